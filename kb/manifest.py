@@ -1,0 +1,111 @@
+"""Read sources/manifest.yml: which documents there are, and who published them."""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from kb.records import Document, Publisher
+
+MANIFEST_NAME = "manifest.yml"
+_REQUIRED = ("id", "file", "publisher", "title", "kind", "published", "language")
+_CYCLE_YEAR_RE = re.compile(r"(19|20)\d\d")
+
+
+class ManifestError(ValueError):
+    """sources/manifest.yml is missing, malformed, or names a missing file."""
+
+
+@dataclass
+class Source:
+    """A manifest entry: the document's record, its publisher and its file."""
+
+    document: Document
+    publisher: Publisher
+    path: Path
+
+
+def read_manifest(sources_dir: str | Path) -> list[Source]:
+    """Every document listed in ``<sources_dir>/manifest.yml``, in its order."""
+    path = Path(sources_dir) / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"{path}: no manifest found")
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ManifestError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(entries, list) or not entries:
+        raise ManifestError(f"{path}: expected a list of documents")
+    sources = [_read_entry(path, index, entry) for index, entry in enumerate(entries, start=1)]
+    _check_unique(path, [source.document.id for source in sources])
+    return sources
+
+
+def source_for(sources_dir: str | Path, document_id: str) -> Source:
+    """The manifest entry of one document."""
+    for source in read_manifest(sources_dir):
+        if source.document.id == document_id:
+            return source
+    raise ManifestError(f"{Path(sources_dir) / MANIFEST_NAME}: no document {document_id!r}")
+
+
+def document_year(published: str, cycle: str | None) -> int:
+    """The policy year a document addresses: its cycle's first year, else
+    the year it was published."""
+    match = _CYCLE_YEAR_RE.search(cycle or "") or _CYCLE_YEAR_RE.search(published)
+    return int(match.group(0))
+
+
+def _read_entry(path: Path, index: int, entry) -> Source:
+    where = f"{path}: document {index}"
+    if not isinstance(entry, dict):
+        raise ManifestError(f"{where}: expected a mapping")
+    missing = [key for key in _REQUIRED if not entry.get(key)]
+    if missing:
+        raise ManifestError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
+    file_path = path.parent / str(entry["file"])
+    if not file_path.is_file():
+        raise ManifestError(f"{where} ({entry['id']}): file {file_path} not found")
+    publisher = _read_publisher(where, entry["publisher"])
+    published = str(entry["published"])
+    if not _CYCLE_YEAR_RE.search(published):
+        raise ManifestError(f"{where} ({entry['id']}): published {published!r} has no year")
+    cycle = entry.get("cycle")
+    document = Document(
+        id=str(entry["id"]),
+        publisher_id=publisher.id,
+        title_zh=_text(where, entry["title"], "zh"),
+        title_en=_text(where, entry["title"], "en"),
+        kind=str(entry["kind"]),
+        cycle=str(cycle) if cycle else None,
+        published=published,
+        year=document_year(published, cycle),
+        language=str(entry["language"]),
+        source_file=str(entry["file"]),
+        sha256=hashlib.sha256(file_path.read_bytes()).hexdigest(),
+    )
+    return Source(document=document, publisher=publisher, path=file_path)
+
+
+def _read_publisher(where: str, publisher) -> Publisher:
+    if not isinstance(publisher, dict) or not publisher.get("id"):
+        raise ManifestError(f"{where}: publisher needs an id, zh and en")
+    return Publisher(
+        id=str(publisher["id"]),
+        name_zh=_text(where, publisher, "zh"),
+        name_en=_text(where, publisher, "en"),
+    )
+
+
+def _text(where: str, mapping, key: str) -> str:
+    if not isinstance(mapping, dict) or not mapping.get(key):
+        raise ManifestError(f"{where}: missing {key!r} text")
+    return str(mapping[key]).strip()
+
+
+def _check_unique(path: Path, ids: list[str]) -> None:
+    repeated = sorted({document_id for document_id in ids if ids.count(document_id) > 1})
+    if repeated:
+        raise ManifestError(f"{path}: document ids repeated: {', '.join(repeated)}")
