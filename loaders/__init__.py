@@ -1,0 +1,13 @@
+"""One parser per publisher: plain text in, records out, never touching SQLite.
+
+``LOADERS`` maps a publisher id from sources/manifest.yml to its parser,
+``parse(text, document) -> Parsed``.
+"""
+
+from loaders import bdc, cma, hkpc
+
+LOADERS = {
+    "bdc": bdc.parse,
+    "cma": cma.parse,
+    "hkpc": hkpc.parse,
+}

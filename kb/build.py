@@ -1,0 +1,161 @@
+"""Build the knowledge base: parse every source, then write a new database
+file and swap it in only when it is complete.
+
+Everything is parsed and checked before anything is written, and the new
+database is written beside the old one under a temporary name: a failing
+build leaves the previous database untouched.
+"""
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+import kb
+import loaders
+from kb import store
+from kb.manifest import MANIFEST_NAME, Source, read_manifest
+from kb.records import Parsed
+
+FINGERPRINT_KEY = "fingerprint"
+
+
+class BuildError(ValueError):
+    """A source or a loader's output is not fit to be written."""
+
+
+@dataclass
+class DocumentReport:
+    """What a build did with one document."""
+
+    document_id: str
+    publisher_id: str
+    loaded: bool
+    top_level: Counter = field(default_factory=Counter)
+    sub_items: int = 0
+
+    def line(self) -> str:
+        if not self.loaded:
+            return f"{self.document_id}: skipped, no loader for publisher {self.publisher_id!r} yet"
+        counts = [_plural(count, kind) for kind, count in sorted(self.top_level.items())]
+        counts.append(_plural(self.sub_items, "sub-item"))
+        return f"{self.document_id}: {', '.join(counts)}"
+
+
+def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None) -> list[DocumentReport]:
+    """Parse every document in ``sources_dir`` and write them to ``db_path``."""
+    loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
+    sources = read_manifest(sources_dir)
+    texts = {source.document.id: _read_text(source) for source in sources}
+    parsed = {source.document.id: _parse(source, texts[source.document.id], loaders_by_publisher) for source in sources}
+    db_path = Path(db_path)
+    temporary = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    try:
+        _write(temporary, sources, texts, parsed, fingerprint(sources_dir))
+        os.replace(temporary, db_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return [_report(source, parsed[source.document.id]) for source in sources]
+
+
+def needs_build(sources_dir: str | Path, db_path: str | Path) -> bool:
+    """Whether ``db_path`` is missing or was built from other sources or code."""
+    if not Path(db_path).is_file():
+        return True
+    try:
+        info = store.read_build_info(sqlite_utils.Database(db_path))
+    except Exception:  # an unreadable or foreign file: rebuild it
+        return True
+    return info.get(FINGERPRINT_KEY) != fingerprint(sources_dir)
+
+
+def fingerprint(sources_dir: str | Path) -> str:
+    """A hash of the manifest, every file in it, and the parsing code."""
+    digest = hashlib.sha256()
+    sources_dir = Path(sources_dir)
+    paths = [sources_dir / MANIFEST_NAME] + [source.path for source in read_manifest(sources_dir)]
+    for package in (kb, loaders):
+        paths += sorted(Path(package.__file__).parent.glob("*.py"))
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_text(source: Source) -> str:
+    try:
+        return source.path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise BuildError(f"{source.path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+
+
+def _parse(source: Source, text: str, loaders_by_publisher) -> Parsed | None:
+    loader = loaders_by_publisher.get(source.publisher.id)
+    if loader is None:
+        return None
+    parsed = loader(text, source.document)
+    _check(source, parsed, line_count=len(text.split("\n")))
+    return parsed
+
+
+def _check(source: Source, parsed: Parsed, line_count: int) -> None:
+    """Refuse loader output that would write broken rows."""
+    seen: set[str] = set()
+    for ordinal, row in enumerate(parsed.recommendations, start=1):
+        problem = _problem(source, row, seen, line_count, ordinal)
+        if problem:
+            raise BuildError(f"{source.path}:{row.line_start}: {row.id}: {problem}")
+        seen.add(row.id)
+
+
+def _problem(source: Source, row, seen: set[str], line_count: int, ordinal: int) -> str | None:
+    if row.id != f"{source.document.id}/{row.number}":
+        return "id does not match the document id and number"
+    if row.id in seen:
+        return "id repeated"
+    if row.parent_id and row.parent_id not in seen:
+        return f"parent {row.parent_id} does not come before it"
+    if not 1 <= row.line_start <= row.line_end <= line_count:
+        return f"line range {row.line_start}-{row.line_end} is outside the file's {line_count} lines"
+    if row.ordinal != ordinal:
+        return f"ordinal {row.ordinal} where {ordinal} was expected"
+    if not row.title.strip():
+        return "empty title"
+    return None
+
+
+def _write(path: Path, sources: list[Source], texts: dict[str, str], parsed: dict[str, Parsed | None], digest: str) -> None:
+    path.unlink(missing_ok=True)
+    db = sqlite_utils.Database(path)
+    try:
+        store.ensure_db_shape(db)
+        store.save_publishers(db, list({source.publisher.id: source.publisher for source in sources}.values()))
+        for source in sources:
+            result = parsed[source.document.id]
+            document = result.document if result else source.document
+            store.save_document(db, document, texts[source.document.id])
+            if result:
+                store.save_recommendations(db, source.publisher.id, result.recommendations)
+        store.save_positions(db)
+        store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})
+        db.execute("VACUUM")
+    finally:
+        db.close()
+
+
+def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
+    report = DocumentReport(source.document.id, source.publisher.id, loaded=parsed is not None)
+    for row in parsed.recommendations if parsed else []:
+        if row.parent_id:
+            report.sub_items += 1
+        else:
+            report.top_level[row.kind] += 1
+    return report
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"

@@ -1,0 +1,109 @@
+"""The ``kb`` command: build the knowledge base and serve it with Datasette."""
+
+import time
+from pathlib import Path
+
+import click
+from datasette.cli import cli as datasette_cli
+
+from kb import __version__
+from kb.build import BuildError, build, needs_build
+from kb.manifest import ManifestError
+from kb.records import ParseError
+
+DEFAULT_SOURCES = "sources"
+DEFAULT_DB = "kb.db"
+DEFAULT_METADATA = "metadata.yml"
+
+
+def sources_option(fn):
+    return click.option(
+        "-s",
+        "--sources",
+        "sources_dir",
+        default=DEFAULT_SOURCES,
+        show_default=True,
+        type=click.Path(file_okay=False, dir_okay=True),
+        help="Folder holding manifest.yml and the source documents",
+    )(fn)
+
+
+def db_option(fn):
+    return click.option(
+        "-d",
+        "--db",
+        "db_path",
+        default=DEFAULT_DB,
+        show_default=True,
+        type=click.Path(file_okay=True, dir_okay=False),
+        help="SQLite database file of the knowledge base",
+    )(fn)
+
+
+@click.group()
+@click.version_option(__version__)
+def cli():
+    "Build and serve a knowledge base of policy recommendations"
+
+
+@cli.command(name="build")
+@sources_option
+@db_option
+def build_command(sources_dir, db_path):
+    """Parse every document in SOURCES and write a fresh DB
+
+    The new database replaces the old one only once it is complete; a
+    failing build leaves the old one untouched.
+
+    \b
+    Example:
+        kb build --sources sources --db kb.db
+    """
+    _build(sources_dir, db_path)
+
+
+@cli.command()
+@sources_option
+@db_option
+@click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to serve on")
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Host to bind to; 0.0.0.0 for all interfaces")
+@click.option(
+    "-m",
+    "--metadata",
+    "metadata_path",
+    default=DEFAULT_METADATA,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Datasette metadata: titles, facets, canned queries",
+)
+def serve(sources_dir, db_path, port, host, metadata_path):
+    """Build the DB if it is missing or stale, then serve it read-only
+
+    \b
+    Example:
+        kb serve --port 8001
+    """
+    if not Path(metadata_path).is_file():
+        raise click.ClickException(f"{metadata_path}: metadata file not found (run from the project folder, or pass --metadata)")
+    if needs_build(sources_dir, db_path):
+        _build(sources_dir, db_path)
+    else:
+        click.echo(f"{db_path} is up to date with {sources_dir}/")
+    run_datasette(["serve", "-i", str(db_path), "-m", str(metadata_path), "-p", str(port), "-h", host])
+
+
+def run_datasette(args: list[str]) -> None:
+    """Start Datasette's own command line with these arguments."""
+    datasette_cli.main(args, prog_name="datasette")
+
+
+def _build(sources_dir: str, db_path: str) -> None:
+    started = time.perf_counter()
+    try:
+        reports = build(sources_dir, db_path)
+    except (ManifestError, ParseError, BuildError) as error:
+        raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
+    for report in reports:
+        click.echo(report.line())
+    rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports)
+    click.echo(f"Wrote {db_path}: {len(reports)} documents, {rows} rows in {time.perf_counter() - started:.2f}s")

@@ -1,0 +1,145 @@
+"""Write publishers, documents and recommendations into SQLite.
+
+The tables are a public interface (see the README): their names and columns
+only ever grow.  ``ensure_db_shape`` creates them with their keys and indexes;
+``save_*`` functions upsert records into them.
+"""
+
+from dataclasses import asdict
+
+import sqlite_utils
+
+from kb.records import Document, Publisher, Recommendation
+
+TABLES = {
+    "publishers": {"id": str, "name_zh": str, "name_en": str},
+    "documents": {
+        "id": str,
+        "publisher_id": str,
+        "title_zh": str,
+        "title_en": str,
+        "kind": str,
+        "cycle": str,
+        "published": str,
+        "year": int,
+        "language": str,
+        "source_file": str,
+        "sha256": str,
+        "line_count": int,
+        "summary_zh": str,
+        "summary_en": str,
+        "inquiry_member": str,
+        "inquiry_date": str,
+        "inquiry_ref": str,
+    },
+    "recommendations": {
+        "id": str,
+        "document_id": str,
+        "publisher_id": str,
+        "parent_id": str,
+        "number": str,
+        "ordinal": int,
+        "position": int,
+        "kind": str,
+        "section": str,
+        "title": str,
+        "body": str,
+        "support": str,
+        "year": int,
+        "line_start": int,
+        "line_end": int,
+        "page": int,
+        "support_line_start": int,
+        "support_line_end": int,
+    },
+    "document_lines": {"document_id": str, "line": int, "text": str},
+    "build_info": {"key": str, "value": str},
+}
+PRIMARY_KEYS = {"document_lines": ("document_id", "line"), "build_info": "key"}
+NOT_NULL = {
+    "documents": {"publisher_id", "title_zh", "kind", "year", "source_file", "sha256"},
+    "recommendations": {"document_id", "publisher_id", "number", "ordinal", "kind", "title", "year"},
+}
+FOREIGN_KEYS = {
+    "documents": [("publisher_id", "publishers", "id")],
+    "recommendations": [
+        ("document_id", "documents", "id"),
+        ("publisher_id", "publishers", "id"),
+        ("parent_id", "recommendations", "id"),
+    ],
+    "document_lines": [("document_id", "documents", "id")],
+}
+INDEXES = {
+    "documents": [["publisher_id"], ["year"]],
+    "recommendations": [
+        ["document_id", "ordinal"],
+        ["publisher_id"],
+        ["parent_id"],
+        ["year"],
+        ["section"],
+        ["kind"],
+        ["position"],
+    ],
+}
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Create every table, with keys and indexes, where it does not exist yet."""
+    for name, columns in TABLES.items():
+        if db[name].exists():
+            continue
+        db[name].create(
+            columns,
+            pk=PRIMARY_KEYS.get(name, "id"),
+            not_null=NOT_NULL.get(name),
+            foreign_keys=FOREIGN_KEYS.get(name),
+        )
+        for index in INDEXES.get(name, []):
+            db[name].create_index(index, if_not_exists=True)
+
+
+def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> None:
+    db["publishers"].upsert_all([asdict(publisher) for publisher in publishers], pk="id")
+
+
+def save_document(db: sqlite_utils.Database, document: Document, text: str) -> None:
+    """Upsert a document and every line of its source text."""
+    lines = text.split("\n")
+    db["documents"].upsert({**asdict(document), "line_count": len(lines)}, pk="id")
+    db["document_lines"].delete_where("document_id = ?", [document.id])
+    db["document_lines"].insert_all(
+        {"document_id": document.id, "line": number, "text": line.rstrip("\r")}
+        for number, line in enumerate(lines, start=1)
+    )
+
+
+def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:
+    """Upsert a document's rows; parents are written before their sub-items."""
+    db["recommendations"].upsert_all(
+        [{**asdict(row), "publisher_id": publisher_id} for row in rows],
+        pk="id",
+    )
+
+
+def save_positions(db: sqlite_utils.Database) -> None:
+    """Number every row by document, then reading order: the default sort."""
+    with db.conn:
+        db.execute(
+            """
+            UPDATE recommendations SET position = (
+              SELECT n FROM (
+                SELECT id, row_number() OVER (ORDER BY document_id, ordinal) AS n FROM recommendations
+              ) AS ordered WHERE ordered.id = recommendations.id
+            )
+            """
+        )
+
+
+def save_build_info(db: sqlite_utils.Database, info: dict[str, str]) -> None:
+    db["build_info"].upsert_all([{"key": key, "value": value} for key, value in info.items()], pk="key")
+
+
+def read_build_info(db: sqlite_utils.Database) -> dict[str, str]:
+    if not db["build_info"].exists():
+        return {}
+    return {row["key"]: row["value"] for row in db["build_info"].rows}
