@@ -4,10 +4,11 @@
 ``parse(text, document) -> Parsed``.
 """
 
-from loaders import bdc, cma, hkpc
+from loaders import bdc, cma, dsedt, hkpc
 
 LOADERS = {
     "bdc": bdc.parse,
     "cma": cma.parse,
+    "dsedt": dsedt.parse,
     "hkpc": hkpc.parse,
 }
