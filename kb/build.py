@@ -19,6 +19,7 @@ import loaders
 from kb import store
 from kb.manifest import MANIFEST_NAME, Source, read_manifest
 from kb.records import Parsed
+from loaders.cleanup import numbered_lines
 
 FINGERPRINT_KEY = "fingerprint"
 
@@ -96,7 +97,7 @@ def _parse(source: Source, text: str, loaders_by_publisher) -> Parsed | None:
     if loader is None:
         return None
     parsed = loader(text, source.document)
-    _check(source, parsed, line_count=len(text.split("\n")))
+    _check(source, parsed, line_count=len(numbered_lines(text)))
     return parsed
 
 

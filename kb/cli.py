@@ -14,6 +14,8 @@ from kb.records import ParseError
 DEFAULT_SOURCES = "sources"
 DEFAULT_DB = "kb.db"
 DEFAULT_METADATA = "metadata.yml"
+# Long bodies are cut on table pages (a row's own page shows them whole).
+DATASETTE_SETTINGS = ["--setting", "truncate_cells_html", "300"]
 
 
 def sources_option(fn):
@@ -89,7 +91,7 @@ def serve(sources_dir, db_path, port, host, metadata_path):
         _build(sources_dir, db_path)
     else:
         click.echo(f"{db_path} is up to date with {sources_dir}/")
-    run_datasette(["serve", "-i", str(db_path), "-m", str(metadata_path), "-p", str(port), "-h", host])
+    run_datasette(["serve", "-i", str(db_path), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
 
 
 def run_datasette(args: list[str]) -> None:

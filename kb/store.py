@@ -10,6 +10,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 from kb.records import Document, Publisher, Recommendation
+from loaders.cleanup import numbered_lines
 
 TABLES = {
     "publishers": {"id": str, "name_zh": str, "name_en": str},
@@ -104,13 +105,10 @@ def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> N
 
 def save_document(db: sqlite_utils.Database, document: Document, text: str) -> None:
     """Upsert a document and every line of its source text."""
-    lines = text.split("\n")
+    lines = numbered_lines(text)
     db["documents"].upsert({**asdict(document), "line_count": len(lines)}, pk="id")
     db["document_lines"].delete_where("document_id = ?", [document.id])
-    db["document_lines"].insert_all(
-        {"document_id": document.id, "line": number, "text": line.rstrip("\r")}
-        for number, line in enumerate(lines, start=1)
-    )
+    db["document_lines"].insert_all({"document_id": document.id, "line": number, "text": line} for number, line in lines)
 
 
 def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:

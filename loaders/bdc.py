@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kb.records import Document, Parsed, ParseError, Recommendation, recommendation_id
-from loaders.cleanup import Line, is_page_number, join_broken, join_paragraphs, numbered_lines, tidy_line
+from loaders.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
 
 _EXPECTED_ITEMS = 18
 _AREA_ORDINALS = "一二三四五六"
@@ -39,8 +39,6 @@ _QUESTIONNAIRE_RE = re.compile(r"^香港品牌企業「再出發」問卷調查$
 _ITEM_RE = re.compile(r"^(?P<area>[\u4e00-\u9fff]*)[（(](?P<number>\d{1,2})[）)](?P<text>.*)$")
 _NARRATIVE_RE = re.compile(r"^\d+\.\d+\s*(?P<ordinal>[一二三四五六七八九十])是(?P<topic>[^，。]+)")
 _SENTENCE_END = "。"
-_ENGLISH_PARAGRAPH_END = ".!?"
-_CLOSERS = "」』）)\"”’ "
 
 
 @dataclass
@@ -104,37 +102,12 @@ def _summaries(lines: list[Line], source_file: str) -> tuple[str, str]:
     zh_start = _find(lines, _ZH_SUMMARY_RE, 0, "the 報告摘要 heading", source_file)
     en_start = _find(lines, _EN_SUMMARY_RE, zh_start, "the Executive Summary heading", source_file)
     chapter = _find(lines, _CHAPTER_ONE_RE, en_start, "chapter 一、 after the Executive Summary", source_file)
-    summary_zh = join_paragraphs(_without_running_headers(lines[zh_start + 1 : en_start]))
-    summary_en = _join_english_paragraphs(_without_running_headers(lines[en_start + 1 : chapter]))
+    summary_zh = join_paragraphs(drop_matching(lines[zh_start + 1 : en_start], _RUNNING_HEADER_RE))
+    summary_en = join_paragraphs(drop_matching(lines[en_start + 1 : chapter], _RUNNING_HEADER_RE), english=True)
     for name, summary, line in (("報告摘要", summary_zh, zh_start), ("Executive Summary", summary_en, en_start)):
         if not summary:
             raise ParseError(source_file, lines[line][0], f"the {name} is empty")
     return summary_zh, summary_en
-
-
-def _without_running_headers(lines: list[Line]) -> list[Line]:
-    """Drop the running header, also where the PDF glued a section title to it
-    (``…分析報告調查背景及方法``), which drop_block would not recognise."""
-    return [line for line in lines if not _RUNNING_HEADER_RE.match(tidy_line(line[1]))]
-
-
-def _join_english_paragraphs(lines: list[Line]) -> str:
-    """Rejoin English lines into paragraphs: a paragraph ends at a line ending
-    with . ! or ? (perhaps before closing quotes), and a line break becomes one
-    space except after a hyphen.  join_paragraphs would end paragraphs at
-    colons and join_broken knows no curly quotes (``as a“standard``)."""
-    paragraphs, current = [], ""
-    for _, raw in lines:
-        text = tidy_line(raw)
-        if not text or is_page_number(text):
-            continue
-        current = f"{current}{text}" if not current or current.endswith("-") else f"{current} {text}"
-        if text.rstrip(_CLOSERS)[-1:] in _ENGLISH_PARAGRAPH_END:
-            paragraphs.append(current)
-            current = ""
-    if current:
-        paragraphs.append(current)
-    return "\n\n".join(paragraphs)
 
 
 # --- Table 3 -------------------------------------------------------------------
@@ -208,7 +181,7 @@ def _narratives(lines: list[Line], source_file: str) -> list[_Narrative]:
 
 
 def _narrative(lines: list[Line], match: re.Match) -> _Narrative:
-    text_lines = [line for line in lines if tidy_line(line[1])]
+    text_lines = trim_blank(lines)
     return _Narrative(
         ordinal=match["ordinal"],
         topic=match["topic"],

@@ -10,29 +10,44 @@ Han characters and Markdown markup.
 import bisect
 import re
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 Line = tuple[int, str]
+
+
+class Paragraph(NamedTuple):
+    """A paragraph's text and the numbers of its first and last source lines."""
+
+    text: str
+    line_start: int
+    line_end: int
+
 
 _PAGE_NUMBER_RE = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _HAN = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
 _SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
-_PARAGRAPH_END = "。！？!?：:"
 _CLOSERS = "」』）)\"”’ "
-_ASCII_WORD_END_RE = re.compile(r"[A-Za-z0-9,.;:)\]%]$")
-_ASCII_WORD_START_RE = re.compile(r"^[A-Za-z0-9(\[]")
+_PARAGRAPH_END_RE = re.compile(rf"[。！？!?：:][{_CLOSERS}]*$")
+_ENGLISH_PARAGRAPH_END_RE = re.compile(rf"[.!?][{_CLOSERS}]*$")
+_ASCII_WORD_END_RE = re.compile(r"[A-Za-z0-9,.;:!?)\]%][”’]?$")
+_ASCII_WORD_START_RE = re.compile(r"^[“‘]?[A-Za-z0-9(\[]")
 _MARKDOWN_PREFIX_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)")
 _MARKDOWN_EMPHASIS_RE = re.compile(r"(\*\*|__|`)")
+_MARKDOWN_RULE_RE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 _SENTENCE_RE = re.compile(r"^(.+?)[。](.*)$", re.S)
 
 
 def numbered_lines(text: str) -> list[Line]:
     """Split text into ``(line number, line)`` pairs, numbered from 1.
 
-    Only ``\\n`` ends a line, as in an editor or ``sed -n``; a trailing
-    ``\\r`` is removed.
+    Only ``\\n`` ends a line, as in an editor, ``wc -l`` or ``sed -n``; a
+    trailing ``\\r`` is removed.
     """
-    return [(number, line.rstrip("\r")) for number, line in enumerate(text.split("\n"), start=1)]
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()  # the newline ends the last line; no empty line follows it
+    return [(number, line.rstrip("\r")) for number, line in enumerate(lines, start=1)]
 
 
 def is_page_number(text: str) -> bool:
@@ -41,7 +56,30 @@ def is_page_number(text: str) -> bool:
 
 
 def is_blank(line: Line) -> bool:
+    """A numbered line holding nothing but white space."""
     return not line[1].strip()
+
+
+def trim_blank(lines: Sequence[Line]) -> list[Line]:
+    """The lines without the blank lines at either end (none if all are blank)."""
+    content = [index for index, line in enumerate(lines) if not is_blank(line)]
+    return list(lines[content[0] : content[-1] + 1]) if content else []
+
+
+def split_blocks(lines: Sequence[Line], starts: Sequence[int]) -> list[list[Line]]:
+    """Split lines at the given indices into ``lines``: one block per start,
+    running to the next start or the end.  Lines before the first start
+    belong to no block."""
+    ends = list(starts[1:]) + [len(lines)]
+    return [list(lines[start:end]) for start, end in zip(starts, ends)]
+
+
+def drop_matching(lines: Iterable[Line], pattern: str | re.Pattern) -> list[Line]:
+    """Remove every line whose tidied text starts with ``pattern`` (a regex):
+    a running header, also where the PDF glued the next text onto it
+    (``…分析報告調查背景及方法``), which drop_block would keep."""
+    pattern = re.compile(pattern)
+    return [line for line in lines if not pattern.match(tidy_line(line[1]))]
 
 
 def block_starts(lines: Sequence[Line], block: Sequence[str]) -> list[int]:
@@ -90,32 +128,69 @@ def strip_markdown(text: str) -> str:
     return _MARKDOWN_EMPHASIS_RE.sub("", _MARKDOWN_PREFIX_RE.sub("", text))
 
 
-def join_paragraphs(lines: Iterable[Line]) -> str:
-    """Rejoin lines broken inside sentences into paragraphs.
+def clean_markdown_line(text: str) -> str:
+    """A line of Markdown as plain text: markup removed, tab-separated table
+    cells joined by `` | `` (empty cells left out) and a table rule line
+    (``---\t---``) blanked."""
+    if _MARKDOWN_RULE_RE.match(text):
+        return ""
+    cells = (strip_markdown(cell).strip() for cell in text.split("\t"))
+    return " | ".join(cell for cell in cells if cell)
 
-    A paragraph ends at a line that ends a sentence (。！？ or a colon,
-    perhaps followed by closing quotes); paragraphs are separated by a blank
-    line.  Stray page-number lines and blank lines are dropped; nothing else is.
+
+def ends_paragraph(text: str, english: bool = False) -> bool:
+    """Whether a tidied line ends a paragraph: it ends a sentence, perhaps
+    followed by closing quotes or brackets.  Sentences end at 。！？!? or a
+    colon; in English only at . ! or ?, since a colon there often ends a
+    title inside the sentence ("Hong Kong Brands: The Road…")."""
+    return bool((_ENGLISH_PARAGRAPH_END_RE if english else _PARAGRAPH_END_RE).search(text))
+
+
+def paragraph_spans(lines: Iterable[Line], english: bool = False) -> list[Paragraph]:
+    """Rejoin lines broken inside sentences into paragraphs, keeping each
+    paragraph's first and last line number.
+
+    A paragraph ends at a line that ends_paragraph; its lines are joined by
+    join_broken.  Blank lines and stray page-number lines are skipped.
     """
-    paragraphs, current = [], ""
-    for _, raw in lines:
+    paragraphs, group = [], []
+    for number, raw in lines:
         text = tidy_line(raw)
         if not text or is_page_number(text):
             continue
-        current = join_broken(current, text)
-        if text.rstrip(_CLOSERS)[-1:] in _PARAGRAPH_END:
-            paragraphs.append(current)
-            current = ""
-    if current:
-        paragraphs.append(current)
-    return "\n\n".join(paragraphs)
+        group.append((number, text))
+        if ends_paragraph(text, english):
+            paragraphs.append(_paragraph(group, english))
+            group = []
+    if group:
+        paragraphs.append(_paragraph(group, english))
+    return paragraphs
 
 
-def join_broken(before: str, after: str) -> str:
-    """Join two pieces of a line broken by the PDF: no space inside Chinese,
-    one space between English words."""
+def _paragraph(group: Sequence[Line], english: bool) -> Paragraph:
+    text = ""
+    for _, piece in group:
+        text = join_broken(text, piece, english)
+    return Paragraph(text, group[0][0], group[-1][0])
+
+
+def join_paragraphs(lines: Iterable[Line], english: bool = False) -> str:
+    """The text of paragraph_spans, paragraphs separated by a blank line."""
+    return "\n\n".join(paragraph.text for paragraph in paragraph_spans(lines, english))
+
+
+def join_broken(before: str, after: str, english: bool = False) -> str:
+    """Join two pieces of a line broken by the PDF.
+
+    No space inside Chinese, one space between English words (quotes “ ” ‘ ’
+    included: ``as a`` + ``“standard`` gives ``as a “standard``).  In English
+    text (``english=True``) always one space, except after a hyphen
+    (``tightening-`` + ``up`` gives ``tightening-up``).
+    """
     if not before:
         return after
+    if english:
+        return before + after if before.endswith("-") else f"{before} {after}"
     if _ASCII_WORD_END_RE.search(before) and _ASCII_WORD_START_RE.match(after):
         return f"{before} {after}"
     return before + after

@@ -15,7 +15,16 @@ import re
 from dataclasses import dataclass
 
 from kb.records import Document, ParseError, Parsed, Recommendation, recommendation_id
-from loaders.cleanup import Line, first_sentence, is_blank, is_page_number, join_paragraphs, numbered_lines, tidy_line
+from loaders.cleanup import (
+    Line,
+    first_sentence,
+    is_blank,
+    is_page_number,
+    join_paragraphs,
+    numbered_lines,
+    tidy_line,
+    trim_blank,
+)
 
 _HEADING_RE = re.compile(r"^\s*(\d{1,2})\.\s*(?!\d)([^。，；：]{1,25}?)\s*$")
 _SUB_RES = (
@@ -146,7 +155,7 @@ def _sub_row(parent: Recommendation, sub: int, lines: list[Line], document: Docu
 
 
 def _row(document: Document, number: str, ordinal: int, title: str, body: str, lines: list[Line]) -> Recommendation:
-    content = [line[0] for line in lines if not is_blank(line)]
+    content = trim_blank(lines)
     return Recommendation(
         id=recommendation_id(document.id, number),
         document_id=document.id,
@@ -155,6 +164,6 @@ def _row(document: Document, number: str, ordinal: int, title: str, body: str, l
         title=title,
         body=body,
         year=document.year,
-        line_start=content[0],
-        line_end=content[-1],
+        line_start=content[0][0],
+        line_end=content[-1][0],
     )

@@ -34,19 +34,18 @@ the first point: that section is inferred, not stated in the text.
 import dataclasses
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from kb.records import Document, Parsed, ParseError, Recommendation, recommendation_id
 from loaders.cleanup import (
     Line,
+    Paragraph,
     block_starts,
     drop_block,
     first_sentence,
     is_blank,
-    is_page_number,
-    join_paragraphs,
     numbered_lines,
     page_at,
+    paragraph_spans,
     tidy_line,
 )
 
@@ -80,13 +79,6 @@ _LEAD_IN_RE = re.compile(
     r"|考慮到[^。]*?故此)+"
 )
 _CLAUSE_SPLIT_RE = re.compile(r"([，；])")
-_PARAGRAPH_END_RE = re.compile(r"[。！？!?：:][」』）)\"”’ ]*$")
-
-
-class _Paragraph(NamedTuple):
-    start: int
-    end: int
-    text: str
 
 
 def parse(text: str, document: Document) -> Parsed:
@@ -96,9 +88,9 @@ def parse(text: str, document: Document) -> Parsed:
     content = [line for line in drop_block(lines, LETTERHEAD) if not is_blank(line)]
     content = _drop_title(content, page_starts, document)
     content, signature_line = _drop_signature(content, document)
-    paragraphs = _paragraph_spans(content)
+    paragraphs = paragraph_spans(content)
     if not paragraphs or not _OPENING_END_RE.search(paragraphs[0].text):
-        where = paragraphs[0].start if paragraphs else signature_line
+        where = paragraphs[0].line_start if paragraphs else signature_line
         raise ParseError(document.source_file, where, "no opening paragraph ending 回覆如下：")
     document = _with_inquiry(document, paragraphs[0])
     measures = _group_measures(paragraphs[1:])
@@ -141,37 +133,17 @@ def _drop_signature(content: list[Line], document: Document) -> tuple[list[Line]
     return content[:at], content[at][0]
 
 
-def _paragraph_spans(lines: Sequence[Line]) -> list[_Paragraph]:
-    """join_paragraphs, keeping each paragraph's first and last line number.
-
-    A paragraph ends at a line ending a sentence, as in join_paragraphs;
-    blank lines and page-number lines in between are skipped.
-    """
-    paragraphs, group = [], []
-    for line in lines:
-        text = tidy_line(line[1])
-        if not text or is_page_number(text):
-            continue
-        group.append(line)
-        if _PARAGRAPH_END_RE.search(text):
-            paragraphs.append(_Paragraph(group[0][0], group[-1][0], join_paragraphs(group)))
-            group = []
-    if group:
-        paragraphs.append(_Paragraph(group[0][0], group[-1][0], join_paragraphs(group)))
-    return paragraphs
-
-
-def _with_inquiry(document: Document, opening: _Paragraph) -> Document:
+def _with_inquiry(document: Document, opening: Paragraph) -> Document:
     """The document with the inquiry it answers, read from the opening paragraph."""
     letter = _LETTER_RE.search(opening.text)
     if not letter:
         raise ParseError(
-            document.source_file, opening.start, "opening paragraph gives no 第…號公函 inquiry reference"
+            document.source_file, opening.line_start, "opening paragraph gives no 第…號公函 inquiry reference"
         )
     member = _MEMBER_RE.search(opening.text)
     if not member:
         raise ParseError(
-            document.source_file, opening.start, "opening paragraph names no 議員 and date of the inquiry"
+            document.source_file, opening.line_start, "opening paragraph names no 議員 and date of the inquiry"
         )
     return dataclasses.replace(
         document,
@@ -185,10 +157,10 @@ def _iso_date(year: str, month: str, day: str) -> str:
     return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
 
 
-def _group_measures(paragraphs: Sequence[_Paragraph]) -> list[list[_Paragraph]]:
+def _group_measures(paragraphs: Sequence[Paragraph]) -> list[list[Paragraph]]:
     """Paragraphs grouped into measures: a connective, purpose clause or
     question marker starts a new one; any other opening continues the last."""
-    measures: list[list[_Paragraph]] = []
+    measures: list[list[Paragraph]] = []
     for paragraph in paragraphs:
         if measures and not _NEW_MEASURE_RE.match(paragraph.text):
             measures[-1].append(paragraph)
@@ -198,7 +170,7 @@ def _group_measures(paragraphs: Sequence[_Paragraph]) -> list[list[_Paragraph]]:
 
 
 def _rows(
-    document: Document, measures: Sequence[Sequence[_Paragraph]], page_starts: Sequence[int]
+    document: Document, measures: Sequence[Sequence[Paragraph]], page_starts: Sequence[int]
 ) -> list[Recommendation]:
     """One row per measure, each in the section of the last question marker."""
     rows, section = [], FIRST_SECTION
@@ -213,7 +185,7 @@ def _rows(
 def _row(
     document: Document,
     ordinal: int,
-    paragraphs: Sequence[_Paragraph],
+    paragraphs: Sequence[Paragraph],
     section: str,
     page_starts: Sequence[int],
 ) -> Recommendation:
@@ -226,11 +198,11 @@ def _row(
         title=_title(paragraphs[0].text),
         body="\n\n".join(paragraph.text for paragraph in paragraphs),
         year=document.year,
-        line_start=paragraphs[0].start,
-        line_end=paragraphs[-1].end,
+        line_start=paragraphs[0].line_start,
+        line_end=paragraphs[-1].line_end,
         kind=KIND,
         section=section,
-        page=page_at(paragraphs[0].start, page_starts),
+        page=page_at(paragraphs[0].line_start, page_starts),
     )
 
 

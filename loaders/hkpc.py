@@ -28,7 +28,16 @@ import re
 from collections.abc import Sequence
 
 from kb.records import Document, ParseError, Parsed, Recommendation, recommendation_id
-from loaders.cleanup import Line, is_blank, join_paragraphs, numbered_lines, strip_markdown, tidy_line
+from loaders.cleanup import (
+    Line,
+    clean_markdown_line,
+    join_paragraphs,
+    numbered_lines,
+    split_blocks,
+    strip_markdown,
+    tidy_line,
+    trim_blank,
+)
 
 STRATEGY_SECTION = "三大方向十大舉措"
 _STRATEGY_SECTION_NUMBER = "3.3"
@@ -46,7 +55,6 @@ _DIRECTION_RE = re.compile(rf"^方向([{_NUMERALS}])：([^：。]+)：?$")
 _MEASURE_RE = re.compile(r"^(\d{1,2})\.\s+([^\d\s。][^。]{0,39})$")
 _RECOMMENDATION_START_RE = re.compile(rf"^建議[{_NUMERALS}]+、")
 _RECOMMENDATION_RE = re.compile(rf"^建議([{_NUMERALS}])、([^：]+)：(.+)$")
-_MARKDOWN_RULE_RE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
 
 
 def parse(text: str, document: Document) -> Parsed:
@@ -62,7 +70,7 @@ def parse(text: str, document: Document) -> Parsed:
     return Parsed(document=document, recommendations=rows)
 
 
-# --- Lines, blocks and the table of contents --------------------------------
+# --- Headings, sections and the table of contents --------------------------
 
 
 def _heading(text: str) -> str:
@@ -108,34 +116,12 @@ def _section_number(text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _blocks(lines: Sequence[Line], starts: Sequence[int]) -> list[list[Line]]:
-    """Split lines at the given indices: one block per start, each running
-    to the next start or the end."""
-    ends = list(starts[1:]) + [len(lines)]
-    return [list(lines[start:end]) for start, end in zip(starts, ends)]
-
-
-def _trimmed(lines: Sequence[Line]) -> list[Line]:
-    """Lines without the blank lines at either end."""
-    content = [i for i, line in enumerate(lines) if not is_blank(line)]
-    return list(lines[content[0] : content[-1] + 1]) if content else []
-
-
 def _body(block: Sequence[Line], what: str, document: Document) -> tuple[str, int]:
     """The cleaned text under a block's heading line, and its last line."""
-    lines = _trimmed(block[1:])
+    lines = trim_blank(block[1:])
     if not lines:
         raise ParseError(document.source_file, block[0][0], f"{what} has no text")
-    return join_paragraphs(_clean_line(line) for line in lines), lines[-1][0]
-
-
-def _clean_line(line: Line) -> Line:
-    """Markdown markup removed; tab-separated table cells joined by " | "."""
-    number, text = line
-    if _MARKDOWN_RULE_RE.match(text):
-        return number, ""
-    cells = [strip_markdown(cell).strip() for cell in text.split("\t")]
-    return number, " | ".join(cell for cell in cells if cell)
+    return join_paragraphs((number, clean_markdown_line(text)) for number, text in lines), lines[-1][0]
 
 
 def _row(document: Document, number: str, **fields) -> Recommendation:
@@ -157,7 +143,7 @@ def _strategies(section: list[Line], document: Document) -> list[Recommendation]
     starts = [i for i, (_, text) in enumerate(section) if _DIRECTION_RE.match(_heading(text))]
     _check_sequence(section, starts, _DIRECTION_RE, "方向", _DIRECTION_COUNT, document)
     rows, measures = [], 0
-    for index, block in enumerate(_blocks(section, starts), start=1):
+    for index, block in enumerate(split_blocks(section, starts), start=1):
         direction_rows = _direction(block, index, measures + 1, document)
         measures += len(direction_rows) - 1
         rows += direction_rows
@@ -177,13 +163,13 @@ def _direction(block: list[Line], index: int, first: int, document: Document) ->
     starts = [i for i, (_, text) in enumerate(block) if _MEASURE_RE.match(_heading(text))]
     if not starts:
         raise ParseError(document.source_file, heading_line, f"{heading}: no measures found")
-    if _trimmed(block[1 : starts[0]]):
+    if trim_blank(block[1 : starts[0]]):
         raise ParseError(document.source_file, block[1][0], f"{heading}: text before its first measure")
     number = f"S{index}"
     parent_id = recommendation_id(document.id, number)
     measures = [
         _measure(measure_block, f"{number}.{sub}", first + sub - 1, name, parent_id, document)
-        for sub, measure_block in enumerate(_blocks(block, starts), start=1)
+        for sub, measure_block in enumerate(split_blocks(block, starts), start=1)
     ]
     direction = _row(
         document, number, title=name, kind="strategy", section=STRATEGY_SECTION,
@@ -214,9 +200,9 @@ def _recommendations(section: list[Line], document: Document, pages: dict[str, i
     """One row per 建議 heading; the page comes from the table of contents."""
     starts = [i for i, (_, text) in enumerate(section) if _RECOMMENDATION_START_RE.match(_heading(text))]
     _check_sequence(section, starts, _RECOMMENDATION_RE, "建議", _RECOMMENDATION_COUNT, document)
-    if _trimmed(section[1 : starts[0]]):
+    if trim_blank(section[1 : starts[0]]):
         raise ParseError(document.source_file, section[1][0], "text before 建議一 in section 4.1")
-    return [_recommendation(block, document, pages) for block in _blocks(section, starts)]
+    return [_recommendation(block, document, pages) for block in split_blocks(section, starts)]
 
 
 def _recommendation(block: list[Line], document: Document, pages: dict[str, int]) -> Recommendation:

@@ -1,10 +1,20 @@
-"""Datasette plugin: links from rows to their source passages, and the
-source view that shows them."""
+"""Datasette plugin: links from rows to their source passages and to the
+rows they refer to, by name, and the source view that shows passages."""
 
 from datasette import hookimpl
+from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
 from kb.datasette_plugin import source_view
+
+# Foreign-key columns shown by the name of the row they point to, on row pages
+# (table pages expand them already): (table, column) -> (other table, label column).
+LABELS = {
+    ("recommendations", "document_id"): ("documents", "title_zh"),
+    ("recommendations", "parent_id"): ("recommendations", "title"),
+    ("recommendations", "publisher_id"): ("publishers", "name_zh"),
+    ("documents", "publisher_id"): ("publishers", "name_zh"),
+}
 
 
 @hookimpl
@@ -13,8 +23,8 @@ def register_routes():
 
 
 @hookimpl
-def render_cell(row, value, column, table, datasette):
-    """Turn a row's line range, and a document's file name, into links to the source view."""
+def render_cell(row, value, column, table, database, datasette):
+    """Line ranges and file names link to the source view; foreign keys show names."""
     if table == "recommendations" and column in ("line_start", "support_line_start") and value:
         end = row["line_end" if column == "line_start" else "support_line_end"]
         url = source_view.passage_url(datasette, _raw(row["document_id"]), _raw(row["id"]), value)
@@ -22,7 +32,17 @@ def render_cell(row, value, column, table, datasette):
     if table == "documents" and column == "source_file" and value:
         url = source_view.document_url(datasette, _raw(row["id"]))
         return Markup(f'<a href="{escape(url)}" title="Read the whole source text">{escape(value)}</a>')
+    if (table, column) in LABELS and isinstance(value, str):
+        return _labelled_link(datasette, database, *LABELS[(table, column)], value)
     return None
+
+
+async def _labelled_link(datasette, database, other_table, label_column, value):
+    db = datasette.get_database(database)
+    row = (await db.execute(f"select [{label_column}] from [{other_table}] where id = ?", [value])).first()
+    label = row[0] if row else value
+    url = datasette.urls.row(database, other_table, tilde_encode(value))
+    return Markup(f'<a href="{escape(url)}">{escape(label)}</a> <em>{escape(value)}</em>')
 
 
 def _raw(value):

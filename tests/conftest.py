@@ -1,0 +1,35 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.build import build
+from kb.manifest import source_for
+
+ROOT = Path(__file__).parent.parent
+SOURCES = ROOT / "sources"
+
+
+def parse_source(document_id, parse):
+    """Run a loader on a real document from sources/."""
+    source = source_for(SOURCES, document_id)
+    return parse(source.path.read_text(encoding="utf-8"), source.document)
+
+
+def source_lines(document_id):
+    """The lines of a real source file; index 0 is line 1."""
+    return (SOURCES / f"{document_id}.txt").read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory):
+    """The knowledge base built once from the real sources."""
+    path = tmp_path_factory.mktemp("kb") / "kb.db"
+    build(SOURCES, path)
+    return path
+
+
+@pytest.fixture
+def sources_copy(tmp_path):
+    """A writable copy of sources/, for tests that break it."""
+    return Path(shutil.copytree(SOURCES, tmp_path / "sources"))

@@ -1,0 +1,110 @@
+"""The pages a person sees, in headless Chromium against a real `kb serve`."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from tests.conftest import ROOT, SOURCES
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+]
+SCREENSHOTS = os.environ.get("KB_SCREENSHOTS")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kb serve exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"kb serve did not answer at {url} within {seconds}s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`kb serve` on a free port, building its database first."""
+    port = _free_port()
+    db_path = tmp_path_factory.mktemp("serve") / "kb.db"
+    command = [sys.executable, "-m", "kb", "serve", "-s", str(SOURCES), "-d", str(db_path), "-p", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/-/versions.json", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium and driver, "Chromium and ChromeDriver are needed: run scripts/test, which installs them"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={os.path.join(os.environ.get('TMPDIR', '/tmp'), f'kb-chromium-{os.getpid()}')}")
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    yield chrome
+    chrome.quit()
+
+
+def _screenshot(browser, name):
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        browser.save_screenshot(os.path.join(SCREENSHOTS, f"{name}.png"))
+
+
+def _in_viewport(browser, element):
+    return browser.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= -1 && r.bottom <= window.innerHeight;", element
+    )
+
+
+def test_recommendation_links_to_its_passage_scrolled_into_view(server, browser):
+    browser.get(f"{server}/kb/recommendations/cma-2023-policy-address~2F10")
+    assert "推動中小企低碳轉型" in browser.find_element(By.TAG_NAME, "body").text
+    browser.find_element(By.LINK_TEXT, "lines 803–874").click()
+    marked = browser.find_elements(By.CSS_SELECTOR, "tr.marked")
+    assert [row.get_attribute("id") for row in marked] == [f"L{n}" for n in range(803, 875)]
+    assert _in_viewport(browser, marked[0])
+    assert marked[0].text.replace(" ", "").startswith("80310.推動中小企低碳轉型")
+    cell = marked[0].find_element(By.CSS_SELECTOR, "td.t")
+    assert cell.value_of_css_property("background-color") == "rgba(255, 243, 176, 1)"
+    _screenshot(browser, "source-view")
+
+
+def test_recommendations_table_with_facets(server, browser):
+    browser.get(f"{server}/kb/recommendations?_facet=publisher_id")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "93 rows" in body
+    assert "香港中華廠商聯合會" in body  # the publisher facet, by name
+    _screenshot(browser, "recommendations")

@@ -1,0 +1,107 @@
+import html
+import re
+
+import pytest
+import sqlite_utils
+import yaml
+from datasette.app import Datasette
+from datasette.utils import tilde_encode
+
+from kb.build import build
+from tests.conftest import ROOT
+
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+
+ONE_ROW_PER_DOCUMENT = [
+    ("bdc-2020-brand-relaunch-survey/16", "在公共採購政策中訂立「香港品牌優先」的原則"),
+    ("cma-2023-policy-address/5.3", "設立專項扶持基金"),
+    ("cma-2024-budget/9", "助力發展工業旅遊"),
+    ("hkpc-2025-manufacturing-study/1", "因地制宜應用「智能微工廠」"),
+    ("dsedt-2023-reply-written-inquiry/7", "M嘜"),
+]
+
+
+@pytest.fixture
+def datasette(built_db):
+    return Datasette([str(built_db)], immutables=[], metadata=METADATA)
+
+
+def _marked_lines(page):
+    return [int(n) for n in re.findall(r'<tr id="L(\d+)" class="marked">', page)]
+
+
+async def test_kb_plugin_is_loaded(datasette):
+    plugins = (await datasette.client.get("/-/plugins.json")).json()
+    assert "kb" in {plugin["name"] for plugin in plugins}
+
+
+async def test_recommendations_count_and_facets(datasette):
+    response = await datasette.client.get("/kb/recommendations.json?_size=0&_facet=publisher_id&_facet=kind")
+    data = response.json()
+    assert data["filtered_table_rows_count"] == 93
+    publishers = {row["value"]: row["count"] for row in data["facet_results"]["publisher_id"]["results"]}
+    assert publishers == {"cma": 46, "bdc": 18, "hkpc": 20, "dsedt": 9}
+    kinds = {row["value"]: row["count"] for row in data["facet_results"]["kind"]["results"]}
+    assert kinds == {"recommendation": 71, "strategy": 13, "measure": 9}
+
+
+async def test_metadata_facets_sort_and_labels_show_on_the_table_page(datasette):
+    page = (await datasette.client.get("/kb/recommendations?document_id=cma-2023-policy-address")).text
+    for facet in ("publisher_id", "year", "document_id", "section", "kind"):
+        assert f'data-column="{facet}"' in page
+    assert "拓產業新格局" in page  # a section facet value
+    ids = re.findall(r'<a href="/kb/recommendations/(cma-2023-policy-address[^"]+)">', page)
+    assert ids[:5] == [tilde_encode(f"cma-2023-policy-address/{n}") for n in ("1", "2", "3", "4", "4.1")]
+
+
+async def test_row_page_shows_document_and_parent_by_name(datasette):
+    response = await datasette.client.get("/kb/recommendations/cma-2023-policy-address~2F5~2E3")
+    assert response.status_code == 200
+    page = response.text
+    assert "設立專項扶持基金" in page
+    assert '<a href="/kb/documents/cma-2023-policy-address">香港中華廠商聯合會對2023年施政報告的建議</a>' in page
+    assert '<a href="/kb/recommendations/cma-2023-policy-address~2F5">打造「港版中試」</a>' in page
+    assert '<a href="/kb/publishers/cma">香港中華廠商聯合會</a>' in page
+    assert '/-/source/cma-2023-policy-address?id=cma-2023-policy-address%2F5.3#L511' in page
+
+
+@pytest.mark.parametrize("row_id,title", ONE_ROW_PER_DOCUMENT)
+async def test_source_view_highlights_the_passage(datasette, row_id, title):
+    db = sqlite_utils.Database(datasette.databases["kb"].path)
+    row = db["recommendations"].get(row_id)
+    document_id = row_id.split("/")[0]
+    response = await datasette.client.get(f"/-/source/{document_id}?id={row_id.replace('/', '%2F')}")
+    assert response.status_code == 200
+    page = response.text
+    assert _marked_lines(page) == list(range(row["line_start"], row["line_end"] + 1))
+    assert f'getElementById("L{row["line_start"]}").scrollIntoView' in page
+    assert ".kb-source tr { scroll-margin-top: 8em; }" in page
+    marked_text = "".join(re.findall(r'class="marked"><td class="n">.*?<td class="t">(.*?)</td>', page))
+    assert title.replace(" ", "")[:6] in html.unescape(marked_text).replace(" ", "")
+
+
+async def test_document_page_links_to_the_whole_text(datasette):
+    page = (await datasette.client.get("/kb/documents/cma-2024-budget")).text
+    assert '<a href="/-/source/cma-2024-budget"' in page
+    whole = (await datasette.client.get("/-/source/cma-2024-budget")).text
+    assert whole.count('<tr id="L') == 957
+    assert _marked_lines(whole) == []
+
+
+async def test_source_view_of_unknown_document_is_404(datasette):
+    assert (await datasette.client.get("/-/source/no-such-document")).status_code == 404
+    assert (await datasette.client.get("/-/source/cma-2024-budget?id=nope")).status_code == 404
+
+
+async def test_markup_in_a_source_is_shown_as_text(tmp_path, sources_copy):
+    budget = sources_copy / "cma-2024-budget.txt"
+    text = budget.read_text(encoding="utf-8")
+    budget.write_text(text.replace("製造業對香港經濟", "<script>alert('x')</script>製造業對香港經濟", 1), encoding="utf-8")
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    datasette = Datasette([str(db_path)], metadata=METADATA)
+    page = (await datasette.client.get("/-/source/cma-2024-budget?id=cma-2024-budget%2F1")).text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;製造業對香港經濟" in page
+    assert "<script>alert(" not in page
+    row_page = (await datasette.client.get("/kb/recommendations/cma-2024-budget~2F1")).text
+    assert "<script>alert(" not in row_page
