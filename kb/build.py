@@ -17,11 +17,13 @@ import sqlite_utils
 import kb
 import loaders
 from kb import store
-from kb.manifest import MANIFEST_NAME, Source, read_manifest
+from kb.areas import AreaTag, read_overrides, read_taxonomy, tag, unknown_override_ids
+from kb.manifest import Source, read_manifest
 from kb.records import Parsed
 from loaders.cleanup import numbered_lines
 
 FINGERPRINT_KEY = "fingerprint"
+OVERRIDES_NAME = "area_overrides.yml"
 
 
 class BuildError(ValueError):
@@ -52,10 +54,12 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     sources = read_manifest(sources_dir)
     texts = {source.document.id: _read_text(source) for source in sources}
     parsed = {source.document.id: _parse(source, texts[source.document.id], loaders_by_publisher) for source in sources}
+    skipped = {document_id for document_id, result in parsed.items() if result is None}
+    tags = _tag(Path(sources_dir), [row for result in parsed.values() if result for row in result.recommendations], skipped)
     db_path = Path(db_path)
     temporary = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     try:
-        _write(temporary, sources, texts, parsed, fingerprint(sources_dir))
+        _write(temporary, sources, texts, parsed, tags, fingerprint(sources_dir))
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -77,9 +81,10 @@ def fingerprint(sources_dir: str | Path) -> str:
     """A hash of the manifest, every file in it, and the parsing code."""
     digest = hashlib.sha256()
     sources_dir = Path(sources_dir)
-    paths = [sources_dir / MANIFEST_NAME] + [source.path for source in read_manifest(sources_dir)]
+    paths = sorted(sources_dir.glob("*.yml")) + [source.path for source in read_manifest(sources_dir)]
     for package in (kb, loaders):
-        paths += sorted(Path(package.__file__).parent.glob("*.py"))
+        folder = Path(package.__file__).parent
+        paths += sorted(folder.glob("**/*.py")) + sorted(folder.glob("**/*.yml"))
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -127,7 +132,9 @@ def _problem(source: Source, row, seen: set[str], line_count: int, ordinal: int)
     return None
 
 
-def _write(path: Path, sources: list[Source], texts: dict[str, str], parsed: dict[str, Parsed | None], digest: str) -> None:
+def _write(
+    path: Path, sources: list[Source], texts: dict[str, str], parsed: dict[str, Parsed | None], tags: list, digest: str
+) -> None:
     path.unlink(missing_ok=True)
     db = sqlite_utils.Database(path)
     try:
@@ -139,11 +146,27 @@ def _write(path: Path, sources: list[Source], texts: dict[str, str], parsed: dic
             store.save_document(db, document, texts[source.document.id])
             if result:
                 store.save_recommendations(db, source.publisher.id, result.recommendations)
+        store.save_policy_areas(db, read_taxonomy())
+        store.save_area_tags(db, tags)
         store.save_positions(db)
         store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})
         db.execute("VACUUM")
     finally:
         db.close()
+
+
+def _tag(sources_dir: Path, rows: list, skipped: set[str]) -> list[AreaTag]:
+    """Policy-area tags for every row, with the reviewer's overrides.
+
+    An override naming a row that does not exist is an error, unless its
+    document was skipped for want of a loader."""
+    taxonomy = read_taxonomy()
+    overrides_path = sources_dir / OVERRIDES_NAME
+    overrides = read_overrides(overrides_path, taxonomy) if overrides_path.is_file() else {}
+    unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if row_id.split("/")[0] not in skipped]
+    if unknown:
+        raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
+    return tag(rows, taxonomy, overrides)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

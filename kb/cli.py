@@ -1,12 +1,17 @@
 """The ``kb`` command: build the knowledge base and serve it with Datasette."""
 
+import json
+import sqlite3
 import time
+from contextlib import closing
 from pathlib import Path
 
 import click
 from datasette.cli import cli as datasette_cli
 
 from kb import __version__
+from kb.area_matrix import DIMENSIONS, area_matrix, format_matrix
+from kb.areas import AreaError
 from kb.build import BuildError, build, needs_build
 from kb.manifest import ManifestError
 from kb.records import ParseError
@@ -94,6 +99,26 @@ def serve(sources_dir, db_path, port, host, metadata_path):
     run_datasette(["serve", "-i", str(db_path), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
 
 
+@cli.command()
+@db_option
+@click.option("-b", "--by", type=click.Choice(sorted(DIMENSIONS)), default="year", show_default=True, help="Columns of the matrix")
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of a table")
+def areas(db_path, by, as_json):
+    """Print how many rows each policy area has, by year or publisher
+
+    Each row counts once, under its primary area.
+
+    \b
+    Example:
+        kb areas --by publisher
+    """
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"{db_path}: no database; run kb build first")
+    with closing(sqlite3.connect(db_path)) as conn:
+        matrix = area_matrix(conn, by)
+    click.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2) if as_json else format_matrix(matrix))
+
+
 def run_datasette(args: list[str]) -> None:
     """Start Datasette's own command line with these arguments."""
     datasette_cli.main(args, prog_name="datasette")
@@ -103,7 +128,7 @@ def _build(sources_dir: str, db_path: str) -> None:
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path)
-    except (ManifestError, ParseError, BuildError) as error:
+    except (ManifestError, ParseError, BuildError, AreaError) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())

@@ -9,6 +9,7 @@ from dataclasses import asdict
 
 import sqlite_utils
 
+from kb.areas import AreaTag, PolicyArea
 from kb.records import Document, Publisher, Recommendation
 from loaders.cleanup import numbered_lines
 
@@ -33,6 +34,7 @@ TABLES = {
         "inquiry_date": str,
         "inquiry_ref": str,
     },
+    "policy_areas": {"id": str, "name_zh": str, "name_en": str, "description": str, "cap_code": int, "terms": str},
     "recommendations": {
         "id": str,
         "document_id": str,
@@ -52,14 +54,28 @@ TABLES = {
         "page": int,
         "support_line_start": int,
         "support_line_end": int,
+        "primary_area_id": str,
+    },
+    "recommendation_areas": {
+        "recommendation_id": str,
+        "area_id": str,
+        "is_primary": int,
+        "method": str,
+        "score": int,
     },
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }
-PRIMARY_KEYS = {"document_lines": ("document_id", "line"), "build_info": "key"}
+PRIMARY_KEYS = {
+    "document_lines": ("document_id", "line"),
+    "recommendation_areas": ("recommendation_id", "area_id"),
+    "build_info": "key",
+}
 NOT_NULL = {
     "documents": {"publisher_id", "title_zh", "kind", "year", "source_file", "sha256"},
     "recommendations": {"document_id", "publisher_id", "number", "ordinal", "kind", "title", "year"},
+    "policy_areas": {"name_zh", "name_en", "cap_code"},
+    "recommendation_areas": {"is_primary", "method", "score"},
 }
 FOREIGN_KEYS = {
     "documents": [("publisher_id", "publishers", "id")],
@@ -67,7 +83,9 @@ FOREIGN_KEYS = {
         ("document_id", "documents", "id"),
         ("publisher_id", "publishers", "id"),
         ("parent_id", "recommendations", "id"),
+        ("primary_area_id", "policy_areas", "id"),
     ],
+    "recommendation_areas": [("recommendation_id", "recommendations", "id"), ("area_id", "policy_areas", "id")],
     "document_lines": [("document_id", "documents", "id")],
 }
 INDEXES = {
@@ -80,7 +98,26 @@ INDEXES = {
         ["section"],
         ["kind"],
         ["position"],
+        ["primary_area_id"],
     ],
+    "recommendation_areas": [["area_id", "is_primary"]],
+}
+# Each recommendation with its document, publisher and areas, for people writing SQL.
+VIEWS = {
+    "recommendations_with_areas": """
+select
+  r.id, r.title, r.kind, r.year, r.document_id, d.title_zh as document_title,
+  r.publisher_id, p.name_zh as publisher_name_zh, p.name_en as publisher_name_en,
+  r.section, r.primary_area_id, a.name_zh as primary_area_zh, a.name_en as primary_area_en,
+  (select group_concat(s.name_en, '; ') from recommendation_areas ra join policy_areas s on s.id = ra.area_id
+    where ra.recommendation_id = r.id and not ra.is_primary) as secondary_areas_en,
+  r.parent_id, r.line_start, r.line_end
+from recommendations r
+join documents d on d.id = r.document_id
+join publishers p on p.id = r.publisher_id
+left join policy_areas a on a.id = r.primary_area_id
+order by r.position
+""",
 }
 
 
@@ -97,6 +134,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         )
         for index in INDEXES.get(name, []):
             db[name].create_index(index, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
 
 
 def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> None:
@@ -117,6 +156,35 @@ def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: lis
         [{**asdict(row), "publisher_id": publisher_id} for row in rows],
         pk="id",
     )
+
+
+def save_policy_areas(db: sqlite_utils.Database, areas: list[PolicyArea]) -> None:
+    db["policy_areas"].upsert_all(
+        [
+            {
+                "id": area.id,
+                "name_zh": area.name_zh,
+                "name_en": area.name_en,
+                "description": area.description,
+                "cap_code": area.cap_code,
+                "terms": "、".join(area.terms),
+            }
+            for area in areas
+        ],
+        pk="id",
+    )
+
+
+def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
+    """Write every tag, and each row's primary area onto the row itself."""
+    db["recommendation_areas"].upsert_all(
+        [{**asdict(tag), "is_primary": int(tag.is_primary)} for tag in tags], pk=("recommendation_id", "area_id")
+    )
+    with db.conn:
+        db.conn.executemany(
+            "update recommendations set primary_area_id = ? where id = ?",
+            [(tag.area_id, tag.recommendation_id) for tag in tags if tag.is_primary],
+        )
 
 
 def save_positions(db: sqlite_utils.Database) -> None:

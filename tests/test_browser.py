@@ -108,3 +108,18 @@ def test_recommendations_table_with_facets(server, browser):
     assert "93 rows" in body
     assert "香港中華廠商聯合會" in body  # the publisher facet, by name
     _screenshot(browser, "recommendations")
+
+
+def test_area_by_year_chart_renders_and_leads_to_rows(server, browser):
+    browser.get(f"{server}/-/areas")
+    header = [th.text for th in browser.find_elements(By.CSS_SELECTOR, ".kb-matrix thead th")]
+    assert header == ["policy area", "2020", "2023", "2024", "2025", "total"]
+    cells = browser.find_elements(By.CSS_SELECTOR, ".kb-matrix tbody td.n:not(.total)")
+    shades = {cell.value_of_css_property("background-color") for cell in cells}
+    assert len(shades) > 3  # counts are drawn as shades, not as one flat colour
+    assert browser.find_element(By.CSS_SELECTOR, ".kb-matrix").size["width"] < 1280  # fits the window
+    _screenshot(browser, "areas-by-year")
+    browser.find_element(By.LINK_TEXT, "人才與人力資源").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("人才與人力資源")
+    first_year = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody td").text
+    assert first_year == "2025"

@@ -8,7 +8,15 @@ from kb.manifest import ManifestError
 from kb.records import ParseError
 from tests.conftest import SOURCES
 
-EXPECTED_TABLES = {"publishers", "documents", "recommendations", "document_lines", "build_info"}
+EXPECTED_TABLES = {
+    "publishers",
+    "documents",
+    "recommendations",
+    "policy_areas",
+    "recommendation_areas",
+    "document_lines",
+    "build_info",
+}
 
 
 def _rows(path):
@@ -37,7 +45,12 @@ def test_tables_and_counts(built_db):
 def test_foreign_keys_and_indexes(built_db):
     db = sqlite_utils.Database(built_db)
     foreign_keys = {(fk.column, fk.other_table) for fk in db["recommendations"].foreign_keys}
-    assert foreign_keys == {("document_id", "documents"), ("publisher_id", "publishers"), ("parent_id", "recommendations")}
+    assert foreign_keys == {
+        ("document_id", "documents"),
+        ("publisher_id", "publishers"),
+        ("parent_id", "recommendations"),
+        ("primary_area_id", "policy_areas"),
+    }
     assert {(fk.column, fk.other_table) for fk in db["documents"].foreign_keys} == {("publisher_id", "publishers")}
     indexed = {tuple(index.columns) for index in db["recommendations"].indexes}
     assert {("document_id", "ordinal"), ("parent_id",), ("year",), ("section",)} <= indexed

@@ -5,7 +5,7 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
-from kb.datasette_plugin import source_view
+from kb.datasette_plugin import area_views, source_view
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
 # (table pages expand them already): (table, column) -> (other table, label column).
@@ -13,13 +13,23 @@ LABELS = {
     ("recommendations", "document_id"): ("documents", "title_zh"),
     ("recommendations", "parent_id"): ("recommendations", "title"),
     ("recommendations", "publisher_id"): ("publishers", "name_zh"),
+    ("recommendations", "primary_area_id"): ("policy_areas", "name_zh"),
     ("documents", "publisher_id"): ("publishers", "name_zh"),
 }
 
 
 @hookimpl
 def register_routes():
-    return [(source_view.ROUTE, source_view.source_page)]
+    return [
+        (source_view.ROUTE, source_view.source_page),
+        (area_views.MATRIX_ROUTE, area_views.matrix_page),
+        (area_views.AREA_ROUTE, area_views.area_page),
+    ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["tilde_encode"] = tilde_encode
 
 
 @hookimpl
@@ -32,6 +42,9 @@ def render_cell(row, value, column, table, database, datasette):
     if table == "documents" and column == "source_file" and value:
         url = source_view.document_url(datasette, _raw(row["id"]))
         return Markup(f'<a href="{escape(url)}" title="Read the whole source text">{escape(value)}</a>')
+    if table == "policy_areas" and column == "name_zh" and value:
+        url = datasette.urls.path(f"/-/areas/{_raw(row['id'])}")
+        return Markup(f'<a href="{escape(url)}" title="Its rows, newest first">{escape(value)}</a>')
     if (table, column) in LABELS and isinstance(value, str):
         return _labelled_link(datasette, database, *LABELS[(table, column)], value)
     return None
