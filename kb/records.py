@@ -91,3 +91,10 @@ class Parsed:
 
 def recommendation_id(document_id: str, number: str) -> str:
     return f"{document_id}/{number}"
+
+
+def new_recommendation(document: Document, number: str, **fields) -> Recommendation:
+    """A row of ``document`` numbered ``number``, its id, document and year filled in."""
+    return Recommendation(
+        id=recommendation_id(document.id, number), document_id=document.id, number=number, year=document.year, **fields
+    )

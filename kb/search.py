@@ -74,8 +74,7 @@ CONNECTIONS_CACHED = 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACE = re.compile(r"\s+")
 _GAP = r"[\W_]{0,3}"
-_NOT_WORD_BEFORE = f"(?<![^\\W_{HAN}])"
-_NOT_WORD_AFTER = f"(?![^\\W_{HAN}])"
+_WORD_CHAR = re.compile(f"[^\\W_{HAN}]")  # a letter or digit that is not Han
 _ROW_COLUMNS = (
     "id, title, section, body, document_id, publisher_id, year, kind, number, parent_id, line_start, line_end, page"
 )
@@ -138,7 +137,19 @@ class _Name:
     entry: GlossaryEntry
     key: str  # runs joined by single spaces
     compact: str  # what fuzzy matching compares
-    pattern: re.Pattern
+    word_start: bool  # starts with a word that must not continue to the left
+    word_end: bool  # ends with a word that must not continue to the right
+
+    def spans(self, key: str):
+        """Where the name occurs in a query key, as whole words at its word ends."""
+        start = key.find(self.key)
+        while start >= 0:
+            end = start + len(self.key)
+            if not (self.word_start and start and _WORD_CHAR.match(key[start - 1])) and not (
+                self.word_end and end < len(key) and _WORD_CHAR.match(key[end])
+            ):
+                yield start, end
+            start = key.find(self.key, start + 1)
 
 
 @dataclass(frozen=True)
@@ -162,13 +173,7 @@ def _compile_glossary(entries: tuple[GlossaryEntry, ...]) -> _Glossary:
 
 def _name(entry: GlossaryEntry, name: str) -> _Name:
     parts = runs(name)
-    key = " ".join(parts)
-    pattern = re.escape(key)
-    if not is_han(parts[0]):
-        pattern = _NOT_WORD_BEFORE + pattern
-    if not is_han(parts[-1]):
-        pattern += _NOT_WORD_AFTER
-    return _Name(entry, key, _compact(parts), re.compile(pattern))
+    return _Name(entry, " ".join(parts), _compact(parts), not is_han(parts[0]), not is_han(parts[-1]))
 
 
 def _compact(parts: list[str]) -> str:
@@ -262,8 +267,8 @@ def _name_spans(key: str, glossary: _Glossary) -> list:
     """Non-overlapping spans of the key that are glossary names, longest first."""
     found: dict[tuple[int, int], list[GlossaryEntry]] = {}
     for name in glossary.names:
-        for match in name.pattern.finditer(key):
-            entries = found.setdefault(match.span(), [])
+        for span in name.spans(key):
+            entries = found.setdefault(span, [])
             if name.entry not in entries:
                 entries.append(name.entry)
     chosen: list = []

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from kb.records import Document, Parsed, ParseError, Recommendation, recommendation_id
+from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
 from loaders.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
 
 _EXPECTED_ITEMS = 18
@@ -217,14 +217,12 @@ def _same_area(area: str, topic: str) -> bool:
 
 def _recommendation(item: _Item, ordinal: int, narrative: _Narrative, document: Document) -> Recommendation:
     number = str(item.number)
-    return Recommendation(
-        id=recommendation_id(document.id, number),
-        document_id=document.id,
-        number=number,
+    return new_recommendation(
+        document,
+        number,
         ordinal=ordinal,
         title=item.text.removesuffix(_SENTENCE_END),
         body=item.text,
-        year=document.year,
         line_start=item.line_start,
         line_end=item.line_end,
         kind="recommendation",

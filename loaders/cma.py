@@ -14,7 +14,7 @@ a page, so ``page`` stays empty.  The stray numbers are dropped from text.
 import re
 from dataclasses import dataclass
 
-from kb.records import Document, ParseError, Parsed, Recommendation, recommendation_id
+from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
 from loaders.cleanup import (
     Line,
     first_sentence,
@@ -156,14 +156,12 @@ def _sub_row(parent: Recommendation, sub: int, lines: list[Line], document: Docu
 
 def _row(document: Document, number: str, ordinal: int, title: str, body: str, lines: list[Line]) -> Recommendation:
     content = trim_blank(lines)
-    return Recommendation(
-        id=recommendation_id(document.id, number),
-        document_id=document.id,
-        number=number,
+    return new_recommendation(
+        document,
+        number,
         ordinal=ordinal,
         title=title,
         body=body,
-        year=document.year,
         line_start=content[0][0],
         line_end=content[-1][0],
     )

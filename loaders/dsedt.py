@@ -35,7 +35,7 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from kb.records import Document, Parsed, ParseError, Recommendation, recommendation_id
+from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
 from loaders.cleanup import (
     Line,
     Paragraph,
@@ -190,14 +190,12 @@ def _row(
     page_starts: Sequence[int],
 ) -> Recommendation:
     number = str(ordinal)
-    return Recommendation(
-        id=recommendation_id(document.id, number),
-        document_id=document.id,
-        number=number,
+    return new_recommendation(
+        document,
+        number,
         ordinal=ordinal,
         title=_title(paragraphs[0].text),
         body="\n\n".join(paragraph.text for paragraph in paragraphs),
-        year=document.year,
         line_start=paragraphs[0].line_start,
         line_end=paragraphs[-1].line_end,
         kind=KIND,

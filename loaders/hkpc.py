@@ -27,7 +27,7 @@ removed from all text; tab-separated table cells are joined with `` | ``.
 import re
 from collections.abc import Sequence
 
-from kb.records import Document, ParseError, Parsed, Recommendation, recommendation_id
+from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation, recommendation_id
 from loaders.cleanup import (
     Line,
     clean_markdown_line,
@@ -125,12 +125,10 @@ def _body(block: Sequence[Line], what: str, document: Document) -> tuple[str, in
 
 
 def _row(document: Document, number: str, **fields) -> Recommendation:
-    return Recommendation(
-        id=recommendation_id(document.id, number),
-        document_id=document.id,
-        number=number,
+    return new_recommendation(
+        document,
+        number,
         ordinal=0,
-        year=document.year,
         **fields,
     )
 
