@@ -18,12 +18,14 @@ import kb
 import loaders
 from kb import store
 from kb.areas import AreaTag, read_overrides, read_taxonomy, tag, unknown_override_ids
+from kb.links import Link, compute_links, read_reviews, unknown_review_ids
 from kb.manifest import Source, read_manifest
 from kb.records import Parsed
 from loaders.cleanup import numbered_lines
 
 FINGERPRINT_KEY = "fingerprint"
 OVERRIDES_NAME = "area_overrides.yml"
+REVIEWS_NAME = "link_reviews.yml"
 
 
 class BuildError(ValueError):
@@ -55,11 +57,13 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     texts = {source.document.id: _read_text(source) for source in sources}
     parsed = {source.document.id: _parse(source, texts[source.document.id], loaders_by_publisher) for source in sources}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
-    tags = _tag(Path(sources_dir), [row for result in parsed.values() if result for row in result.recommendations], skipped)
+    rows = [row for result in parsed.values() if result for row in result.recommendations]
+    tags = _tag(Path(sources_dir), rows, skipped)
+    links = _link(Path(sources_dir), rows, [result.document for result in parsed.values() if result], skipped)
     db_path = Path(db_path)
     temporary = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     try:
-        _write(temporary, sources, texts, parsed, tags, fingerprint(sources_dir))
+        _write(temporary, sources, texts, parsed, tags, links, fingerprint(sources_dir))
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -133,7 +137,13 @@ def _problem(source: Source, row, seen: set[str], line_count: int, ordinal: int)
 
 
 def _write(
-    path: Path, sources: list[Source], texts: dict[str, str], parsed: dict[str, Parsed | None], tags: list, digest: str
+    path: Path,
+    sources: list[Source],
+    texts: dict[str, str],
+    parsed: dict[str, Parsed | None],
+    tags: list[AreaTag],
+    links: list[Link],
+    digest: str,
 ) -> None:
     path.unlink(missing_ok=True)
     db = sqlite_utils.Database(path)
@@ -148,6 +158,7 @@ def _write(
                 store.save_recommendations(db, source.publisher.id, result.recommendations)
         store.save_policy_areas(db, read_taxonomy())
         store.save_area_tags(db, tags)
+        store.save_links(db, links)
         store.save_positions(db)
         store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})
         db.execute("VACUUM")
@@ -167,6 +178,16 @@ def _tag(sources_dir: Path, rows: list, skipped: set[str]) -> list[AreaTag]:
     if unknown:
         raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
     return tag(rows, taxonomy, overrides)
+
+
+def _link(sources_dir: Path, rows: list, documents: list, skipped: set[str]) -> list[Link]:
+    """Links between recommendations of different documents, with the reviewer's verdicts."""
+    reviews_path = sources_dir / REVIEWS_NAME
+    reviews = read_reviews(reviews_path) if reviews_path.is_file() else []
+    unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if row_id.split("/")[0] not in skipped]
+    if unknown:
+        raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
+    return compute_links(rows, documents, reviews)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

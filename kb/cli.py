@@ -13,6 +13,8 @@ from kb import __version__
 from kb.area_matrix import DIMENSIONS, area_matrix, format_matrix
 from kb.areas import AreaError
 from kb.build import BuildError, build, needs_build
+from kb.compare import compare as compare_documents
+from kb.links import ReviewError
 from kb.manifest import ManifestError
 from kb.records import ParseError
 
@@ -112,11 +114,52 @@ def areas(db_path, by, as_json):
     Example:
         kb areas --by publisher
     """
-    if not Path(db_path).is_file():
-        raise click.ClickException(f"{db_path}: no database; run kb build first")
-    with closing(sqlite3.connect(db_path)) as conn:
+    with closing(_connect(db_path)) as conn:
         matrix = area_matrix(conn, by)
     click.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2) if as_json else format_matrix(matrix))
+
+
+@cli.command()
+@click.argument("document_a")
+@click.argument("document_b")
+@db_option
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
+def compare(document_a, document_b, db_path, as_json):
+    """Compare two documents: matched recommendations, new and dropped
+
+    DOCUMENT_A is the earlier document, DOCUMENT_B the later one (ids from
+    the documents table).
+
+    \b
+    Example:
+        kb compare cma-2023-policy-address cma-2024-budget
+    """
+    with closing(_connect(db_path)) as conn:
+        try:
+            comparison = compare_documents(conn, document_a, document_b)
+        except LookupError as error:
+            raise click.ClickException(error.args[0]) from error
+    if as_json:
+        click.echo(json.dumps(comparison.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_comparison(comparison))
+
+
+def format_comparison(comparison) -> str:
+    a, b = comparison.a["id"], comparison.b["id"]
+    lines = [f"{a} → {b}", "", f"Matched ({len(comparison.pairs)} links):"]
+    for pair in comparison.pairs:
+        lines.append(f"  {pair.a.id} {pair.a.title}")
+        lines.append(f"    → {pair.b.id} {pair.b.title}  [{pair.relation} {pair.score}{', reviewed' if pair.method == 'manual' else ''}]")
+    lines += ["", f"New in {b} ({len(comparison.new)}):"] + [f"  {row.id} {row.title}" for row in comparison.new]
+    lines += ["", f"Dropped from {a} ({len(comparison.dropped)}):"] + [f"  {row.id} {row.title}" for row in comparison.dropped]
+    return "\n".join(lines)
+
+
+def _connect(db_path: str) -> sqlite3.Connection:
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"{db_path}: no database; run kb build first")
+    return sqlite3.connect(db_path)
 
 
 def run_datasette(args: list[str]) -> None:
@@ -128,7 +171,7 @@ def _build(sources_dir: str, db_path: str) -> None:
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path)
-    except (ManifestError, ParseError, BuildError, AreaError) as error:
+    except (ManifestError, ParseError, BuildError, AreaError, ReviewError) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())

@@ -3,29 +3,35 @@ glossary, and fuzzy.
 
 A query is folded like the documents (``kb.search_index.fold``: NFKC, lower
 case, Traditional → Simplified, quote marks dropped) and cut into runs of Han
-characters and of other letters or digits.  Then, in order:
+characters and of other letters or digits.  Then:
 
-1. exact: every run must occur (a Han run as a phrase of its bigrams, so any
-   substring of two or more characters matches; one character matches as a
-   prefix; a word matches a whole word), ranked by bm25 with the title
-   weighted above the section and the body;
-2. glossary: parts of the query that name a glossary entry (any of its
-   names, English or Chinese, or a query of three or more characters that is
-   part of a name) also match the entry's other names;
+1. exact: every run must occur in the row (a Han run as a phrase of its
+   bigrams, so any substring of two or more characters matches; a single
+   character as a prefix; a word as a whole word), ranked by bm25 with the
+   title weighted 8, the section 3 and the body 1;
+2. glossary: stretches of the query that are a glossary name (Chinese or
+   English, any alias; or a query of three or more characters that is part of
+   a name) also match the entry's other names.  Both run as one FTS5 query;
+   a row is "exact" when it matches the query's own words, else "glossary";
 3. fuzzy, only when 1 and 2 found fewer than ``FEW_RESULTS`` rows and the
-   query has three or more characters: glossary names within rapidfuzz
-   ``ratio`` ≥ ``FUZZY_CUTOFF`` of the query, and rows sharing a bigram with
-   the query whose text contains a passage within ``partial_ratio`` ≥
-   ``FUZZY_CUTOFF``.
+   query has three or more characters: the rows of the glossary entries whose
+   names are within rapidfuzz ``ratio`` ≥ ``FUZZY_CUTOFF`` of the query, and
+   rows sharing the query's rarer bigrams whose text holds a passage within
+   ``partial_ratio`` ≥ ``FUZZY_CUTOFF`` (for several words, the mean over the
+   words counts too).
 
-Scores (0–100, one decimal) are banded so that a method can be read off the
-number and exact rows always outrank fuzzy ones:
+Scores (0–100, one decimal) are banded, so the method can be read off the
+number and exact rows always score above fuzzy ones:
 
-* exact: 60 + 40 × bm25 / best bm25 of the exact rows (the best is 100);
-* glossary: 50 + 40 × bm25 / best bm25 of the expanded query (at most 90);
-* fuzzy: half the rapidfuzz similarity, so at most 50 (35–50 in practice).
+* exact: 60 + 40 × bm25 / the best exact bm25 (the best row scores 100);
+* glossary: 50 + 40 × bm25 / the best bm25 of the query (at most 90);
+* fuzzy: half the rapidfuzz similarity (at most 50; 35–50 in practice).
 
-When no row matches exactly or through the glossary, ``suggestions`` lists
+bm25 costs about a microsecond per matching row, so an expression that
+matches more than ``RANK_ALL`` rows is ranked over its first ``RANK_ALL``
+matches in reading order (``kb.search_index``: rowid = document, ordinal).
+
+When nothing matches exactly or through the glossary, ``suggestions`` holds
 the nearest glossary names ("did you mean").  Snippets are HTML-escaped
 before the matches are wrapped in ``<mark>``.  No query string raises.
 """
@@ -48,12 +54,13 @@ from kb.search_index import (
     RANK,
     SEARCH_TABLE,
     GlossaryEntry,
-    entry_expression,
     fold,
     index_text,
     is_han,
     load_glossary,
-    run_phrase,
+    name_phrase_tokens,
+    phrase,
+    run_phrase_tokens,
     runs,
     unindex_text,
 )
@@ -61,11 +68,13 @@ from kb.search_index import (
 MAX_QUERY_CHARS = 500
 MAX_RUNS = 32
 MAX_LIMIT = 1000
+RANK_ALL = 2000
 FEW_RESULTS = 3
 FUZZY_MIN_CHARS = 3
 FUZZY_CUTOFF = 70
-FUZZY_CANDIDATES = 200
-SUGGESTION_CUTOFF = 60
+FUZZY_CANDIDATES = 100
+FUZZY_ENTRIES = 2
+SUGGESTION_CUTOFF = 75
 SUGGESTIONS = 5
 SNIPPET_CHARS = 120
 SNIPPET_LEAD = 30
@@ -73,11 +82,14 @@ CONNECTIONS_CACHED = 16
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACE = re.compile(r"\s+")
-_GAP = r"[\W_]{0,3}"
 _WORD_CHAR = re.compile(f"[^\\W_{HAN}]")  # a letter or digit that is not Han
+_GAP = r"[\W_]{0,3}"
 _ROW_COLUMNS = (
     "id, title, section, body, document_id, publisher_id, year, kind, number, parent_id, line_start, line_end, page"
 )
+
+Phrase = tuple[tuple[str, ...], bool]  # tokens, and whether the last one is a prefix
+Alternative = tuple[Phrase, ...]  # phrases that must all match
 
 
 class SearchIndexMissing(RuntimeError):
@@ -88,7 +100,7 @@ class SearchIndexMissing(RuntimeError):
 class Result:
     id: str
     score: float
-    method: str
+    method: str  # exact | glossary | fuzzy
     title: str
     document_id: str
     publisher_id: str
@@ -100,7 +112,7 @@ class Result:
     line_start: int | None
     line_end: int | None
     page: int | None
-    snippet: str
+    snippet: str  # HTML: escaped text, matches in <mark>
     snippet_text: str
 
     def to_json(self) -> dict:
@@ -132,10 +144,10 @@ class SearchResults:
 # --- the glossary, compiled once per glossary ---------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Name:
     entry: GlossaryEntry
-    key: str  # runs joined by single spaces
+    key: str  # the name's runs joined by single spaces
     compact: str  # what fuzzy matching compares
     word_start: bool  # starts with a word that must not continue to the left
     word_end: bool  # ends with a word that must not continue to the right
@@ -152,11 +164,11 @@ class _Name:
             start = key.find(self.key, start + 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Glossary:
-    entries: tuple[GlossaryEntry, ...]
+    entries: dict  # id -> GlossaryEntry
     names: tuple[_Name, ...]
-    expressions: dict  # entry id -> FTS5 expression
+    phrases: dict  # entry id -> tuple of Phrase, one per name
     choices: dict  # compact name -> index into names, for rapidfuzz
 
 
@@ -164,9 +176,9 @@ class _Glossary:
 def _compile_glossary(entries: tuple[GlossaryEntry, ...]) -> _Glossary:
     names = tuple(_name(entry, name) for entry in entries for name in entry.names)
     return _Glossary(
-        entries=entries,
+        entries={entry.id: entry for entry in entries},
         names=names,
-        expressions={entry.id: entry_expression(entry) for entry in entries},
+        phrases={entry.id: tuple(filter(None, map(name_phrase_tokens, entry.names))) for entry in entries},
         choices={name.compact: index for index, name in reversed(list(enumerate(names)))},
     )
 
@@ -187,7 +199,11 @@ _CONTEXTS: "OrderedDict[int, tuple[sqlite3.Connection, _Glossary]]" = OrderedDic
 
 
 def _context(conn: sqlite3.Connection) -> _Glossary:
-    """The glossary for a connection: the database's own table, else the file."""
+    """The glossary for a connection: the database's own table, else the file.
+
+    Kept for the last ``CONNECTIONS_CACHED`` connections (sqlite3 connections
+    take no weak references, so the cache holds them and checks identity).
+    """
     cached = _CONTEXTS.get(id(conn))
     if cached and cached[0] is conn:
         _CONTEXTS.move_to_end(id(conn))
@@ -215,15 +231,15 @@ def _read_glossary(conn: sqlite3.Connection) -> tuple[GlossaryEntry, ...]:
     )
 
 
-# --- query plan -----------------------------------------------------------------
+# --- the query plan -------------------------------------------------------------
 
 
 @dataclass
 class _Piece:
-    """A stretch of the query: its runs, and the glossary entries it names."""
+    """A stretch of the query: its runs, and the ids of the glossary entries it names."""
 
     runs: list[str]
-    entries: tuple[GlossaryEntry, ...] = ()
+    entries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -237,6 +253,10 @@ class _Plan:
     def compact(self) -> str:
         return _compact(self.runs)
 
+    @property
+    def length(self) -> int:
+        return len(self.compact.replace(" ", ""))
+
 
 def clean_query(query) -> str:
     """The query as searched: a string, without control characters, capped."""
@@ -245,9 +265,8 @@ def clean_query(query) -> str:
 
 
 def _plan(query: str, glossary: _Glossary) -> _Plan:
-    terms = [runs(term)[:MAX_RUNS] for term in query.split(" ")]
-    terms = [term for term in terms if term]
-    all_runs = [run for term in terms for run in term][:MAX_RUNS]
+    terms = [term_runs for term_runs in (runs(term)[:MAX_RUNS] for term in query.split(" ")) if term_runs]
+    all_runs = [run for term_runs in terms for run in term_runs][:MAX_RUNS]
     return _Plan(query, all_runs, terms, _pieces(" ".join(all_runs), glossary))
 
 
@@ -265,12 +284,10 @@ def _pieces(key: str, glossary: _Glossary) -> list[_Piece]:
 
 def _name_spans(key: str, glossary: _Glossary) -> list:
     """Non-overlapping spans of the key that are glossary names, longest first."""
-    found: dict[tuple[int, int], list[GlossaryEntry]] = {}
+    found: dict[tuple[int, int], dict[str, None]] = {}
     for name in glossary.names:
         for span in name.spans(key):
-            entries = found.setdefault(span, [])
-            if name.entry not in entries:
-                entries.append(name.entry)
+            found.setdefault(span, {})[name.entry.id] = None
     chosen: list = []
     for span in sorted(found, key=lambda s: (s[0] - s[1], s[0])):
         if all(span[1] <= other[0] or span[0] >= other[1] for other, _ in chosen):
@@ -282,28 +299,64 @@ def _partial_span(key: str, glossary: _Glossary) -> list:
     """A query of three or more characters that is part of glossary names."""
     if len(key.replace(" ", "")) < FUZZY_MIN_CHARS:
         return []
-    entries = tuple(dict.fromkeys(name.entry for name in glossary.names if key in name.key))
+    entries = tuple(dict.fromkeys(name.entry.id for name in glossary.names if key in name.key))
     return [((0, len(key)), entries)] if entries else []
 
 
-def _runs_expression(parts: list[str]) -> str:
-    return " AND ".join(run_phrase(run) for run in parts)
+# --- FTS5 expressions ----------------------------------------------------------------
+
+
+def _runs_alternative(parts: list[str]) -> Alternative:
+    return tuple(run_phrase_tokens(run) for run in parts)
+
+
+def _expression(alternatives: list[Alternative]) -> str:
+    """OR of alternatives, each an AND of phrases."""
+    return " OR ".join("(" + " AND ".join(phrase(*p) for p in alternative) + ")" for alternative in alternatives)
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    size = len(shorter)
+    return any(longer[i : i + size] == shorter for i in range(len(longer) - size + 1))
+
+
+def _implies(narrow: Alternative, wide: Alternative) -> bool:
+    """Whether every row ``narrow`` matches is matched by ``wide`` too."""
+    return all(not prefix and any(_contains(tokens, needle) for tokens, _ in narrow) for needle, prefix in wide)
+
+
+def _minimal(alternatives: list[Alternative]) -> list[Alternative]:
+    """The alternatives no other one already covers: fewer phrases to run and
+    to score, so bm25 does not count one occurrence twice."""
+    unique = list(dict.fromkeys(alternatives))
+    return [
+        alternative
+        for i, alternative in enumerate(unique)
+        if not any(
+            j != i and _implies(alternative, other) and (j < i or not _implies(other, alternative))
+            for j, other in enumerate(unique)
+        )
+    ]
 
 
 def _literal_expression(plan: _Plan) -> str | None:
-    return _runs_expression(plan.runs) or None
+    return _expression([_runs_alternative(plan.runs)]) if plan.runs else None
 
 
 def _expanded_expression(plan: _Plan, glossary: _Glossary) -> str | None:
-    """The query with every glossary stretch widened to the entries' names."""
+    """The query with every glossary stretch widened to its entries' names."""
     if not any(piece.entries for piece in plan.pieces):
         return None
     parts = []
     for piece in plan.pieces:
-        alternatives = [_runs_expression(piece.runs)]
-        alternatives += [glossary.expressions[entry.id] for entry in piece.entries]
-        parts.append("(" + ") OR (".join(alternatives) + ")")
-    return "(" + ") AND (".join(parts) + ")"
+        alternatives = [_runs_alternative(piece.runs)]
+        alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
+        parts.append("(" + _expression(_minimal(alternatives)) + ")")
+    return " AND ".join(parts)
+
+
+def _entry_expression(glossary: _Glossary, entry_id: str) -> str:
+    return _expression(_minimal([(p,) for p in glossary.phrases[entry_id]]))
 
 
 def match_expression(query, glossary_entries: tuple[GlossaryEntry, ...] | None = None) -> str:
@@ -311,6 +364,21 @@ def match_expression(query, glossary_entries: tuple[GlossaryEntry, ...] | None =
     glossary = _compile_glossary(glossary_entries or load_glossary())
     plan = _plan(clean_query(query), glossary)
     return _expanded_expression(plan, glossary) or _literal_expression(plan) or ""
+
+
+def _literal_needles(plan: _Plan) -> list[re.Pattern]:
+    """Per run, a pattern finding its phrase in a column's index text."""
+    needles = []
+    for run in plan.runs:
+        tokens, prefix = run_phrase_tokens(run)
+        end = "" if prefix else "(?: |$)"
+        needles.append(re.compile(f"(?:^| ){re.escape(' '.join(tokens))}{end}"))
+    return needles
+
+
+def _is_literal(needles: list[re.Pattern], columns) -> bool:
+    """Whether every run of the query is in the row, as the literal expression asks."""
+    return all(any(needle.search(column or "") for column in columns) for needle in needles)
 
 
 # --- running the index ---------------------------------------------------------------
@@ -333,22 +401,43 @@ def _filters(publisher, year, document) -> _Filters:
     return _Filters(f" AND id IN (SELECT id FROM recommendations WHERE {' AND '.join(conditions)})", params)
 
 
-def _match(conn, expression: str, filters: _Filters, limit: int, columns: str = "id, rank") -> list[tuple]:
-    """Rows matching an FTS5 expression, best first; none for an expression FTS5 refuses."""
-    sql = (
-        f"SELECT {columns} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND rank MATCH ?"
-        f"{filters.sql} ORDER BY rank LIMIT ?"
-    )
+def _fetch(conn, sql: str, params: list) -> list[tuple]:
+    """Rows of a query; none when FTS5 refuses the expression."""
     try:
-        return conn.execute(sql, [expression, RANK, *filters.params, limit]).fetchall()
+        return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:
         if "fts5" in str(error) or "MATCH" in str(error):
             return []
         raise
 
 
+def _match(conn, expression: str, filters: _Filters, limit: int, columns: str = "id, rank") -> list[tuple]:
+    """Rows matching an FTS5 expression, best first (bm25 over at most ``RANK_ALL`` matches)."""
+    cap = _rowid_cap(conn, expression)
+    bound = "" if cap is None else f" AND rowid < {int(cap)}"
+    sql = (
+        f"SELECT {columns} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND rank MATCH ?"
+        f"{bound}{filters.sql} ORDER BY rank LIMIT ?"
+    )
+    return _fetch(conn, sql, [expression, RANK, *filters.params, limit])
+
+
+def _rowid_cap(conn, expression: str) -> int | None:
+    """The rowid of the first match past ``RANK_ALL``, if there is one."""
+    sql = f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT 1 OFFSET ?"
+    rows = _fetch(conn, sql, [expression, RANK_ALL])
+    return rows[0][0] if rows else None
+
+
+def _count(conn, expression: str, most: int) -> int:
+    """How many rows match, ignoring filters, counting no further than ``most``."""
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT ?)"
+    rows = _fetch(conn, sql, [expression, most])
+    return rows[0][0] if rows else 0
+
+
 def _banded(rows: list[tuple], floor: float, span: float) -> dict[str, float]:
-    """Scores from bm25 ranks: the best row gets floor + span."""
+    """Scores from bm25 ranks (negative, lower is better): the best row gets floor + span."""
     if not rows:
         return {}
     best = rows[0][1] or -1.0
@@ -357,16 +446,16 @@ def _banded(rows: list[tuple], floor: float, span: float) -> dict[str, float]:
 
 def _exact_and_glossary(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, limit: int) -> dict:
     """id -> (score, method) for the rows that match exactly or through the glossary."""
-    found: dict[str, tuple[float, str]] = {}
-    literal = _literal_expression(plan)
-    if literal:
-        rows = _match(conn, literal, filters, limit)
-        found.update({id: (score, "exact") for id, score in _banded(rows, 60.0, 40.0).items()})
     expanded = _expanded_expression(plan, glossary)
-    if expanded:
-        rows = _match(conn, expanded, filters, limit + len(found))
-        for id, score in _banded(rows, 50.0, 40.0).items():
-            found.setdefault(id, (score, "glossary"))
+    if expanded is None:
+        rows = _match(conn, _literal_expression(plan), filters, limit)
+        return {id: (score, "exact") for id, score in _banded(rows, 60.0, 40.0).items()}
+    rows = _match(conn, expanded, filters, 2 * limit, "id, rank, title, section, body")
+    needles = _literal_needles(plan)
+    exact = [row[:2] for row in rows if _is_literal(needles, row[2:])]
+    found = {id: (score, "exact") for id, score in _banded(exact, 60.0, 40.0).items()}
+    for id, score in _banded([row[:2] for row in rows], 50.0, 40.0).items():
+        found.setdefault(id, (score, "glossary"))
     return found
 
 
@@ -379,39 +468,55 @@ def _close_names(plan: _Plan, glossary: _Glossary, cutoff: float, scorer=fuzz.ra
     best: dict[str, tuple[_Name, float]] = {}
     for choice, score, _ in matches:
         name = glossary.names[glossary.choices[choice]]
-        if name.entry.id not in best:
-            best[name.entry.id] = (name, score)
+        best.setdefault(name.entry.id, (name, score))
     return sorted(best.values(), key=lambda item: -item[1])
 
 
 def _fuzzy(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, exclude: set) -> dict:
-    """id -> (similarity, highlight) for rows near the query."""
-    found: dict[str, tuple[float, str]] = {}
-    for name, similarity in _close_names(plan, glossary, FUZZY_CUTOFF)[:3]:
-        for id, _ in _match(conn, glossary.expressions[name.entry.id], filters, FUZZY_CANDIDATES):
-            if id not in exclude and similarity > found.get(id, (0, ""))[0]:
-                found[id] = (similarity, name.key)
+    """id -> (similarity, what to mark) for rows near the query."""
+    found: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+    def keep(id, similarity, marks):
+        if id not in exclude and similarity >= FUZZY_CUTOFF and similarity > found.get(id, (0,))[0]:
+            found[id] = (similarity, marks)
+
+    for name, similarity in _close_names(plan, glossary, FUZZY_CUTOFF)[:FUZZY_ENTRIES]:
+        marks = tuple(other.key for other in glossary.names if other.entry.id == name.entry.id)
+        for id, _ in _match(conn, _entry_expression(glossary, name.entry.id), filters, FUZZY_CANDIDATES):
+            keep(id, similarity, marks)
     for id, text in _fuzzy_candidates(conn, plan, filters):
         similarity, passage = _similarity(plan, text)
-        if id not in exclude and similarity >= FUZZY_CUTOFF and similarity > found.get(id, (0, ""))[0]:
-            found[id] = (similarity, passage)
+        keep(id, similarity, (passage,))
     return found
 
 
 def _fuzzy_candidates(conn, plan: _Plan, filters: _Filters) -> list[tuple[str, str]]:
-    """Rows sharing a token with the query, with their folded text."""
-    tokens = sorted({token for run in plan.runs for token in index_text(run).split() if len(token) > 1 or not is_han(token)})
+    """Rows sharing the query's rarer tokens, with their folded text."""
+    tokens = _rare_tokens(conn, plan)
     if not tokens:
         return []
-    expression = " OR ".join(f'"{token}"' for token in tokens[:64])
+    expression = " OR ".join(phrase((token,)) for token in tokens)
     rows = _match(conn, expression, filters, FUZZY_CANDIDATES, "id, rank, title, section, body")
     return [(row[0], "".join(unindex_text(value or "") for value in row[2:]).replace(" ", "")) for row in rows]
 
 
+def _rare_tokens(conn, plan: _Plan) -> list[str]:
+    """The query's tokens that occur, rarest first, while together they match
+    at most ``RANK_ALL`` rows (at least one token)."""
+    tokens = {token for run in plan.runs for token in index_text(run).split() if len(token) > 1 or not is_han(token)}
+    counted = sorted((_count(conn, phrase((token,)), RANK_ALL + 1), token) for token in sorted(tokens)[:MAX_RUNS])
+    chosen, total = [], 0
+    for count, token in counted:
+        if count and (not chosen or total + count <= RANK_ALL):
+            chosen.append(token)
+            total += count
+    return chosen
+
+
 def _similarity(plan: _Plan, text: str) -> tuple[float, str]:
-    """The best partial_ratio of the query, or the mean over its terms, in a text."""
-    query = plan.compact.replace(" ", "")
-    alignment = fuzz.partial_ratio_alignment(query, text)
+    """The best partial_ratio of the query in a text, or the mean over its
+    words when better; and the best-matching passage."""
+    alignment = fuzz.partial_ratio_alignment(plan.compact.replace(" ", ""), text)
     if alignment is None:
         return 0.0, ""
     similarity = alignment.score
@@ -447,17 +552,14 @@ def _loose(text: str) -> str:
 
 def _highlighter(strings) -> re.Pattern | None:
     strings = sorted({s for s in strings if s and not s.isspace()}, key=len, reverse=True)
-    if not strings:
-        return None
-    return re.compile("|".join(_loose(s) for s in strings))
+    return re.compile("|".join(map(_loose, strings))) if strings else None
 
 
 def _highlights(plan: _Plan, glossary: _Glossary) -> list[str]:
     """What to mark: the query's runs, and the names of the entries it names."""
     strings = [run for run in plan.runs if len(run) > 1 or is_han(run) or len(plan.runs) == 1]
-    for piece in plan.pieces:
-        strings += [name.key for name in glossary.names if name.entry in piece.entries]
-    return strings
+    named = {entry for piece in plan.pieces for entry in piece.entries}
+    return strings + [name.key for name in glossary.names if name.entry.id in named]
 
 
 def _fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
@@ -471,14 +573,19 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
 
 
 def _spans(text: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
-    """Where the pattern matches the text, in the text's own offsets."""
+    """Where the pattern matches in the snippet window around its first match, in the text's offsets."""
     if pattern is None or not text:
         return []
     folded, offsets = _fold_with_offsets(text)
-    spans = [match.span() for match in pattern.finditer(folded) if match.end() > match.start()]
+    first = pattern.search(folded)
+    if first is None:
+        return []
+    start = max(0, first.start() - SNIPPET_LEAD)
+    matches = pattern.finditer(folded, start, start + SNIPPET_CHARS + len(first.group()))
+    spans = [match.span() for match in matches if match.end() > match.start()]
     if offsets is None:
         return spans
-    return [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
+    return [(offsets[a], offsets[b - 1] + 1) for a, b in spans]
 
 
 def _snippet(fields: list[str | None], pattern: re.Pattern | None) -> tuple[str, str]:
@@ -496,10 +603,10 @@ def _snippet(fields: list[str | None], pattern: re.Pattern | None) -> tuple[str,
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, str]:
     start = max(0, spans[0][0] - SNIPPET_LEAD) if spans else 0
     end = min(len(text), start + SNIPPET_CHARS)
-    inside = [(max(a, start), min(b, end)) for a, b in spans if a < end and b > start]
     parts_html, parts_text, position = [], [], start
-    for a, b in inside:
-        if a < position:
+    for a, b in spans:
+        a, b = max(a, position), min(b, end)
+        if a >= b:
             continue
         parts_html += [_escape(text[position:a]), "<mark>", _escape(text[a:b]), "</mark>"]
         parts_text += [text[position:a], text[a:b]]
@@ -521,37 +628,6 @@ def _flat(text: str) -> str:
 # --- results ---------------------------------------------------------------------------
 
 
-def _rows(conn, ids: list[str]) -> dict[str, sqlite3.Row]:
-    if not ids:
-        return {}
-    placeholders = ", ".join("?" for _ in ids)
-    cursor = conn.execute(f"SELECT {_ROW_COLUMNS} FROM recommendations WHERE id IN ({placeholders})", ids)
-    names = [description[0] for description in cursor.description]
-    return {row[0]: dict(zip(names, row)) for row in cursor}
-
-
-def _result(row: dict, score: float, method: str, pattern: re.Pattern | None) -> Result:
-    snippet, snippet_text = _snippet([row["body"], row["title"], row["section"]], pattern)
-    return Result(
-        id=row["id"],
-        score=round(score, 1),
-        method=method,
-        title=row["title"],
-        document_id=row["document_id"],
-        publisher_id=row["publisher_id"],
-        year=row["year"],
-        kind=row["kind"],
-        section=row["section"],
-        number=row["number"],
-        parent_id=row["parent_id"],
-        line_start=row["line_start"],
-        line_end=row["line_end"],
-        page=row["page"],
-        snippet=snippet,
-        snippet_text=snippet_text,
-    )
-
-
 def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, year=None, document=None) -> SearchResults:
     """Search the recommendations; see the module docstring for how."""
     started = time.perf_counter()
@@ -562,29 +638,44 @@ def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, 
     filters = _filters(publisher, year, document)
     found = _exact_and_glossary(conn, plan, glossary, filters, limit) if plan.runs else {}
     fuzzy = {}
-    if len(found) < FEW_RESULTS and len(plan.compact.replace(" ", "")) >= FUZZY_MIN_CHARS:
+    if len(found) < FEW_RESULTS and plan.length >= FUZZY_MIN_CHARS:
         fuzzy = _fuzzy(conn, plan, glossary, filters, set(found))
-    results = _results(conn, plan, glossary, found, fuzzy, limit)
+    results = _results(conn, plan, glossary, _ranking(found, fuzzy)[:limit])
     suggestions = _suggestions(plan, glossary) if not found else []
-    elapsed = round((time.perf_counter() - started) * 1000, 2)
-    return SearchResults(text, results, suggestions, elapsed)
+    return SearchResults(text, results, suggestions, round((time.perf_counter() - started) * 1000, 2))
 
 
-def _results(conn, plan: _Plan, glossary: _Glossary, found: dict, fuzzy: dict, limit: int) -> list[Result]:
-    scored = [(score, order, id, method, None) for order, (id, (score, method)) in enumerate(found.items())]
-    scored += [
-        (similarity / 2, len(found) + order, id, "fuzzy", passage)
-        for order, (id, (similarity, passage)) in enumerate(fuzzy.items())
-    ]
-    scored = sorted(scored, key=lambda item: (-round(item[0], 1), item[1]))[:limit]
-    rows = _rows(conn, [item[2] for item in scored])
+def _ranking(found: dict, fuzzy: dict) -> list[tuple]:
+    """(score, id, method, extra marks) best first; ties keep the order they were found in."""
+    scored = [(score, id, method, ()) for id, (score, method) in found.items()]
+    scored += [(similarity / 2, id, "fuzzy", marks) for id, (similarity, marks) in fuzzy.items()]
+    return sorted(scored, key=lambda item: -round(item[0], 1))
+
+
+def _results(conn, plan: _Plan, glossary: _Glossary, ranking: list[tuple]) -> list[Result]:
+    rows = _rows(conn, [item[1] for item in ranking])
     base = _highlights(plan, glossary)
     pattern = _highlighter(base)
     return [
-        _result(rows[id], score, method, _highlighter(base + [passage]) if passage else pattern)
-        for score, _, id, method, passage in scored
+        _result(rows[id], score, method, _highlighter(base + list(marks)) if marks else pattern)
+        for score, id, method, marks in ranking
         if id in rows
     ]
+
+
+def _rows(conn, ids: list[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    placeholders = ", ".join("?" for _ in ids)
+    cursor = conn.execute(f"SELECT {_ROW_COLUMNS} FROM recommendations WHERE id IN ({placeholders})", ids)
+    names = [description[0] for description in cursor.description]
+    return {row[0]: dict(zip(names, row)) for row in cursor}
+
+
+def _result(row: dict, score: float, method: str, pattern: re.Pattern | None) -> Result:
+    snippet, snippet_text = _snippet([row["body"], row["title"], row["section"]], pattern)
+    fields = {name: row[name] for name in _ROW_COLUMNS.replace(" ", "").split(",") if name not in ("body",)}
+    return Result(score=round(score, 1), method=method, snippet=snippet, snippet_text=snippet_text, **fields)
 
 
 # --- SQL functions ---------------------------------------------------------------------
@@ -596,7 +687,7 @@ def sql_normalize(text) -> str:
 
 
 def sql_fuzzy_score(a, b) -> float:
-    """kb_fuzzy_score(a, b): 0–100, how well ``a`` matches the best part of ``b`` (folded)."""
+    """kb_fuzzy_score(a, b): 0–100, how well ``a`` matches the best part of ``b``, folded."""
     if a is None or b is None:
         return 0.0
     return round(float(fuzz.partial_ratio(fold(str(a)), fold(str(b)))), 1)

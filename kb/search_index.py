@@ -22,8 +22,10 @@ character alone (``中小企業`` → ``中小 小企 企业 业``); any other r
 or digits is one word (``CBAM`` → ``cbam``).  Every substring of two or more
 Han characters is then a phrase of consecutive bigrams, and a single
 character is the prefix of some token.  The tokenizer is ``unicode61``,
-which only has to split on the spaces.  The ``support`` narrative is not
-indexed: the BDC shares one paragraph among four or five rows.
+which only has to split on the spaces.  The table's ``rank`` is ``RANK``,
+bm25 with the title weighted 8, the section 3 and the body 1.  The
+``support`` narrative is not indexed: the BDC shares one paragraph among
+four or five rows.
 
 ``glossary`` holds ``kb/data/glossary.yml``; ``recommendation_terms`` links a
 row to every entry one of whose names occurs in its title, section or body,
@@ -53,7 +55,7 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _QUOTES = re.compile("[「」『』“”‘’《》〈〉]")
 _RUN = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
 _HAN_START = re.compile(f"[{HAN}]")
-_BIGRAM = re.compile(f"([{HAN}])[{HAN}] ")
+_BIGRAM_TAIL = re.compile(f"(?<=[{HAN}])[{HAN}] ")  # a bigram's second character
 
 
 @dataclass(frozen=True)
@@ -104,34 +106,41 @@ def index_text(text: str | None) -> str:
 
 def unindex_text(tokens: str) -> str:
     """Folded text back from ``index_text``: runs separated by spaces."""
-    return _BIGRAM.sub(r"\1", tokens + " ").strip()
+    return _BIGRAM_TAIL.sub("", tokens + " ").strip()
 
 
-def run_phrase(run: str) -> str:
-    """An FTS5 phrase matching a run anywhere, also inside a longer run."""
+def phrase(tokens: tuple[str, ...], prefix: bool = False) -> str:
+    """An FTS5 phrase: tokens in a row, the last one a prefix when ``prefix``."""
+    return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
+
+
+def run_phrase_tokens(run: str) -> tuple[tuple[str, ...], bool]:
+    """The phrase matching a run anywhere, also inside a longer run: a Han
+    run's bigrams; one Han character as a prefix; a word as itself."""
     if is_han(run) and len(run) > 1:
-        return '"' + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + '"'
-    if is_han(run):
-        return f'"{run}" *'
-    return f'"{run}"'
+        return tuple(run[i : i + 2] for i in range(len(run) - 1)), False
+    return (run,), is_han(run)
 
 
-def name_phrase(name: str) -> str | None:
-    """An FTS5 phrase matching a whole name: its runs in order, adjacent."""
+def name_phrase_tokens(name: str) -> tuple[tuple[str, ...], bool] | None:
+    """The phrase matching a whole name: its runs' tokens in order, adjacent."""
     parts = runs(name)
     if not parts:
         return None
     tokens = [token for run in parts[:-1] for token in run_tokens(run)]
-    last = parts[-1]
-    if is_han(last) and len(last) == 1:
-        return '"' + " ".join(tokens + [last]) + '" *'
-    tokens += run_tokens(last)[:-1] if is_han(last) else [last]
-    return '"' + " ".join(tokens) + '"'
+    last_tokens, prefix = run_phrase_tokens(parts[-1])
+    return tuple(tokens) + last_tokens, prefix
+
+
+def name_phrase(name: str) -> str | None:
+    """An FTS5 phrase matching a whole name (see ``name_phrase_tokens``)."""
+    tokens = name_phrase_tokens(name)
+    return phrase(*tokens) if tokens else None
 
 
 def entry_expression(entry: GlossaryEntry) -> str:
     """An FTS5 expression matching any of an entry's names."""
-    return " OR ".join(phrase for phrase in map(name_phrase, entry.names) if phrase)
+    return " OR ".join(p for p in map(name_phrase, entry.names) if p)
 
 
 @lru_cache(maxsize=4)
@@ -153,6 +162,7 @@ def load_glossary(path: str | Path = GLOSSARY_PATH) -> tuple[GlossaryEntry, ...]
 def save_search_index(db: sqlite_utils.Database, glossary_path: str | Path = GLOSSARY_PATH) -> None:
     """(Re)create the search table and the glossary tables from ``recommendations``.
 
+    Call it once the recommendations are written (at the end of a build).
     Deterministic: the same rows and glossary give the same tables.
     """
     conn = db.conn

@@ -10,6 +10,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 from kb.areas import AreaTag, PolicyArea
+from kb.links import Link
 from kb.records import Document, Publisher, Recommendation
 from loaders.cleanup import numbered_lines
 
@@ -63,12 +64,14 @@ TABLES = {
         "method": str,
         "score": int,
     },
+    "links": {"from_id": str, "to_id": str, "score": int, "relation": str, "method": str},
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }
 PRIMARY_KEYS = {
     "document_lines": ("document_id", "line"),
     "recommendation_areas": ("recommendation_id", "area_id"),
+    "links": ("from_id", "to_id"),
     "build_info": "key",
 }
 NOT_NULL = {
@@ -76,6 +79,7 @@ NOT_NULL = {
     "recommendations": {"document_id", "publisher_id", "number", "ordinal", "kind", "title", "year"},
     "policy_areas": {"name_zh", "name_en", "cap_code"},
     "recommendation_areas": {"is_primary", "method", "score"},
+    "links": {"score", "relation", "method"},
 }
 FOREIGN_KEYS = {
     "documents": [("publisher_id", "publishers", "id")],
@@ -86,6 +90,7 @@ FOREIGN_KEYS = {
         ("primary_area_id", "policy_areas", "id"),
     ],
     "recommendation_areas": [("recommendation_id", "recommendations", "id"), ("area_id", "policy_areas", "id")],
+    "links": [("from_id", "recommendations", "id"), ("to_id", "recommendations", "id")],
     "document_lines": [("document_id", "documents", "id")],
 }
 INDEXES = {
@@ -101,6 +106,7 @@ INDEXES = {
         ["primary_area_id"],
     ],
     "recommendation_areas": [["area_id", "is_primary"]],
+    "links": [["to_id"], ["relation"]],
 }
 # Each recommendation with its document, publisher and areas, for people writing SQL.
 VIEWS = {
@@ -185,6 +191,10 @@ def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
             "update recommendations set primary_area_id = ? where id = ?",
             [(tag.area_id, tag.recommendation_id) for tag in tags if tag.is_primary],
         )
+
+
+def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
+    db["links"].upsert_all([asdict(link) for link in links], pk=("from_id", "to_id"))
 
 
 def save_positions(db: sqlite_utils.Database) -> None:

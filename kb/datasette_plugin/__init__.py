@@ -2,10 +2,10 @@
 rows they refer to, by name, and the source view that shows passages."""
 
 from datasette import hookimpl
-from datasette.utils import tilde_encode
+from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
-from kb.datasette_plugin import area_views, source_view
+from kb.datasette_plugin import area_views, compare_view, source_view
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
 # (table pages expand them already): (table, column) -> (other table, label column).
@@ -24,7 +24,22 @@ def register_routes():
         (source_view.ROUTE, source_view.source_page),
         (area_views.MATRIX_ROUTE, area_views.matrix_page),
         (area_views.AREA_ROUTE, area_views.area_page),
+        (compare_view.COMPARE_ROUTE, compare_view.compare_page),
+        (compare_view.THREAD_ROUTE, compare_view.thread_page),
     ]
+
+
+@hookimpl
+def extra_template_vars(view_name, table, database, request, datasette):
+    """A recommendation's page shows its proposal thread."""
+    if view_name != "row" or table != "recommendations" or request is None:
+        return {}
+
+    async def thread():
+        row_id = tilde_decode(request.url_vars["pks"])
+        return {"kb_thread": await compare_view.thread_html(datasette, datasette.get_database(database), row_id)}
+
+    return thread
 
 
 @hookimpl

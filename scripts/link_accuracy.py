@@ -1,0 +1,148 @@
+"""How far the computed links agree with the hand labels.
+
+Prints recall and precision of kb.links.compute_links against
+tests/link_labels.yml, by the rules alone and with the reviewer's verdicts
+(sources/link_reviews.yml), then every labelled link missed, every computed
+link labelled a non-link, every computed link nobody has judged yet, and the
+relations that differ from the labels.  Precision counts the judged pairs
+only: labelled links and labelled non-links.  Rows are parsed from the
+sources with kb's loaders (no database needed).
+
+    python scripts/link_accuracy.py [--sources DIR] [--reviews PATH] [--evidence]
+"""
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+import loaders
+from kb import links as kb_links
+from kb.manifest import read_manifest
+from kb.records import Document, Recommendation
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "tests" / "link_labels.yml"
+
+
+@dataclass
+class Labels:
+    links: dict[tuple[str, str], str]  # (from, to) -> relation
+    non_links: set[tuple[str, str]]
+
+
+@dataclass
+class Accuracy:
+    found: set[tuple[str, str]]
+    labels: Labels
+
+    @property
+    def hits(self) -> set[tuple[str, str]]:
+        return self.found & set(self.labels.links)
+
+    @property
+    def missed(self) -> list[tuple[str, str]]:
+        return sorted(set(self.labels.links) - self.found)
+
+    @property
+    def wrong(self) -> list[tuple[str, str]]:
+        return sorted(self.found & self.labels.non_links)
+
+    @property
+    def unjudged(self) -> list[tuple[str, str]]:
+        return sorted(self.found - set(self.labels.links) - self.labels.non_links)
+
+    @property
+    def recall(self) -> float:
+        return len(self.hits) / len(self.labels.links) if self.labels.links else 1.0
+
+    @property
+    def precision(self) -> float:
+        judged = len(self.hits) + len(self.wrong)
+        return len(self.hits) / judged if judged else 1.0
+
+
+def parsed_sources(sources_dir: Path) -> tuple[list[Recommendation], list[Document]]:
+    """Every row (in reading order) and document of every source with a loader."""
+    rows: list[Recommendation] = []
+    documents: list[Document] = []
+    for source in read_manifest(sources_dir):
+        loader = loaders.LOADERS.get(source.publisher.id)
+        if loader:
+            parsed = loader(source.path.read_text(encoding="utf-8"), source.document)
+            rows += parsed.recommendations
+            documents.append(parsed.document)
+    return rows, documents
+
+
+def read_labels(path: Path = LABELS) -> Labels:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    links = {(e["from"], e["to"]): e["relation"] for e in data.get("links") or []}
+    non_links = {(e["from"], e["to"]) for e in data.get("non_links") or []}
+    return Labels(links, non_links)
+
+
+def accuracy(computed: list[kb_links.Link], labels: Labels) -> Accuracy:
+    return Accuracy({(link.from_id, link.to_id) for link in computed}, labels)
+
+
+def report(rule: list[kb_links.Link], reviewed: list[kb_links.Link], labels: Labels, reviews: int) -> str:
+    plain, final = accuracy(rule, labels), accuracy(reviewed, labels)
+    by_pair = {(link.from_id, link.to_id): link for link in reviewed}
+    agreed = [pair for pair in final.hits if by_pair[pair].relation == labels.links[pair]]
+    lines = [
+        f"labels: {len(labels.links)} links, {len(labels.non_links)} non-links; computed links: {len(rule)} by the rules",
+        f"rule-only recall:    {_figure(len(plain.hits), len(labels.links))}",
+        f"rule-only precision: {_figure(len(plain.hits), len(plain.hits) + len(plain.wrong))}",
+        f"with {reviews} reviews: recall {final.recall:.1%}, precision {final.precision:.1%}, {len(reviewed)} links"
+        " (reviews judge some labelled pairs themselves: not an independent measure)",
+        f"relations agreeing with the labels: {_figure(len(agreed), len(final.hits))}",
+        "missed links (labelled, not computed):",
+        *[f"  {a} -> {b}\t{labels.links[(a, b)]}" for a, b in plain.missed],
+        "wrong links (computed, labelled non-links):",
+        *[f"  {a} -> {b}" for a, b in plain.wrong],
+        "unjudged links (computed, not in the labels):",
+        *[f"  {a} -> {b}\t{by_pair[(a, b)].relation}\t{by_pair[(a, b)].score}" for a, b in final.unjudged],
+        "relations that differ from the labels (pair, label, computed):",
+        *[f"  {a} -> {b}\t{labels.links[(a, b)]}\t{by_pair[(a, b)].relation}"
+          for a, b in sorted(final.hits) if by_pair[(a, b)].relation != labels.links[(a, b)]],
+    ]
+    return "\n".join(lines)
+
+
+def evidence_table(rows: list[Recommendation], documents: list[Document], labels: Labels) -> str:
+    """Coverage, title likeness and shared names of every labelled or linked pair."""
+    found = kb_links.evidence_for(rows, documents)
+    judged = set(labels.links) | labels.non_links
+    lines = ["label\tcoverage\ttitle\tnames\tpair"]
+    for pair, e in sorted(found.items(), key=lambda item: -item[1].coverage):
+        if pair in judged or e.coverage >= kb_links.TERM_LINK_COVERAGE:
+            label = "link" if pair in labels.links else "non-link" if pair in labels.non_links else "-"
+            lines.append(f"{label}\t{e.coverage:.3f}\t{e.title:.0f}\t{len(e.names)}\t{pair[0]} -> {pair[1]}")
+    return "\n".join(lines)
+
+
+def _figure(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {part / whole:.1%}" if whole else "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sources", type=Path, default=ROOT / "sources")
+    parser.add_argument("--reviews", type=Path, default=kb_links.DEFAULT_REVIEWS)
+    parser.add_argument("--evidence", action="store_true", help="also print the evidence for every labelled pair")
+    args = parser.parse_args(argv)
+    rows, documents = parsed_sources(args.sources)
+    reviews = kb_links.read_reviews(args.reviews) if args.reviews.is_file() else []
+    labels = read_labels()
+    rule = kb_links.compute_links(rows, documents)
+    print(report(rule, kb_links.compute_links(rows, documents, reviews), labels, len(reviews)))
+    if args.evidence:
+        print(evidence_table(rows, documents, labels))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
