@@ -20,6 +20,7 @@ from kb import store
 from kb.areas import AreaTag, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.links import Link, compute_links, read_reviews, unknown_review_ids
 from kb.manifest import Source, read_manifest
+from kb.search_index import save_search_index
 from kb.records import Parsed
 from loaders.cleanup import numbered_lines
 
@@ -160,6 +161,7 @@ def _write(
         store.save_area_tags(db, tags)
         store.save_links(db, links)
         store.save_positions(db)
+        save_search_index(db)
         store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})
         db.execute("VACUUM")
     finally:

@@ -16,6 +16,7 @@ from kb.build import BuildError, build, needs_build
 from kb.compare import compare as compare_documents
 from kb.links import ReviewError
 from kb.manifest import ManifestError
+from kb.search import SearchIndexMissing, search
 from kb.records import ParseError
 
 DEFAULT_SOURCES = "sources"
@@ -160,6 +161,49 @@ def _connect(db_path: str) -> sqlite3.Connection:
     if not Path(db_path).is_file():
         raise click.ClickException(f"{db_path}: no database; run kb build first")
     return sqlite3.connect(db_path)
+
+
+@cli.command(name="search")
+@click.argument("query")
+@db_option
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="Most results to show")
+@click.option("-P", "--publisher", help="Only this publisher's rows (cma, bdc, hkpc, dsedt)")
+@click.option("-y", "--year", type=int, help="Only rows of this policy year")
+@click.option("-D", "--document", help="Only rows of this document id")
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print a JSON array of results")
+def search_command(query, db_path, limit, publisher, year, document, as_json):
+    """Search recommendations for QUERY, in Chinese or English
+
+    Matches any Chinese term of two or more characters in Traditional or
+    Simplified script, English terms and the English names of schemes,
+    and falls back to fuzzy matching for typos and shortened names.
+
+    \b
+    Examples:
+        kb search 中試
+        kb search "Northern Metropolis" --json
+        kb search 品牌 --publisher bdc --limit 5
+    """
+    with closing(_connect(db_path)) as conn:
+        try:
+            found = search(conn, query, limit=limit, publisher=publisher, year=year, document=document)
+        except SearchIndexMissing as error:
+            raise click.ClickException(f"{db_path}: no search index; run kb build") from error
+    if as_json:
+        click.echo(json.dumps([result.to_json() for result in found.results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_results(found))
+
+
+def format_results(found) -> str:
+    if not found.results:
+        hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
+        return f"No results for {found.query!r}.{hint}"
+    lines = []
+    for result in found.results:
+        lines.append(f"{result.score:5.1f}  {result.id}  {result.title}  ({result.year}, {result.method})")
+        lines.append(f"       {result.snippet_text}")
+    return "\n".join(lines)
 
 
 def run_datasette(args: list[str]) -> None:

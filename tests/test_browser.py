@@ -123,3 +123,29 @@ def test_area_by_year_chart_renders_and_leads_to_rows(server, browser):
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("人才與人力資源")
     first_year = browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns tbody td").text
     assert first_year == "2025"
+
+
+def test_search_from_the_home_page_to_a_row(server, browser):
+    browser.get(f"{server}/")
+    box = browser.find_element(By.CSS_SELECTOR, ".kb-search-box input[type=search]")
+    box.send_keys("夜间消费券")  # Simplified, for 夜間消費券 in the text
+    box.submit()
+    results = browser.find_elements(By.CSS_SELECTOR, ".kb-results li")
+    assert results, browser.find_element(By.TAG_NAME, "body").text[:500]
+    first = results[0].find_element(By.CSS_SELECTOR, "a.title")
+    assert first.text == "持續點亮夜間經濟"
+    scores = [float(li.find_element(By.CSS_SELECTOR, ".score").text) for li in results]
+    assert scores == sorted(scores, reverse=True)
+    assert results[0].find_elements(By.TAG_NAME, "mark")
+    _screenshot(browser, "search")
+    first.click()
+    assert browser.current_url.endswith("/kb/recommendations/cma-2024-budget~2F10")
+    assert "持續點亮夜間經濟" in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_comparison_page_shows_pairs_side_by_side(server, browser):
+    browser.get(f"{server}/-/compare?a=cma-2023-policy-address&b=cma-2024-budget")
+    assert browser.find_elements(By.CSS_SELECTOR, "ins") and browser.find_elements(By.CSS_SELECTOR, "del")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "創建「香港食品產業園」" in body and "持續點亮夜間經濟" in body
+    _screenshot(browser, "compare")

@@ -5,7 +5,8 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
-from kb.datasette_plugin import area_views, compare_view, source_view
+from kb.datasette_plugin import area_views, compare_view, search_view, source_view
+from kb.search import register_sql_functions
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
 # (table pages expand them already): (table, column) -> (other table, label column).
@@ -26,7 +27,14 @@ def register_routes():
         (area_views.AREA_ROUTE, area_views.area_page),
         (compare_view.COMPARE_ROUTE, compare_view.compare_page),
         (compare_view.THREAD_ROUTE, compare_view.thread_page),
+        (search_view.ROUTE, search_view.search_page),
     ]
+
+
+@hookimpl
+def prepare_connection(conn):
+    """kb_normalize(), kb_fuzzy_score() and the other search functions, in SQL."""
+    register_sql_functions(conn)
 
 
 @hookimpl
