@@ -161,21 +161,25 @@ class Evidence:
 
 def clean(text: str | None) -> str:
     """Folded text without the publisher's boilerplate and punctuation."""
-    folded = normalize(text)
+    return _strip(normalize(text))
+
+
+def _strip(folded: str) -> str:
+    """Already-folded text without boilerplate and punctuation."""
     for phrase in BOILERPLATE:
         folded = folded.replace(phrase, "")
     return _PUNCTUATION_RE.sub("", folded)
 
 
-def pieces(text: str | None, pattern: re.Pattern = _SENTENCE_RE) -> list[str]:
-    """The cleaned sentences (or clauses) of ``text`` long enough to compare."""
-    cleaned = (clean(piece) for piece in pattern.split(normalize(text)))
+def pieces(folded: str, pattern: re.Pattern = _SENTENCE_RE) -> list[str]:
+    """The cleaned sentences (or clauses) of folded text long enough to compare."""
+    cleaned = (_strip(piece) for piece in pattern.split(folded))
     return [piece for piece in cleaned if len(piece) >= MIN_SENTENCE]
 
 
-def quoted_names(text: str | None) -> set[str]:
-    """Names quoted in 「」, 《》 or “” in ``text``, cleaned."""
-    names = (clean(name) for name in _NAME_RE.findall(normalize(text)))
+def quoted_names(folded: str) -> set[str]:
+    """Names quoted in 「」, 《》 or “” in folded text, cleaned."""
+    names = (_strip(name) for name in _NAME_RE.findall(folded))
     return {name for name in names if len(name) >= TERM_MIN_CHARS}
 
 
@@ -239,8 +243,9 @@ def profiles(rows: list[Recommendation], order: dict[str, int]) -> list[Profile]
         if row.parent_id or row.document_id not in order:
             continue
         text = "\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in children.get(row.id, [])])
-        result.append(Profile(row.id, row.document_id, order[row.document_id], clean(row.title), pieces(text),
-                              clean(text), quoted_names(text)))
+        folded = normalize(text)  # once per row: pieces, text and names all come from it
+        result.append(Profile(row.id, row.document_id, order[row.document_id], clean(row.title), pieces(folded),
+                              _strip(folded), quoted_names(folded)))
     return result
 
 
@@ -250,9 +255,10 @@ def add_support(profile: Profile, support: str | None, weights: Weights) -> None
     title_weight = weights.of(profile.title)
     if not support or not title_weight:
         return
-    profile.context = clean(support)
-    profile.names |= quoted_names(support)
-    for clause in pieces(support.replace("\n", ""), _CLAUSE_RE):
+    folded = normalize(support)
+    profile.context = _strip(folded)
+    profile.names |= quoted_names(folded)
+    for clause in pieces(folded.replace("\n", ""), _CLAUSE_RE):
         if aligned(weights, profile.title, clause) >= SUPPORT_RESTATES * title_weight:
             profile.sentences.append(clause)
             profile.text += clause

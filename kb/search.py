@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from kb.normalize import normalize
+from kb.normalize import normalize, normalize_term
 from kb.search_index import (
     GLOSSARY_TABLE,
     HAN,
@@ -567,7 +567,7 @@ def _fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
     folded = normalize(text)
     if len(folded) == len(text):
         return folded, None
-    parts = [normalize(char) or " " for char in text]
+    parts = [normalize_term(char) or " " for char in text]  # characters repeat: cached
     offsets = [index for index, part in enumerate(parts) for _ in part]
     return "".join(parts), offsets
 

@@ -21,6 +21,18 @@ def source_lines(document_id):
     return (SOURCES / f"{document_id}.txt").read_text(encoding="utf-8").split("\n")
 
 
+@pytest.fixture(scope="module")
+def source(request):
+    """The manifest entry of the document named by the test module's DOC_ID."""
+    return source_for(SOURCES, request.module.DOC_ID)
+
+
+@pytest.fixture(scope="module")
+def text(source):
+    """The text of that document."""
+    return source.path.read_text(encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory):
     """The knowledge base built once from the real sources."""

@@ -1,25 +1,12 @@
 """loaders.dsedt on the real reply to 施家倫議員's written inquiry."""
 
-from pathlib import Path
 
 import pytest
 
-from kb.manifest import source_for
 from kb.records import ParseError
 from loaders import dsedt
 
-ROOT = Path(__file__).parent.parent
 DOC_ID = "dsedt-2023-reply-written-inquiry"
-
-
-@pytest.fixture(scope="module")
-def source():
-    return source_for(ROOT / "sources", DOC_ID)
-
-
-@pytest.fixture(scope="module")
-def text(source):
-    return source.path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

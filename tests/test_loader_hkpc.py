@@ -1,16 +1,13 @@
 """loaders/hkpc.py on the real HKPC 2025 manufacturing study."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from kb.manifest import source_for
 from kb.records import ParseError
 from loaders.cleanup import strip_markdown
 from loaders.hkpc import parse
 
-ROOT = Path(__file__).parent.parent
 DOC_ID = "hkpc-2025-manufacturing-study"
 P = f"{DOC_ID}/"
 BODY_START = r"^第一章、簡介$"  # the chapter heading, not its table-of-contents entry
@@ -37,16 +34,6 @@ EXPECTED = [
     (P + "6", "6", "創建製造業大模型", "產業配套措施", "recommendation", None),
     (P + "7", "7", "推廣製造業新形象", "產業配套措施", "recommendation", None),
 ]
-
-
-@pytest.fixture(scope="module")
-def source():
-    return source_for(ROOT / "sources", DOC_ID)
-
-
-@pytest.fixture(scope="module")
-def text(source):
-    return source.path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
