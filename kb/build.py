@@ -17,7 +17,7 @@ import sqlite_utils
 import kb
 import loaders
 from kb import store
-from kb.areas import AreaTag, read_overrides, read_taxonomy, tag, unknown_override_ids
+from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.links import Link, compute_links, read_reviews, unknown_review_ids
 from kb.manifest import Source, read_manifest
 from kb.search_index import save_search_index
@@ -60,7 +60,8 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
     tags = _tag(Path(sources_dir), rows, skipped)
-    links = _link(Path(sources_dir), rows, [result.document for result in parsed.values() if result], skipped)
+    documents = [result.document for result in parsed.values() if result]
+    links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
     db_path = Path(db_path)
     temporary = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
     try:
@@ -182,14 +183,15 @@ def _tag(sources_dir: Path, rows: list, skipped: set[str]) -> list[AreaTag]:
     return tag(rows, taxonomy, overrides)
 
 
-def _link(sources_dir: Path, rows: list, documents: list, skipped: set[str]) -> list[Link]:
-    """Links between recommendations of different documents, with the reviewer's verdicts."""
+def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str], skipped: set[str]) -> list[Link]:
+    """Links between recommendations of different documents, with the reviewer's verdicts;
+    ``areas`` are the rows' primary policy areas."""
     reviews_path = sources_dir / REVIEWS_NAME
     reviews = read_reviews(reviews_path) if reviews_path.is_file() else []
     unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if row_id.split("/")[0] not in skipped]
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
-    return compute_links(rows, documents, reviews)
+    return compute_links(rows, documents, reviews, areas)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

@@ -19,7 +19,9 @@ from pathlib import Path
 import yaml
 
 import loaders
+from kb import areas as kb_areas
 from kb import links as kb_links
+from kb.build import OVERRIDES_NAME
 from kb.manifest import read_manifest
 from kb.records import Document, Recommendation
 
@@ -77,6 +79,15 @@ def parsed_sources(sources_dir: Path) -> tuple[list[Recommendation], list[Docume
     return rows, documents
 
 
+def primary_areas(rows: list[Recommendation], sources_dir: Path, overrides: bool = False) -> dict[str, str]:
+    """Each row's primary policy area: by the rules alone, or with the
+    reviewer's overrides from the sources' area_overrides.yml."""
+    taxonomy = kb_areas.read_taxonomy()
+    path = sources_dir / OVERRIDES_NAME
+    chosen = kb_areas.read_overrides(path, taxonomy) if overrides and path.is_file() else {}
+    return kb_areas.primary_areas(kb_areas.tag(rows, taxonomy, chosen))
+
+
 def read_labels(path: Path = LABELS) -> Labels:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     links = {(e["from"], e["to"]): e["relation"] for e in data.get("links") or []}
@@ -112,15 +123,17 @@ def report(rule: list[kb_links.Link], reviewed: list[kb_links.Link], labels: Lab
     return "\n".join(lines)
 
 
-def evidence_table(rows: list[Recommendation], documents: list[Document], labels: Labels) -> str:
-    """Coverage, title likeness and shared names of every labelled or linked pair."""
-    found = kb_links.evidence_for(rows, documents)
+def evidence_table(rows: list[Recommendation], documents: list[Document], areas: dict[str, str], labels: Labels) -> str:
+    """Coverage, title likeness, shared names and words, and whether the
+    primary areas agree, for every labelled pair and every pair with some evidence."""
+    found = kb_links.evidence_for(rows, documents, areas)
     judged = set(labels.links) | labels.non_links
-    lines = ["label\tcoverage\ttitle\tnames\tpair"]
+    lines = ["label\tcoverage\ttitle\tnames\twords\tarea\tpair"]
     for pair, e in sorted(found.items(), key=lambda item: -item[1].coverage):
-        if pair in judged or e.coverage >= kb_links.TERM_LINK_COVERAGE:
+        if pair in judged or e.coverage >= kb_links.TERM_LINK_COVERAGE or e.words:
             label = "link" if pair in labels.links else "non-link" if pair in labels.non_links else "-"
-            lines.append(f"{label}\t{e.coverage:.3f}\t{e.title:.0f}\t{len(e.names)}\t{pair[0]} -> {pair[1]}")
+            lines.append(f"{label}\t{e.coverage:.3f}\t{e.title:.0f}\t{len(e.names)}\t{len(e.words)}\t"
+                         f"{'same' if e.same_area else '-'}\t{pair[0]} -> {pair[1]}")
     return "\n".join(lines)
 
 
@@ -137,10 +150,12 @@ def main(argv: list[str] | None = None) -> int:
     rows, documents = parsed_sources(args.sources)
     reviews = kb_links.read_reviews(args.reviews) if args.reviews.is_file() else []
     labels = read_labels()
-    rule = kb_links.compute_links(rows, documents)
-    print(report(rule, kb_links.compute_links(rows, documents, reviews), labels, len(reviews)))
+    rule_areas = primary_areas(rows, args.sources)
+    rule = kb_links.compute_links(rows, documents, areas=rule_areas)
+    reviewed = kb_links.compute_links(rows, documents, reviews, primary_areas(rows, args.sources, overrides=True))
+    print(report(rule, reviewed, labels, len(reviews)))
     if args.evidence:
-        print(evidence_table(rows, documents, labels))
+        print(evidence_table(rows, documents, rule_areas, labels))
     return 0
 
 

@@ -37,13 +37,19 @@ def reviews() -> tuple[kb_links.Review, ...]:
 
 
 @cache
+def rule_areas() -> dict[str, str]:
+    return link_accuracy.primary_areas(parsed()[0], ROOT / "sources")
+
+
+@cache
 def rule_links() -> tuple[kb_links.Link, ...]:
-    return tuple(kb_links.compute_links(*parsed()))
+    return tuple(kb_links.compute_links(*parsed(), areas=rule_areas()))
 
 
 @cache
 def reviewed_links() -> tuple[kb_links.Link, ...]:
-    return tuple(kb_links.compute_links(*parsed(), list(reviews())))
+    areas = link_accuracy.primary_areas(parsed()[0], ROOT / "sources", overrides=True)
+    return tuple(kb_links.compute_links(*parsed(), list(reviews()), areas))
 
 
 @cache
@@ -96,10 +102,34 @@ def test_rule_links_are_precise_on_the_judged_pairs():
 
 
 def test_rule_links_find_most_labelled_links():
-    # The rules find every labelled link that shares wording or a specific
-    # name; the rest (the same ask in other words) are confirmed by the
-    # reviewer in sources/link_reviews.yml.  See scripts/link_accuracy.py.
-    assert link_accuracy.accuracy(list(rule_links()), labels()).recall >= 0.80
+    # The rules find every labelled link that shares wording, a specific name
+    # or rare words; the three they miss (a proposal restated in other words
+    # in a clause of a long row) are confirmed by the reviewer in
+    # sources/link_reviews.yml.  See scripts/link_accuracy.py.
+    accuracy = link_accuracy.accuracy(list(rule_links()), labels())
+    assert len(accuracy.hits) >= 25 and accuracy.recall >= 25 / 28
+    assert accuracy.missed == [
+        ("bdc-2020-brand-relaunch-survey/17", f"{CMA_2024}/7"), (f"{CMA_2023}/17", f"{CMA_2024}/2"), (f"{CMA_2023}/9", f"{CMA_2024}/7")]
+
+
+def test_rare_words_link_rows_that_say_the_same_in_other_words():
+    # Talent in the CMA's 2023 submission and the HKPC's 2025 study: hardly
+    # any shared wording, but ten words found in at most three rows.
+    pair = (f"{CMA_2023}/12", "hkpc-2025-manufacturing-study/5")
+    found = kb_links.evidence_for(*parsed(), rule_areas())[pair]
+    assert found.coverage < kb_links.TERM_LINK_COVERAGE and not found.names
+    assert len(found.words) >= kb_links.RARE_WORDS and {"东南亚", "毕业生", "职专"} <= set(found.words)
+    assert pair in {(l.from_id, l.to_id) for l in rule_links()}
+
+
+def test_a_short_ask_of_the_same_policy_area_needs_less_shared_wording():
+    # The BDC's flagship Hong Kong brand events and the CMA's 香港品牌節 are
+    # both tagged branding; without the areas the one-line ask is not linked.
+    pair = ("bdc-2020-brand-relaunch-survey/5", f"{CMA_2023}/9")
+    found = kb_links.evidence_for(*parsed(), rule_areas())[pair]
+    assert found.same_area and kb_links.SAME_AREA_SHORT_COVERAGE <= found.coverage < kb_links.SHORT_LINK_COVERAGE
+    assert pair in {(l.from_id, l.to_id) for l in rule_links()}
+    assert pair not in {(l.from_id, l.to_id) for l in kb_links.compute_links(*parsed())}
 
 
 def test_with_the_reviews_recall_and_precision_are_at_least_90_percent():
@@ -134,7 +164,7 @@ def test_links_join_top_level_rows_of_different_documents_earlier_to_later():
 
 def test_links_are_deterministic_and_in_reading_order():
     rows, documents = parsed()
-    assert kb_links.compute_links(rows, documents) == list(rule_links())
+    assert kb_links.compute_links(rows, documents, areas=rule_areas()) == list(rule_links())
     position = {r.id: i for i, r in enumerate(rows)}
     order = kb_links.document_order(documents)
     document = {r.id: r.document_id for r in rows}

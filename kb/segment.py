@@ -1,0 +1,32 @@
+"""Chinese word segmentation, for evidence that counts words rather than
+characters.
+
+``words`` cuts text that ``kb.normalize`` has folded to Simplified Chinese
+into words with jieba's default dictionary (which is Simplified), and keeps
+those of two characters or more that contain a Han character: 展销会,
+东南亚, 职专; numbers, years, Latin words and single characters are dropped.
+The dictionary is loaded once, on first use (about 0.6 s).
+"""
+
+import logging
+import re
+from functools import cache
+
+import jieba
+
+MIN_WORD = 2
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every build
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def words(folded: str) -> list[str]:
+    """The words of folded text, in order, that are at least ``MIN_WORD``
+    characters long and contain a Han character."""
+    return [word for word in _tokenizer().lcut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word)]
