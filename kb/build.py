@@ -59,7 +59,7 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     parsed = {source.document.id: _parse(source, texts[source.document.id], loaders_by_publisher) for source in sources}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
-    tags = _tag(Path(sources_dir), rows, skipped)
+    tags = area_tags(Path(sources_dir), rows, skipped)
     documents = [result.document for result in parsed.values() if result]
     links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
     db_path = Path(db_path)
@@ -169,7 +169,7 @@ def _write(
         db.close()
 
 
-def _tag(sources_dir: Path, rows: list, skipped: set[str]) -> list[AreaTag]:
+def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) -> list[AreaTag]:
     """Policy-area tags for every row, with the reviewer's overrides.
 
     An override naming a row that does not exist is an error, unless its

@@ -175,8 +175,8 @@ class Evidence:
     coverage: float
     title: float
     names: tuple[str, ...]
-    words: tuple[str, ...] = ()  # shared rare words
-    same_area: bool = False
+    words: tuple[str, ...]  # shared rare words
+    same_area: bool
 
 
 # --- text preparation -------------------------------------------------------

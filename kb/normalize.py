@@ -14,6 +14,10 @@ import opencc
 
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
+# Han characters, for regular expression classes: the CJK blocks, the
+# compatibility ideographs and the supplementary planes.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+
 
 def normalize(text: str | None) -> str:
     """Fold text for matching: NFKC, lower case, Traditional → Simplified."""

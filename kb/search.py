@@ -47,10 +47,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from kb.normalize import normalize, normalize_term
+from kb.normalize import HAN, normalize, normalize_term
 from kb.search_index import (
     GLOSSARY_TABLE,
-    HAN,
     RANK,
     SEARCH_TABLE,
     GlossaryEntry,

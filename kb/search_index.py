@@ -41,7 +41,7 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from kb.normalize import normalize
+from kb.normalize import HAN, normalize
 
 SEARCH_TABLE = "recommendations_search"
 GLOSSARY_TABLE = "glossary"
@@ -51,7 +51,6 @@ COLUMNS = ("title", "section", "body")
 # bm25 weights in column order: id, title, section, body
 RANK = "bm25(0.0, 8.0, 3.0, 1.0)"
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _QUOTES = re.compile("[「」『』“”‘’《》〈〉]")
 _RUN = re.compile(f"[{HAN}]+|[^\\W_{HAN}]+")
 _HAN_START = re.compile(f"[{HAN}]")

@@ -14,8 +14,10 @@ from functools import cache
 
 import jieba
 
+from kb.normalize import HAN
+
 MIN_WORD = 2
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RE = re.compile(f"[{HAN}]")
 
 
 @cache

@@ -21,7 +21,7 @@ import yaml
 import loaders
 from kb import areas as kb_areas
 from kb import links as kb_links
-from kb.build import OVERRIDES_NAME
+from kb.build import area_tags
 from kb.manifest import read_manifest
 from kb.records import Document, Recommendation
 
@@ -80,12 +80,10 @@ def parsed_sources(sources_dir: Path) -> tuple[list[Recommendation], list[Docume
 
 
 def primary_areas(rows: list[Recommendation], sources_dir: Path, overrides: bool = False) -> dict[str, str]:
-    """Each row's primary policy area: by the rules alone, or with the
-    reviewer's overrides from the sources' area_overrides.yml."""
-    taxonomy = kb_areas.read_taxonomy()
-    path = sources_dir / OVERRIDES_NAME
-    chosen = kb_areas.read_overrides(path, taxonomy) if overrides and path.is_file() else {}
-    return kb_areas.primary_areas(kb_areas.tag(rows, taxonomy, chosen))
+    """Each row's primary policy area: by the rules alone, or as kb build
+    tags it, with the reviewer's overrides in the sources folder."""
+    tags = area_tags(sources_dir, rows) if overrides else kb_areas.tag(rows, kb_areas.read_taxonomy())
+    return kb_areas.primary_areas(tags)
 
 
 def read_labels(path: Path = LABELS) -> Labels:
