@@ -27,6 +27,7 @@ from kb.records import Document, Recommendation
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "link_labels.yml"
+SHOWN_RESTATED = 0.25  # --evidence also shows pairs whose later row restates this much of the earlier title
 
 
 @dataclass
@@ -122,16 +123,17 @@ def report(rule: list[kb_links.Link], reviewed: list[kb_links.Link], labels: Lab
 
 
 def evidence_table(rows: list[Recommendation], documents: list[Document], areas: dict[str, str], labels: Labels) -> str:
-    """Coverage, title likeness, shared names and words, and whether the
-    primary areas agree, for every labelled pair and every pair with some evidence."""
+    """Coverage, title likeness, shared names and words, whether the primary
+    areas agree and how much of the earlier title the later row restates,
+    for every labelled pair and every pair with some evidence."""
     found = kb_links.evidence_for(rows, documents, areas)
     judged = set(labels.links) | labels.non_links
-    lines = ["label\tcoverage\ttitle\tnames\twords\tarea\tpair"]
+    lines = ["label\tcoverage\ttitle\tnames\twords\tarea\trestated\tpair"]
     for pair, e in sorted(found.items(), key=lambda item: -item[1].coverage):
-        if pair in judged or e.coverage >= kb_links.TERM_LINK_COVERAGE or e.words:
+        if pair in judged or e.coverage >= kb_links.TERM_LINK_COVERAGE or e.words or e.restated >= SHOWN_RESTATED:
             label = "link" if pair in labels.links else "non-link" if pair in labels.non_links else "-"
             lines.append(f"{label}\t{e.coverage:.3f}\t{e.title:.0f}\t{len(e.names)}\t{len(e.words)}\t"
-                         f"{'same' if e.same_area else '-'}\t{pair[0]} -> {pair[1]}")
+                         f"{'same' if e.same_area else '-'}\t{e.restated:.2f}\t{pair[0]} -> {pair[1]}")
     return "\n".join(lines)
 
 

@@ -101,15 +101,47 @@ def test_rule_links_are_precise_on_the_judged_pairs():
     assert link_accuracy.accuracy(list(rule_links()), labels()).precision >= 0.90
 
 
-def test_rule_links_find_most_labelled_links():
-    # The rules find every labelled link that shares wording, a specific name
-    # or rare words; the three they miss (a proposal restated in other words
-    # in a clause of a long row) are confirmed by the reviewer in
-    # sources/link_reviews.yml.  See scripts/link_accuracy.py.
+def test_rule_links_find_at_least_90_percent_of_the_labelled_links():
+    # The rules find every labelled link that shares wording, a specific name,
+    # rare words or the earlier title; the two they miss (a proposal restated
+    # in other words in a clause of a long row) are confirmed by the reviewer
+    # in sources/link_reviews.yml.  See scripts/link_accuracy.py.
     accuracy = link_accuracy.accuracy(list(rule_links()), labels())
-    assert len(accuracy.hits) >= 25 and accuracy.recall >= 25 / 28
-    assert accuracy.missed == [
-        ("bdc-2020-brand-relaunch-survey/17", f"{CMA_2024}/7"), (f"{CMA_2023}/17", f"{CMA_2024}/2"), (f"{CMA_2023}/9", f"{CMA_2024}/7")]
+    assert len(accuracy.hits) >= 26 and accuracy.recall >= 0.90
+    assert accuracy.missed == [("bdc-2020-brand-relaunch-survey/17", f"{CMA_2024}/7"), (f"{CMA_2023}/17", f"{CMA_2024}/2")]
+
+
+def test_the_wrong_rule_links_are_the_two_known_ones_and_both_are_rejected():
+    accuracy = link_accuracy.accuracy(list(rule_links()), labels())
+    wrong = [("bdc-2020-brand-relaunch-survey/10", f"{CMA_2024}/8"), (f"{CMA_2023}/2", f"{CMA_2024}/10")]
+    assert accuracy.wrong == wrong
+    rejected = {(r.from_id, r.to_id) for r in reviews() if r.verdict == kb_links.REJECT}
+    assert set(wrong) <= rejected
+    assert not set(wrong) & {(l.from_id, l.to_id) for l in reviewed_links()}
+
+
+def test_a_later_row_that_restates_the_earlier_title_takes_up_its_ask():
+    # CMA 2023/9 加碼投資市場推廣 and CMA 2024-25/7, which asks to 加碼投資 in
+    # local exhibition fairs: little shared wording, but the title restated.
+    pair = (f"{CMA_2023}/9", f"{CMA_2024}/7")
+    found = kb_links.evidence_for(*parsed(), rule_areas())[pair]
+    assert found.coverage < kb_links.TERM_LINK_COVERAGE and not found.names and len(found.words) < kb_links.RARE_WORDS
+    assert found.restated >= kb_links.TITLE_RESTATED
+    link = {(l.from_id, l.to_id): l for l in rule_links()}[pair]
+    assert (link.relation, link.method) == (kb_links.RELATED, kb_links.RULE)
+
+
+def test_a_restated_title_links_rows_that_share_little_else():
+    documents = [doc("a", "2020", 2020), doc("b", "2021", 2021)]
+    earlier = row("a/1", "設立中試創新專項基金",
+                  "參考深圳市的做法，為高等院校和科研機構提供經費，建立共性技術平台和試產線。" * 2)
+    later_body = "人手短缺困擾業界，政府應放寬輸入外勞的限制，並加強職業教育和在職培訓，吸引青年入行。" * 3
+    restating = row("b/1", "重整人力資源政策", later_body + "政府亦應設立中試創新專項基金。")
+    found = kb_links.evidence_for([earlier, restating], documents)[("a/1", "b/1")]
+    assert found.coverage < kb_links.LINK_COVERAGE and found.restated >= kb_links.TITLE_RESTATED
+    assert [(l.from_id, l.to_id) for l in kb_links.compute_links([earlier, restating], documents)] == [("a/1", "b/1")]
+    silent = row("b/1", "重整人力資源政策", later_body)
+    assert kb_links.compute_links([earlier, silent], documents) == []
 
 
 def test_rare_words_link_rows_that_say_the_same_in_other_words():
