@@ -71,7 +71,7 @@ weakest link covers 0.10 (``TERM_LINK_COVERAGE``), and one non-link, BDC 10
 the 14 that share the most rare words (10 to 84) are all labelled links;
 the next share 8 and 7, and are labelled non-links (``RARE_WORDS`` 10).  Of
 the 14 pairs whose later row restates at least 0.39 of the earlier title,
-13 are labelled links and one a non-link, the other wrong link
+13 are labelled links and one a non-link, the second wrong link
 (制定「香港工業藍圖」 and 制定「香港夜間經濟發展藍圖」: the same words
 around another object); the strongest pairs below restate 0.33 and are
 labelled non-links (``TITLE_RESTATED`` 0.36).  By the rules alone recall is
