@@ -1,10 +1,10 @@
 """The policy-area pages: the area × year (or publisher) matrix as a heat
 map, and one area's rows, newest first."""
 
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import Response
 
 from kb.area_matrix import DIMENSIONS, area_matrix
-from kb.datasette_plugin.source_view import kb_database
+from kb.datasette_plugin.source_view import first_or_404, kb_database
 
 MATRIX_ROUTE = r"^/-/areas$"
 AREA_ROUTE = r"^/-/areas/(?P<area_id>[a-z0-9_]+)$"
@@ -34,9 +34,7 @@ async def matrix_page(datasette, request):
 async def area_page(datasette, request):
     db = await kb_database(datasette)
     area_id = request.url_vars["area_id"]
-    area = (await db.execute("select * from policy_areas where id = ?", [area_id])).first()
-    if area is None:
-        raise NotFound(f"No policy area {area_id!r}")
+    area = await first_or_404(db, "select * from policy_areas where id = ?", [area_id], f"No policy area {area_id!r}")
     rows = [dict(row) for row in (await db.execute(_AREA_ROWS_SQL, [area_id])).rows]
     context = {"database": db.name, "area": dict(area), "rows": rows}
     return Response.html(await datasette.render_template("kb_area.html", context, request=request))

@@ -9,7 +9,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from kb import compare as kb_compare
-from kb.datasette_plugin.source_view import kb_database, passage_url
+from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
 
 COMPARE_ROUTE = r"^/-/compare$"
 THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
@@ -88,9 +88,8 @@ def _thread_context(datasette, database: str, thread, current: str) -> dict:
 async def thread_page(datasette, request):
     db = await kb_database(datasette)
     recommendation_id = request.url_vars["id"]
-    row = (await db.execute("select id, title from recommendations where id = ?", [recommendation_id])).first()
-    if row is None:
-        raise NotFound(f"No recommendation {recommendation_id!r}")
+    sql = "select id, title from recommendations where id = ?"
+    row = await first_or_404(db, sql, [recommendation_id], f"No recommendation {recommendation_id!r}")
     timeline = await thread_html(datasette, db, recommendation_id)
     context = {"database": db.name, "row": dict(row), "timeline": timeline,
                "row_url": datasette.urls.row(db.name, "recommendations", tilde_encode(recommendation_id))}

@@ -21,9 +21,7 @@ def passage_url(datasette, document_id: str, row_id: str, line: int) -> str:
 async def source_page(datasette, request):
     db = await kb_database(datasette)
     document_id = request.url_vars["document_id"]
-    document = (await db.execute("select * from documents where id = ?", [document_id])).first()
-    if document is None:
-        raise NotFound(f"No document {document_id!r}")
+    document = await first_or_404(db, "select * from documents where id = ?", [document_id], f"No document {document_id!r}")
     row = await _row(db, document_id, request.args.get("id"))
     marked, support = _highlights(row, request.args.get("lines"))
     lines = (await db.execute("select line, text from document_lines where document_id = ? order by line", [document_id])).rows
@@ -45,14 +43,19 @@ async def kb_database(datasette):
     raise NotFound("No knowledge base database is being served")
 
 
+async def first_or_404(db, sql: str, params: list, missing: str):
+    """The first row ``sql`` returns; a 404 saying ``missing`` when there is none."""
+    row = (await db.execute(sql, params)).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
 async def _row(db, document_id: str, row_id: str | None):
     if not row_id:
         return None
     sql = "select * from recommendations where id = ? and document_id = ?"
-    row = (await db.execute(sql, [row_id, document_id])).first()
-    if row is None:
-        raise NotFound(f"No row {row_id!r} in document {document_id!r}")
-    return row
+    return await first_or_404(db, sql, [row_id, document_id], f"No row {row_id!r} in document {document_id!r}")
 
 
 def _highlights(row, lines_arg: str | None) -> tuple[set[int], set[int]]:
