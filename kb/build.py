@@ -8,6 +8,7 @@ build leaves the previous database untouched.
 
 import hashlib
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from kb.search_index import save_search_index
 from kb.records import Parsed
 from loaders.cleanup import numbered_lines
 
+_SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
 FINGERPRINT_KEY = "fingerprint"
 OVERRIDES_NAME = "area_overrides.yml"
 REVIEWS_NAME = "link_reviews.yml"
@@ -35,13 +37,15 @@ class BuildError(ValueError):
 
 @dataclass
 class DocumentReport:
-    """What a build did with one document."""
+    """What a build did with one document, and what looks wrong in it
+    without stopping the build (``warnings``)."""
 
     document_id: str
     publisher_id: str
     loaded: bool
     top_level: Counter = field(default_factory=Counter)
     sub_items: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         if not self.loaded:
@@ -55,6 +59,8 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     """Parse every document in ``sources_dir`` and write them to ``db_path``."""
     loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
     sources = read_manifest(sources_dir)
+    for source in sources:
+        _loader(source, loaders_by_publisher)
     texts = {source.document.id: _read_text(source) for source in sources}
     parsed = {source.document.id: _parse(source, texts[source.document.id], loaders_by_publisher) for source in sources}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
@@ -103,13 +109,69 @@ def _read_text(source: Source) -> str:
         raise BuildError(f"{source.path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
 
 
-def _parse(source: Source, text: str, loaders_by_publisher) -> Parsed | None:
+def _loader(source: Source, loaders_by_publisher):
+    """The parser of a document; no parser for it is an error."""
     loader = loaders_by_publisher.get(source.publisher.id)
     if loader is None:
-        return None
-    parsed = loader(text, source.document)
+        known = ", ".join(sorted(loaders_by_publisher)) or "none"
+        raise BuildError(
+            f"{source.path}: document {source.document.id!r}: no loader for publisher {source.publisher.id!r} (loaders: {known})"
+        )
+    return loader
+
+
+def _parse(source: Source, text: str, loaders_by_publisher) -> Parsed:
+    parsed = _loader(source, loaders_by_publisher)(text, source.document)
     _check(source, parsed, line_count=len(numbered_lines(text)))
+    _check_expected(source, parsed)
     return parsed
+
+
+def counts(parsed: Parsed) -> dict[str, int]:
+    """What a document holds, by kind of row: top-level rows by their kind,
+    rows with a parent as ``sub-item``."""
+    found = Counter("sub-item" if row.parent_id else row.kind for row in parsed.recommendations)
+    return dict(sorted(found.items()))
+
+
+def format_counts(by_kind: dict[str, int]) -> str:
+    """``{recommendation: 19, sub-item: 10}``, as written in the manifest."""
+    return "{" + ", ".join(f"{kind}: {count}" for kind, count in sorted(by_kind.items())) + "}"
+
+
+def _check_expected(source: Source, parsed: Parsed) -> None:
+    """The manifest's ``expect:`` counts must be what the loader found."""
+    if source.expect is None:
+        return
+    expected = {kind: count for kind, count in source.expect.items() if count}
+    found = counts(parsed)
+    if found != expected:
+        raise BuildError(
+            f"{source.path}: {source.document.id}: the manifest expects {format_counts(expected)}, "
+            f"the document gives {format_counts(found)}"
+        )
+
+
+def warnings(source: Source, parsed: Parsed) -> list[str]:
+    """What looks wrong without being certain: no ``expect:`` counts, or a
+    document whose last row ends mid-sentence (or has no body), as a file
+    cut short does."""
+    found = []
+    if source.expect is None:
+        found.append(f"{source.path}: no expect: counts in the manifest; this build found expect: {format_counts(counts(parsed))}")
+    if parsed.recommendations:
+        last = parsed.recommendations[-1]
+        body = (last.body or "").rstrip()
+        if not body_ends_sentence(body):
+            ending = f"ends mid-sentence (…{body[-20:]})" if body else "has an empty body"
+            found.append(f"{source.path}:{last.line_end}: {last.id}, the document's last row, {ending}: is the file cut short?")
+    return found
+
+
+def body_ends_sentence(body: str) -> bool:
+    """Whether a body ends a sentence (。！？.!?…;； or a colon, perhaps
+    followed by closing quotes or brackets)."""
+    return bool(_SENTENCE_END_RE.search(body))
 
 
 def _check(source: Source, parsed: Parsed, line_count: int) -> None:
@@ -196,6 +258,7 @@ def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str],
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
     report = DocumentReport(source.document.id, source.publisher.id, loaded=parsed is not None)
+    report.warnings = warnings(source, parsed) if parsed else []
     for row in parsed.recommendations if parsed else []:
         if row.parent_id:
             report.sub_items += 1

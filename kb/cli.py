@@ -219,5 +219,7 @@ def _build(sources_dir: str, db_path: str) -> None:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
     rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports)
     click.echo(f"Wrote {db_path}: {len(reports)} documents, {rows} rows in {time.perf_counter() - started:.2f}s")

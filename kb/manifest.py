@@ -20,11 +20,16 @@ class ManifestError(ValueError):
 
 @dataclass
 class Source:
-    """A manifest entry: the document's record, its publisher and its file."""
+    """A manifest entry: the document's record, its publisher and its file.
+
+    ``expect`` is what the document holds, counted by kind of row
+    (``{"recommendation": 19, "sub-item": 10}``), checked at every build;
+    ``None`` when the entry has no ``expect:``."""
 
     document: Document
     publisher: Publisher
     path: Path
+    expect: dict[str, int] | None = None
 
 
 def read_manifest(sources_dir: str | Path) -> list[Source]:
@@ -65,9 +70,7 @@ def _read_entry(path: Path, index: int, entry) -> Source:
     missing = [key for key in _REQUIRED if not entry.get(key)]
     if missing:
         raise ManifestError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
-    file_path = path.parent / str(entry["file"])
-    if not file_path.is_file():
-        raise ManifestError(f"{where} ({entry['id']}): file {file_path} not found")
+    file_path = _source_path(f"{where} ({entry['id']})", path.parent, str(entry["file"]))
     publisher = _read_publisher(where, entry["publisher"])
     published = str(entry["published"])
     if not _CYCLE_YEAR_RE.search(published):
@@ -86,7 +89,33 @@ def _read_entry(path: Path, index: int, entry) -> Source:
         source_file=str(entry["file"]),
         sha256=hashlib.sha256(file_path.read_bytes()).hexdigest(),
     )
-    return Source(document=document, publisher=publisher, path=file_path)
+    return Source(document=document, publisher=publisher, path=file_path, expect=_read_expect(where, entry.get("expect")))
+
+
+def _source_path(where: str, sources_dir: Path, name: str) -> Path:
+    """The file an entry names, which must lie inside the sources folder:
+    no absolute path, no ``..``, no symbolic link leading out of it."""
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts:
+        raise ManifestError(f"{where}: file {name!r} must be a path inside {sources_dir}")
+    file_path = sources_dir / relative
+    if not file_path.is_file():
+        raise ManifestError(f"{where}: file {file_path} not found")
+    if not file_path.resolve().is_relative_to(sources_dir.resolve()):
+        raise ManifestError(f"{where}: file {name!r} leads out of {sources_dir} (to {file_path.resolve()})")
+    return file_path
+
+
+def _read_expect(where: str, expect) -> dict[str, int] | None:
+    """``expect:`` as ``{kind: count}``: kinds are text, counts whole numbers ≥ 0."""
+    if expect is None:
+        return None
+    if not isinstance(expect, dict) or not expect:
+        raise ManifestError(f"{where}: expect must map kinds to counts, e.g. {{recommendation: 19, sub-item: 10}}")
+    for kind, count in expect.items():
+        if not isinstance(kind, str) or isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ManifestError(f"{where}: expect {kind!r}: {count!r} is not a kind with a count of 0 or more")
+    return dict(expect)
 
 
 def _read_publisher(where: str, publisher) -> Publisher:

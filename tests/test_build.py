@@ -118,12 +118,6 @@ def test_manifest_naming_a_missing_file(tmp_path, sources_copy):
         build(sources_copy, tmp_path / "kb.db")
 
 
-def test_publisher_without_a_loader_is_reported(tmp_path):
-    reports = build(SOURCES, tmp_path / "kb.db", loaders_by_publisher={})
-    assert reports[0].line() == "bdc-2020-brand-relaunch-survey: skipped, no loader for publisher 'bdc' yet"
-    assert sqlite_utils.Database(tmp_path / "kb.db")["documents"].count == 5
-
-
 def test_needs_build(tmp_path, sources_copy):
     db_path = tmp_path / "kb.db"
     assert needs_build(sources_copy, db_path)
