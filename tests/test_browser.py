@@ -12,6 +12,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import ROOT, SOURCES
 
@@ -92,7 +93,7 @@ def _in_viewport(browser, element):
 def test_recommendation_links_to_its_passage_scrolled_into_view(server, browser):
     browser.get(f"{server}/kb/recommendations/cma-2023-policy-address~2F10")
     assert "推動中小企低碳轉型" in browser.find_element(By.TAG_NAME, "body").text
-    browser.find_element(By.LINK_TEXT, "lines 803–874").click()
+    browser.find_element(By.PARTIAL_LINK_TEXT, "lines 803–874").click()
     marked = browser.find_elements(By.CSS_SELECTOR, "tr.marked")
     assert [row.get_attribute("id") for row in marked] == [f"L{n}" for n in range(803, 875)]
     assert _in_viewport(browser, marked[0])
@@ -130,6 +131,7 @@ def test_search_from_the_home_page_to_a_row(server, browser):
     box = browser.find_element(By.CSS_SELECTOR, ".kb-search-box input[type=search]")
     box.send_keys("夜间消费券")  # Simplified, for 夜間消費券 in the text
     box.submit()
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".kb-results li"))
     results = browser.find_elements(By.CSS_SELECTOR, ".kb-results li")
     assert results, browser.find_element(By.TAG_NAME, "body").text[:500]
     first = results[0].find_element(By.CSS_SELECTOR, "a.title")

@@ -50,7 +50,7 @@ async def test_metadata_facets_sort_and_labels_show_on_the_table_page(datasette)
     for facet in ("publisher_id", "year", "document_id", "section", "kind"):
         assert f'data-column="{facet}"' in page
     assert "拓產業新格局" in page  # a section facet value
-    ids = re.findall(r'<a href="/kb/recommendations/(cma-2023-policy-address[^"]+)">', page)
+    ids = re.findall(r'<a href="/kb/recommendations/(cma-2023-policy-address[^"]+)" class="kb-row-title">', page)
     assert ids[:5] == [tilde_encode(f"cma-2023-policy-address/{n}") for n in ("1", "2", "3", "4", "4.1")]
 
 
@@ -60,7 +60,7 @@ async def test_row_page_shows_document_and_parent_by_name(datasette):
     page = response.text
     assert "設立專項扶持基金" in page
     assert '<a href="/kb/documents/cma-2023-policy-address">香港中華廠商聯合會對2023年施政報告的建議</a>' in page
-    assert '<a href="/kb/recommendations/cma-2023-policy-address~2F5">打造「港版中試」</a>' in page
+    assert '<a href="/kb/recommendations/cma-2023-policy-address~2F5">5 <span lang="zh-Hant">打造「港版中試」</span></a>' in page
     assert '<a href="/kb/publishers/cma">香港中華廠商聯合會</a>' in page
     assert '/-/source/cma-2023-policy-address?id=cma-2023-policy-address%2F5.3#L511' in page
 
@@ -75,7 +75,7 @@ async def test_source_view_highlights_the_passage(datasette, row_id, title):
     page = response.text
     assert _marked_lines(page) == list(range(row["line_start"], row["line_end"] + 1))
     assert f'getElementById("L{row["line_start"]}").scrollIntoView' in page
-    assert ".kb-source tr { scroll-margin-top: 8em; }" in page
+    assert ".kb-source tr { scroll-margin-top: var(--kb-head, 9em); }" in page  # below the sticky title and legend
     marked_text = "".join(re.findall(r'class="marked"><td class="n">.*?<td class="t">(.*?)</td>', page))
     assert title.replace(" ", "")[:6] in html.unescape(marked_text).replace(" ", "")
 

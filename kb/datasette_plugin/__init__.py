@@ -5,7 +5,17 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
-from kb.datasette_plugin import area_views, compare_view, search_view, source_view
+from kb.datasette_plugin import (
+    area_views,
+    compare_view,
+    export,
+    navigation,
+    not_found,
+    recommendation_view,
+    search_view,
+    source_view,
+    table_view,
+)
 from kb.search import register_sql_functions
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
@@ -28,6 +38,9 @@ def register_routes():
         (compare_view.COMPARE_ROUTE, compare_view.compare_page),
         (compare_view.THREAD_ROUTE, compare_view.thread_page),
         (search_view.ROUTE, search_view.search_page),
+        (export.SEARCH_ROUTE, export.search_export),
+        (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
+        (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
     ]
 
 
@@ -38,21 +51,45 @@ def prepare_connection(conn):
 
 
 @hookimpl
-def extra_template_vars(view_name, table, database, request, datasette):
-    """A recommendation's page shows its proposal thread."""
-    if view_name != "row" or table != "recommendations" or request is None:
-        return {}
-
-    async def thread():
-        row_id = tilde_decode(request.url_vars["pks"])
-        return {"kb_thread": await compare_view.thread_html(datasette, datasette.get_database(database), row_id)}
-
-    return thread
+def handle_exception(datasette, request, exception):
+    """A missing page or row is a kb page that says what was not found."""
+    return not_found.not_found_response(datasette, request, exception)
 
 
 @hookimpl
-def prepare_jinja2_environment(env):
+def extra_template_vars(view_name, table, database, request, datasette):
+    """A recommendation's row page is kb's recommendation page; the
+    recommendations table needs names in both languages."""
+    if table != "recommendations" or request is None:
+        return {}
+    if view_name == "table":
+        async def table_names():
+            return {"kb_names": await table_view.names(datasette.get_database(database)),
+                    "kb_export_url": export.table_export_url(datasette, database, request)}
+
+        return table_names
+    if view_name != "row":
+        return {}
+
+    async def recommendation():
+        row_id = tilde_decode(request.url_vars["pks"])
+        db = datasette.get_database(database)
+        return await recommendation_view.recommendation_context(datasette, db, row_id, request)
+
+    return recommendation
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    """The recommendations table, with its filters, as CSV for Excel."""
+    return {"extension": export.EXTENSION, "render": export.render_table, "can_render": export.can_render}
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
     env.filters["tilde_encode"] = tilde_encode
+    env.filters["kb_cells"] = table_view.cells
+    env.globals["kb_nav"] = lambda path="": navigation.nav_items(datasette, path)
 
 
 @hookimpl
