@@ -6,6 +6,7 @@ database is written beside the old one under a temporary name: a failing
 build leaves the previous database untouched.
 """
 
+import codecs
 import hashlib
 import os
 import re
@@ -58,6 +59,7 @@ class DocumentReport:
 def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None) -> list[DocumentReport]:
     """Parse every document in ``sources_dir`` and write them to ``db_path``."""
     loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
+    check_db_path(db_path)
     sources = read_manifest(sources_dir)
     for source in sources:
         _loader(source, loaders_by_publisher)
@@ -102,11 +104,61 @@ def fingerprint(sources_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
+def check_db_path(db_path: str | Path) -> None:
+    """The database can be written where it is asked for: its folder exists
+    and is writable.  Checked before the long work of parsing."""
+    folder = Path(db_path).absolute().parent
+    if not folder.is_dir():
+        raise BuildError(f"{db_path}: cannot write the database there, folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise BuildError(f"{db_path}: cannot write the database there, folder {folder} is not writable")
+
+
 def _read_text(source: Source) -> str:
+    """The text of a source file.  A byte-order mark at its start (as some
+    Windows editors write) is dropped; a file that is not UTF-8 is an error
+    naming the line and the encoding it looks like."""
+    data = source.path.read_bytes()
     try:
-        return source.path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BuildError(f"{source.path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise BuildError(f"{source.path}:{_line_of(data, error.start)}: {_not_utf8(data, error)}") from error
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    message = f"not UTF-8 text ({error.reason} at byte {error.start - line_start + 1} of the line)"
+    guess = likely_encoding(data[line_start:])
+    if guess:
+        message += f"; it looks like {guess}: convert it, e.g. iconv -f {guess} -t UTF-8"
+    return message
+
+
+# Encodings Chinese text arrives in, tried in this order when it is not UTF-8.
+_LIKELY_ENCODINGS = ("BIG5-HKSCS", "GB18030")
+
+
+def likely_encoding(data: bytes) -> str | None:
+    """The encoding text that is not UTF-8 most likely is in, judged by its
+    first 64 KB: UTF-16 (a byte-order mark, or a null byte in every other
+    place), else the first of Big5-HKSCS and GB18030 that decodes it, else
+    ``None``."""
+    sample = data[:65536]
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or (sample and sample[1::2].count(0) > len(sample) // 4):
+        return "UTF-16"
+    if sample and sample[0::2].count(0) > len(sample) // 4:
+        return "UTF-16BE"
+    for encoding in _LIKELY_ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) == len(data))
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
 
 
 def _loader(source: Source, loaders_by_publisher):

@@ -95,7 +95,11 @@ def serve(sources_dir, db_path, port, host, metadata_path):
     """
     if not Path(metadata_path).is_file():
         raise click.ClickException(f"{metadata_path}: metadata file not found (run from the project folder, or pass --metadata)")
-    if needs_build(sources_dir, db_path):
+    try:
+        stale = needs_build(sources_dir, db_path)
+    except (ManifestError, OSError) as error:
+        raise click.ClickException(f"{error}\nNothing was served; {db_path} was left as it was.") from error
+    if stale:
         _build(sources_dir, db_path)
     else:
         click.echo(f"{db_path} is up to date with {sources_dir}/")
@@ -168,7 +172,7 @@ def _connect(db_path: str) -> sqlite3.Connection:
 @db_option
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="Most results to show")
 @click.option("-P", "--publisher", help="Only this publisher's rows (cma, bdc, hkpc, dsedt)")
-@click.option("-y", "--year", type=int, help="Only rows of this policy year")
+@click.option("-y", "--year", type=click.IntRange(0, 9999), help="Only rows of this policy year")
 @click.option("-D", "--document", help="Only rows of this document id")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print a JSON array of results")
 def search_command(query, db_path, limit, publisher, year, document, as_json):
@@ -215,7 +219,7 @@ def _build(sources_dir: str, db_path: str) -> None:
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path)
-    except (ManifestError, ParseError, BuildError, AreaError, ReviewError) as error:
+    except (ManifestError, ParseError, BuildError, AreaError, ReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())

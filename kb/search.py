@@ -678,23 +678,38 @@ def _result(row: dict, score: float, method: str, pattern: re.Pattern | None) ->
 
 
 # --- SQL functions ---------------------------------------------------------------------
+# Their inputs are bounded, so that no single call can hold the server for
+# long: SQLite interrupts a query between calls, never inside one.
+
+MAX_SQL_TEXT = 100_000  # characters kb_normalize and kb_bigrams read
+MAX_FUZZY_NEEDLE = 200  # characters of kb_fuzzy_score's a …
+MAX_FUZZY_HAYSTACK = 20_000  # … and of its b
+
+
+def _bounded(value, most: int) -> str | None:
+    return None if value is None else str(value)[:most]
 
 
 def sql_normalize(text) -> str:
-    """kb_normalize(text): the folded form documents and queries are matched in."""
-    return normalize(None if text is None else str(text))
+    """kb_normalize(text): the folded form documents and queries are matched
+    in, of the first ``MAX_SQL_TEXT`` characters."""
+    return normalize(_bounded(text, MAX_SQL_TEXT))
 
 
 def sql_fuzzy_score(a, b) -> float:
-    """kb_fuzzy_score(a, b): 0–100, how well ``a`` matches the best part of ``b``, folded."""
+    """kb_fuzzy_score(a, b): 0–100, how well ``a`` matches the best part of ``b``,
+    folded; ``a`` is cut to ``MAX_FUZZY_NEEDLE`` characters, ``b`` to ``MAX_FUZZY_HAYSTACK``."""
     if a is None or b is None:
         return 0.0
-    return round(float(fuzz.partial_ratio(fold(str(a)), fold(str(b)))), 1)
+    # cut again after folding: NFKC turns some characters into many (﷽ into 18)
+    needle = fold(_bounded(a, MAX_FUZZY_NEEDLE))[:MAX_FUZZY_NEEDLE]
+    haystack = fold(_bounded(b, MAX_FUZZY_HAYSTACK))[:MAX_FUZZY_HAYSTACK]
+    return round(float(fuzz.partial_ratio(needle, haystack)), 1)
 
 
 def sql_bigrams(text) -> str:
-    """kb_bigrams(text): text as the search index stores it."""
-    return index_text(None if text is None else str(text))
+    """kb_bigrams(text): text as the search index stores it, of the first ``MAX_SQL_TEXT`` characters."""
+    return index_text(_bounded(text, MAX_SQL_TEXT))
 
 
 def sql_match(query) -> str:

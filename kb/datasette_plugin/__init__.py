@@ -2,12 +2,14 @@
 rows they refer to, by name, and the source view that shows passages."""
 
 from datasette import hookimpl
+from datasette.handle_exception import handle_exception as datasette_error_page
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
 from kb.datasette_plugin import (
     area_views,
     compare_view,
+    errors,
     export,
     navigation,
     not_found,
@@ -16,6 +18,7 @@ from kb.datasette_plugin import (
     source_view,
     table_view,
 )
+from kb.limits import apply_limits
 from kb.search import register_sql_functions
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
@@ -46,13 +49,20 @@ def register_routes():
 
 @hookimpl
 def prepare_connection(conn):
-    """kb_normalize(), kb_fuzzy_score() and the other search functions, in SQL."""
+    """kb_normalize(), kb_fuzzy_score() and the other search functions, in
+    SQL, and SQLite's limits on string length, SQL length and the like."""
     register_sql_functions(conn)
+    apply_limits(conn)
 
 
 @hookimpl
 def handle_exception(datasette, request, exception):
-    """A missing page or row is a kb page that says what was not found."""
+    """A missing page or row is a kb page that says what was not found;
+    errors a request causes (a sort on no such column, a null character in
+    a facet, a number too large) are 400s with a clear message, not 500s."""
+    bad_request = errors.client_error(exception)
+    if bad_request is not None:
+        return datasette_error_page(datasette, request, bad_request)
     return not_found.not_found_response(datasette, request, exception)
 
 

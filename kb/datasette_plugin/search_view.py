@@ -6,18 +6,25 @@ and source passage.  The same results as JSON with ``_format=json``."""
 import html
 import json
 import re
+import sqlite3
 from urllib.parse import urlencode
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import BadRequest, Response
 
 from kb.datasette_plugin.source_view import kb_database, passage_url
+from kb.limits import time_limit
 from kb.search import MAX_LIMIT, search
 
 ROUTE = r"^/-/search(?P<as_json>\.json)?$"
 MAX_QUERY_CHARS = 500
 PAGE_SIZE = 20
+MAX_PAGE_LIMIT = 100
+MAX_PAGES = 9_999
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
+# ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+_YEAR_RE = re.compile(r"[0-9]{4}")
+_NUMBER_RE = re.compile(r"[0-9]{1,6}")
 _FILTERS_SQL = """
 select (select json_group_array(json_array(id, name_zh, name_en)) from (select id, name_zh, name_en from publishers order by id)) as publishers,
        (select json_group_array(year) from (select distinct year from documents order by year)) as years,
@@ -31,7 +38,7 @@ async def search_page(datasette, request):
     if request.url_vars.get("as_json") or request.args.get("_format") == "json":
         found = None
         if args["q"].strip():
-            found = await db.execute_fn(lambda conn: search(conn, args["q"], limit=args["limit"], **_filters(args)))
+            found = await timed_search(db, args, args["limit"])
         return Response.json(found.to_json() if found else {"query": args["q"], "results": [], "suggestions": []})
     found = await all_results(db, request)
     results = found.results if found else []
@@ -61,7 +68,24 @@ async def all_results(db, request):
     args = _arguments(request)
     if not args["q"].strip():
         return None
-    return await db.execute_fn(lambda conn: search(conn, args["q"], limit=MAX_LIMIT, **_filters(args)))
+    return await timed_search(db, args, MAX_LIMIT)
+
+
+async def timed_search(db, args: dict, limit: int):
+    """The search of checked arguments, stopped with a 400 if its SQL runs
+    past Datasette's time limit."""
+    seconds = db.ds.setting("sql_time_limit_ms") / 1000
+
+    def run(conn):
+        try:
+            with time_limit(conn, seconds):
+                return search(conn, args["q"], limit=limit, **_filters(args))
+        except sqlite3.OperationalError as error:
+            if "interrupted" not in str(error):
+                raise
+            raise BadRequest(f"The search took longer than {seconds:g} s and was stopped; try a shorter query") from error
+
+    return await db.execute_fn(run)
 
 
 def matched_terms(results) -> dict:
@@ -76,17 +100,32 @@ def matched_terms(results) -> dict:
 
 
 def _arguments(request) -> dict:
-    year = request.args.get("year", "")
-    limit = request.args.get("limit", "")
-    page = request.args.get("page", "")
+    """The request's parameters, checked: a 400 names the one that is wrong."""
     return {
         "q": request.args.get("q", "")[:MAX_QUERY_CHARS],
         "publisher": request.args.get("publisher", ""),
-        "year": int(year) if year.isdigit() else None,
+        "year": _year(request.args.get("year", "").strip()),
         "document": request.args.get("document", ""),
-        "limit": min(int(limit), 100) if limit.isdigit() and int(limit) > 0 else PAGE_SIZE,
-        "page": int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1,
+        "limit": _number(request.args.get("limit", "").strip(), "limit", PAGE_SIZE, MAX_PAGE_LIMIT),
+        "page": _number(request.args.get("page", "").strip(), "page", 1, MAX_PAGES),
     }
+
+
+def _year(text: str) -> int | None:
+    if not text:
+        return None
+    if not _YEAR_RE.fullmatch(text):
+        raise BadRequest(f"year must be a year such as 2023, not {text[:20]!r}")
+    return int(text)
+
+
+def _number(text: str, name: str, default: int, most: int) -> int:
+    """A whole number from 1 up, at most ``most`` (a larger one counts as ``most``)."""
+    if not text:
+        return default
+    if not _NUMBER_RE.fullmatch(text) or int(text) == 0:
+        raise BadRequest(f"{name} must be a whole number from 1 to {most}, not {text[:20]!r}")
+    return min(int(text), most)
 
 
 def _filters(args: dict) -> dict:
