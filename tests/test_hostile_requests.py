@@ -37,6 +37,7 @@ async def _timed_get(datasette, path, params=None):
         ({"limit": "99999999999999999999999"}, "limit must be a whole number from 1 to 100"),
         ({"limit": "0"}, "limit must be a whole number from 1 to 100, not '0'"),
         ({"limit": "-5"}, "limit must be a whole number from 1 to 100, not '-5'"),
+        ({"page": "²"}, "page must be a whole number from 1 to 9999, not '²'"),
     ],
 )
 async def test_bad_search_parameters_are_400s_naming_the_parameter(datasette, params, message):
