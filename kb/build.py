@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import loaders
 from kb import store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.links import Link, compute_links, read_reviews, unknown_review_ids
+from kb.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.manifest import Source, read_manifest
 from kb.search_index import save_search_index
 from kb.records import Parsed
@@ -56,10 +58,21 @@ class DocumentReport:
         return f"{self.document_id}: {', '.join(counts)}"
 
 
-def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None) -> list[DocumentReport]:
-    """Parse every document in ``sources_dir`` and write them to ``db_path``."""
-    loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
+def build(
+    sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None, notify: Callable[[str], None] | None = None
+) -> list[DocumentReport]:
+    """Parse every document in ``sources_dir`` and write them to ``db_path``,
+    one build at a time (kb.lock); ``notify`` is told what a long build is doing."""
     check_db_path(db_path)
+    with build_lock(db_path, notify):
+        for path in remove_stale_temporaries(db_path):
+            if notify:
+                notify(f"removed {path.name}, left by a build that did not finish")
+        return _build(sources_dir, db_path, loaders_by_publisher)
+
+
+def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None) -> list[DocumentReport]:
+    loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
     sources = read_manifest(sources_dir)
     for source in sources:
         _loader(source, loaders_by_publisher)
@@ -71,7 +84,7 @@ def build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=Non
     documents = [result.document for result in parsed.values() if result]
     links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
     db_path = Path(db_path)
-    temporary = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+    temporary = temporary_path(db_path)
     try:
         _write(temporary, sources, texts, parsed, tags, links, fingerprint(sources_dir))
         os.replace(temporary, db_path)

@@ -1,6 +1,7 @@
 """The ``kb`` command: build the knowledge base and serve it with Datasette."""
 
 import json
+import signal
 import sqlite3
 import time
 from contextlib import closing
@@ -17,6 +18,7 @@ from kb.compare import compare as compare_documents
 from kb.links import ReviewError
 from kb.manifest import ManifestError
 from kb.search import SearchIndexMissing, search
+from kb.snapshot import served_snapshot
 from kb.records import ParseError
 
 DEFAULT_SOURCES = "sources"
@@ -89,12 +91,26 @@ def build_command(sources_dir, db_path):
 def serve(sources_dir, db_path, port, host, metadata_path):
     """Build the DB if it is missing or stale, then serve it read-only
 
+    The server serves the database as it was when it started: a build
+    meanwhile is picked up by restarting it.  SIGTERM stops it once the
+    requests under way are answered.
+
     \b
     Example:
         kb serve --port 8001
     """
     if not Path(metadata_path).is_file():
         raise click.ClickException(f"{metadata_path}: metadata file not found (run from the project folder, or pass --metadata)")
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        _build_if_stale(sources_dir, db_path)
+        with served_snapshot(db_path) as snapshot:
+            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _build_if_stale(sources_dir: str, db_path: str) -> None:
     try:
         stale = needs_build(sources_dir, db_path)
     except (ManifestError, OSError) as error:
@@ -103,7 +119,6 @@ def serve(sources_dir, db_path, port, host, metadata_path):
         _build(sources_dir, db_path)
     else:
         click.echo(f"{db_path} is up to date with {sources_dir}/")
-    run_datasette(["serve", "-i", str(db_path), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
 
 
 @cli.command()
@@ -210,6 +225,18 @@ def format_results(found) -> str:
     return "\n".join(lines)
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM: stop, running the clean-up on the way out (the server's
+    snapshot, a build's temporary file).  The web server finishes the
+    requests under way first (each is bounded by the SQL time limit), then
+    hands the signal on to this handler."""
+    raise SystemExit(0)
+
+
+def _notify(message: str) -> None:
+    click.echo(message, err=True)
+
+
 def run_datasette(args: list[str]) -> None:
     """Start Datasette's own command line with these arguments."""
     datasette_cli.main(args, prog_name="datasette")
@@ -218,7 +245,7 @@ def run_datasette(args: list[str]) -> None:
 def _build(sources_dir: str, db_path: str) -> None:
     started = time.perf_counter()
     try:
-        reports = build(sources_dir, db_path)
+        reports = build(sources_dir, db_path, notify=_notify)
     except (ManifestError, ParseError, BuildError, AreaError, ReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:

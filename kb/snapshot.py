@@ -1,0 +1,67 @@
+"""What ``kb serve`` serves: a snapshot of the database taken when it starts.
+
+Datasette opens a new SQLite connection per worker thread, whenever it needs
+one; were it to open the database's own path, a ``kb build`` meanwhile would
+leave some connections on the old file and others on the new.  Serving a
+hard link to the file as it was at start keeps every connection on the same
+one: a build swaps a new file in under the database's name (``os.replace``),
+and the link keeps pointing to the old, which no build ever changes.  A new
+build is picked up by restarting ``kb serve``.
+
+The link lives in a folder beside the database, ``.<db>.serve-<pid>/``, with
+the database's own file name (Datasette names a database after its file), and
+is removed when the server stops; one left by a server that was killed is
+removed by the next ``kb serve``.
+"""
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def snapshot_folder(db_path: str | Path, pid: int | None = None) -> Path:
+    db_path = Path(db_path)
+    return db_path.absolute().parent / f".{db_path.name}.serve-{os.getpid() if pid is None else pid}"
+
+
+@contextmanager
+def served_snapshot(db_path: str | Path):
+    """A path to the database as it is now, unchanged by later builds, for as
+    long as the ``with`` block runs."""
+    remove_stale_snapshots(db_path)
+    folder = snapshot_folder(db_path)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    snapshot = folder / Path(db_path).name
+    try:
+        try:
+            os.link(db_path, snapshot)
+        except OSError:  # a file system without hard links
+            shutil.copy2(db_path, snapshot)
+        yield snapshot
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_snapshots(db_path: str | Path) -> list[Path]:
+    """Remove snapshot folders of servers that are no longer running."""
+    db_path = Path(db_path)
+    prefix = f".{db_path.name}.serve-"
+    stale = []
+    for folder in db_path.absolute().parent.glob(f"{prefix}*"):
+        pid = folder.name[len(prefix) :]
+        if pid.isascii() and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            stale.append(folder)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
