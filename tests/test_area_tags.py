@@ -127,7 +127,7 @@ async def test_matrix_and_area_pages(built_db):
     by_publisher = (await datasette.client.get("/-/areas?by=publisher")).text
     assert "primary_area_id=talent&amp;publisher_id=cma" in by_publisher
     area = (await datasette.client.get("/-/areas/talent")).text
-    years = [int(y) for y in __import__("re").findall(r"<tr>\s*<td>(\d{4})</td>", area)]
+    years = [int(y) for y in __import__("re").findall(r'<span class="meta" lang="en"><strong>(\d{4})</strong>', area)]
     assert years == sorted(years, reverse=True) and years[0] == 2025
     assert (await datasette.client.get("/-/areas/nope")).status_code == 404
 

@@ -10,7 +10,7 @@ MATRIX_ROUTE = r"^/-/areas$"
 AREA_ROUTE = r"^/-/areas/(?P<area_id>[a-z0-9_]+)$"
 
 _AREA_ROWS_SQL = """
-select r.id, r.title, r.kind, r.year, r.document_id, d.title_zh as document_title, r.publisher_id,
+select r.id, r.title, r.kind, r.year, r.parent_id, r.document_id, d.title_zh as document_title, d.published, r.publisher_id,
        ra.is_primary, ra.method, ra.score
 from recommendation_areas ra
 join recommendations r on r.id = ra.recommendation_id
@@ -20,14 +20,37 @@ order by r.year desc, ra.is_primary desc, r.position
 """
 
 
+_DOCUMENTS_SQL = """
+select d.id, d.title_zh, d.title_en, d.published, d.year, p.id as publisher_id, p.name_zh, p.name_en
+from documents d join publishers p on p.id = d.publisher_id order by d.year, d.id
+"""
+SCOPE_TITLES = {
+    "asks": ("Asks of chambers and councils", "商會及機構的建議"),
+    "government": ("Government measures", "政府措施"),
+}
+# The table filters that give a cell's rows, for each scope.
+SCOPE_FILTERS = {"asks": "kind__not=measure", "government": "kind=measure"}
+
+
 async def matrix_page(datasette, request):
+    """Top-level asks by default (``sub=1`` counts sub-items too); chambers' and
+    councils' asks apart from government measures."""
     db = await kb_database(datasette)
     by = request.args.get("by", "year")
     if by not in DIMENSIONS:
         by = "year"
-    matrix = await db.execute_fn(lambda conn: area_matrix(conn, by))
-    peak = max([count for row in matrix.rows for count in row.counts.values()] or [1])
-    context = {"database": db.name, "matrix": matrix, "peak": peak, "by": by, "dimensions": sorted(DIMENSIONS)}
+    top_level = request.args.get("sub") != "1"
+    matrices = []
+    for scope in SCOPE_TITLES:
+        matrix = await db.execute_fn(lambda conn: area_matrix(conn, by, top_level=top_level, scope=scope))
+        if matrix.columns:
+            peak = max([count for row in matrix.rows for count in row.counts.values()] or [1])
+            matrices.append({"scope": scope, "title": SCOPE_TITLES[scope], "matrix": matrix, "peak": peak,
+                             "filters": SCOPE_FILTERS[scope] + ("&parent_id__isnull=1" if top_level else "")})
+    documents = [dict(row) for row in (await db.execute(_DOCUMENTS_SQL)).rows]
+    publishers = {d["publisher_id"]: d for d in documents}
+    context = {"database": db.name, "matrices": matrices, "by": by, "dimensions": sorted(DIMENSIONS),
+               "top_level": top_level, "documents": documents, "publishers": publishers}
     return Response.html(await datasette.render_template("kb_areas.html", context, request=request))
 
 

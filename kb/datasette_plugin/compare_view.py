@@ -1,54 +1,117 @@
-"""The comparison page: two documents side by side through the links between
-their recommendations, the changed wording highlighted character by
-character; then what is new and what was dropped.  And a recommendation's
-proposal thread, as a timeline, for row pages (``thread_html``) and on its
-own page.  Text is escaped before changes are marked up."""
+"""The comparison page: two documents through the links between their
+recommendations, put in date order; the changed wording aligned sentence by
+sentence with changed characters marked and unchanged stretches folded; weak
+links apart from continued asks; between two publishers, asks taken up and
+not taken up.  And a recommendation's proposal thread, as a timeline, for row
+pages (``thread_html``) and on its own page.  Text is escaped before changes
+are marked up."""
+
+import re
+from difflib import SequenceMatcher
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb import compare as kb_compare
 from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
 
 COMPARE_ROUTE = r"^/-/compare$"
 THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
+# Sentences end at these marks (kept with the sentence) or at a line break.
+_SENTENCE_RE = re.compile(r"[^。；！？!?\n]+[。；！？!?]*")
+PAIRING_RATIO = 0.4  # two changed sentences this alike are shown side by side
+FOLD_AT = 2  # runs of this many unchanged sentences or more are folded
 
 
 async def compare_page(datasette, request):
     db = await kb_database(datasette)
     documents = await db.execute_fn(kb_compare.documents)
     a, b = request.args.get("a"), request.args.get("b")
-    context = {"database": db.name, "documents": documents, "a": a, "b": b, "comparison": None}
+    context = {"database": db.name, "documents": documents, "a": a, "b": b, "comparison": None, "message": None}
     if a and b:
-        known = {document["id"] for document in documents}
-        unknown = [document_id for document_id in (a, b) if document_id not in known]
+        order = {document["id"]: index for index, document in enumerate(documents)}
+        unknown = [document_id for document_id in (a, b) if document_id not in order]
         if unknown:
             raise NotFound(f"No document {unknown[0]!r}")
-        comparison = await db.execute_fn(lambda conn: kb_compare.compare(conn, a, b))
-        if request.args.get("_format") == "json":
-            return Response.json(comparison.to_json())
-        context.update(await _comparison_context(datasette, db, comparison))
+        if a == b:
+            context["message"] = "Pick two different documents: a document compared with itself has nothing to show."
+        else:
+            swapped = order[a] > order[b]
+            if swapped:
+                a, b = b, a
+                context.update(a=a, b=b)
+            comparison = await db.execute_fn(lambda conn: kb_compare.compare(conn, a, b))
+            if request.args.get("_format") == "json":
+                return Response.json(comparison.to_json())
+            context.update(await _comparison_context(datasette, db, comparison))
+            context["swapped"] = swapped
     return Response.html(await datasette.render_template("kb_compare.html", context, request=request))
 
 
-async def _comparison_context(datasette, db, comparison) -> dict:
-    def sides(conn):
-        return [kb_compare.diff_sides(kb_compare.row_text(conn, p.a.id), kb_compare.row_text(conn, p.b.id))
-                for p in comparison.pairs]
+def is_weak(pair) -> bool:
+    """A link the rules found on a shared name or a few words, not confirmed by a reviewer."""
+    return pair.relation == "related" and pair.method != "manual"
 
-    diffs = await db.execute_fn(sides)
+
+async def _comparison_context(datasette, db, comparison) -> dict:
+    def texts(conn):
+        return [(kb_compare.row_text(conn, p.a.id), kb_compare.row_text(conn, p.b.id)) for p in comparison.pairs]
+
     pairs = [
         {"a": _row(datasette, db.name, p.a), "b": _row(datasette, db.name, p.b), "score": p.score,
-         "relation": p.relation, "method": p.method, "a_html": left, "b_html": right}
-        for p, (left, right) in zip(comparison.pairs, diffs)
+         "relation": p.relation, "method": p.method, "weak": is_weak(p), "lines": aligned_diff(a_text, b_text)}
+        for p, (a_text, b_text) in zip(comparison.pairs, await db.execute_fn(texts))
     ]
     return {
         "comparison": comparison,
-        "pairs": pairs,
+        "same_publisher": comparison.a["publisher_id"] == comparison.b["publisher_id"],
+        "pairs": [p for p in pairs if not p["weak"]],
+        "weak": [p for p in pairs if p["weak"]],
         "new": [_row(datasette, db.name, row) for row in comparison.new],
         "dropped": [_row(datasette, db.name, row) for row in comparison.dropped],
     }
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut into sentences, each keeping its closing mark; blank ones dropped."""
+    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
+
+
+def aligned_diff(a: str, b: str) -> list[dict]:
+    """A's and B's sentences aligned: runs of unchanged sentences (``same``, folded
+    when long), changed pairs (``changed``, characters marked on both sides), and
+    sentences only in A (``deleted``) or only in B (``added``).  Escaped HTML."""
+    a_s, b_s = sentences(a), sentences(b)
+    lines: list[dict] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a_s, b_s, autojunk=False).get_opcodes():
+        if op == "equal":
+            lines.append({"kind": "same", "texts": [escape(s) for s in a_s[i1:i2]], "fold": i2 - i1 >= FOLD_AT})
+        elif op == "delete":
+            lines += [{"kind": "deleted", "a": escape(s)} for s in a_s[i1:i2]]
+        elif op == "insert":
+            lines += [{"kind": "added", "b": escape(s)} for s in b_s[j1:j2]]
+        else:
+            lines += _pair_sentences(a_s[i1:i2], b_s[j1:j2])
+    return lines
+
+
+def _pair_sentences(a_s: list[str], b_s: list[str]) -> list[dict]:
+    """Changed sentences of A and B: each A sentence beside the most alike B
+    sentence that follows the last one paired, when they are alike enough."""
+    lines, j = [], 0
+    for sentence in a_s:
+        ratios = [(SequenceMatcher(None, sentence, other, autojunk=False).ratio(), k) for k, other in enumerate(b_s[j:], j)]
+        best = max(ratios, default=(0, None))
+        if best[0] >= PAIRING_RATIO:
+            lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:best[1]]]
+            left, right = kb_compare.diff_sides(sentence, b_s[best[1]])
+            lines.append({"kind": "changed", "a": left, "b": right})
+            j = best[1] + 1
+        else:
+            lines.append({"kind": "deleted", "a": escape(sentence)})
+    lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:]]
+    return lines
 
 
 def _row(datasette, database: str, row) -> dict:
