@@ -443,8 +443,8 @@ async def test_compare_page_refuses_an_unknown_document_and_serves_json(datasett
 async def test_thread_page_and_thread_html_show_the_timeline(datasette):
     response = await datasette.client.get(f"/-/thread/{CMA_2023}/5.3")
     assert response.status_code == 200
-    assert "Proposal thread, 2023–2024" in response.text and "建設「港版中試」雙基地" in response.text
-    assert f'<li class="current">\n<span class="year">2023</span> · 香港中華廠商聯合會對2023年施政報告的建議 ·\n<a href="/kb/recommendations/{tilde_encode(CMA_2023 + "/5")}">' in response.text
+    assert 'Proposal thread <span lang="zh-Hant">跨年追蹤</span>, 2023–2024' in response.text and "建設「港版中試」雙基地" in response.text
+    assert f'<li class="current">\n<span class="year" lang="en">2023</span> · 香港中華廠商聯合會對2023年施政報告的建議 ·\n<a href="/kb/recommendations/{tilde_encode(CMA_2023 + "/5")}">' in response.text
     db = datasette.get_database("kb")
     html = await compare_view.thread_html(datasette, db, f"{CMA_2024}/1")
     assert '<li class="current">' in html and "制定「香港工業藍圖」" in html and "/-/compare?a=" in html
