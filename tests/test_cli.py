@@ -21,7 +21,7 @@ def test_build_prints_one_line_per_document(tmp_path):
     db_path = tmp_path / "kb.db"
     result = CliRunner().invoke(cli, ["build", "--sources", str(SOURCES), "--db", str(db_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()  # progress of slow steps goes to stderr
     assert lines[:5] == BUILD_LINES
     assert lines[5].startswith(f"Wrote {db_path}: 5 documents, 93 rows in ")
     assert sqlite_utils.Database(db_path)["recommendations"].count == 93

@@ -88,6 +88,7 @@ def test_a_second_build_waits_for_the_first_and_says_who_holds_it(tmp_path):
         assert second.is_alive() and not db_path.exists()  # waiting
     second.join(timeout=60)
     assert finished and _count(db_path) == 93
+    messages = [message for message in messages if "waiting" in message]  # not the progress of slow steps
     assert len(messages) == 1
     assert messages[0].startswith(f"{db_path} is being built by process {os.getpid()} on ")
     assert messages[0].endswith("; waiting for it to finish")
@@ -100,7 +101,7 @@ def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
     messages = []
     build(ROOT / "sources", db_path, notify=messages.append)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["kb.db", "kb.db.lock"]
-    assert messages == [
+    assert [message for message in messages if message.startswith("removed")] == [
         f"removed {name}, left by a build that did not finish" for name in ("kb.db.tmp-4242", "kb.db.tmp-4242-journal", "kb.db.tmp-77")
     ]
 
