@@ -79,6 +79,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "permalink": permalink,
         "original_url": document.get("url") or None,
         "citation": citation(row, document, publisher, permalink),
+        "responses": None,  # HTML of the government's responses to this ask, shown after the thread
     }
     return {"database": db.name, "kb_rec": rec}
 
