@@ -391,6 +391,8 @@ class _Filters:
 
 def _filters(publisher, year, document) -> _Filters:
     conditions, params = [], []
+    if isinstance(year, int) and not -(2**63) <= year < 2**63:
+        year = str(year)  # too large for SQLite's integers: matches no row, as any other year without rows
     for column, value in (("publisher_id", publisher), ("year", year), ("document_id", document)):
         if value is not None and value != "":
             conditions.append(f"{column} = ?")

@@ -86,6 +86,8 @@ def block_starts(lines: Sequence[Line], block: Sequence[str]) -> list[int]:
     """Line numbers where a block of lines (a letterhead, a running header)
     starts, comparing stripped text and skipping blank lines inside it."""
     wanted = [text.strip() for text in block if text.strip()]
+    if not wanted:
+        return []
     content = [line for line in lines if not is_blank(line)]
     texts = [text.strip() for _, text in content]
     return [
