@@ -1,6 +1,7 @@
 """The ``kb`` command: build the knowledge base and serve it with Datasette."""
 
 import json
+import os
 import signal
 import sqlite3
 import time
@@ -105,6 +106,9 @@ def serve(sources_dir, db_path, port, host, metadata_path):
     try:
         _build_if_stale(sources_dir, db_path)
         with served_snapshot(db_path) as snapshot:
+            from kb.datasette_plugin.originals import SOURCES_ENV
+
+            os.environ[SOURCES_ENV] = str(Path(sources_dir).resolve())  # the plugin serves originals kept there
             run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
     finally:
         signal.signal(signal.SIGTERM, previous)

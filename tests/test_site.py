@@ -190,3 +190,28 @@ async def test_csv_for_excel_from_the_table_and_search(datasette):
 
 def test_cells_that_start_like_formulas_are_neutralised():
     assert [neutralise(v) for v in ("=1+1", "+852", "-2", "@A1", "平常", 5)] == ["'=1+1", "'+852", "'-2", "'@A1", "平常", 5]
+
+
+async def test_original_document_is_linked_and_served_from_the_sources_folder(built_db, tmp_path, monkeypatch):
+    db_path = tmp_path / "kb.db"
+    db_path.write_bytes(built_db.read_bytes())
+    db = sqlite_utils.Database(db_path)
+    for column in ("url", "original_file"):
+        if column not in db["documents"].columns_dict:
+            db["documents"].add_column(column, str)
+    db["documents"].update("cma-2024-budget", {"original_file": "cma-2024-budget.pdf"})
+    db["documents"].update("cma-2023-policy-address", {"url": "https://example.org/cma-2023.pdf"})
+    db["documents"].update("hkpc-2025-manufacturing-study", {"original_file": "../outside.pdf"})
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "cma-2024-budget.pdf").write_bytes(b"%PDF-1.4 test")
+    (tmp_path / "outside.pdf").write_bytes(b"%PDF-1.4 outside")
+    monkeypatch.setenv("KB_SOURCES", str(tmp_path / "sources"))
+    datasette = Datasette([str(db_path)], immutables=[], metadata=METADATA)
+    budget = (await datasette.client.get("/r/cma-2024-budget/1")).text
+    assert '<a href="/-/original/cma-2024-budget">/-/original/cma-2024-budget</a>' in budget
+    served = await datasette.client.get("/-/original/cma-2024-budget")
+    assert served.status_code == 200 and served.content == b"%PDF-1.4 test"
+    assert served.headers["content-type"] == "application/pdf"
+    assert 'href="https://example.org/cma-2023.pdf"' in (await datasette.client.get("/r/cma-2023-policy-address/1")).text
+    assert (await datasette.client.get("/-/original/hkpc-2025-manufacturing-study")).status_code == 404  # outside the folder
+    assert "/-/original/" not in (await datasette.client.get("/r/hkpc-2025-manufacturing-study/1")).text

@@ -13,6 +13,7 @@ from kb.datasette_plugin import (
     export,
     navigation,
     not_found,
+    originals,
     recommendation_view,
     search_view,
     source_view,
@@ -43,6 +44,7 @@ def register_routes():
         (search_view.ROUTE, search_view.search_page),
         (export.SEARCH_ROUTE, export.search_export),
         (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
+        (originals.ROUTE, originals.original_page),
         (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
     ]
 

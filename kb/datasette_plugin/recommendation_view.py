@@ -11,6 +11,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 
 from kb.datasette_plugin.compare_view import thread_html
+from kb.datasette_plugin.originals import original_url
 from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
 
 PERMALINK_ROUTE = r"^/r/(?P<id>[^/]+/[^/]+)$"
@@ -77,7 +78,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "document_url": datasette.urls.row(db.name, "documents", tilde_encode(row["document_id"])),
         "area_urls": {area["id"]: datasette.urls.path("/-/areas/" + area["id"]) for area in areas},
         "permalink": permalink,
-        "original_url": document.get("url") or None,
+        "original_url": original_url(datasette, document),
         "citation": citation(row, document, publisher, permalink),
         "responses": None,  # HTML of the government's responses to this ask, shown after the thread
     }
