@@ -61,6 +61,8 @@ async def test_good_search_parameters_still_work(datasette):
         ("/kb/recommendations.json?_sort=zzz", "Cannot sort table by zzz"),
         ("/kb/recommendations?_facet=%00", "This request cannot be run: the query contains a null character"),
         ("/kb/recommendations.json?_facet=%00", "This request cannot be run: the query contains a null character"),
+        ("/kb/recommendations.json?_through=%7Bbad", "_through must be JSON such as"),
+        ("/kb/recommendations.json?_through=%7B%22table%22%3A%22zzz%22%7D", "_through must be JSON such as"),
     ],
 )
 async def test_datasette_errors_caused_by_the_request_are_400s(datasette, path, message):

@@ -62,7 +62,7 @@ def handle_exception(datasette, request, exception):
     """A missing page or row is a kb page that says what was not found;
     errors a request causes (a sort on no such column, a null character in
     a facet, a number too large) are 400s with a clear message, not 500s."""
-    bad_request = errors.client_error(exception)
+    bad_request = errors.client_error(exception, request)
     if bad_request is not None:
         return datasette_error_page(datasette, request, bad_request)
     return not_found.not_found_response(datasette, request, exception)

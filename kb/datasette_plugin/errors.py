@@ -17,9 +17,11 @@ _SQLITE_INPUT_ERRORS = (sqlite3.ProgrammingError, sqlite3.OperationalError, sqli
 _SERVER_TROUBLE = ("disk i/o error", "malformed", "unable to open", "readonly database", "out of memory")
 
 
-def client_error(exception: BaseException) -> BadRequest | None:
+def client_error(exception: BaseException, request=None) -> BadRequest | None:
     """The 400 a request deserves for ``exception``, or ``None`` when the
     exception is the server's own fault (a 500 stays a 500)."""
+    if request is not None and "_through" in request.args and isinstance(exception, (ValueError, KeyError, TypeError)):
+        return BadRequest('_through must be JSON such as {"table": "recommendation_areas", "column": "area_id", "value": "trade"}')
     if isinstance(exception, DatasetteError):
         return BadRequest(exception.message) if exception.status == 500 and not _server_trouble(exception.message) else None
     if isinstance(exception, _SQLITE_INPUT_ERRORS) and not _server_trouble(str(exception)):
