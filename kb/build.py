@@ -60,7 +60,7 @@ class DocumentReport:
 
 
 def build(
-    sources_dir: str | Path, db_path: str | Path, loaders_by_publisher=None, notify: Callable[[str], None] | None = None
+    sources_dir: str | Path, db_path: str | Path, loaders_by_name=None, notify: Callable[[str], None] | None = None
 ) -> list[DocumentReport]:
     """Parse every document in ``sources_dir`` and write them to ``db_path``,
     one build at a time (kb.lock); ``notify`` is told what a long build is
@@ -70,20 +70,20 @@ def build(
         for path in remove_stale_temporaries(db_path):
             if notify:
                 notify(f"removed {path.name}, left by a build that did not finish")
-        return _build(sources_dir, db_path, loaders_by_publisher, Progress(notify))
+        return _build(sources_dir, db_path, loaders_by_name, Progress(notify))
 
 
-def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_publisher, progress: Progress) -> list[DocumentReport]:
-    loaders_by_publisher = loaders.LOADERS if loaders_by_publisher is None else loaders_by_publisher
+def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress) -> list[DocumentReport]:
+    loaders_by_name = loaders.LOADERS if loaders_by_name is None else loaders_by_name
     sources = read_manifest(sources_dir)
     for source in sources:
-        _loader(source, loaders_by_publisher)
+        _loader(source, loaders_by_name)
     texts = {source.document.id: _read_text(source) for source in sources}
     parsed = {}
     for source in sources:
         size = source.path.stat().st_size
         with progress.step(f"parsing {source.document.id} ({size_text(size)})", announce=size >= LARGE_BYTES):
-            parsed[source.document.id] = _parse(source, texts[source.document.id], loaders_by_publisher)
+            parsed[source.document.id] = _parse(source, texts[source.document.id], loaders_by_name)
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
     with progress.step("tagging policy areas"):
@@ -183,19 +183,20 @@ def likely_encoding(data: bytes) -> str | None:
     return None
 
 
-def _loader(source: Source, loaders_by_publisher):
-    """The parser of a document; no parser for it is an error."""
-    loader = loaders_by_publisher.get(source.publisher.id)
+def _loader(source: Source, loaders_by_name):
+    """The parser of a document, named by its manifest entry's ``loader:``
+    (else its publisher's id); no parser of that name is an error."""
+    loader = loaders_by_name.get(source.document.loader)
     if loader is None:
-        known = ", ".join(sorted(loaders_by_publisher)) or "none"
-        raise BuildError(
-            f"{source.path}: document {source.document.id!r}: no loader for publisher {source.publisher.id!r} (loaders: {known})"
-        )
+        known = ", ".join(sorted(loaders_by_name)) or "none"
+        given = "loader" if source.document.loader != source.publisher.id else "loader for publisher"
+        raise BuildError(f"{source.path}: document {source.document.id!r}: no {given} {source.document.loader!r} (loaders: {known})")
     return loader
 
 
-def _parse(source: Source, text: str, loaders_by_publisher) -> Parsed:
-    parsed = _loader(source, loaders_by_publisher)(text, source.document)
+def _parse(source: Source, text: str, loaders_by_name) -> Parsed:
+    parsed = _loader(source, loaders_by_name)(text, source.document)
+    parsed.document.loader = source.document.loader
     _check(source, parsed, line_count=len(numbered_lines(text)))
     _check_expected(source, parsed)
     return parsed

@@ -258,3 +258,8 @@ def _build(sources_dir: str, db_path: str) -> None:
             click.echo(f"warning: {warning}", err=True)
     rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports)
     click.echo(f"Wrote {db_path}: {len(reports)} documents, {rows} rows in {time.perf_counter() - started:.2f}s")
+
+
+from kb.add_cli import add_command  # noqa: E402  (its own module: kb add)
+
+cli.add_command(add_command)

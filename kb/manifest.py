@@ -22,6 +22,8 @@ class ManifestError(ValueError):
 class Source:
     """A manifest entry: the document's record, its publisher and its file.
 
+    The document's ``loader`` is the entry's ``loader:``, else its
+    publisher's id (kb build checks that it names a loader).
     ``expect`` is what the document holds, counted by kind of row
     (``{"recommendation": 19, "sub-item": 10}``), checked at every build;
     ``None`` when the entry has no ``expect:``."""
@@ -88,8 +90,24 @@ def _read_entry(path: Path, index: int, entry) -> Source:
         language=str(entry["language"]),
         source_file=str(entry["file"]),
         sha256=hashlib.sha256(file_path.read_bytes()).hexdigest(),
+        loader=str(entry.get("loader") or publisher.id),
+        url=str(entry["url"]) if entry.get("url") else None,
+        ocr=bool(entry.get("ocr")),
     )
+    _read_original(f"{where} ({entry['id']})", path.parent, entry.get("original"), document)
     return Source(document=document, publisher=publisher, path=file_path, expect=_read_expect(where, entry.get("expect")))
+
+
+def _read_original(where: str, sources_dir: Path, original, document: Document) -> None:
+    """``original: {file: <id>.pdf, sha256: …}``, the PDF the text was
+    extracted from, kept beside it: its file and checksum onto the document."""
+    if original is None:
+        return
+    if not isinstance(original, dict) or not original.get("file"):
+        raise ManifestError(f"{where}: original must be a mapping with a file, e.g. {{file: {document.id}.pdf, sha256: …}}")
+    path = _source_path(where, sources_dir, str(original["file"]))
+    document.original_file = str(original["file"])
+    document.original_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _source_path(where: str, sources_dir: Path, name: str) -> Path:

@@ -1,6 +1,12 @@
-"""The record types shared by the loaders, the store and the CLI."""
+"""The record types shared by the loaders, the store and the CLI.
 
-from dataclasses import dataclass, field
+Each record type is declared here once; the store derives its tables'
+columns from the fields (``columns``), so a field added here is a column.
+"""
+
+import types
+import typing
+from dataclasses import dataclass, field, fields
 
 
 class ParseError(ValueError):
@@ -49,6 +55,11 @@ class Document:
     inquiry_member: str | None = None
     inquiry_date: str | None = None
     inquiry_ref: str | None = None
+    loader: str | None = None
+    url: str | None = None
+    ocr: bool = False
+    original_file: str | None = None
+    original_sha256: str | None = None
 
 
 @dataclass
@@ -83,10 +94,22 @@ class Recommendation:
 @dataclass
 class Parsed:
     """What a loader returns: the document (possibly with fields filled in
-    from its text) and its rows in reading order."""
+    from its text) and its rows in reading order.
+
+    Rows of other kinds (a government speech's paragraphs) are further
+    lists of records beside ``recommendations``; ``row_count`` counts them all.
+    """
 
     document: Document
     recommendations: list[Recommendation] = field(default_factory=list)
+
+    def row_lists(self) -> dict[str, list]:
+        """Every list of rows the loader returned, by field name."""
+        return {item.name: getattr(self, item.name) for item in fields(self) if isinstance(getattr(self, item.name), list)}
+
+    def row_count(self) -> int:
+        """How many rows of any kind the loader found."""
+        return sum(len(rows) for rows in self.row_lists().values())
 
 
 def recommendation_id(document_id: str, number: str) -> str:
@@ -98,3 +121,20 @@ def new_recommendation(document: Document, number: str, **fields) -> Recommendat
     return Recommendation(
         id=recommendation_id(document.id, number), document_id=document.id, number=number, year=document.year, **fields
     )
+
+
+_SQL_TYPES = {str: str, int: int, float: float, bool: int}
+
+
+def columns(record_type) -> dict[str, type]:
+    """The SQL columns of a record type: one per field, in order, typed
+    ``str``, ``int`` or ``float`` (``bool`` is stored as 0/1, ``X | None``
+    as X)."""
+    hints = typing.get_type_hints(record_type)
+    return {item.name: _sql_type(hints[item.name]) for item in fields(record_type)}
+
+
+def _sql_type(hint) -> type:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    return _SQL_TYPES.get(hint, str)

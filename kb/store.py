@@ -11,60 +11,19 @@ import sqlite_utils
 
 from kb.areas import AreaTag, PolicyArea
 from kb.links import Link
-from kb.records import Document, Publisher, Recommendation
+from kb.records import Document, Publisher, Recommendation, columns
 from loaders.cleanup import numbered_lines
 
+# Each table's columns: those of its record type (declared once, in
+# kb/records.py or beside the code that makes the records), plus the columns
+# the build adds.
 TABLES = {
-    "publishers": {"id": str, "name_zh": str, "name_en": str},
-    "documents": {
-        "id": str,
-        "publisher_id": str,
-        "title_zh": str,
-        "title_en": str,
-        "kind": str,
-        "cycle": str,
-        "published": str,
-        "year": int,
-        "language": str,
-        "source_file": str,
-        "sha256": str,
-        "line_count": int,
-        "summary_zh": str,
-        "summary_en": str,
-        "inquiry_member": str,
-        "inquiry_date": str,
-        "inquiry_ref": str,
-    },
+    "publishers": columns(Publisher),
+    "documents": {**columns(Document), "line_count": int},
     "policy_areas": {"id": str, "name_zh": str, "name_en": str, "description": str, "cap_code": int, "terms": str},
-    "recommendations": {
-        "id": str,
-        "document_id": str,
-        "publisher_id": str,
-        "parent_id": str,
-        "number": str,
-        "ordinal": int,
-        "position": int,
-        "kind": str,
-        "section": str,
-        "title": str,
-        "body": str,
-        "support": str,
-        "year": int,
-        "line_start": int,
-        "line_end": int,
-        "page": int,
-        "support_line_start": int,
-        "support_line_end": int,
-        "primary_area_id": str,
-    },
-    "recommendation_areas": {
-        "recommendation_id": str,
-        "area_id": str,
-        "is_primary": int,
-        "method": str,
-        "score": int,
-    },
-    "links": {"from_id": str, "to_id": str, "score": int, "relation": str, "method": str},
+    "recommendations": {**columns(Recommendation), "publisher_id": str, "position": int, "primary_area_id": str},
+    "recommendation_areas": columns(AreaTag),
+    "links": columns(Link),
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }

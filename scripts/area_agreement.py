@@ -29,7 +29,7 @@ def rows_from_sources(sources_dir: Path) -> list[Recommendation]:
     """Every row of every document that has a loader, in reading order."""
     rows: list[Recommendation] = []
     for source in read_manifest(sources_dir):
-        loader = loaders.LOADERS.get(source.publisher.id)
+        loader = loaders.LOADERS.get(source.document.loader)
         if loader:
             rows += loader(source.path.read_text(encoding="utf-8"), source.document).recommendations
     return rows

@@ -72,7 +72,7 @@ def parsed_sources(sources_dir: Path) -> tuple[list[Recommendation], list[Docume
     rows: list[Recommendation] = []
     documents: list[Document] = []
     for source in read_manifest(sources_dir):
-        loader = loaders.LOADERS.get(source.publisher.id)
+        loader = loaders.LOADERS.get(source.document.loader)
         if loader:
             parsed = loader(source.path.read_text(encoding="utf-8"), source.document)
             rows += parsed.recommendations

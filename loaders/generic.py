@@ -1,0 +1,455 @@
+"""Find the asks of a document nobody wrote a loader for.
+
+The loader reads the numbering a document prints at line starts — ``第一章``,
+``建議一``, ``一、``, ``（一）``, ``1.``, ``1.1``, ``(1)``, ``①``, ``(i)``,
+``(a)`` and the bullets ``•`` ``⬧`` ``➢`` — and keeps the items that run in
+order from 1.  It then works out which level carries the asks, in this order:
+
+1. items numbered ``建議一``, ``建議二`` …: the document says they are asks;
+2. a list under a heading that names its items recommendations (表三 …政策建議);
+3. otherwise the highest level of numbering the document uses (chapters
+   aside);
+4. with no such level, the bullets a sentence such as 「我們建議：」
+   introduces, and any other bullet that states an ask (建議當局, 必須,
+   需明確 …), in reading order.
+
+Each item of that level becomes a row numbered as printed (一 → 1; bullets by
+their place in the list), with its title (the heading, or the first sentence
+of a numbered paragraph, whose body is then the whole paragraph), section
+(the heading above it), body, line range and page.  The items of the next level inside it become its sub-items
+(``<number>.<k>``), as in the CMA loader.
+
+Not rows: a table of contents (lines ending in a page number), endnotes
+(``1. https://…``) and everything after them, the closing of a letter (此致,
+謹啟, a date on a line of its own, and what follows), a list of options the text refers to as
+選項/方案 N (alternatives rather than asks), and, among four or more headings,
+those that introduce or conclude (總體立場, 結語, 總結意見 …).  Running
+headers, footers, page numbers and LegCo stamps are removed first
+(loaders/pages.py), and citation marks like ``[1]`` are taken out of bodies.
+"""
+
+import re
+from dataclasses import dataclass, field
+from statistics import quantiles
+
+from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
+from loaders.cleanup import (
+    Line,
+    ends_paragraph,
+    first_sentence,
+    is_blank,
+    join_paragraphs,
+    numbered_lines,
+    strip_markdown,
+    tidy_line,
+)
+from loaders.pages import drop_running, fold_lookalikes, page_at, page_starts
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN = "零〇一二兩三四五六七八九十百"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
+_BULLETS = "•●◆◇■□▪▫⬧➢►▶❖✓-–＊*·・"
+_OPEN, _CLOSE = "[（(]", "[）)]"
+
+# Numbering schemes, highest level first: (name, pattern, kind of number).
+_SCHEMES = (
+    ("chapter", re.compile(rf"^第([{_CN}]+|\d{{1,2}})[章部篇節](?:[、：:．.\s]\s*|$)"), "cn"),
+    ("jianyi", re.compile(rf"^建議([{_CN}]+|\d{{1,2}})(?:[、：:．.\s]\s*|$)"), "cn"),
+    ("cn", re.compile(rf"^([{_CN}]+)\s*[、．.]\s*"), "cn"),
+    ("cn-paren", re.compile(rf"^{_OPEN}([{_CN}]+){_CLOSE}\s*"), "cn"),
+    ("num", re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*"), "int"),
+    ("decimal", re.compile(r"^\d{1,2}\.(\d{1,2})(?![\d.%])\s*"), "int"),
+    ("num-paren", re.compile(rf"^{_OPEN}(\d{{1,2}}){_CLOSE}\s*"), "int"),
+    ("circled", re.compile(rf"^([{_CIRCLED}])\s*"), "circled"),
+    ("roman", re.compile(rf"^{_OPEN}((?:x|ix|iv|v?i{{0,3}}|xi{{1,2}}))\s*{_CLOSE}\s*"), "roman"),
+    ("alpha", re.compile(rf"^{_OPEN}([a-z]){_CLOSE}\s*"), "alpha"),
+    ("bullet", re.compile(rf"^([{re.escape(_BULLETS)}])\s*(?=\S)"), "bullet"),
+)
+_RANK = {name: rank for rank, (name, _, _) in enumerate(_SCHEMES)}
+# A table row: a short label (a policy area) before the number of its item.
+_TABLE_ROW_RE = re.compile(rf"^([^\s（(，。；、：:]{{2,10}}?)\s*(?={_OPEN}\d{{1,2}}{_CLOSE})")
+_TOC_END_RE = re.compile(r"(?:\t|\s{2,}|[.…·．]{2,}\s*|\s)\d{1,3}(?:\s*[-–]\s*\d{1,3})?$")
+_URL_RE = re.compile(r"^(?:https?://|www\.)", re.I)
+_CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
+_DATE_LINE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
+_CLOSING_LINES = 15  # a date on its own line this close to the end closes the text
+_OPTION_REF_RE = re.compile(r"(?:選項|方案|option)\s*(\d{1,2})", re.I)
+_OPTION_TITLE_RE = re.compile(r"選項|方案|option", re.I)
+_LEAD_IN_RE = re.compile(r"(?:建議|促請|要求|提出以下|如下|recommend)[^。]*[：:]$", re.I)
+# A bullet that says what it asks, among bullets that weigh options.
+_ASK_VERB_RE = re.compile(r"建議(?:當局|政府|特區政府)|促請|必須|需明確|應明確|要求(?:當局|政府)")
+_ASK_HEADING_RE = re.compile(r"建議|recommendation", re.I)
+_NOT_ASK_RE = re.compile(r"^(?:總體立場|整體立場|結語|總結|總結意見|結論|前言|引言|序言|緒言|背景|簡介|概述|導言|目錄)$")
+_CITATION_RE = re.compile(r"\s*(?:\[\d{1,3}\])+")
+_SENTENCE_PUNCT = "。；;"
+_HEADING_WIDTH = 0.85
+_SECTION_MAX_CHARS = 12
+_HEADING_SCHEMES = {"chapter", "jianyi", "cn"}
+
+
+@dataclass
+class _Item:
+    """A numbered line: its place in ``lines``, scheme, number and text after the number."""
+
+    index: int
+    scheme: str
+    value: int
+    rest: str
+    label: str | None = None  # a table row's label, printed before the number
+    subs: list["_Item"] = field(default_factory=list)
+
+
+def parse(text: str, document: Document) -> Parsed:
+    """The asks of a document of unknown layout (see the module docstring)."""
+    all_lines = numbered_lines(text)
+    starts = page_starts(all_lines)
+    lines = _content(drop_running(all_lines))
+    items = [item for item in (_marker(index, line) for index, line in enumerate(lines)) if item]
+    runs = _runs(items, lines, text)
+    asks = _ask_items(runs, lines)
+    if not asks:
+        raise ParseError(document.source_file, None, "no asks found: no numbered headings or list of recommendations the generic loader recognises")
+    width = _full_width(lines)
+    rows: list[Recommendation] = []
+    section = None
+    for position, item in enumerate(asks):
+        end = _block_end(item, asks[position + 1].index if position + 1 < len(asks) else len(lines), lines)
+        if _introduces_or_concludes(item, asks):
+            continue
+        found = _rows(document, item, lines, end, _subs(item, runs, end), width, starts, len(rows) + 1)
+        section = found[0].section = found[0].section or section
+        for row in found[1:]:
+            row.section = section
+        rows.extend(found)
+    return Parsed(document=document, recommendations=rows)
+
+
+def _introduces_or_concludes(item: _Item, asks: list[_Item]) -> bool:
+    """Among four or more headings, one such as 總體立場 or 結語."""
+    return len(asks) >= 4 and bool(_NOT_ASK_RE.match(_heading_text(item.rest)))
+
+
+def _block_end(item: _Item, end: int, lines: list[Line]) -> int:
+    """Where an ask's lines end: at the next ask, at an unnumbered heading
+    before it, and for a bullet at the end of its paragraph."""
+    for index in range(item.index + 1, end):
+        if _is_section_heading(index, lines):
+            return index
+    if item.scheme.startswith("bullet") or end == len(lines) and not _is_heading(item, item.rest, lines, _full_width(lines)):
+        for index in range(item.index, end):
+            if ends_paragraph(_clean(lines[index][1])):
+                return index + 1
+    return end
+
+
+# --- lines and numbers -------------------------------------------------------
+
+
+def _content(lines: list[Line]) -> list[Line]:
+    """The lines of the document's text: no blank lines, no table of contents,
+    nothing from the endnotes or the closing of a letter onwards."""
+    texts = [(number, raw, _clean(raw)) for number, raw in lines]
+    texts = [(number, raw, text) for number, raw, text in texts if text]
+    kept = []
+    for place, (number, raw, text) in enumerate(texts):
+        closing = _CLOSING_RE.match(text) or _DATE_LINE_RE.match(text) and len(texts) - place <= _CLOSING_LINES
+        if kept and (closing or _is_endnote(text)):
+            break
+        if not _is_toc_entry(text):
+            kept.append((number, raw))
+    return kept
+
+
+def _clean(raw: str) -> str:
+    return fold_lookalikes(tidy_line(raw))
+
+
+def _is_endnote(text: str) -> bool:
+    match = re.match(r"^\[?\d{1,3}[.\]）)]?\s*", text)
+    return bool(match and _URL_RE.match(text[match.end() :]))
+
+
+def _is_toc_entry(text: str) -> bool:
+    """A line of a table of contents: a numbered heading ending in its page."""
+    return bool(_TOC_END_RE.search(text)) and _marker(0, (0, text)) is not None and len(text) < 60
+
+
+def _marker(index: int, line: Line) -> _Item | None:
+    """The numbered item a line starts, if it starts one."""
+    text = _clean(line[1])
+    label = None
+    table_row = _TABLE_ROW_RE.match(text)
+    if table_row:
+        label, text = table_row.group(1), text[table_row.end() :]
+    for name, pattern, kind in _SCHEMES:
+        match = pattern.match(text if name == "bullet" else strip_markdown(text) or text)
+        if not match:
+            continue
+        value = _value(match.group(1), kind)
+        rest = (text if name == "bullet" else strip_markdown(text) or text)[match.end() :].strip()
+        if value is None or not rest and name in ("num", "bullet"):
+            return None
+        if label and name != "num-paren":
+            return None
+        return _Item(index, f"bullet{match.group(1)}" if name == "bullet" else name, value, rest, label)
+    return None
+
+
+def _value(marker: str, kind: str) -> int | None:
+    if kind == "int":
+        return int(marker)
+    if kind == "cn":
+        return cn_number(marker)
+    if kind == "circled":
+        return _CIRCLED.index(marker) + 1
+    if kind == "roman":
+        return _ROMAN.get(marker)
+    if kind == "alpha":
+        return ord(marker) - ord("a") + 1
+    return 0  # a bullet: numbered by its place in the list
+
+
+def cn_number(text: str) -> int | None:
+    """A Chinese numeral up to 99 as a number: 一 → 1, 十二 → 12, 二十 → 20."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
+    return value if (not tens or tens in _CN_DIGITS) and (not units or units in _CN_DIGITS) else None
+
+
+# --- runs and levels -----------------------------------------------------------
+
+
+def _runs(items: list[_Item], lines: list[Line], text: str) -> list[list[_Item]]:
+    """The items of each scheme that count from 1 in steps of 1 (a bullet
+    list: consecutive bullets of one kind), without lists of options."""
+    runs: list[list[_Item]] = []
+    for scheme in dict.fromkeys(item.scheme for item in items):
+        mine = [item for item in items if item.scheme == scheme]
+        found = _bullet_runs(mine, items) if scheme.startswith("bullet") else _counting_runs(mine, 1 if scheme == "decimal" else 2)
+        runs.extend(run for run in found if not _are_options(run, text))
+    return runs
+
+
+def _counting_runs(items: list[_Item], shortest: int) -> list[list[_Item]]:
+    runs, current = [], []
+    for item in items:
+        if item.value == 1:
+            if len(current) >= shortest:
+                runs.append(current)
+            current = [item]
+        elif current and item.value == current[-1].value + 1:
+            current.append(item)
+    if len(current) >= shortest:
+        runs.append(current)
+    return runs
+
+
+def _bullet_runs(bullets: list[_Item], items: list[_Item]) -> list[list[_Item]]:
+    """Bullets of one kind with no other numbered line between them."""
+    runs, current = [], []
+    positions = {item.index: item for item in items}
+    for bullet in bullets:
+        between = [positions[i] for i in range(current[-1].index + 1, bullet.index) if i in positions] if current else []
+        if current and not between:
+            current.append(bullet)
+            continue
+        if current:
+            runs.append(current)
+        current = [bullet]
+    if current:
+        runs.append(current)
+    for run in runs:
+        for place, bullet in enumerate(run, start=1):
+            bullet.value = place
+    return runs
+
+
+def _are_options(run: list[_Item], text: str) -> bool:
+    """A numbered list of alternatives: its items are called options, or the
+    text refers to one of them as 選項 N."""
+    if any(_OPTION_TITLE_RE.search(item.rest[:12]) for item in run):
+        return True
+    numbers = {str(item.value) for item in run}
+    return not run[0].scheme.startswith("bullet") and any(ref in numbers for ref in _OPTION_REF_RE.findall(text))
+
+
+def _ask_items(runs: list[list[_Item]], lines: list[Line]) -> list[_Item]:
+    """The items that carry the asks (see the module docstring)."""
+    jianyi = [run for run in runs if run[0].scheme == "jianyi"]
+    if jianyi:
+        return _longest(jianyi)
+    headed = [run for run in runs if _heading_names_asks(run[0], lines)]
+    if headed:
+        return _longest(headed)
+    numbered = sorted(
+        (run for run in runs if not run[0].scheme.startswith("bullet") and run[0].scheme != "chapter"),
+        key=lambda run: (_RANK[run[0].scheme], -len(run)),
+    )
+    if numbered:
+        return numbered[0]
+    bullets = [run for run in runs if run[0].scheme.startswith("bullet")]
+    introduced = [item for run in bullets if _introduced(run[0], lines) for item in run]
+    if not introduced:
+        return []
+    stated = [item for run in bullets for item in run if item not in introduced and _ASK_VERB_RE.search(_item_text(item, lines))]
+    asks = sorted(introduced + stated, key=lambda item: item.index)
+    for place, item in enumerate(asks, start=1):
+        item.value = place
+    return asks
+
+
+def _item_text(item: _Item, lines: list[Line]) -> str:
+    """An item's text up to the next numbered line or the end of its paragraph."""
+    text = item.rest
+    for index in range(item.index + 1, min(len(lines), item.index + 6)):
+        if ends_paragraph(text) or _marker(index, lines[index]) is not None:
+            break
+        text += _clean(lines[index][1])
+    return text
+
+
+def _longest(runs: list[list[_Item]]) -> list[_Item]:
+    return max(runs, key=len)
+
+
+def _heading_names_asks(item: _Item, lines: list[Line]) -> bool:
+    """A heading just above the list (a short line, no sentence in it) says
+    it lists recommendations."""
+    for _, raw in reversed(lines[max(0, item.index - 3) : item.index]):
+        text = _clean(raw)
+        if _ASK_HEADING_RE.search(text) and not any(mark in text for mark in "。，；：:") and len(text) <= 40:
+            return True
+    return False
+
+
+def _introduced(item: _Item, lines: list[Line]) -> bool:
+    """The line before a list ends a sentence that asks (我們建議：)."""
+    return item.index > 0 and bool(_LEAD_IN_RE.search(_clean(lines[item.index - 1][1])))
+
+
+def _subs(item: _Item, runs: list[list[_Item]], end: int) -> list[_Item]:
+    """The sub-items of an ask: the highest-ranked list counting from 1
+    between the ask's line and ``end``."""
+    inside = [run for run in runs if run[0].scheme != item.scheme and item.index < run[0].index < end]
+    if not inside:
+        return []
+    best = min(inside, key=lambda run: (_RANK.get(run[0].scheme, len(_RANK)), run[0].index))
+    scheme = best[0].scheme
+    return [sub for run in inside if run[0].scheme == scheme for sub in run if sub.index < end][: len(best) if len(inside) == 1 else None]
+
+
+# --- rows ----------------------------------------------------------------------------
+
+
+def _full_width(lines: list[Line]) -> int:
+    """How long a full line of running text is in this document."""
+    lengths = [len(_clean(raw)) for _, raw in lines]
+    if len(lengths) < 4:
+        return max(lengths, default=40)
+    return int(quantiles(lengths, n=10)[7])
+
+
+def _rows(document, item, lines, end, subs, width, starts, ordinal) -> list[Recommendation]:
+    block = lines[item.index : end]
+    sub_at = subs[0].index - item.index if subs else len(block)
+    title, body = _title_and_body(item, block[:sub_at], lines, width)
+    number = str(item.value)
+    parent = _row(document, number, ordinal, title, body, block, starts)
+    parent.section = item.label or _section(item, lines)
+    rows = [parent]
+    for place, sub in enumerate(subs):
+        sub_end = subs[place + 1].index if place + 1 < len(subs) else end
+        sub_block = lines[sub.index : sub_end]
+        sub_title, sub_body = _title_and_body(sub, sub_block, lines, width)
+        row = _row(document, f"{number}.{sub.value}", ordinal + len(rows), sub_title, sub_body, sub_block, starts)
+        row.parent_id, row.section = parent.id, parent.section
+        rows.append(row)
+    return rows
+
+
+def _title_and_body(item: _Item, block: list[Line], lines: list[Line], width: int) -> tuple[str, str]:
+    """A heading line's text as the title and what follows as the body; for
+    a numbered paragraph, its first sentence and the rest."""
+    rest = _strip_citations(item.rest)
+    following = [(number, _strip_citations(_clean(raw))) for number, raw in block[1:]]
+    if _is_heading(item, rest, lines, width):
+        return _heading_text(rest), join_paragraphs(following)
+    label, colon, after = rest.partition("：")
+    if colon and 1 < len(label) <= 12 and not any(mark in label for mark in "，。"):
+        return label, join_paragraphs([(block[0][0], after)] + following)
+    text = join_paragraphs([(block[0][0], rest)] + following)
+    title, _ = first_sentence(text)
+    return title.rstrip("；;"), text
+
+
+def _is_heading(item: _Item, rest: str, lines: list[Line], width: int) -> bool:
+    """Whether a numbered line is a heading rather than the start of a
+    paragraph: no sentence ends in it, and it is followed by another numbered
+    line, or is shorter than a full line (any line but a full one, for 一、)."""
+    if any(mark in rest for mark in _SENTENCE_PUNCT) or rest.endswith("，"):
+        return False
+    if lines[item.index][1].lstrip().startswith("#"):  # a Markdown heading
+        return True
+    following = item.index + 1
+    if following >= len(lines) or _marker(following, lines[following]) is not None:
+        return True
+    if item.scheme not in _HEADING_SCHEMES | {"num", "decimal"} and _finishes_sentence(rest, _clean(lines[following][1])):
+        return False
+    printed = len(_clean(lines[item.index][1]))
+    return printed <= (0.97 if item.scheme in _HEADING_SCHEMES else _HEADING_WIDTH) * width
+
+
+def _finishes_sentence(rest: str, after: str) -> bool:
+    """The next line ends the sentence the numbered line began (BDC's
+    ``（2）以推廣「香港品牌」作為…關係`` + ``的工作方向之一。``)."""
+    return ends_paragraph(after) and after.count("。") <= 1 and len(rest) + len(after) <= 80 and not after[:1] in "「《"
+
+
+def _heading_text(text: str) -> str:
+    return strip_markdown(text).strip().rstrip("：:")
+
+
+def _strip_citations(text: str) -> str:
+    return _CITATION_RE.sub("", text)
+
+
+def _section(item: _Item, lines: list[Line]) -> str | None:
+    """The unnumbered heading nearest above an item, within a few lines and
+    back to the previous numbered line."""
+    for index in range(item.index - 1, max(-1, item.index - 8), -1):
+        if _marker(index, lines[index]) is not None:
+            return None
+        if _is_section_heading(index, lines):
+            return strip_markdown(_clean(lines[index][1])).strip()
+    return None
+
+
+def _is_section_heading(index: int, lines: list[Line]) -> bool:
+    """A short unnumbered line standing alone: no punctuation in it, and the
+    line before it ends a sentence (or there is none)."""
+    text = _clean(lines[index][1])
+    if not 2 <= len(text) <= _SECTION_MAX_CHARS or not re.search(r"[\u4e00-\u9fff]", text):
+        return False
+    if any(mark in text for mark in "。，；：:、」）)[]") or text[-1].isdigit() or _marker(index, lines[index]) is not None:
+        return False
+    before = _clean(lines[index - 1][1]) if index > 0 else ""
+    return not before or ends_paragraph(before) or len(before) <= 20
+
+
+def _row(document, number, ordinal, title, body, block, starts) -> Recommendation:
+    content = [line for line in block if not is_blank(line)]
+    return new_recommendation(
+        document,
+        number,
+        ordinal=ordinal,
+        title=title.strip(),
+        body=_strip_citations(body).strip(),
+        line_start=content[0][0],
+        line_end=content[-1][0],
+        page=page_at(content[0][0], starts),
+    )

@@ -1,0 +1,224 @@
+"""How well the generic loader finds the asks of documents it has never seen.
+
+Two measures:
+
+* the LegCo submissions in tests/submissions/, against the asks labelled by
+  reading them (tests/submissions/asks.yml): recall (labelled top-level asks
+  found, with their number where one is printed, and their page) and
+  precision (top-level rows that are labelled asks), plus rows without a
+  page and rows whose title or body holds an endnote URL, a table-of-contents
+  line or a LegCo stamp;
+* the seed texts in sources/, treated as unknown (as with --loader generic):
+  the share of the top-level recommendations their own loaders find that the
+  generic loader finds with the same number.
+
+The scanned submission needs OCR (about a minute): it is measured only with
+--ocr.  A submission marked held_out was kept aside while the loader was
+written.
+
+    python scripts/generic_accuracy.py [--ocr] [--sources DIR]
+"""
+
+import argparse
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+
+import loaders
+from kb.manifest import read_manifest
+from kb.pdf import join_pages, ocr_pages, pdf_pages
+from kb.records import Document, Recommendation
+from loaders.pages import is_stamp
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSIONS = ROOT / "tests" / "submissions"
+LABELS = SUBMISSIONS / "asks.yml"
+TITLE_MATCH = 70  # rapidfuzz partial_ratio of a label's title against a row's title and body
+_URL_RE = re.compile(r"https?://|www\.")
+_TOC_RE = re.compile(r"(?:\t|[.…·]{3,})\s*\d{1,3}\s*$", re.M)
+
+
+@dataclass
+class Label:
+    number: str | None
+    page: int
+    title: str
+
+
+@dataclass
+class Measure:
+    """The generic loader on one labelled submission."""
+
+    document_id: str
+    held_out: bool
+    labels: list[Label]
+    rows: list[Recommendation]
+    matched: dict[int, Recommendation] = field(default_factory=dict)  # label index -> row
+    noise: list[str] = field(default_factory=list)
+
+    @property
+    def top(self) -> list[Recommendation]:
+        return [row for row in self.rows if not row.parent_id]
+
+    @property
+    def recall(self) -> float:
+        return len(self.matched) / len(self.labels) if self.labels else 1.0
+
+    @property
+    def precision(self) -> float:
+        return len(self.matched) / len(self.top) if self.top else 0.0
+
+    @property
+    def without_page(self) -> list[str]:
+        return [row.id for row in self.rows if row.page is None]
+
+
+@dataclass
+class SeedMeasure:
+    """The generic loader on a seed text, against the document's own loader."""
+
+    document_id: str
+    expected: list[Recommendation]
+    found: list[Recommendation]
+
+    @property
+    def same_numbers(self) -> list[str]:
+        numbers = {row.number for row in self.found if not row.parent_id}
+        return [row.number for row in self.expected if row.number in numbers]
+
+    @property
+    def recall(self) -> float:
+        return len(self.same_numbers) / len(self.expected) if self.expected else 1.0
+
+
+def read_labels(path: Path = LABELS) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def submission_text(document_id: str, ocr: bool = False) -> str:
+    """The text kb add would store for a submission (OCR for the scan)."""
+    path = SUBMISSIONS / f"{document_id}.pdf"
+    return join_pages(ocr_pages(path) if ocr else pdf_pages(path))
+
+
+def unknown_document(document_id: str) -> Document:
+    return Document(
+        id=document_id, publisher_id="unknown", title_zh=document_id, title_en=document_id, kind="submission",
+        cycle=None, published="2026", year=2026, language="zh-Hant", source_file=f"{document_id}.txt", sha256="",
+    )
+
+
+def measure_submission(document_id: str, entry: dict, text: str) -> Measure:
+    labels = [Label(str(ask["number"]) if "number" in ask else None, ask["page"], ask["title"]) for ask in entry["asks"]]
+    rows = loaders.LOADERS["generic"](text, unknown_document(document_id)).recommendations
+    measure = Measure(document_id, bool(entry.get("held_out")), labels, rows)
+    free = list(measure.top)
+    for index, label in enumerate(labels):
+        row = next((row for row in free if _matches(label, row)), None)
+        if row is not None:
+            measure.matched[index] = row
+            free.remove(row)
+    measure.noise = [f"{row.id}: {what}" for row in rows for what in _noise(row)]
+    return measure
+
+
+def _matches(label: Label, row: Recommendation) -> bool:
+    if label.number is not None and row.number != label.number:
+        return False
+    if row.page != label.page:
+        return False
+    return fuzz.partial_ratio(label.title, f"{row.title} {row.body[:400]}") >= TITLE_MATCH
+
+
+def _noise(row: Recommendation) -> list[str]:
+    found = []
+    for name, text in (("title", row.title), ("body", row.body or "")):
+        if _URL_RE.search(text):
+            found.append(f"endnote URL in its {name}")
+        if _TOC_RE.search(text):
+            found.append(f"table-of-contents line in its {name}")
+        if any(is_stamp(line) for line in text.split("\n")) or "號文件" in text and "立法會CB" in text.replace(" ", ""):
+            found.append(f"LegCo stamp in its {name}")
+    return found
+
+
+def measure_submissions(ocr: bool = False) -> list[Measure]:
+    measures = []
+    for document_id, entry in read_labels().items():
+        scanned = entry.get("held_out") and "OCR" in entry.get("note", "")
+        if scanned and not ocr:
+            continue
+        measures.append(measure_submission(document_id, entry, submission_text(document_id, ocr=bool(scanned))))
+    return measures
+
+
+def measure_seeds(sources_dir: Path = ROOT / "sources") -> list[SeedMeasure]:
+    measures = []
+    for source in read_manifest(sources_dir):
+        if source.document.loader == "generic":
+            continue
+        text = source.path.read_text(encoding="utf-8")
+        own = loaders.LOADERS[source.document.loader](text, source.document).recommendations
+        expected = [row for row in own if not row.parent_id and row.kind == "recommendation"]
+        if not expected:
+            continue
+        found = loaders.LOADERS["generic"](text, source.document).recommendations
+        measures.append(SeedMeasure(source.document.id, expected, found))
+    return measures
+
+
+def totals(measures: list[Measure]) -> tuple[float, float]:
+    labels = sum(len(measure.labels) for measure in measures)
+    top = sum(len(measure.top) for measure in measures)
+    matched = sum(len(measure.matched) for measure in measures)
+    return matched / labels, matched / top
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ocr", action="store_true", help="also OCR and measure the scanned submission (about a minute)")
+    parser.add_argument("--sources", type=Path, default=ROOT / "sources", help="folder holding the seed texts")
+    args = parser.parse_args()
+
+    print("Labelled LegCo submissions (tests/submissions/asks.yml), generic loader:")
+    measures = measure_submissions(ocr=args.ocr)
+    for measure in measures:
+        held = "  (held out)" if measure.held_out else ""
+        print(
+            f"  {measure.document_id:40} asks {len(measure.labels):2}  rows {len(measure.top):2}  "
+            f"recall {measure.recall:6.1%}  precision {measure.precision:6.1%}  "
+            f"rows without page {len(measure.without_page)}  noise {len(measure.noise)}{held}"
+        )
+        for index, label in enumerate(measure.labels):
+            if index not in measure.matched:
+                print(f"      missed: {label.number or '-'} p{label.page} {label.title}")
+        wrong = [row for row in measure.top if row not in measure.matched.values()]
+        for row in wrong:
+            print(f"      not an ask: {row.number} p{row.page} {row.title[:40]}")
+        for line in measure.noise:
+            print(f"      noise: {line}")
+    tuned = [measure for measure in measures if not measure.held_out]
+    recall, precision = totals(tuned)
+    print(f"  all but the held-out: recall {recall:.1%}, precision {precision:.1%}")
+    if len(tuned) < len(measures):
+        recall, precision = totals(measures)
+        print(f"  all, held-out included: recall {recall:.1%}, precision {precision:.1%}")
+
+    print("\nSeed texts through the generic loader (--loader generic), against their own loaders:")
+    seeds = measure_seeds(args.sources)
+    for seed in seeds:
+        missing = [row.number for row in seed.expected if row.number not in seed.same_numbers]
+        print(
+            f"  {seed.document_id:40} own loader {len(seed.expected):2}  same number {len(seed.same_numbers):2}  "
+            f"recall {seed.recall:6.1%}" + (f"  missing {', '.join(missing)}" if missing else "")
+        )
+    expected = sum(len(seed.expected) for seed in seeds)
+    same = sum(len(seed.same_numbers) for seed in seeds)
+    print(f"  all: {same}/{expected} = {same / expected:.1%}")
+
+
+if __name__ == "__main__":
+    main()

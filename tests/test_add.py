@@ -1,0 +1,262 @@
+"""kb add: PDFs and text files into sources/, parsed before anything is written."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from kb.add import default_id, own_title
+from kb.cli import cli
+from kb.manifest import read_manifest
+from tests.conftest import ROOT, SOURCES
+
+SUBMISSIONS = ROOT / "tests" / "submissions"
+TAXI_UNION = SUBMISSIONS / "cb3-710-4-hk-taxi-drivers-union.pdf"
+NEW_PUBLISHER = ["--publisher", "hktdu", "--publisher-zh", "香港的士司機總會", "--publisher-en", "HK Taxi Drivers' Union"]
+# The four submissions with a text layer, with a publisher each, and what kb add finds.
+TEXT_LAYER = [
+    ("cb3-710-6-path-of-democracy", ["--publisher", "pod", "--publisher-zh", "新思維", "--publisher-en", "Path of Democracy"], 6, 16),
+    ("cb3-710-4-hk-taxi-drivers-union", NEW_PUBLISHER, 9, 0),
+    ("cb3-688-2-didi", ["--publisher", "didi", "--publisher-zh", "滴滴出行", "--publisher-en", "DiDi"], 4, 0),
+    ("cb3-710-10-hk-federation-of-insurers", ["--publisher", "hkfi", "--publisher-zh", "香港保險業聯會", "--publisher-en", "HK Federation of Insurers"], 5, 0),
+]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_kb_add_a_pdf_prints_what_it_found_and_writes_text_pdf_and_entry(sources_copy):
+    before = (sources_copy / "manifest.yml").read_bytes()
+    result = run("add", TAXI_UNION, "--sources", sources_copy, "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:5] == [
+        "hktdu-2026-ride-hailing: 就網約車服務規管細節提交意見書 (hktdu, 2026, 11 pages)",
+        "  loader: generic",
+        "  found: 9 recommendations",
+        "  first: 1 關於車輛許可證上限 10,000 個 (page 1)",
+        "  last:  9 關於第三者風險保險與平台統括保險 (page 8)",
+    ]
+    text = (sources_copy / "hktdu-2026-ride-hailing.txt").read_text(encoding="utf-8")
+    assert text.count("\f") == 10
+    assert (sources_copy / "hktdu-2026-ride-hailing.pdf").read_bytes() == TAXI_UNION.read_bytes()
+    manifest = (sources_copy / "manifest.yml").read_bytes()
+    assert manifest.startswith(before)  # existing entries and comments untouched
+    entry = yaml.safe_load(manifest)[-1]
+    assert entry["id"] == "hktdu-2026-ride-hailing"
+    assert entry["expect"] == {"recommendation": 9}
+    assert entry["loader"] == "generic"
+    assert entry["original"]["file"] == "hktdu-2026-ride-hailing.pdf"
+    assert len(entry["original"]["sha256"]) == 64 and len(entry["sha256"]) == 64
+    source = read_manifest(sources_copy)[-1]
+    assert source.document.loader == "generic" and source.document.original_file == "hktdu-2026-ride-hailing.pdf"
+
+
+@pytest.mark.parametrize("name,publisher,asks,sub_items", TEXT_LAYER)
+def test_each_text_layer_submission_is_added_and_built(tmp_path, sources_copy, name, publisher, asks, sub_items):
+    result = run("add", SUBMISSIONS / f"{name}.pdf", "--sources", sources_copy, *publisher)
+    assert result.exit_code == 0, result.output
+    built = run("build", "--sources", sources_copy, "--db", tmp_path / "kb.db")
+    assert built.exit_code == 0, built.output
+    document_id = read_manifest(sources_copy)[-1].document.id
+    found = f"{document_id}: {asks} recommendations, {sub_items} sub-items"
+    assert found in built.output
+
+
+def test_dry_run_writes_nothing_and_shows_the_entry(sources_copy):
+    before = snapshot(sources_copy)
+    result = run("add", TAXI_UNION, "--sources", sources_copy, "--dry-run", *NEW_PUBLISHER)
+    assert result.exit_code == 0, result.output
+    assert "Dry run: nothing was written" in result.output
+    assert "  expect: {recommendation: 9}" in result.output
+    assert snapshot(sources_copy) == before
+
+
+def test_a_text_file_is_added_without_pages(sources_copy, tmp_path):
+    path = tmp_path / "asks.md"
+    path.write_text("# 對網約車規管的建議\n\n## 一、設立檢討機制\n\n政府應每年檢討許可證數目。\n\n## 二、公開數據\n\n當局應每年公布營運數據。\n\n2026年6月\n", encoding="utf-8")
+    result = run("add", path, "--sources", sources_copy, "--publisher", "cma")
+    assert result.exit_code == 0, result.output
+    assert "cma-2026-asks: 對網約車規管的建議 (cma, 2026-06)" in result.output
+    assert "  loader: generic (cma, the loader of cma's other documents, does not fit:" in result.output
+    assert "  first: 1 設立檢討機制\n  last:  2 公開數據\n" in result.output
+    assert not (sources_copy / "cma-2026-asks.pdf").exists()
+    assert (sources_copy / "cma-2026-asks.txt").read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+
+
+def test_the_publishers_own_loader_is_used_when_it_fits(sources_copy, tmp_path):
+    path = tmp_path / "cma-2025-budget.txt"
+    path.write_text((SOURCES / "cma-2024-budget.txt").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run("add", path, "--sources", sources_copy, "--publisher", "cma", "--cycle", "2025-26 Budget", "--published", "2024-12")
+    assert result.exit_code == 0, result.output
+    assert "  loader: cma (the loader of cma's other documents)" in result.output
+    assert "cma-2025-budget" in result.output and "found: 13 recommendations, 4 sub-items" in result.output
+
+
+# --- refusals: each leaves sources/ byte for byte as it was -------------------------
+
+
+def refused(sources_copy, *args):
+    before = snapshot(sources_copy)
+    result = run("add", *args, "--sources", sources_copy)
+    assert result.exit_code != 0
+    assert "Nothing was written." in result.output
+    assert snapshot(sources_copy) == before
+    return result.output
+
+
+def test_refuses_a_file_that_is_neither_pdf_nor_text(sources_copy, tmp_path):
+    path = tmp_path / "notes.docx"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xdf\xa4\xd2lZ\x01\x00\x00 \x05\x00\x00")
+    assert "notes.docx: not a PDF or UTF-8 text" in refused(sources_copy, path, *NEW_PUBLISHER)
+
+
+def test_refuses_big5_text_and_names_the_encoding(sources_copy, tmp_path):
+    path = tmp_path / "big5.txt"
+    path.write_bytes("一、設立檢討機制\n政府應每年檢討許可證數目。\n".encode("big5"))
+    output = refused(sources_copy, path, *NEW_PUBLISHER)
+    assert "big5.txt: not a PDF or UTF-8 text" in output and "it looks like Big5" in output
+
+
+def test_refuses_utf16_text_and_names_the_encoding(sources_copy, tmp_path):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes("一、設立檢討機制\n政府應每年檢討許可證數目。\n".encode("utf-16"))
+    assert "utf16.txt: not UTF-8 text: it looks like UTF-16" in refused(sources_copy, path, *NEW_PUBLISHER)
+
+
+def test_refuses_an_encrypted_pdf(sources_copy):
+    output = refused(sources_copy, ROOT / "tests" / "pdf" / "encrypted.pdf", *NEW_PUBLISHER)
+    assert "encrypted.pdf: the PDF is encrypted" in output
+
+
+def test_refuses_a_scan_without_ocr(sources_copy):
+    output = refused(sources_copy, SUBMISSIONS / "cb3-641-2-hk-taxi-council.pdf", *NEW_PUBLISHER)
+    assert "cb3-641-2-hk-taxi-council.pdf: no text layer: it looks scanned; add it with --ocr" in output
+
+
+def test_refuses_an_id_already_in_the_manifest(sources_copy):
+    output = refused(sources_copy, TAXI_UNION, "--id", "cma-2024-budget", *NEW_PUBLISHER)
+    assert "id 'cma-2024-budget' is already in" in output
+
+
+def test_refuses_a_file_already_in_the_manifest(sources_copy):
+    output = refused(sources_copy, SOURCES / "cma-2024-budget.txt", "--publisher", "cma", "--id", "cma-again")
+    assert "cma-2024-budget.txt: this file is already in the manifest, as cma-2024-budget (same sha256)" in output
+
+
+def test_refuses_a_pdf_added_before(sources_copy):
+    assert run("add", TAXI_UNION, "--sources", sources_copy, *NEW_PUBLISHER).exit_code == 0
+    output = refused(sources_copy, TAXI_UNION, "--id", "another-id", *NEW_PUBLISHER)
+    assert "already in the manifest, as hktdu-2026-cb3-710-4-hk-taxi-drivers-union (same sha256)" in output
+
+
+def test_refuses_a_document_where_the_loader_finds_no_asks(sources_copy, tmp_path):
+    path = tmp_path / "letter.txt"
+    path.write_text("敬啟者：\n\n本會支持政府的方向，並無其他意見。\n\n2026年6月15日\n", encoding="utf-8")
+    output = refused(sources_copy, path, *NEW_PUBLISHER)
+    assert "letter.txt: the generic loader cannot read it" in output and "no asks found" in output
+
+
+def test_refuses_a_new_publisher_without_names(sources_copy):
+    output = refused(sources_copy, TAXI_UNION, "--publisher", "hktdu")
+    assert "publisher 'hktdu' is new: give its names with --publisher-zh and --publisher-en" in output
+
+
+def test_refuses_an_unknown_loader(sources_copy):
+    assert "--loader 'nosuch': no such loader" in refused(sources_copy, TAXI_UNION, "--loader", "nosuch", *NEW_PUBLISHER)
+
+
+def test_refuses_a_loader_that_does_not_fit(sources_copy):
+    output = refused(sources_copy, TAXI_UNION, "--loader", "bdc", *NEW_PUBLISHER)
+    assert "cb3-710-4-hk-taxi-drivers-union.pdf: the bdc loader cannot read it" in output
+
+
+def test_refuses_a_missing_date(sources_copy, tmp_path):
+    path = tmp_path / "undated.txt"
+    path.write_text("一、設立檢討機制\n政府應每年檢討許可證數目。\n二、公開數據\n當局應每年公布營運數據。\n", encoding="utf-8")
+    assert "undated.txt: no date found in the document; give --published" in refused(sources_copy, path, *NEW_PUBLISHER)
+
+
+# --- OCR ---------------------------------------------------------------------------------
+
+
+def test_a_scan_is_added_with_ocr(tmp_path, sources_copy):
+    """The taxi council's scan: OCR gives a text layer; its four asks are
+    一、 to 四、 headings (how many the loader finds is printed by
+    scripts/generic_accuracy.py --ocr)."""
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["add", str(SUBMISSIONS / "cb3-641-2-hk-taxi-council.pdf"), "--sources", str(sources_copy), "--ocr",
+              "--publisher", "hktc", "--publisher-zh", "香港的士業議會", "--publisher-en", "HK Taxi Council"],
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "OCR page 1/3" in result.stderr and "OCR done" in result.stderr
+    assert "(hktc, 2026, 3 pages, OCR)" in result.output
+    entry = yaml.safe_load((sources_copy / "manifest.yml").read_text(encoding="utf-8"))[-1]
+    assert entry["ocr"] is True
+    text = (sources_copy / f"{entry['id']}.txt").read_text(encoding="utf-8")
+    assert text.count("\f") == 2 and "香港的士業議會" in text
+    built = run("build", "--sources", sources_copy, "--db", tmp_path / "kb.db")
+    assert built.exit_code == 0, built.output
+
+
+# --- an added document everywhere a user looks ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def added_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("added")
+    sources = Path(shutil.copytree(SOURCES, folder / "sources"))
+    assert run("add", TAXI_UNION, "--sources", sources, "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER).exit_code == 0
+    assert run("build", "--sources", sources, "--db", folder / "kb.db").exit_code == 0
+    return folder / "kb.db"
+
+
+def test_an_added_document_is_searched(added_db):
+    result = run("search", "統括保險", "--db", added_db, "--json")
+    ids = [found["id"] for found in json.loads(result.output)]
+    assert "hktdu-2026-ride-hailing/9" in ids
+
+
+def test_an_added_document_has_areas(added_db):
+    result = run("areas", "--db", added_db, "--by", "publisher", "--json")
+    assert "hktdu" in result.output
+
+
+def test_an_added_document_is_compared(added_db):
+    result = run("compare", "cma-2024-budget", "hktdu-2026-ride-hailing", "--db", added_db, "--json")
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.output)
+    assert len(comparison["new"]) + len(comparison["pairs"]) == 9
+
+
+async def test_an_added_row_has_its_page_and_its_passage_in_the_source_view(added_db):
+    datasette = Datasette([str(added_db)], immutables=[])
+    row = (await datasette.client.get("/kb/recommendations/hktdu-2026-ride-hailing~2F2.json?_shape=objects")).json()["rows"][0]
+    assert row["title"] == "新界及大嶼山的士所承受的不成比例損害"
+    assert row["page"] == 3
+    document = (await datasette.client.get("/kb/documents/hktdu-2026-ride-hailing.json?_shape=objects")).json()["rows"][0]
+    assert document["loader"] == "generic" and document["original_file"] == "hktdu-2026-ride-hailing.pdf"
+    page = (await datasette.client.get("/-/source/hktdu-2026-ride-hailing?id=hktdu-2026-ride-hailing%2F2")).text
+    assert f'getElementById("L{row["line_start"]}").scrollIntoView' in page
+    assert "新界及大嶼山的士所承受的不成比例損害" in page
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def test_default_id_leaves_out_what_it_repeats():
+    assert default_id("cma", 2025, Path("CMA 2025 Budget.pdf")) == "cma-2025-budget"
+    assert default_id("hktdu", 2026, Path("cb3-710-4.pdf")) == "hktdu-2026-cb3-710-4"
+
+
+def test_own_title_skips_stamps_and_letterheads():
+    text = "立法會CB(3)710/2026(06)號文件\n本處檔號：TS-2606-BL004\n新思維就與規管網約車服務有關的四項附屬法例提交之意見書\n"
+    assert own_title(text) == "新思維就與規管網約車服務有關的四項附屬法例提交之意見書"

@@ -1,0 +1,132 @@
+"""The generic loader on documents it was not written for: the LegCo
+submissions (labelled in tests/submissions/asks.yml) and the seed texts."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import loaders
+from kb.manifest import read_manifest
+from kb.pdf import pdf_text
+from kb.records import ParseError
+from loaders.generic import cn_number, parse
+from tests.conftest import ROOT, SOURCES
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import generic_accuracy  # noqa: E402
+
+SUBMISSIONS = ROOT / "tests" / "submissions"
+
+
+def rows_of(name):
+    return parse(pdf_text(SUBMISSIONS / f"{name}.pdf"), generic_accuracy.unknown_document(name)).recommendations
+
+
+@pytest.fixture(scope="module")
+def measures():
+    return generic_accuracy.measure_submissions(ocr=False)
+
+
+def test_the_labelled_submissions_meet_the_thresholds(measures):
+    recall, precision = generic_accuracy.totals(measures)
+    assert len(measures) == 4
+    assert recall >= 0.9 and precision >= 0.9
+    for measure in measures:
+        assert measure.without_page == [], measure.document_id
+        assert measure.noise == [], measure.document_id
+
+
+def test_the_seed_texts_read_as_unknown_keep_their_numbers():
+    seeds = generic_accuracy.measure_seeds(SOURCES)
+    assert [seed.document_id for seed in seeds] == [
+        "bdc-2020-brand-relaunch-survey", "cma-2023-policy-address", "cma-2024-budget", "hkpc-2025-manufacturing-study",
+    ]
+    same = sum(len(seed.same_numbers) for seed in seeds)
+    expected = sum(len(seed.expected) for seed in seeds)
+    assert expected == 57 and same / expected >= 0.9
+
+
+def test_sections_with_paragraphs_become_asks_with_sub_items():
+    """Path of Democracy: 二 to 七 with paragraphs 2.1 …; 一、總體立場 and
+    八、結語 are not asks."""
+    rows = rows_of("cb3-710-6-path-of-democracy")
+    top = [row for row in rows if not row.parent_id]
+    assert [(row.number, row.page) for row in top] == [("2", 2), ("3", 3), ("4", 4), ("5", 5), ("6", 5), ("7", 5)]
+    assert top[0].title == "許可證限額：一萬輛應為起步點，建立數據為本的檢討機制"
+    subs = [row.number for row in rows if row.parent_id == top[2].id]
+    assert subs == ["4.1", "4.2", "4.3", "4.4", "4.5"]
+    assert rows[1].id == "cb3-710-6-path-of-democracy/2.1" and rows[1].title.startswith("新思維原則上接受以 10,000 輛作為起步數量")
+    assert "本處檔號" not in " ".join(row.body for row in rows)
+    assert "八、結語" not in top[-1].body and "結語" not in rows[-1].body
+
+
+def test_endnotes_and_citation_marks_stay_out():
+    rows = rows_of("cb3-710-4-hk-taxi-drivers-union")
+    assert len(rows) == 9 and rows[-1].title == "關於第三者風險保險與平台統括保險"
+    assert rows[-1].page == 8
+    text = " ".join(row.title + row.body for row in rows)
+    assert "https" not in text and "[1]" not in text and "總結意見" not in text and "此致" not in text
+
+
+def test_options_are_not_asks_but_the_bullets_that_ask_are():
+    rows = rows_of("cb3-710-10-hk-federation-of-insurers")
+    assert [row.title for row in rows][-2:] == ["市場數據", "機制設立"]
+    assert rows[-1].section == "數據需求" and rows[-1].page == 2
+    assert not any("延伸現有私家車保障" in row.title or "全新的商業險保單" in row.title for row in rows)
+    assert "運流局必須清晰界定" in rows[0].body and rows[0].page == 1
+
+
+def test_an_em_dash_printed_for_yi_does_not_break_the_numbering():
+    rows = rows_of("cb3-688-2-didi")
+    assert [row.number for row in rows] == ["1", "2", "3", "4"]
+    assert rows[2].title == "以乘客安全和服務質素為核心，推動合規平台承擔應有責任"
+
+
+def test_kangxi_radicals_are_numbers_too(tmp_path):
+    text = "\u2f00、設立檢討機制\n政府應每年檢討許可證數目。\n\u2f06、公開數據\n當局應每年公布營運數據。\n"
+    rows = parse(text, generic_accuracy.unknown_document("kangxi")).recommendations
+    assert [(row.number, row.title) for row in rows] == [("1", "設立檢討機制"), ("2", "公開數據")]
+    assert rows[0].page is None  # a text without form feeds has no pages
+
+
+def test_a_table_of_contents_makes_no_rows():
+    text = "目錄\n一、背景\t1\n二、建議\t3\n\f一、背景\n本會支持。\n\f二、建議\n政府應公開數據。\n"
+    rows = parse(text, generic_accuracy.unknown_document("toc")).recommendations
+    assert [(row.number, row.title, row.page, row.line_start) for row in rows] == [("1", "背景", 2, 4), ("2", "建議", 3, 6)]
+
+
+def test_chinese_numerals():
+    assert [cn_number(text) for text in ("一", "十", "十二", "二十", "二十三", "兩", "百")] == [1, 10, 12, 20, 23, 2, None]
+
+
+def test_a_document_without_asks_is_a_parse_error():
+    with pytest.raises(ParseError, match="no asks found"):
+        parse("本會支持政府的方向。\n", generic_accuracy.unknown_document("none"))
+
+
+def test_no_loader_crashes_on_a_document_it_was_not_written_for():
+    """Every loader on every seed text and submission: rows or ParseError."""
+    texts = [(source.path.read_text(encoding="utf-8"), source.document) for source in read_manifest(SOURCES)]
+    for path in sorted(SUBMISSIONS.glob("cb3-7*.pdf")) + [SUBMISSIONS / "cb3-688-2-didi.pdf"]:
+        texts.append((pdf_text(path), generic_accuracy.unknown_document(path.stem)))
+    outcomes = set()
+    for name, loader in loaders.LOADERS.items():
+        for text, document in texts:
+            try:
+                loader(text, document)
+                outcomes.add("rows")
+            except ParseError:
+                outcomes.add("ParseError")
+    assert outcomes == {"rows", "ParseError"}
+
+
+def test_loaders_are_keyed_by_name_and_every_document_names_its_loader():
+    assert set(loaders.LOADERS) >= {"bdc", "cma", "dsedt", "generic", "hkpc"}
+    assert {source.document.id: source.document.loader for source in read_manifest(SOURCES)} == {
+        "bdc-2020-brand-relaunch-survey": "bdc",
+        "cma-2023-policy-address": "cma",
+        "cma-2024-budget": "cma",
+        "hkpc-2025-manufacturing-study": "hkpc",
+        "dsedt-2023-reply-written-inquiry": "dsedt",
+    } | {source.document.id: source.document.loader for source in read_manifest(SOURCES) if source.document.id.startswith("hksarg")}
