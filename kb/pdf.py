@@ -31,6 +31,9 @@ PDF_MAGIC = b"%PDF-"
 # worth the name: a scan, perhaps with a stamp added as text.
 MIN_PAGE_CHARS = 50
 OCR_LANGUAGES = "chi_tra+eng"
+# Tesseract's page segmentation 6 (one block of text): on the LegCo scans the
+# automatic layout analysis drops underlined headings (一、 二、) altogether.
+OCR_PAGE_SEGMENTATION = "6"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_OR_PUNCT = _HAN + "\u3000-\u303f\uff01-\uff5e"
 _SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])[ \t\u3000]+(?=[{_HAN_OR_PUNCT}])")
@@ -39,7 +42,7 @@ _SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])[ \t\u3000]+(?=[{_HA
 _DASH_FOR_YI_RE = re.compile(rf"(?<=[{_HAN}])—(?=[{_HAN}，、])")
 _LONE_DASH_RE = re.compile(rf"(?<=[{_HAN}])—(?=[{_HAN_OR_PUNCT}]|$)|^—(?=[{_HAN}])", re.M)
 _OCR_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
-_OCR_PUNCT_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])\s*([,:;!?])\s*(?=[{_HAN_OR_PUNCT}])")
+_OCR_PUNCT_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])[ \t]*([,:;!?])[ \t]*(?=[{_HAN_OR_PUNCT}]|$)", re.M)
 
 
 class PdfError(ValueError):
@@ -112,7 +115,10 @@ def ocr_pages(path: str | Path, progress: Callable[[str], None] = lambda message
     progress(f"OCR of {pages} page{'s' if pages != 1 else ''} with Tesseract ({OCR_LANGUAGES}); about 20 s a page")
     with tempfile.TemporaryDirectory() as folder:
         sidecar = Path(folder) / "text.txt"
-        command = ["ocrmypdf", "--force-ocr", "-l", OCR_LANGUAGES, "-j", "1", "--sidecar", str(sidecar), str(path), str(Path(folder) / "out.pdf")]
+        command = [
+            "ocrmypdf", "--force-ocr", "-l", OCR_LANGUAGES, "-j", "1", "--tesseract-pagesegmode", OCR_PAGE_SEGMENTATION,
+            "--sidecar", str(sidecar), str(path), str(Path(folder) / "out.pdf"),
+        ]
         _run_ocr(command, pages, started, progress)
         texts = sidecar.read_text(encoding="utf-8").split(FORM_FEED)
     progress(f"OCR done in {time.monotonic() - started:.0f} s")

@@ -377,7 +377,7 @@ def _title_and_body(item: _Item, block: list[Line], lines: list[Line], width: in
     a numbered paragraph, its first sentence and the rest."""
     rest = _strip_citations(item.rest)
     following = [(number, _strip_citations(_clean(raw))) for number, raw in block[1:]]
-    if _is_heading(item, rest, lines, width):
+    if rest and _is_heading(item, rest, lines, width):
         return _heading_text(rest), join_paragraphs(following)
     label, colon, after = rest.partition("：")
     if colon and 1 < len(label) <= 12 and not any(mark in label for mark in "，。"):

@@ -80,3 +80,9 @@ def test_a_broken_pdf_is_refused(tmp_path):
     path.write_bytes(b"%PDF-1.4 nothing else")
     with pytest.raises(PdfError, match=r"broken.pdf: not a readable PDF"):
         pdf_pages(path)
+
+
+def test_ocr_punctuation_becomes_full_width_and_lines_stay_apart():
+    from kb.pdf import _ocr_punctuation
+
+    assert repair(_ocr_punctuation("我們 提出 以 下 四 點 建議 :\n一、\n的 士 , 業 界\n")) == "我們提出以下四點建議：\n一、\n的士，業界\n"
