@@ -118,6 +118,14 @@ async def test_not_found_is_a_kb_page_with_the_search_box(datasette):
     assert as_json.status_code == 404 and as_json.json()["ok"] is False
 
 
+async def test_documents_page_lists_documents_with_both_titles_and_counts(datasette):
+    page = (await datasette.client.get("/kb/documents")).text
+    titles = re.findall(r'<h2><a href="/kb/recommendations\?document_id=([a-z0-9-]+)">', page)
+    assert titles[0] == "bdc-2020-brand-relaunch-survey" and titles[-1] == "hkpc-2025-manufacturing-study"  # by year
+    assert "CMA&#39;s recommendations for the 2024-25 Budget" in page and "(published 2023-12)" in page
+    assert "19 top-level rows 主要項目</a>, 10 sub-items" in page
+
+
 async def test_navigation_bar_on_kb_and_datasette_pages(datasette):
     for path in ("/", "/kb", "/kb/documents", "/kb/recommendations", "/-/search?q=中試", "/-/areas", "/-/compare",
                  "/-/source/cma-2024-budget", "/kb/recommendations/cma-2024-budget~2F1"):

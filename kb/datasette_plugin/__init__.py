@@ -71,16 +71,18 @@ def handle_exception(datasette, request, exception):
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
     """A recommendation's row page is kb's recommendation page; the
-    recommendations table needs names in both languages."""
-    if table != "recommendations" or request is None:
+    recommendations and documents tables need names in both languages."""
+    if request is None or view_name not in ("table", "row") or table not in ("recommendations", "documents"):
         return {}
     if view_name == "table":
         async def table_names():
-            return {"kb_names": await table_view.names(datasette.get_database(database)),
-                    "kb_export_url": export.table_export_url(datasette, database, request)}
+            db = datasette.get_database(database)
+            if table == "documents":
+                return {"kb_documents": await table_view.document_counts(db)}
+            return {"kb_names": await table_view.names(db), "kb_export_url": export.table_export_url(datasette, database, request)}
 
         return table_names
-    if view_name != "row":
+    if table != "recommendations":
         return {}
 
     async def recommendation():

@@ -31,6 +31,18 @@ async def names(db) -> dict:
             "columns": COLUMN_LABELS, "kinds": KIND_LABELS}
 
 
+_DOCUMENT_COUNTS_SQL = """
+select d.id, p.name_zh, p.name_en, count(r.id) as rows, count(r.id) - count(r.parent_id) as top_level
+from documents d join publishers p on p.id = d.publisher_id left join recommendations r on r.document_id = d.id
+group by d.id
+"""
+
+
+async def document_counts(db) -> dict:
+    """Each document's publisher names and how many rows (and top-level asks) it holds, by document id."""
+    return {row["id"]: dict(row) for row in (await db.execute(_DOCUMENT_COUNTS_SQL)).rows}
+
+
 def cells(row) -> dict:
     """A table row's raw values by column; the link column's id decoded."""
     values = {}
