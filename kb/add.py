@@ -232,18 +232,20 @@ def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf:
 
 def _parse(path: Path, text: str, document: Document, name: str | None, existing: list[Source]) -> tuple[Parsed, str]:
     """Parse with the loader asked for; by default with the loader the
-    manifest uses for this publisher's documents if it finds rows, else the
-    generic one."""
+    manifest uses for this publisher's documents (or the loader named after
+    the publisher) if it finds rows, else the generic one."""
     if name is not None:
         if name not in loaders.LOADERS:
             raise AddError(f"--loader {name!r}: no such loader (loaders: {', '.join(sorted(loaders.LOADERS))})")
         return _parse_with(path, text, document, name), f"{name} (asked for)"
     usual = next((source.document.loader for source in existing if source.publisher.id == document.publisher_id), None)
+    if usual is None and document.publisher_id in loaders.LOADERS:
+        usual = document.publisher_id  # a loader named after the publisher, as for a manifest entry without loader:
     if usual and usual != DEFAULT_LOADER and usual in loaders.LOADERS:
         try:
-            return _parse_with(path, text, document, usual), f"{usual} (the loader of {document.publisher_id}'s other documents)"
+            return _parse_with(path, text, document, usual), f"{usual} (the loader of {document.publisher_id}'s documents)"
         except AddError as error:
-            note = f"{DEFAULT_LOADER} ({usual}, the loader of {document.publisher_id}'s other documents, does not fit: {error})"
+            note = f"{DEFAULT_LOADER} ({usual}, the loader of {document.publisher_id}'s documents, does not fit: {error})"
             return _parse_with(path, text, document, DEFAULT_LOADER), note
     return _parse_with(path, text, document, DEFAULT_LOADER), DEFAULT_LOADER
 

@@ -86,7 +86,7 @@ def test_a_text_file_is_added_without_pages(sources_copy, tmp_path):
     result = run("add", path, "--sources", sources_copy, "--publisher", "cma")
     assert result.exit_code == 0, result.output
     assert "cma-2026-asks: 對網約車規管的建議 (cma, 2026-06)" in result.output
-    assert "  loader: generic (cma, the loader of cma's other documents, does not fit:" in result.output
+    assert "  loader: generic (cma, the loader of cma's documents, does not fit:" in result.output
     assert "  first: 1 設立檢討機制\n  last:  2 公開數據\n" in result.output
     assert not (sources_copy / "cma-2026-asks.pdf").exists()
     assert (sources_copy / "cma-2026-asks.txt").read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
@@ -97,7 +97,7 @@ def test_the_publishers_own_loader_is_used_when_it_fits(sources_copy, tmp_path):
     path.write_text((SOURCES / "cma-2024-budget.txt").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     result = run("add", path, "--sources", sources_copy, "--publisher", "cma", "--cycle", "2025-26 Budget", "--published", "2024-12")
     assert result.exit_code == 0, result.output
-    assert "  loader: cma (the loader of cma's other documents)" in result.output
+    assert "  loader: cma (the loader of cma's documents)" in result.output
     assert "cma-2025-budget" in result.output and "found: 13 recommendations, 4 sub-items" in result.output
 
 
@@ -250,6 +250,8 @@ async def test_an_added_row_has_its_page_and_its_passage_in_the_source_view(adde
     page = (await datasette.client.get("/-/source/hktdu-2026-ride-hailing?id=hktdu-2026-ride-hailing%2F2")).text
     assert f'getElementById("L{row["line_start"]}").scrollIntoView' in page
     assert "新界及大嶼山的士所承受的不成比例損害" in page
+    assert f"lines {row['line_start']}–{row['line_end']}, page 3" in page
+    assert page.count('<tr class="kb-page">') == 11 and "page 3 第3頁" in page
 
 
 # --- helpers -----------------------------------------------------------------------------

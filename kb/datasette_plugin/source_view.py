@@ -6,6 +6,8 @@ from urllib.parse import quote, urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
+from loaders.pages import page_starts
+
 ROUTE = r"^/-/source/(?P<document_id>[^/]+)$"
 _LINES_RE = re.compile(r"^(\d{1,6})(?:-(\d{1,6}))?$")
 
@@ -25,14 +27,25 @@ async def source_page(datasette, request):
     row = await _row(db, document_id, request.args.get("id"))
     marked, support = _highlights(row, request.args.get("lines"))
     lines = (await db.execute("select line, text from document_lines where document_id = ? order by line", [document_id])).rows
+    page_starts = _page_starts(lines)
     context = {
         "database": db.name,
         "document": dict(document),
         "row": dict(row) if row else None,
-        "lines": [{"number": n, "text": text, "marked": n in marked, "support": n in support} for n, text in lines],
+        "lines": [
+            {"number": n, "text": text, "marked": n in marked, "support": n in support, "page": page_starts.get(n)}
+            for n, text in lines
+        ],
         "first_marked": min(marked) if marked else None,
     }
     return Response.html(await datasette.render_template("kb_source.html", context, request=request))
+
+
+def _page_starts(lines) -> dict[int, int]:
+    """The page each page-starting line begins, for a text extracted from a
+    PDF (pages separated by form feeds); empty for other texts."""
+    starts = page_starts([(number, text) for number, text in lines])
+    return {line: page for page, line in enumerate(starts, start=1)} if len(starts) > 1 else {}
 
 
 async def kb_database(datasette):
