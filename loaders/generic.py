@@ -19,7 +19,7 @@ of a numbered paragraph, whose body is then the whole paragraph), section
 (the heading above it), body, line range and page.  The items of the next level inside it become its sub-items
 (``<number>.<k>``), as in the CMA loader.
 
-Not rows: a table of contents (lines ending in a page number), endnotes
+Not rows: a table of contents (its pages, and lines ending in a page number), endnotes
 (``1. https://…``) and everything after them, the closing of a letter (此致,
 謹啟, a date on a line of its own, and what follows), a list of options the text refers to as
 選項/方案 N (alternatives rather than asks), and, among four or more headings,
@@ -70,6 +70,8 @@ _RANK = {name: rank for rank, (name, _, _) in enumerate(_SCHEMES)}
 # A table row: a short label (a policy area) before the number of its item.
 _TABLE_ROW_RE = re.compile(rf"^([^\s（(，。；、：:]{{2,10}}?)\s*(?={_OPEN}\d{{1,2}}{_CLOSE})")
 _TOC_END_RE = re.compile(r"(?:\t|\s{2,}|[.…·．]{2,}\s*|\s)\d{1,3}(?:\s*[-–]\s*\d{1,3})?$")
+_CONTENTS_RE = re.compile(r"^(?:目\s*錄|目\s*次|contents|table of contents)$", re.I)
+_NUMBER_END_RE = re.compile(r"(?:^|\s|[.…·])\d{1,3}(?:\s*[-–—]\s*\d{1,3})?$")
 _URL_RE = re.compile(r"^(?:https?://|www\.)", re.I)
 _CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
 _DATE_LINE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
@@ -104,7 +106,7 @@ def parse(text: str, document: Document) -> Parsed:
     """The asks of a document of unknown layout (see the module docstring)."""
     all_lines = numbered_lines(text)
     starts = page_starts(all_lines)
-    lines = _content(drop_running(all_lines))
+    lines = _content(_without_contents_pages(drop_running(all_lines), starts))
     items = [item for item in (_marker(index, line) for index, line in enumerate(lines)) if item]
     runs = _runs(items, lines, text)
     asks = _ask_items(runs, lines)
@@ -159,6 +161,24 @@ def _content(lines: list[Line]) -> list[Line]:
         if not _is_toc_entry(text):
             kept.append((number, raw))
     return kept
+
+
+def _without_contents_pages(lines: list[Line], starts: list[int]) -> list[Line]:
+    """The lines without the pages of a table of contents: from a page headed
+    目錄 (or Contents), every page on which many lines end in a page number
+    or a range of paragraph numbers (``5 – 16``)."""
+    pages: dict[int | None, list[Line]] = {}
+    for line in lines:
+        pages.setdefault(page_at(line[0], starts), []).append(line)
+    skipped, inside = set(), False
+    for page, page_lines in pages.items():
+        texts = [_clean(raw) for _, raw in page_lines if _clean(raw)]
+        numbered_ends = sum(1 for text in texts if _NUMBER_END_RE.search(text))
+        starts_contents = any(_CONTENTS_RE.match(text) for text in texts[:5])
+        inside = (starts_contents or inside) and page is not None and numbered_ends * 5 >= len(texts) * 2
+        if inside:
+            skipped.add(page)
+    return [line for line in lines if page_at(line[0], starts) not in skipped]
 
 
 def _clean(raw: str) -> str:

@@ -42,6 +42,9 @@ _STAMP_RES = (
     re.compile(r"LC\s+Paper\s+No\.?\s*[A-Z]{1,3}\s*\(\s*\d\s*\)\s*\d{1,5}\s*/\s*\d{2,4}(?:-\d{2,4})?(?:\s*\(\s*\d{1,3}\s*\))?", re.I),
 )
 _DIGITS_RE = re.compile(r"\d+")
+# A numbered heading (（一）, 一、, 1.) repeated at a page's edge is a heading and
+# its entry in the table of contents, not a running header.
+_NUMBERED_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+\s*、|\d{1,2}\s*[.、．]\s*\D)")
 
 
 def page_starts(lines: Sequence[Line]) -> list[int]:
@@ -109,14 +112,16 @@ def running_lines(lines: Sequence[Line]) -> set[int]:
 
     A header is counted among the tops of pages and a footer among the
     bottoms, so that a title on page 1 and the same name signed at the end
-    of the last page are not taken for a running line."""
+    of the last page are not taken for a running line; a numbered heading
+    and its entry in a table of contents are not one either."""
     pages = [_edges(page) for page in pages_of(lines)]
     seen_on = Counter(key for page in pages for key in {_repeat_key(edge, text) for edge, _, text in page})
     needed = max(2, (len(pages) + 1) // 2)
     found = {number for number, text in lines if is_stamp(text)}
     for page in pages:
         for edge, number, text in page:
-            if is_page_number(text) or (len(pages) > 1 and seen_on[_repeat_key(edge, text)] >= needed):
+            repeated = len(pages) > 1 and seen_on[_repeat_key(edge, text)] >= needed
+            if is_page_number(text) or repeated and not _NUMBERED_RE.match(fold_lookalikes(tidy_line(text))):
                 found.add(number)
     return found
 

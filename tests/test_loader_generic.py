@@ -130,3 +130,11 @@ def test_loaders_are_keyed_by_name_and_every_document_names_its_loader():
         "hkpc-2025-manufacturing-study": "hkpc",
         "dsedt-2023-reply-written-inquiry": "dsedt",
     } | {source.document.id: source.document.loader for source in read_manifest(SOURCES) if source.document.id.startswith("hksarg")}
+
+
+def test_a_contents_page_with_paragraph_ranges_makes_no_rows():
+    """A government speech's contents: headings, then their paragraph ranges."""
+    contents = "目錄\n(一) 前言\n1 – 4\n(二) 挑戰和機遇\n5 – 16\n(三) 展望\n17 – 20\n"
+    body = "\f(一) 前言\n1. 今天我發表施政報告。\n(二) 挑戰和機遇\n5. 我們面對挑戰。\n(三) 展望\n17. 前景亮麗。\n"
+    rows = parse(contents + body, generic_accuracy.unknown_document("contents")).recommendations
+    assert [(row.number, row.title, row.page) for row in rows] == [("1", "前言", 2), ("2", "挑戰和機遇", 2), ("3", "展望", 2)]

@@ -82,3 +82,8 @@ def test_a_letterhead_on_every_page_is_dropped():
     assert "O 滴滴" not in kept
     assert kept[0] == "滴滴就網約車服務相關附屬法例提交意見書"
     assert "一、共同維護公平合規的市場環境，推動行業有序發展" in kept
+
+
+def test_a_numbered_heading_and_its_contents_entry_are_not_a_running_header():
+    lines = numbered_lines("目錄\n(一) 前言\n1 – 4\n\f(一) 前言\n1. 今天我發表施政報告。\n")
+    assert running_lines(lines) == set()
