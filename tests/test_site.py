@@ -223,3 +223,5 @@ async def test_original_document_is_linked_and_served_from_the_sources_folder(bu
     assert 'href="https://example.org/cma-2023.pdf"' in (await datasette.client.get("/r/cma-2023-policy-address/1")).text
     assert (await datasette.client.get("/-/original/hkpc-2025-manufacturing-study")).status_code == 404  # outside the folder
     assert "/-/original/" not in (await datasette.client.get("/r/hkpc-2025-manufacturing-study/1")).text
+    documents = (await datasette.client.get("/kb/documents")).text
+    assert '<a href="/-/original/cma-2024-budget">original 原件</a>' in documents

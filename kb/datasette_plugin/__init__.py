@@ -78,7 +78,7 @@ def extra_template_vars(view_name, table, database, request, datasette):
         async def table_names():
             db = datasette.get_database(database)
             if table == "documents":
-                return {"kb_documents": await table_view.document_counts(db)}
+                return {"kb_documents": await table_view.document_counts(datasette, db)}
             return {"kb_names": await table_view.names(db), "kb_export_url": export.table_export_url(datasette, database, request)}
 
         return table_names

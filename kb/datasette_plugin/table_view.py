@@ -4,6 +4,8 @@ languages), and each row's cells as a plain dict."""
 
 from datasette.utils import tilde_decode
 
+from kb.datasette_plugin.originals import original_url
+
 # Facet and filter names, in English and Chinese.
 COLUMN_LABELS = {
     "primary_area_id": ("Policy area", "政策範疇"),
@@ -32,15 +34,17 @@ async def names(db) -> dict:
 
 
 _DOCUMENT_COUNTS_SQL = """
-select d.id, p.name_zh, p.name_en, count(r.id) as rows, count(r.id) - count(r.parent_id) as top_level
+select d.*, p.name_zh, p.name_en, count(r.id) as rows, count(r.id) - count(r.parent_id) as top_level
 from documents d join publishers p on p.id = d.publisher_id left join recommendations r on r.document_id = d.id
 group by d.id
 """
 
 
-async def document_counts(db) -> dict:
-    """Each document's publisher names and how many rows (and top-level asks) it holds, by document id."""
-    return {row["id"]: dict(row) for row in (await db.execute(_DOCUMENT_COUNTS_SQL)).rows}
+async def document_counts(datasette, db) -> dict:
+    """Each document's publisher names, how many rows (and top-level rows) it
+    holds and where its original is, by document id."""
+    documents = [dict(row) for row in (await db.execute(_DOCUMENT_COUNTS_SQL)).rows]
+    return {d["id"]: dict(d, original_url=original_url(datasette, d)) for d in documents}
 
 
 def cells(row) -> dict:
