@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import loaders  # noqa: E402
+from kb import build as build_module  # noqa: E402
 from kb.build import build  # noqa: E402
 from kb.manifest import read_manifest  # noqa: E402
 from loaders.cleanup import numbered_lines, paragraph_spans  # noqa: E402
@@ -62,7 +63,7 @@ def measure_parsing(sizes: list[float], ranges: dict) -> None:
     print(f"{'document':36} {'MB':>6} {'loader s':>9} {'MB/s':>7} {'cleanup s':>10} {'MB/s':>7}  rows")
     for source in read_manifest(SOURCES):
         text = source.path.read_text(encoding="utf-8")
-        parse = loaders.LOADERS[source.publisher.id]
+        parse = build_module._loader(source, loaders.LOADERS)
         for size in sizes:
             synthetic = grown(text, ranges[source.document.id], size)
             if synthetic is None:

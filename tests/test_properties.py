@@ -11,35 +11,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import loaders
+from kb import build as build_module
+from kb.manifest import read_manifest
 from kb.records import ParseError, Parsed
 from kb.search import match_expression, search
 from loaders import cleanup
-from tests.conftest import SOURCES, source_for, source_lines
+from tests.conftest import SOURCES, source_for
 
-DOCUMENTS = [
-    "bdc-2020-brand-relaunch-survey",
-    "cma-2023-policy-address",
-    "cma-2024-budget",
-    "hkpc-2025-manufacturing-study",
-    "dsedt-2023-reply-written-inquiry",
-]
+DOCUMENTS = [source.document.id for source in read_manifest(SOURCES)]  # every loader in use
 PROPERTY_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHAPES = ["1. 標題", "(1) 項目。", "（2）項目", "一是", "建議一", "\f", "", "  ", "13", "- 4 -", "|\t|", "**粗體**", "# 標題", "。", "2023年12月"]
 
 
 def _text_like(document_id: str):
     """Text made of the document's own lines, shapes loaders look for, and arbitrary text."""
-    real = [line for line in source_lines(document_id) if line.strip()]
+    real = [line for line in _lines(document_id) if line.strip()]
     line = st.one_of(st.sampled_from(real), st.sampled_from(SHAPES), st.text(max_size=30))
     return st.lists(line, max_size=80).map("\n".join)
 
 
 def _edited_document(document_id: str):
     """The real document with a stretch of lines removed, repeated or replaced."""
-    lines = source_lines(document_id)
+    lines = _lines(document_id)
     return st.tuples(
         st.integers(0, len(lines)), st.integers(0, 60), st.sampled_from(["drop", "repeat", "noise"]), st.text(max_size=40)
     ).map(lambda edit: _edit(lines, *edit))
+
+
+def _lines(document_id: str) -> list[str]:
+    return source_for(SOURCES, document_id).path.read_text(encoding="utf-8").split("\n")
 
 
 def _edit(lines, start, length, how, noise):
@@ -51,7 +51,7 @@ def _edit(lines, start, length, how, noise):
 def _parse_or_parse_error(document_id: str, text: str) -> None:
     source = source_for(SOURCES, document_id)
     try:
-        parsed = loaders.LOADERS[source.publisher.id](text, source.document)
+        parsed = build_module._loader(source, loaders.LOADERS)(text, source.document)  # as the build finds it
     except ParseError:
         return
     assert isinstance(parsed, Parsed)
