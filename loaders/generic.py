@@ -83,6 +83,8 @@ _LEAD_IN_RE = re.compile(r"(?:建議|促請|要求|提出以下|如下|recommend
 _ASK_VERB_RE = re.compile(r"建議(?:當局|政府|特區政府)|促請|必須|需明確|應明確|要求(?:當局|政府)")
 _ASK_HEADING_RE = re.compile(r"建議|recommendation", re.I)
 _NOT_ASK_RE = re.compile(r"^(?:總體立場|整體立場|結語|總結|總結意見|結論|前言|引言|序言|緒言|背景|簡介|概述|導言|目錄)$")
+# A paragraph that sums up the whole document, after its last ask.
+_CONCLUSION_RE = re.compile(r"^(?:總括而言|總而言之|綜上所述|綜合而言|總結而言|最後，)")
 _CITATION_RE = re.compile(r"\s*(?:\[\d{1,3}\])+")
 _SENTENCE_PUNCT = "。；;"
 _HEADING_WIDTH = 0.85
@@ -134,9 +136,12 @@ def _introduces_or_concludes(item: _Item, asks: list[_Item]) -> bool:
 
 def _block_end(item: _Item, end: int, lines: list[Line]) -> int:
     """Where an ask's lines end: at the next ask, at an unnumbered heading
-    before it, and for a bullet at the end of its paragraph."""
+    before it, after the last ask at a paragraph that sums up (總括而言),
+    and for a bullet at the end of its paragraph."""
     for index in range(item.index + 1, end):
         if _is_section_heading(index, lines):
+            return index
+        if end == len(lines) and _CONCLUSION_RE.match(_clean(lines[index][1])) and ends_paragraph(_clean(lines[index - 1][1])):
             return index
     if item.scheme.startswith("bullet") or end == len(lines) and not _is_heading(item, item.rest, lines, _full_width(lines)):
         for index in range(item.index, end):

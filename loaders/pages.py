@@ -42,6 +42,9 @@ _STAMP_RES = (
     re.compile(r"LC\s+Paper\s+No\.?\s*[A-Z]{1,3}\s*\(\s*\d\s*\)\s*\d{1,5}\s*/\s*\d{2,4}(?:-\d{2,4})?(?:\s*\(\s*\d{1,3}\s*\))?", re.I),
 )
 _DIGITS_RE = re.compile(r"\d+")
+# Contact details at a page's edge: a letterhead's or a footer's, even where
+# OCR reads them differently on every page.
+_CONTACT_RE = re.compile(r"^(?:地址|電話|傳真|電郵|網址|網站|tel|fax|e-?mail|website|address)\s*[：:.]", re.I)
 # A numbered heading (（一）, 一、, 1.) repeated at a page's edge is a heading and
 # its entry in the table of contents, not a running header.
 _NUMBERED_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+\s*、|\d{1,2}\s*[.、．]\s*\D)")
@@ -113,7 +116,9 @@ def running_lines(lines: Sequence[Line]) -> set[int]:
     A header is counted among the tops of pages and a footer among the
     bottoms, so that a title on page 1 and the same name signed at the end
     of the last page are not taken for a running line; a numbered heading
-    and its entry in a table of contents are not one either."""
+    and its entry in a table of contents are not one either.  Contact
+    details (地址：, 電話：, Tel:) at a page's edge are a letterhead or footer
+    even on one page."""
     pages = [_edges(page) for page in pages_of(lines)]
     seen_on = Counter(key for page in pages for key in {_repeat_key(edge, text) for edge, _, text in page})
     needed = max(2, (len(pages) + 1) // 2)
@@ -121,7 +126,8 @@ def running_lines(lines: Sequence[Line]) -> set[int]:
     for page in pages:
         for edge, number, text in page:
             repeated = len(pages) > 1 and seen_on[_repeat_key(edge, text)] >= needed
-            if is_page_number(text) or repeated and not _NUMBERED_RE.match(fold_lookalikes(tidy_line(text))):
+            tidy = fold_lookalikes(tidy_line(text))
+            if is_page_number(text) or _CONTACT_RE.match(tidy) or repeated and not _NUMBERED_RE.match(tidy):
                 found.add(number)
     return found
 

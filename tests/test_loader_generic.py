@@ -81,6 +81,7 @@ def test_an_em_dash_printed_for_yi_does_not_break_the_numbering():
     rows = rows_of("cb3-688-2-didi")
     assert [row.number for row in rows] == ["1", "2", "3", "4"]
     assert rows[2].title == "以乘客安全和服務質素為核心，推動合規平台承擔應有責任"
+    assert "總括而言" not in rows[3].body  # the closing summary is not part of the last ask
 
 
 def test_kangxi_radicals_are_numbers_too(tmp_path):

@@ -87,3 +87,9 @@ def test_a_letterhead_on_every_page_is_dropped():
 def test_a_numbered_heading_and_its_contents_entry_are_not_a_running_header():
     lines = numbered_lines("目錄\n(一) 前言\n1 – 4\n\f(一) 前言\n1. 今天我發表施政報告。\n")
     assert running_lines(lines) == set()
+
+
+def test_contact_details_at_a_page_edge_are_a_footer():
+    """OCR reads the taxi council's footer a little differently on each page."""
+    text = "一、標題\n政府應公開數據。\n地址：香港九龍觀塘興業街 20 號 A 座 7 樓 A09 室\n\f二、標題\n當局應每年檢討。\n地址：香港九龍觀塘興業街 20 號 A 座 7 A0IZS\n"
+    assert running_lines(numbered_lines(text)) == {3, 6}
