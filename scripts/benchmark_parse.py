@@ -1,8 +1,9 @@
 """Parsing time against text size: is it linear?
 
 Makes synthetic documents of the requested sizes from the real ones: the
-lines of each document's last recommendation (after its heading) are
-repeated until the file reaches the size, so the loader sees its own kind of
+lines of each document's last recommendation (after its heading; for the
+BDC's one-line table rows, its supporting narrative) are repeated until the
+file reaches the size, so the loader sees its own kind of
 text, just much more of it.  Prints, per document and size, the time its
 loader takes, the shared cleanup's time (paragraph_spans over every line)
 and the speed in MB/s; a linear parser keeps the same speed at every size.
@@ -32,25 +33,29 @@ from loaders.cleanup import numbered_lines, paragraph_spans  # noqa: E402
 SOURCES = ROOT / "sources"
 
 
-def last_row_ranges(db_path: Path) -> dict[str, tuple[int, int]]:
-    """Each document's last top-level row: (first line, last line)."""
-    sql = """select document_id, line_start, line_end from recommendations r
+def last_row_ranges(db_path: Path) -> dict[str, list[tuple[int, int]]]:
+    """Each document's last top-level row: its body lines (after the heading)
+    and, where it has one, its supporting text after its first line (which holds
+    its marker, 六是), as 0-based slices of the lines."""
+    sql = """select document_id, line_start, line_end, support_line_start, support_line_end from recommendations r
              where parent_id is null and ordinal = (select max(ordinal) from recommendations
                                                     where document_id = r.document_id and parent_id is null)"""
     with sqlite3.connect(db_path) as conn:
-        return {document_id: (start, end) for document_id, start, end in conn.execute(sql)}
+        return {
+            document_id: [(start, end)] + ([(support_start, support_end)] if support_start else [])
+            for document_id, start, end, support_start, support_end in conn.execute(sql)
+        }
 
 
-def grown(text: str, line_range: tuple[int, int], size: float) -> str | None:
-    """``text`` with the body lines of ``line_range`` repeated to reach ``size`` MB."""
+def grown(text: str, slices: list[tuple[int, int]], size: float) -> str | None:
+    """``text`` with the first non-empty slice of its lines repeated to reach ``size`` MB."""
     lines = text.split("\n")
-    start, end = line_range
-    slab = lines[start:end]
-    slab_bytes = len("\n".join(slab).encode())
-    if not "".join(slab).strip():
-        return None
-    copies = max(1, int(size * 1e6) // slab_bytes)
-    return "\n".join(lines[:end] + slab * copies + lines[end:])
+    for start, end in slices:
+        slab = lines[start:end]
+        if "".join(slab).strip():
+            copies = max(1, int(size * 1e6) // len("\n".join(slab).encode()))
+            return "\n".join(lines[:end] + slab * copies + lines[end:])
+    return None
 
 
 def seconds(work) -> float:
@@ -67,7 +72,7 @@ def measure_parsing(sizes: list[float], ranges: dict) -> None:
         for size in sizes:
             synthetic = grown(text, ranges[source.document.id], size)
             if synthetic is None:
-                print(f"{source.document.id:36} its last row has no body lines to repeat")
+                print(f"{source.document.id:36} its last row has no lines to repeat")
                 break
             megabytes = len(synthetic.encode()) / 1e6
             rows = []
