@@ -462,6 +462,8 @@ def _is_section_heading(index: int, lines: list[Line]) -> bool:
         return False
     if any(mark in text for mark in "。，；：:、」）)[]") or text[-1].isdigit() or _marker(index, lines[index]) is not None:
         return False
+    if index > 0 and _marker(index - 1, lines[index - 1]) is not None:
+        return False  # the first line under a numbered heading is its text
     before = _clean(lines[index - 1][1]) if index > 0 else ""
     return not before or ends_paragraph(before) or len(before) <= 20
 

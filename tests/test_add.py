@@ -265,3 +265,11 @@ def test_default_id_leaves_out_what_it_repeats():
 def test_own_title_skips_stamps_and_letterheads():
     text = "立法會CB(3)710/2026(06)號文件\n本處檔號：TS-2606-BL004\n新思維就與規管網約車服務有關的四項附屬法例提交之意見書\n"
     assert own_title(text) == "新思維就與規管網約車服務有關的四項附屬法例提交之意見書"
+
+
+def test_warnings_are_printed(sources_copy, tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_text("一、設立檢討機制\n政府應每年檢討許可證數目。\n二、公開數據\n當局應每年公布營運\n", encoding="utf-8")
+    result = run("add", path, "--sources", sources_copy, "--published", "2026-06", *NEW_PUBLISHER)
+    assert result.exit_code == 0, result.output
+    assert "  warning: " in result.output and "the document's last row, ends mid-sentence (…當局應每年公布營運): is the file cut short?" in result.output
