@@ -11,11 +11,13 @@ build is picked up by restarting ``kb serve``.
 The link lives in a folder beside the database, ``.<db>.serve-<pid>/``, with
 the database's own file name (Datasette names a database after its file), and
 is removed when the server stops; one left by a server that was killed is
-removed by the next ``kb serve``.
+removed by the next ``kb serve``.  Where the database's folder cannot be
+written (a read-only volume), the snapshot goes in a temporary folder.
 """
 
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,9 +32,7 @@ def served_snapshot(db_path: str | Path):
     """A path to the database as it is now, unchanged by later builds, for as
     long as the ``with`` block runs."""
     remove_stale_snapshots(db_path)
-    folder = snapshot_folder(db_path)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
+    folder = _new_folder(db_path)
     snapshot = folder / Path(db_path).name
     try:
         try:
@@ -42,6 +42,18 @@ def served_snapshot(db_path: str | Path):
         yield snapshot
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _new_folder(db_path: str | Path) -> Path:
+    """The snapshot's folder beside the database or, where that folder
+    cannot be written (a read-only volume), a temporary folder."""
+    folder = snapshot_folder(db_path)
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        folder.mkdir()
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="kb-serve-"))
+    return folder
 
 
 def remove_stale_snapshots(db_path: str | Path) -> list[Path]:

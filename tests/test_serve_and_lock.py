@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -76,6 +77,26 @@ def test_a_snapshot_left_by_a_killed_server_is_removed(tmp_path, monkeypatch):
     args = ["serve", "-s", str(ROOT / "sources"), "-d", str(db_path), "-m", str(ROOT / "metadata.yml")]
     assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == ["kb.db", "kb.db.lock"]
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_is_served_from_a_temporary_folder(tmp_path, monkeypatch):
+    db_path = tmp_path / "kb.db"
+    build(ROOT / "sources", db_path)
+    real_mkdir = Path.mkdir
+
+    def read_only(path, *args, **kwargs):
+        if path.parent == tmp_path:
+            raise PermissionError(13, "Read-only file system", str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    served = []
+    monkeypatch.setattr(cli_module, "run_datasette", lambda args: served.append((args[2], _count(args[2]))))
+    args = ["serve", "-s", str(ROOT / "sources"), "-d", str(db_path), "-m", str(ROOT / "metadata.yml")]
+    assert CliRunner().invoke(cli, args, catch_exceptions=False).exit_code == 0
+    [(path, count)] = served
+    assert count == 93 and Path(path).name == "kb.db" and Path(path).parent.parent != tmp_path
+    assert not Path(path).exists()  # removed when the server stops
 
 
 def test_a_second_build_waits_for_the_first_and_says_who_holds_it(tmp_path):
