@@ -50,11 +50,14 @@ class DocumentReport:
     top_level: Counter = field(default_factory=Counter)
     sub_items: int = 0
     warnings: list[str] = field(default_factory=list)
+    paragraphs: int = 0
 
     def line(self) -> str:
         if not self.loaded:
             return f"{self.document_id}: skipped, no loader for publisher {self.publisher_id!r} yet"
         counts = [_plural(count, kind) for kind, count in sorted(self.top_level.items())]
+        if self.paragraphs:
+            counts.append(_plural(self.paragraphs, "paragraph"))
         counts.append(_plural(self.sub_items, "sub-item"))
         return f"{self.document_id}: {', '.join(counts)}"
 
@@ -203,9 +206,11 @@ def _parse(source: Source, text: str, loaders_by_name) -> Parsed:
 
 
 def counts(parsed: Parsed) -> dict[str, int]:
-    """What a document holds, by kind of row: top-level rows by their kind,
-    rows with a parent as ``sub-item``."""
+    """What a document holds, by kind of row: top-level rows by their kind
+    (a government text's numbered paragraphs as ``paragraph``), rows with a
+    parent as ``sub-item``."""
     found = Counter("sub-item" if row.parent_id else row.kind for row in parsed.recommendations)
+    found.update("sub-item" if paragraph.parent_id else "paragraph" for paragraph in parsed.paragraphs)
     return dict(sorted(found.items()))
 
 
@@ -300,6 +305,7 @@ def _write(
             store.save_document(db, document, texts[source.document.id])
             if result:
                 store.save_recommendations(db, source.publisher.id, result.recommendations)
+                store.save_paragraphs(db, result.paragraphs)
         store.save_policy_areas(db, read_taxonomy())
         store.save_area_tags(db, tags)
         store.save_links(db, links)
@@ -346,6 +352,11 @@ def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
             report.sub_items += 1
         else:
             report.top_level[row.kind] += 1
+    for paragraph in parsed.paragraphs if parsed else []:
+        if paragraph.parent_id:
+            report.sub_items += 1
+        else:
+            report.paragraphs += 1
     return report
 
 

@@ -92,6 +92,32 @@ class Recommendation:
 
 
 @dataclass
+class Paragraph:
+    """One numbered paragraph of a government text (Policy Address, Budget
+    speech), or one of its sub-items (i), (ii) … / （一）, （二） ….
+
+    ``id`` is ``<document id>/<number>``; a sub-item's number is
+    ``<paragraph number>.<k>``, k counting its sub-items from 1.  ``chapter``
+    and ``section`` are the headings it sits under (the innermost heading
+    below the chapter); ``page`` is the page it starts on.  A paragraph with
+    sub-items keeps as ``text`` only the words before its first sub-item;
+    its line range covers all of it.
+    """
+
+    id: str
+    document_id: str
+    number: str
+    ordinal: int
+    text: str
+    line_start: int
+    line_end: int
+    chapter: str | None = None
+    section: str | None = None
+    parent_id: str | None = None
+    page: int | None = None
+
+
+@dataclass
 class Parsed:
     """What a loader returns: the document (possibly with fields filled in
     from its text) and its rows in reading order.
@@ -102,6 +128,7 @@ class Parsed:
 
     document: Document
     recommendations: list[Recommendation] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
 
     def row_lists(self) -> dict[str, list]:
         """Every list of rows the loader returned, by field name."""

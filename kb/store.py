@@ -11,7 +11,7 @@ import sqlite_utils
 
 from kb.areas import AreaTag, PolicyArea
 from kb.links import Link
-from kb.records import Document, Publisher, Recommendation, columns
+from kb.records import Document, Paragraph, Publisher, Recommendation, columns
 from loaders.cleanup import numbered_lines
 
 # Each table's columns: those of its record type (declared once, in
@@ -24,6 +24,17 @@ TABLES = {
     "recommendations": {**columns(Recommendation), "publisher_id": str, "position": int, "primary_area_id": str},
     "recommendation_areas": columns(AreaTag),
     "links": columns(Link),
+    "paragraphs": columns(Paragraph),
+    "responses": {"recommendation_id": str, "paragraph_id": str, "score": int, "relation": str, "method": str},
+    "response_status": {
+        "recommendation_id": str,
+        "status": str,
+        "first_document_id": str,
+        "latest_document_id": str,
+        "thread_status": str,
+        "method": str,
+        "note": str,
+    },
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }
@@ -31,6 +42,8 @@ PRIMARY_KEYS = {
     "document_lines": ("document_id", "line"),
     "recommendation_areas": ("recommendation_id", "area_id"),
     "links": ("from_id", "to_id"),
+    "responses": ("recommendation_id", "paragraph_id"),
+    "response_status": "recommendation_id",
     "build_info": "key",
 }
 NOT_NULL = {
@@ -39,6 +52,9 @@ NOT_NULL = {
     "policy_areas": {"name_zh", "name_en", "cap_code"},
     "recommendation_areas": {"is_primary", "method", "score"},
     "links": {"score", "relation", "method"},
+    "paragraphs": {"document_id", "number", "ordinal", "text"},
+    "responses": {"score", "relation", "method"},
+    "response_status": {"status", "thread_status", "method"},
 }
 FOREIGN_KEYS = {
     "documents": [("publisher_id", "publishers", "id")],
@@ -51,6 +67,13 @@ FOREIGN_KEYS = {
     "recommendation_areas": [("recommendation_id", "recommendations", "id"), ("area_id", "policy_areas", "id")],
     "links": [("from_id", "recommendations", "id"), ("to_id", "recommendations", "id")],
     "document_lines": [("document_id", "documents", "id")],
+    "paragraphs": [("document_id", "documents", "id"), ("parent_id", "paragraphs", "id")],
+    "responses": [("recommendation_id", "recommendations", "id"), ("paragraph_id", "paragraphs", "id")],
+    "response_status": [
+        ("recommendation_id", "recommendations", "id"),
+        ("first_document_id", "documents", "id"),
+        ("latest_document_id", "documents", "id"),
+    ],
 }
 INDEXES = {
     "documents": [["publisher_id"], ["year"]],
@@ -66,6 +89,9 @@ INDEXES = {
     ],
     "recommendation_areas": [["area_id", "is_primary"]],
     "links": [["to_id"], ["relation"]],
+    "paragraphs": [["document_id", "ordinal"], ["parent_id"], ["page"]],
+    "responses": [["paragraph_id"], ["relation"]],
+    "response_status": [["status"]],
 }
 # Each recommendation with its document, publisher and areas, for people writing SQL.
 VIEWS = {
@@ -121,6 +147,11 @@ def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: lis
         [{**asdict(row), "publisher_id": publisher_id} for row in rows],
         pk="id",
     )
+
+
+def save_paragraphs(db: sqlite_utils.Database, paragraphs: list[Paragraph]) -> None:
+    """Upsert a government text's paragraphs; parents come before their sub-items."""
+    db["paragraphs"].upsert_all([asdict(paragraph) for paragraph in paragraphs], pk="id")
 
 
 def save_policy_areas(db: sqlite_utils.Database, areas: list[PolicyArea]) -> None:

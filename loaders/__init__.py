@@ -9,7 +9,7 @@ of another, never anything else: ``fits`` says whether it takes a text.
 import functools
 
 from kb.records import ParseError
-from loaders import bdc, cma, dsedt, generic, hkpc
+from loaders import bdc, cma, dsedt, generic, hkpc, hksarg
 
 # The errors a loader written for one layout may hit on another.
 _MISFIT_ERRORS = (IndexError, KeyError, ValueError, AttributeError, StopIteration, TypeError)
@@ -32,5 +32,5 @@ def _guarded(name: str, parse):
 
 LOADERS = {
     name: _guarded(name, module.parse)
-    for name, module in {"bdc": bdc, "cma": cma, "dsedt": dsedt, "generic": generic, "hkpc": hkpc}.items()
+    for name, module in {"bdc": bdc, "cma": cma, "dsedt": dsedt, "generic": generic, "hkpc": hkpc, "hksarg": hksarg}.items()
 }
