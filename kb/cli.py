@@ -256,8 +256,10 @@ def _build(sources_dir: str, db_path: str) -> None:
         click.echo(report.line())
         for warning in report.warnings:
             click.echo(f"warning: {warning}", err=True)
-    rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports)
-    click.echo(f"Wrote {db_path}: {len(reports)} documents, {rows} rows in {time.perf_counter() - started:.2f}s")
+    rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports if not report.paragraphs)
+    paragraphs = sum(report.paragraphs + report.sub_items for report in reports if report.paragraphs)
+    counted = f"{rows} rows, {paragraphs} paragraphs" if paragraphs else f"{rows} rows"
+    click.echo(f"Wrote {db_path}: {len(reports)} documents, {counted} in {time.perf_counter() - started:.2f}s")
 
 
 from kb.add_cli import add_command  # noqa: E402  (its own module: kb add)

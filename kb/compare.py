@@ -253,10 +253,14 @@ def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
 
 
 def consecutive_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(earlier, later) for each publisher's documents taken in order."""
+    """(earlier, later) for each publisher's documents of recommendations
+    taken in order (a government text's paragraphs are not compared here)."""
+    with_rows = {row[0] for row in conn.execute("select distinct document_id from recommendations")}
     last: dict[str, str] = {}
     pairs = []
     for document in documents(conn):
+        if document["id"] not in with_rows:
+            continue
         if document["publisher_id"] in last:
             pairs.append((last[document["publisher_id"]], document["id"]))
         last[document["publisher_id"]] = document["id"]

@@ -42,6 +42,9 @@ def test_the_manifest_records_what_each_document_holds(sources_copy):
         "cma-2024-budget": {"recommendation": 13, "sub-item": 4},
         "hkpc-2025-manufacturing-study": {"recommendation": 7, "strategy": 3, "sub-item": 10},
         "dsedt-2023-reply-written-inquiry": {"measure": 9},
+        "hksarg-2020-policy-address": {"paragraph": 167, "sub-item": 10},
+        "hksarg-2023-policy-address": {"paragraph": 171, "sub-item": 185},
+        "hksarg-2024-25-budget": {"paragraph": 249, "sub-item": 13},
     }
 
 

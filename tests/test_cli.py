@@ -14,6 +14,9 @@ BUILD_LINES = [
     "cma-2024-budget: 13 recommendations, 4 sub-items",
     "hkpc-2025-manufacturing-study: 7 recommendations, 3 strategies, 10 sub-items",
     "dsedt-2023-reply-written-inquiry: 9 measures, 0 sub-items",
+    "hksarg-2020-policy-address: 167 paragraphs, 10 sub-items",
+    "hksarg-2023-policy-address: 171 paragraphs, 185 sub-items",
+    "hksarg-2024-25-budget: 249 paragraphs, 13 sub-items",
 ]
 
 
@@ -22,8 +25,8 @@ def test_build_prints_one_line_per_document(tmp_path):
     result = CliRunner().invoke(cli, ["build", "--sources", str(SOURCES), "--db", str(db_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()  # progress of slow steps goes to stderr
-    assert lines[:5] == BUILD_LINES
-    assert lines[5].startswith(f"Wrote {db_path}: 5 documents, 93 rows in ")
+    assert lines[:8] == BUILD_LINES
+    assert lines[8].startswith(f"Wrote {db_path}: 8 documents, 93 rows, 795 paragraphs in ")
     assert sqlite_utils.Database(db_path)["recommendations"].count == 93
 
 

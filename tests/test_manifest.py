@@ -12,8 +12,11 @@ def test_manifest_documents_in_order():
         "cma-2024-budget",
         "hkpc-2025-manufacturing-study",
         "dsedt-2023-reply-written-inquiry",
+        "hksarg-2020-policy-address",
+        "hksarg-2023-policy-address",
+        "hksarg-2024-25-budget",
     ]
-    assert [s.document.year for s in sources] == [2020, 2023, 2024, 2025, 2023]
+    assert [s.document.year for s in sources] == [2020, 2023, 2024, 2025, 2023, 2020, 2023, 2024]
     assert sources[4].publisher.name_en.startswith("Macao SAR Government")
 
 
