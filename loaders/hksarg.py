@@ -17,10 +17,9 @@ table of contents, is a ParseError naming the file and line.
 """
 
 import re
-from collections.abc import Sequence
-
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
-from loaders.cleanup import is_page_number, join_broken, numbered_lines, page_at, tidy_line
+from loaders.cleanup import is_page_number, join_broken, numbered_lines, tidy_line
+from loaders.pages import page_at, page_starts
 
 _PARAGRAPH_RE = re.compile(r"^(\d{1,3})\s*[.．]\s*(\S.*)$")
 _SUB_ITEM_RE = re.compile(r"^[(（]\s*([ivx]{1,5}|[一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]\s*(\S.*)$")
@@ -64,11 +63,6 @@ def parse(text: str, document) -> Parsed:
             f"the last paragraph is {last} but the table of contents lists paragraphs up to {last_listed}",
         )
     return Parsed(document=document, paragraphs=paragraphs)
-
-
-def page_starts(lines: Sequence[tuple[int, str]]) -> list[int]:
-    """The line numbers where pages 1, 2, … start: line 1 and every line opening with a form feed."""
-    return [number for number, line in lines if number == 1 or line.startswith("\f")]
 
 
 def _body_start(clean, source_file: str) -> tuple[int | None, int]:
@@ -136,6 +130,8 @@ def _running_headers(clean, starts: list[int], body_start: int, body_end: int) -
     A speech has running headers when most of its pages open with the same line
     as the page before or after (the Budget repeats its chapter on every page);
     then every page's first line is a header.  A Policy Address has none."""
+    if not starts:
+        return {}
     index_of = {number: index for index, (number, _) in enumerate(clean)}
     first_page = page_at(clean[body_start][0], starts)
     firsts = []
@@ -164,7 +160,7 @@ def _footnote_lines(clean, starts: list[int], body_start: int, body_end: int) ->
     sequence is ordinary text (``12 月 10 日…``)."""
     found: set[int] = set()
     expected = 1
-    pages = [start for start in starts] + [clean[-1][0] + 1]
+    pages = list(starts or [1]) + [clean[-1][0] + 1]
     for start, end in zip(pages, pages[1:]):
         page = [(number, line) for number, line in clean[body_start + 1 : body_end] if start <= number < end and line]
         while page and is_page_number(page[-1][1]):
