@@ -27,6 +27,7 @@ from kb.manifest import Source, read_manifest
 from kb.progress import LARGE_BYTES, Progress, size_text
 from kb.search_index import save_search_index
 from kb.records import Parsed
+from kb.responses import Answers, answers_for_build
 from loaders.cleanup import numbered_lines
 
 _SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
@@ -94,11 +95,14 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     documents = [result.document for result in parsed.values() if result]
     with progress.step(f"linking {len(rows)} rows across documents"):
         links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
+    paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
+        answers = answers_for_build(sources_dir, rows, paragraphs, documents, links)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
     try:
         with progress.step(f"writing {db_path}"):
-            _write(temporary, sources, texts, parsed, tags, links, fingerprint(sources_dir))
+            _write(temporary, sources, texts, parsed, tags, links, fingerprint(sources_dir), answers)
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -288,6 +292,7 @@ def _write(
     tags: list[AreaTag],
     links: list[Link],
     digest: str,
+    answers: Answers | None = None,
 ) -> None:
     path.unlink(missing_ok=True)
     db = sqlite_utils.Database(path)
@@ -309,6 +314,8 @@ def _write(
         store.save_policy_areas(db, read_taxonomy())
         store.save_area_tags(db, tags)
         store.save_links(db, links)
+        if answers:
+            store.save_responses(db, answers.responses, answers.statuses)
         store.save_positions(db)
         save_search_index(db)
         store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})

@@ -17,6 +17,8 @@ from kb.areas import AreaError
 from kb.build import BuildError, build, needs_build
 from kb.compare import compare as compare_documents
 from kb.links import ReviewError
+from kb.responses import ResponseReviewError
+from kb.scorecard import scorecard
 from kb.manifest import ManifestError
 from kb.search import SearchIndexMissing, search
 from kb.snapshot import served_snapshot
@@ -180,6 +182,39 @@ def format_comparison(comparison) -> str:
     return "\n".join(lines)
 
 
+@cli.command(name="responses")
+@click.argument("document")
+@db_option
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
+def responses_command(document, db_path, as_json):
+    """What the government did with a document's asks: each ask's status and best evidence
+
+    DOCUMENT is a document of recommendations (an id from the documents
+    table); its asks are matched with the government texts published after it.
+
+    \b
+    Example:
+        kb responses cma-2023-policy-address
+    """
+    with closing(_connect(db_path)) as conn:
+        try:
+            card = scorecard(conn, document)
+        except LookupError as error:
+            raise click.ClickException(error.args[0]) from error
+    click.echo(json.dumps(card.to_json(), ensure_ascii=False, indent=2) if as_json else format_scorecard(card))
+
+
+def format_scorecard(card) -> str:
+    lines = [card.summary, ""]
+    for ask in card.asks:
+        lines.append(f"{ask.id} {ask.title}  [{ask.status}{', reviewed' if ask.method == 'manual' else ''}]")
+        best = ask.best
+        if best:
+            where = f"{best.document_id}/{best.number}" + (f", p. {best.page}" if best.page else "")
+            lines.append(f"    {best.relation} {best.score}: {where}  {best.text[:60]}…")
+    return "\n".join(lines)
+
+
 def _connect(db_path: str) -> sqlite3.Connection:
     if not Path(db_path).is_file():
         raise click.ClickException(f"{db_path}: no database; run kb build first")
@@ -250,7 +285,7 @@ def _build(sources_dir: str, db_path: str) -> None:
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path, notify=_notify)
-    except (ManifestError, ParseError, BuildError, AreaError, ReviewError, OSError, sqlite3.Error) as error:
+    except (ManifestError, ParseError, BuildError, AreaError, ReviewError, ResponseReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())

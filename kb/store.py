@@ -154,6 +154,12 @@ def save_paragraphs(db: sqlite_utils.Database, paragraphs: list[Paragraph]) -> N
     db["paragraphs"].upsert_all([asdict(paragraph) for paragraph in paragraphs], pk="id")
 
 
+def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -> None:
+    """Write the government responses and every recommendation's status."""
+    db["responses"].upsert_all([asdict(r) for r in responses], pk=("recommendation_id", "paragraph_id"))
+    db["response_status"].upsert_all([asdict(s) for s in statuses], pk="recommendation_id")
+
+
 def save_policy_areas(db: sqlite_utils.Database, areas: list[PolicyArea]) -> None:
     db["policy_areas"].upsert_all(
         [

@@ -1,0 +1,468 @@
+"""Government responses: which paragraphs of a later government text respond
+to a recommendation, and what that makes of the recommendation's status.
+
+Pure: rows, paragraphs and documents in, ``Response`` and ``Status`` records
+out; nothing here touches SQLite.  For every top-level recommendation (kind
+``recommendation``, its sub-items' text folded in) and every government
+document published after the recommendation's document (publication dates
+compared as written, ``2023`` before ``2023-10-25``), the paragraphs that
+respond are found in two steps:
+
+1. Candidates (``candidate_pairs``): an inverted index from words (jieba,
+   ``kb.segment``) and quoted names to the paragraphs holding them; only
+   paragraphs sharing a word found in at most ``CANDIDATE_MAX_ROWS``
+   paragraphs and asks, or a quoted name, are compared.  No all-pairs scan.
+2. Evidence (``evidence``), on text folded by ``kb.normalize`` and cleaned
+   as ``kb.links`` cleans it:
+   * ``share`` and ``weight``: the words of the ask (its title, its
+     sub-items' titles and its sentences that ask: 建議, 應, 希望 …) found in
+     the paragraph, weighted by their rarity (inverse document frequency
+     over asks and paragraphs); ``share`` is their part of the paragraph's
+     weight, ``weight`` their sum: a paragraph mostly about what was asked;
+   * ``names``: names quoted in 「」, 《》 or “” that both mention and that
+     at most ``NAME_MAX_ROWS`` rows mention: 「產學研 1+ 計劃」, 「人才服務窗口」;
+     a slogan such as 「新型工業化」 is everywhere and does not count;
+   * ``title``: the share of the ask's title (or a sub-item's title) that
+     the paragraph's own words restate.
+   A sub-item is read with the words before its paragraph's (i).
+3. ``score`` (0–100) combines them; a pair scoring at least
+   ``ADDRESSES_SCORE`` is ``addresses``, at least ``RELATED_SCORE``
+   ``related``; at most ``MAX_PER_DOCUMENT`` paragraphs per ask and document
+   are kept, best first.
+
+A reviewer's verdicts in sources/response_reviews.yml (``read_reviews``)
+are applied at every build: ``confirm`` (with a relation) adds or fixes a
+response as ``manual``, ``reject`` removes one, and ``status`` sets an
+ask's status (``rejected`` only ever comes from a reviewer).
+
+Calibration and figures: see scripts/response_accuracy.py and the README.
+"""
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from kb.links import clean, pieces, quoted_names
+from kb.normalize import normalize
+from kb.records import Document, Paragraph, Recommendation
+from kb.segment import words
+
+DEFAULT_REVIEWS = Path(__file__).parent.parent / "sources" / "response_reviews.yml"
+
+ADDRESSES, RELATED = "addresses", "related"
+RELATIONS = (ADDRESSES, RELATED)
+RULE, MANUAL = "rule", "manual"
+CONFIRM, REJECT = "confirm", "reject"
+ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response found"
+STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2}
+
+# Candidates
+CANDIDATE_MAX_ROWS = 40  # a word in more asks and paragraphs than this does not make a candidate
+# Evidence
+RARE_ROWS = 40  # a word in at most this many asks and paragraphs counts as evidence
+NAME_MAX_ROWS = 5  # a quoted name mentioned by at most this many rows is specific
+NAME_MIN_CHARS = 4
+# Scoring
+NAME_POINTS = 15
+TITLE_POINTS = 20
+ADDRESSES_SCORE = 45
+RELATED_SCORE = 20
+MAX_PER_DOCUMENT = 5
+
+_ASK_RE = re.compile("建议|应|希望|促请|可考虑|呼吁|不妨|宜")
+_SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
+
+
+class ResponseReviewError(ValueError):
+    """The response reviews file is malformed; names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Response:
+    recommendation_id: str
+    paragraph_id: str
+    score: int  # 0-100
+    relation: str  # addresses | related
+    method: str  # rule | manual
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's verdict on one response, or a status set for an ask."""
+
+    recommendation_id: str
+    paragraph_id: str | None = None
+    verdict: str | None = None  # confirm | reject
+    relation: str | None = None
+    status: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    recommendation_id: str
+    status: str
+    first_document_id: str | None
+    latest_document_id: str | None
+    thread_status: str
+    method: str
+    note: str | None = None
+
+
+@dataclass
+class AskProfile:
+    id: str
+    document_id: str
+    titles: list[str]
+    focus: str  # the ask's titles and asking sentences, cleaned
+    text: str  # all of it, cleaned
+    names: set[str]
+    words: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ParagraphProfile:
+    id: str
+    document_id: str
+    own: str  # its own text, cleaned
+    names: set[str]
+    words: set[str]  # of its text read with its paragraph's lead
+    own_words: set[str]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    share: float
+    weight: float
+    names: tuple[str, ...]
+    title: float
+
+
+# --- profiles ---------------------------------------------------------------
+
+
+_NUMBER_WORD_RE = re.compile("^[零〇一二三四五六七八九十百千万亿两个多余半第年月日]+$")
+
+
+def content_words(text: str) -> set[str]:
+    """The words of folded text (kb.segment), numbers written in Chinese left out,
+    with Latin words of three letters or more (RCEP, ESG)."""
+    found = set()
+    for run in re.findall("[\u3400-\u9fff]+", text):
+        found |= {run[i : i + 2] for i in range(len(run) - 1) if not _NUMBER_WORD_RE.match(run[i : i + 2])}
+    return found | {word for word in re.findall("[a-z][a-z0-9]{2,}", text)}
+
+
+def ask_profiles(rows: list[Recommendation]) -> list[AskProfile]:
+    """A profile for every top-level recommendation (not strategies or measures)."""
+    children: dict[str, list[Recommendation]] = defaultdict(list)
+    for row in rows:
+        if row.parent_id:
+            children[row.parent_id].append(row)
+    profiles = []
+    for row in rows:
+        if row.parent_id or row.kind != "recommendation":
+            continue
+        subs = children.get(row.id, [])
+        folded = normalize("\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in subs]))
+        asking = [sentence for sentence in _SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
+        titles = [clean(row.title)] + [clean(c.title) for c in subs]
+        focus = " ".join(titles + [clean(sentence) for sentence in asking])
+        profile = AskProfile(row.id, row.document_id, titles, focus, clean(folded), quoted_names(folded))
+        profile.words = content_words(focus)
+        profiles.append(profile)
+    return profiles
+
+
+def paragraph_profiles(paragraphs: list[Paragraph]) -> list[ParagraphProfile]:
+    """A profile for every paragraph; a sub-item is read with its paragraph's lead."""
+    lead = {p.id: p.text for p in paragraphs if not p.parent_id}
+    profiles = []
+    for paragraph in paragraphs:
+        folded = normalize(paragraph.text)
+        context = normalize(lead.get(paragraph.parent_id, "")) if paragraph.parent_id else ""
+        own_words = content_words(" ".join(pieces(folded)))
+        profiles.append(
+            ParagraphProfile(
+                paragraph.id,
+                paragraph.document_id,
+                clean(folded),
+                quoted_names(folded),
+                own_words | content_words(" ".join(pieces(context))),
+                own_words,
+            )
+        )
+    return profiles
+
+
+@dataclass
+class Corpus:
+    """What every comparison needs to know about all the asks and paragraphs."""
+
+    idf: dict[str, float]
+    frequency: Counter
+    specific_names: set[str]
+
+
+def corpus(asks: list[AskProfile], paragraphs: list[ParagraphProfile]) -> Corpus:
+    frequency = Counter(word for unit in [*asks, *paragraphs] for word in unit.words)
+    rows = len(asks) + len(paragraphs)
+    idf = {word: math.log((rows + 1) / count) for word, count in frequency.items()}
+    names = {name for unit in [*asks, *paragraphs] for name in unit.names if len(name) >= NAME_MIN_CHARS}
+    texts = [ask.text for ask in asks] + [p.own for p in paragraphs]
+    specific = {name for name in names if sum(name in text for text in texts) <= NAME_MAX_ROWS}
+    return Corpus(idf, frequency, specific)
+
+
+# --- candidates -------------------------------------------------------------
+
+
+def candidate_pairs(
+    asks: list[AskProfile], paragraphs: list[ParagraphProfile], later: dict[str, set[str]], found: Corpus
+) -> list[tuple[AskProfile, ParagraphProfile]]:
+    """(ask, paragraph) pairs worth comparing: the paragraph is in a document
+    published after the ask's (``later`` maps a document to those) and shares a
+    word found in at most ``CANDIDATE_MAX_ROWS`` rows, or a quoted name."""
+    index: dict[str, set[int]] = defaultdict(set)
+    for position, paragraph in enumerate(paragraphs):
+        for word in paragraph.words:
+            if found.frequency[word] <= CANDIDATE_MAX_ROWS:
+                index[word].add(position)
+        for name in paragraph.names & found.specific_names:
+            index["「" + name].add(position)
+    pairs = []
+    for ask in asks:
+        allowed = later.get(ask.document_id, set())
+        if not allowed:
+            continue
+        keys = [w for w in ask.words if found.frequency[w] <= CANDIDATE_MAX_ROWS]
+        keys += ["「" + name for name in ask.names & found.specific_names]
+        hit = set().union(*(index.get(key, set()) for key in keys)) if keys else set()
+        pairs += [(ask, paragraphs[i]) for i in sorted(hit) if paragraphs[i].document_id in allowed]
+    return pairs
+
+
+def later_documents(documents: list[Document], government: set[str]) -> dict[str, set[str]]:
+    """For each document, the government documents published after it."""
+    return {
+        document.id: {other.id for other in documents if other.id in government and str(other.published) > str(document.published)}
+        for document in documents
+    }
+
+
+# --- evidence and score -----------------------------------------------------
+
+
+def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Corpus) -> Evidence:
+    rare = {w for w in paragraph.words if found.frequency[w] <= RARE_ROWS}
+    shared = ask.words & rare
+    total = sum(found.idf[w] for w in rare) or 1.0
+    weight = sum(found.idf[w] for w in shared)
+    names = tuple(sorted(n for n in found.specific_names & (ask.names | paragraph.names) if n in ask.text and n in paragraph.own))
+    title = 0.0
+    for heading in ask.titles:
+        heading_words = content_words(heading)
+        heading_weight = sum(found.idf.get(w, 0.0) for w in heading_words)
+        if heading_weight:
+            title = max(title, sum(found.idf.get(w, 0.0) for w in heading_words & paragraph.own_words) / heading_weight)
+    return Evidence(weight / total, weight, names, title)
+
+
+def score(found: Evidence) -> int:
+    raw = found.weight * (0.2 + found.share) + NAME_POINTS * len(found.names) + TITLE_POINTS * found.title
+    return min(100, round(raw))
+
+
+def relation(points: int) -> str | None:
+    if points >= ADDRESSES_SCORE:
+        return ADDRESSES
+    if points >= RELATED_SCORE:
+        return RELATED
+    return None
+
+
+# --- computing the responses ------------------------------------------------
+
+
+def compute_responses(
+    rows: list[Recommendation],
+    paragraphs: list[Paragraph],
+    documents: list[Document],
+    reviews: list[Review] | None = None,
+) -> list[Response]:
+    """Every response found by the rules, with the reviewer's verdicts applied;
+    ordered by recommendation, then paragraph document, then falling score."""
+    ranked = rank_pairs(rows, paragraphs, documents)
+    responses = []
+    for (ask_id, _), scored in ranked.items():
+        kept = [(points, pid) for points, pid in scored if relation(points)][:MAX_PER_DOCUMENT]
+        responses += [Response(ask_id, pid, points, relation(points), RULE) for points, pid in kept]
+    return apply_reviews(responses, reviews or [])
+
+
+def rank_pairs(
+    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
+) -> dict[tuple[str, str], list[tuple[int, str]]]:
+    """(ask id, government document id) -> every candidate paragraph's (score, id),
+    best first: what compute_responses keeps, and what calibration reads."""
+    asks = ask_profiles(rows)
+    profiles = paragraph_profiles(paragraphs)
+    found = corpus(asks, profiles)
+    later = later_documents(documents, {p.document_id for p in paragraphs})
+    ranked: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for ask, paragraph in candidate_pairs(asks, profiles, later, found):
+        ranked[(ask.id, paragraph.document_id)].append((score(evidence(ask, paragraph, found)), paragraph.id))
+    order = {p.id: index for index, p in enumerate(paragraphs)}
+    return {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(ranked.items())}
+
+
+# --- the reviewer's verdicts ------------------------------------------------
+
+
+def apply_reviews(responses: list[Response], reviews: list[Review]) -> list[Response]:
+    """Rejected responses removed; confirmed ones kept (with the reviewer's
+    relation) or added as ``manual`` with score 100."""
+    by_pair = {(r.recommendation_id, r.paragraph_id): r for r in responses}
+    for review in reviews:
+        if not review.paragraph_id or not review.verdict:
+            continue
+        key = (review.recommendation_id, review.paragraph_id)
+        if review.verdict == REJECT:
+            by_pair.pop(key, None)
+        elif key in by_pair:
+            kept = by_pair[key]
+            by_pair[key] = Response(kept.recommendation_id, kept.paragraph_id, kept.score, review.relation or kept.relation, MANUAL)
+        else:
+            by_pair[key] = Response(key[0], key[1], 100, review.relation or ADDRESSES, MANUAL)
+    return sorted(by_pair.values(), key=lambda r: (r.recommendation_id, r.paragraph_id.split("/")[0], -r.score, r.paragraph_id))
+
+
+def read_reviews(path: str | Path = DEFAULT_REVIEWS) -> list[Review]:
+    """The reviewer's verdicts: a list of entries with ``recommendation`` and
+    either ``paragraph`` and ``verdict`` (confirm | reject, ``relation`` for a
+    confirmation) or ``status`` (any words, such as ``rejected``), and an
+    optional ``note``."""
+    path = Path(path)
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ResponseReviewError(f"{path}: cannot be read: {error}") from error
+    if not isinstance(entries, list):
+        raise ResponseReviewError(f"{path}: expected a list of reviews")
+    return [_review(path, index, entry) for index, entry in enumerate(entries, start=1)]
+
+
+def _review(path: Path, index: int, entry) -> Review:
+    where = f"{path}: review {index}"
+    if not isinstance(entry, dict) or not entry.get("recommendation"):
+        raise ResponseReviewError(f"{where}: needs a recommendation")
+    unknown = set(entry) - {"recommendation", "paragraph", "verdict", "relation", "status", "note"}
+    if unknown:
+        raise ResponseReviewError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    verdict, paragraph, relation_, status = (entry.get(k) for k in ("verdict", "paragraph", "relation", "status"))
+    if paragraph and verdict not in (CONFIRM, REJECT):
+        raise ResponseReviewError(f"{where}: verdict must be confirm or reject, not {verdict!r}")
+    if verdict and not paragraph:
+        raise ResponseReviewError(f"{where}: a verdict needs the paragraph it is about")
+    if relation_ is not None and relation_ not in RELATIONS:
+        raise ResponseReviewError(f"{where}: relation must be addresses or related, not {relation_!r}")
+    if not paragraph and not status:
+        raise ResponseReviewError(f"{where}: give a paragraph and verdict, or a status")
+    return Review(str(entry["recommendation"]), paragraph and str(paragraph), verdict, relation_,
+                  status and str(status), entry.get("note") and str(entry["note"]))
+
+
+def unknown_review_ids(reviews: list[Review], row_ids: set[str], paragraph_ids: set[str]) -> list[str]:
+    """Ids the reviews name that are not in the knowledge base."""
+    unknown = [r.recommendation_id for r in reviews if r.recommendation_id not in row_ids]
+    unknown += [r.paragraph_id for r in reviews if r.paragraph_id and r.paragraph_id not in paragraph_ids]
+    return sorted(set(unknown))
+
+
+# --- statuses ---------------------------------------------------------------
+
+
+def statuses(
+    rows: list[Recommendation],
+    responses: list[Response],
+    documents: list[Document],
+    threads: list[set[str]],
+    reviews: list[Review] | None = None,
+) -> list[Status]:
+    """One status per top-level recommendation: ``addressed`` when a paragraph
+    addresses it, ``related only`` when paragraphs are only related, else
+    ``no response found``; the first and latest addressing documents (by
+    publication); the best status over its thread (``threads``: sets of row
+    ids linked across years); a reviewer's status overrides the rule's."""
+    published = {d.id: str(d.published) for d in documents}
+    by_ask: dict[str, list[Response]] = defaultdict(list)
+    for response in responses:
+        by_ask[response.recommendation_id].append(response)
+    own = {}
+    for row in rows:
+        if row.parent_id or row.kind != "recommendation":
+            continue
+        found = by_ask.get(row.id, [])
+        addressing = sorted({r.paragraph_id.split("/")[0] for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
+        status = ADDRESSED if addressing else RELATED_ONLY if found else NO_RESPONSE
+        own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
+    thread_of = {member: thread for thread in threads for member in thread}
+    manual = {r.recommendation_id: r for r in reviews or [] if r.status}
+    result = []
+    for row_id, (status, first, latest) in own.items():
+        members = thread_of.get(row_id, {row_id})
+        thread_status = min((own[m][0] for m in members if m in own), key=STATUS_ORDER.__getitem__)
+        if row_id in manual:
+            review = manual[row_id]
+            result.append(Status(row_id, review.status, first, latest, thread_status, MANUAL, review.note))
+        else:
+            result.append(Status(row_id, status, first, latest, thread_status, RULE))
+    return result
+
+
+def threads_from_links(links) -> list[set[str]]:
+    """Connected groups of rows joined by links (``from_id``, ``to_id``)."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for link in links:
+        parent[root(link.from_id)] = root(link.to_id)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for node in list(parent):
+        groups[root(node)].add(node)
+    return list(groups.values())
+
+
+# --- at build ---------------------------------------------------------------
+
+REVIEWS_NAME = "response_reviews.yml"
+
+
+@dataclass
+class Answers:
+    """What a build writes about government responses."""
+
+    responses: list[Response]
+    statuses: list[Status]
+
+
+def answers_for_build(sources_dir: str | Path, rows, paragraphs, documents, links) -> Answers:
+    """Responses and statuses for the build, with the reviewer's file (if any)
+    in ``sources_dir`` applied; a review naming an unknown row or paragraph is
+    an error naming the file."""
+    path = Path(sources_dir) / REVIEWS_NAME
+    reviews = read_reviews(path) if path.is_file() else []
+    unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
+    if unknown:
+        raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
+    responses = compute_responses(rows, paragraphs, documents, reviews)
+    return Answers(responses, statuses(rows, responses, documents, threads_from_links(links), reviews))

@@ -1,0 +1,151 @@
+"""How far the government responses kb finds agree with the hand labels.
+
+Prints, for the labelled asks in tests/response_labels.yml (by the rules
+alone, no reviewer's verdicts):
+
+* recall: of the paragraphs labelled ``addresses``, how many are among the
+  top three paragraphs the rules rank for that ask in that document;
+* precision: of the responses the rules call ``addresses`` in a labelled
+  ask's document, how many are labelled ``addresses``;
+
+then every labelled paragraph missed and every wrong ``addresses``.  The
+held-out sets (``held_out`` in the labels file, kept aside while the rules
+were calibrated) are measured apart with ``--held-out``; ``--all`` measures
+everything together.  Rows are parsed from the sources with kb's loaders.
+
+    python scripts/response_accuracy.py [--sources DIR] [--held-out | --all]
+"""
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+import loaders
+from kb import responses as kb_responses
+from kb.manifest import read_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "tests" / "response_labels.yml"
+TOP = 3
+
+
+@dataclass
+class Label:
+    ask: str
+    document: str
+    addresses: list[str]
+    related: list[str]
+
+
+@dataclass
+class Accuracy:
+    labels: list[Label]
+    missed: list[tuple[str, str, int | None]] = field(default_factory=list)  # (ask, paragraph id, rank)
+    wrong: list[tuple[str, str, int]] = field(default_factory=list)  # (ask, paragraph id, score)
+    labelled: int = 0
+    found: int = 0
+    right: int = 0
+
+    @property
+    def recall(self) -> float:
+        return (self.labelled - len(self.missed)) / self.labelled if self.labelled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.found if self.found else 1.0
+
+
+def read_labels(path: Path = LABELS) -> tuple[list[Label], set[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    labels = [
+        Label(
+            entry["ask"],
+            entry["document"],
+            [f"{entry['document']}/{n}" for n in entry.get("addresses") or []],
+            [f"{entry['document']}/{n}" for n in entry.get("related") or []],
+        )
+        for entry in data["labels"]
+    ]
+    return labels, set(data.get("held_out") or [])
+
+
+def parsed_sources(sources_dir: Path):
+    """Every row, paragraph and document of every source with a loader."""
+    rows, paragraphs, documents = [], [], []
+    for source in read_manifest(sources_dir):
+        loader = loaders.LOADERS.get(source.publisher.id)
+        if loader:
+            parsed = loader(source.path.read_text(encoding="utf-8"), source.document)
+            rows += parsed.recommendations
+            paragraphs += parsed.paragraphs
+            documents.append(parsed.document)
+    return rows, paragraphs, documents
+
+
+def measure(labels: list[Label], ranked, responses) -> Accuracy:
+    """Recall (labelled among the top three) and precision of ``addresses``."""
+    accuracy = Accuracy(labels)
+    addressing = {}
+    for response in responses:
+        if response.relation == kb_responses.ADDRESSES:
+            addressing.setdefault((response.recommendation_id, response.paragraph_id.split("/")[0]), []).append(response)
+    for label in labels:
+        order = [pid for _, pid in ranked.get((label.ask, label.document), [])]
+        for pid in label.addresses:
+            accuracy.labelled += 1
+            rank = order.index(pid) + 1 if pid in order else None
+            if rank is None or rank > TOP:
+                accuracy.missed.append((label.ask, pid, rank))
+        for response in addressing.get((label.ask, label.document), []):
+            accuracy.found += 1
+            if response.paragraph_id in label.addresses:
+                accuracy.right += 1
+            else:
+                accuracy.wrong.append((label.ask, response.paragraph_id, response.score))
+    return accuracy
+
+
+def accuracy_of(sources_dir: Path = ROOT / "sources", part: str = "calibration") -> Accuracy:
+    """``part`` is calibration (the labels not held out), held-out, or all."""
+    labels, held_out = read_labels()
+    if part == "calibration":
+        labels = [label for label in labels if label.ask.split("/")[0] not in held_out]
+    elif part == "held-out":
+        labels = [label for label in labels if label.ask.split("/")[0] in held_out]
+    rows, paragraphs, documents = parsed_sources(sources_dir)
+    ranked = kb_responses.rank_pairs(rows, paragraphs, documents)
+    responses = kb_responses.compute_responses(rows, paragraphs, documents)
+    return measure(labels, ranked, responses)
+
+
+def report(accuracy: Accuracy, title: str) -> str:
+    lines = [
+        f"{title}: {len(accuracy.labels)} asks, {accuracy.labelled} labelled addressing paragraphs",
+        f"  recall (labelled paragraph in the top {TOP}): {accuracy.labelled - len(accuracy.missed)}/{accuracy.labelled}"
+        f" = {100 * accuracy.recall:.1f}%",
+        f"  precision of addresses: {accuracy.right}/{accuracy.found} = {100 * accuracy.precision:.1f}%",
+    ]
+    if accuracy.missed:
+        lines.append("  missed:")
+        lines += [f"    {ask} -> {pid} (rank {rank or 'not a candidate'})" for ask, pid, rank in accuracy.missed]
+    if accuracy.wrong:
+        lines.append("  wrong addresses:")
+        lines += [f"    {ask} -> {pid} (score {score})" for ask, pid, score in accuracy.wrong]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=Path, default=ROOT / "sources")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--held-out", action="store_true", help="measure the held-out sets only")
+    group.add_argument("--all", action="store_true", help="measure every labelled set together")
+    args = parser.parse_args()
+    part = "held-out" if args.held_out else "all" if args.all else "calibration"
+    print(report(accuracy_of(args.sources, part), f"Responses, {part} labels"))
+
+
+if __name__ == "__main__":
+    main()
