@@ -20,7 +20,7 @@ from kb.links import ReviewError
 from kb.responses import ResponseReviewError
 from kb.scorecard import scorecard
 from kb.manifest import ManifestError
-from kb.search import SearchIndexMissing, search
+from kb.search import WITHIN, SearchIndexMissing, search
 from kb.snapshot import served_snapshot
 from kb.records import ParseError
 
@@ -228,8 +228,10 @@ def _connect(db_path: str) -> sqlite3.Connection:
 @click.option("-P", "--publisher", help="Only this publisher's rows (cma, bdc, hkpc, dsedt)")
 @click.option("-y", "--year", type=click.IntRange(0, 9999), help="Only rows of this policy year")
 @click.option("-D", "--document", help="Only rows of this document id")
+@click.option("--in", "within", type=click.Choice(WITHIN), default=WITHIN[0], show_default=True,
+              help="Search recommendations, the government's paragraphs (Policy Address, Budget), or all")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print a JSON array of results")
-def search_command(query, db_path, limit, publisher, year, document, as_json):
+def search_command(query, db_path, limit, publisher, year, document, within, as_json):
     """Search recommendations for QUERY, in Chinese or English
 
     Matches any Chinese term of two or more characters in Traditional or
@@ -241,10 +243,11 @@ def search_command(query, db_path, limit, publisher, year, document, as_json):
         kb search 中試
         kb search "Northern Metropolis" --json
         kb search 品牌 --publisher bdc --limit 5
+        kb search 中試 --in government
     """
     with closing(_connect(db_path)) as conn:
         try:
-            found = search(conn, query, limit=limit, publisher=publisher, year=year, document=document)
+            found = search(conn, query, limit=limit, publisher=publisher, year=year, document=document, within=within)
         except SearchIndexMissing as error:
             raise click.ClickException(f"{db_path}: no search index; run kb build") from error
     if as_json:

@@ -389,7 +389,11 @@ class _Filters:
     params: list = field(default_factory=list)
 
 
-def _filters(publisher, year, document) -> _Filters:
+WITHIN = ("recommendations", "government", "all")  # what a search covers: asks, government paragraphs, both
+_GOVERNMENT_ROWS = "SELECT p.id FROM paragraphs p JOIN documents d ON d.id = p.document_id"
+
+
+def _filters(publisher, year, document, within: str = "recommendations") -> _Filters:
     conditions, params = [], []
     if isinstance(year, int) and not -(2**63) <= year < 2**63:
         year = str(year)  # too large for SQLite's integers: matches no row, as any other year without rows
@@ -397,9 +401,16 @@ def _filters(publisher, year, document) -> _Filters:
         if value is not None and value != "":
             conditions.append(f"{column} = ?")
             params.append(value)
-    if not conditions:
-        return _Filters()
-    return _Filters(f" AND id IN (SELECT id FROM recommendations WHERE {' AND '.join(conditions)})", params)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    if within == "all":
+        if not conditions:
+            return _Filters()
+        government = where.replace("publisher_id", "d.publisher_id").replace("year", "d.year").replace("document_id", "p.document_id")
+        return _Filters(f" AND id IN (SELECT id FROM recommendations{where} UNION ALL {_GOVERNMENT_ROWS}{government})", params * 2)
+    if within == "government":
+        government = where.replace("publisher_id", "d.publisher_id").replace("year", "d.year").replace("document_id", "p.document_id")
+        return _Filters(f" AND id IN ({_GOVERNMENT_ROWS}{government})", params)
+    return _Filters(f" AND id IN (SELECT id FROM recommendations{where})", params)
 
 
 def _fetch(conn, sql: str, params: list) -> list[tuple]:
@@ -629,14 +640,15 @@ def _flat(text: str) -> str:
 # --- results ---------------------------------------------------------------------------
 
 
-def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, year=None, document=None) -> SearchResults:
+def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, year=None, document=None,
+           within: str = "recommendations") -> SearchResults:
     """Search the recommendations; see the module docstring for how."""
     started = time.perf_counter()
     glossary = _context(conn)
     text = clean_query(query)
     plan = _plan(text, glossary)
     limit = max(1, min(int(limit or 20), MAX_LIMIT))
-    filters = _filters(publisher, year, document)
+    filters = _filters(publisher, year, document, within if within in WITHIN else "recommendations")
     found = _exact_and_glossary(conn, plan, glossary, filters, limit) if plan.runs else {}
     fuzzy = {}
     if len(found) < FEW_RESULTS and plan.length >= FUZZY_MIN_CHARS:
@@ -670,7 +682,20 @@ def _rows(conn, ids: list[str]) -> dict[str, dict]:
     placeholders = ", ".join("?" for _ in ids)
     cursor = conn.execute(f"SELECT {_ROW_COLUMNS} FROM recommendations WHERE id IN ({placeholders})", ids)
     names = [description[0] for description in cursor.description]
-    return {row[0]: dict(zip(names, row)) for row in cursor}
+    found = {row[0]: dict(zip(names, row)) for row in cursor}
+    missing = [id for id in ids if id not in found]
+    if missing and _has_table(conn, "paragraphs"):
+        cursor = conn.execute(_PARAGRAPH_ROWS.format(marks=", ".join("?" for _ in missing)), missing)
+        found.update((row[0], dict(zip(names, row))) for row in cursor)
+    return found
+
+
+# A government paragraph as a search result: titled by its heading, kind ``paragraph``.
+_PARAGRAPH_ROWS = """
+SELECT p.id, coalesce(p.section, p.chapter, '¶ ' || p.number) AS title, p.chapter AS section, p.text AS body,
+       p.document_id, d.publisher_id, d.year, 'paragraph' AS kind, p.number, p.parent_id, p.line_start, p.line_end, p.page
+FROM paragraphs p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks})
+"""
 
 
 def _result(row: dict, score: float, method: str, pattern: re.Pattern | None) -> Result:

@@ -194,6 +194,13 @@ def _fill_search_table(conn) -> None:
     rows = conn.execute(
         f"SELECT id, {', '.join(COLUMNS)} FROM recommendations ORDER BY document_id, ordinal, id"
     )
+    rows = list(rows)
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paragraphs'").fetchone():
+        # a government text's paragraphs, after every recommendation: as title
+        # the heading it sits under, as section its chapter
+        rows += conn.execute(
+            "SELECT id, coalesce(section, chapter, ''), chapter, text FROM paragraphs ORDER BY document_id, ordinal, id"
+        ).fetchall()
     conn.executemany(
         f"INSERT INTO {SEARCH_TABLE}(rowid, id, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
         (
@@ -230,6 +237,6 @@ def _fill_glossary(conn, glossary: tuple[GlossaryEntry, ...]) -> None:
 def _fill_terms(conn, glossary: tuple[GlossaryEntry, ...]) -> None:
     links = set()
     for entry in glossary:
-        query = f"SELECT id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?"
+        query = f"SELECT id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND id IN (SELECT id FROM recommendations)"
         links.update((row[0], entry.id) for row in conn.execute(query, [entry_expression(entry)]))
     conn.executemany(f"INSERT INTO {TERMS_TABLE} (recommendation_id, term_id) VALUES (?, ?)", sorted(links))

@@ -15,6 +15,7 @@ from kb.datasette_plugin import (
     not_found,
     originals,
     recommendation_view,
+    responses_view,
     search_view,
     source_view,
     table_view,
@@ -46,6 +47,7 @@ def register_routes():
         (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
         (originals.ROUTE, originals.original_page),
         (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
+        (responses_view.ROUTE, responses_view.scorecard_page),
     ]
 
 

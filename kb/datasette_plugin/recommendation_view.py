@@ -12,6 +12,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from kb.datasette_plugin.compare_view import thread_html
 from kb.datasette_plugin.originals import original_url
+from kb.datasette_plugin.responses_view import responses_html
 from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
 
 PERMALINK_ROUTE = r"^/r/(?P<id>[^/]+/[^/]+)$"
@@ -72,6 +73,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "document_source_url": datasette.urls.path(f"/-/source/{quote(row['document_id'], safe='')}"),
         "support_url": passage_url(datasette, row["document_id"], recommendation_id, row["support_line_start"]) if row["support_line_start"] else None,
         "thread": await thread_html(datasette, db, recommendation_id),
+        "responses": await responses_html(datasette, db, recommendation_id),
         "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
         "row_url": row_url(datasette, db.name, recommendation_id),
         "json_url": row_url(datasette, db.name, recommendation_id) + ".json",

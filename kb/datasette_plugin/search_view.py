@@ -14,7 +14,7 @@ from datasette.utils.asgi import BadRequest, Response
 
 from kb.datasette_plugin.source_view import kb_database, passage_url
 from kb.limits import time_limit
-from kb.search import MAX_LIMIT, search
+from kb.search import MAX_LIMIT, WITHIN, search
 
 ROUTE = r"^/-/search(?P<as_json>\.json)?$"
 MAX_QUERY_CHARS = 500
@@ -106,9 +106,19 @@ def _arguments(request) -> dict:
         "publisher": request.args.get("publisher", ""),
         "year": _year(request.args.get("year", "").strip()),
         "document": request.args.get("document", ""),
+        "in": _within(request.args.get("in", "").strip()),
         "limit": _number(request.args.get("limit", "").strip(), "limit", PAGE_SIZE, MAX_PAGE_LIMIT),
         "page": _number(request.args.get("page", "").strip(), "page", 1, MAX_PAGES),
     }
+
+
+def _within(text: str) -> str:
+    """What to search: recommendations (the default), government texts, or all."""
+    if not text:
+        return WITHIN[0]
+    if text not in WITHIN:
+        raise BadRequest(f"in must be one of {', '.join(WITHIN)}, not {text[:20]!r}")
+    return text
 
 
 def _year(text: str) -> int | None:
@@ -129,11 +139,12 @@ def _number(text: str, name: str, default: int, most: int) -> int:
 
 
 def _filters(args: dict) -> dict:
-    return {"publisher": args["publisher"] or None, "year": args["year"], "document": args["document"] or None}
+    return {"publisher": args["publisher"] or None, "year": args["year"], "document": args["document"] or None,
+            "within": args["in"]}
 
 
 def _kept_args(request) -> list[tuple[str, str]]:
-    kept = ("q", "publisher", "year", "document", "limit")
+    kept = ("q", "in", "publisher", "year", "document", "limit")
     return [(key, value) for key in request.args.keys() if key in kept for value in request.args.getlist(key)]
 
 
@@ -144,7 +155,8 @@ def _page_url(datasette, request, page: int) -> str:
 def _result(datasette, database: str, result) -> dict:
     return {
         **result.to_json(),
-        "url": datasette.urls.row(database, "recommendations", tilde_encode(result.id)),
+        "url": datasette.urls.row(database, "paragraphs" if result.kind == "paragraph" else "recommendations",
+                                  tilde_encode(result.id)),
         "source_url": passage_url(datasette, result.document_id, result.id, result.line_start),
     }
 

@@ -67,8 +67,15 @@ async def first_or_404(db, sql: str, params: list, missing: str):
 async def _row(db, document_id: str, row_id: str | None):
     if not row_id:
         return None
-    sql = "select * from recommendations where id = ? and document_id = ?"
-    return await first_or_404(db, sql, [row_id, document_id], f"No row {row_id!r} in document {document_id!r}")
+    sql = "select *, 'recommendations' as kb_table from recommendations where id = ? and document_id = ?"
+    row = (await db.execute(sql, [row_id, document_id])).first()
+    if row is None and await db.table_exists("paragraphs"):  # a government text's paragraph
+        sql = """select *, 'paragraphs' as kb_table, '¶ ' || number as title,
+                 null as support_line_start, null as support_line_end from paragraphs where id = ? and document_id = ?"""
+        row = (await db.execute(sql, [row_id, document_id])).first()
+    if row is None:
+        raise NotFound(f"No row {row_id!r} in document {document_id!r}")
+    return row
 
 
 def _highlights(row, lines_arg: str | None) -> tuple[set[int], set[int]]:

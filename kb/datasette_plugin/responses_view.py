@@ -1,0 +1,71 @@
+"""Government responses on the site: a submission's scorecard
+(``/-/responses/<document id>``: every ask, its status and best evidence,
+with counts) and, on a recommendation's page, its responses as a timeline
+(``responses_html``).  Quoted paragraphs are escaped before the wording they
+share with the ask is marked."""
+
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from kb import scorecard as kb_scorecard
+from kb.datasette_plugin.source_view import kb_database, passage_url
+
+ROUTE = r"^/-/responses/(?P<document_id>[^/]+)$"
+
+
+async def scorecard_page(datasette, request):
+    db = await kb_database(datasette)
+    document_id = request.url_vars["document_id"]
+    try:
+        card = await db.execute_fn(lambda conn: kb_scorecard.scorecard(conn, document_id))
+    except LookupError as error:
+        raise NotFound(error.args[0]) from error
+    if request.args.get("_format") == "json":
+        return Response.json(card.to_json())
+    asks = await db.execute_fn(lambda conn: [_ask(datasette, db.name, conn, ask) for ask in card.asks])
+    context = {"database": db.name, "card": card, "asks": asks,
+               "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
+               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json")}
+    return Response.html(await datasette.render_template("kb_responses.html", context, request=request))
+
+
+def _ask(datasette, database: str, conn, ask) -> dict:
+    text = kb_scorecard.ask_text(conn, ask.id)
+    best = ask.best
+    return {
+        "card": ask,
+        "url": datasette.urls.row(database, "recommendations", tilde_encode(ask.id)),
+        "best": _evidence(datasette, database, best, text) if best else None,
+        "more": len(ask.evidence) - 1 if best else 0,
+    }
+
+
+def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
+    return {
+        "e": evidence,
+        "quote": kb_scorecard.highlighted(evidence.text, ask_text),
+        "source_url": passage_url(datasette, evidence.document_id, evidence.paragraph_id, evidence.line_start),
+        "paragraph_url": datasette.urls.row(database, "paragraphs", tilde_encode(evidence.paragraph_id)),
+    }
+
+
+async def responses_html(datasette, db, recommendation_id: str) -> Markup:
+    """A recommendation's responses as a timeline; empty for a row that is not
+    an ask (a sub-item, a strategy) or a database without responses."""
+    def read(conn):
+        timeline = kb_scorecard.timeline(conn, recommendation_id)
+        if timeline is None:
+            return None
+        text = kb_scorecard.ask_text(conn, recommendation_id)
+        own = [_evidence(datasette, db.name, e, text) for e in timeline.own]
+        thread = [dict(_evidence(datasette, db.name, e, kb_scorecard.ask_text(conn, e.recommendation_id)),
+                       ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
+                  for e in timeline.thread]
+        return {"timeline": timeline, "own": own, "thread": thread,
+                "scorecard_url": datasette.urls.path("/-/responses/" + recommendation_id.split("/")[0])}
+
+    context = await db.execute_fn(read)
+    if context is None:
+        return Markup("")
+    return Markup(await datasette.render_template("_kb_responses.html", context))
