@@ -49,7 +49,6 @@ import yaml
 from kb.links import clean, pieces, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
-from kb.segment import words
 
 DEFAULT_REVIEWS = Path(__file__).parent.parent / "sources" / "response_reviews.yml"
 
@@ -61,16 +60,17 @@ ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response
 STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2}
 
 # Candidates
-CANDIDATE_MAX_ROWS = 40  # a word in more asks and paragraphs than this does not make a candidate
+CANDIDATE_MAX_ROWS = 40  # a bigram in more asking sentences and paragraphs than this does not make a candidate
 # Evidence
-RARE_ROWS = 40  # a word in at most this many asks and paragraphs counts as evidence
+MIN_UNIT = 4  # cleaned characters: shorter asking sentences are left out
+RARE_ROWS = 160  # a bigram in at most this many asking sentences and paragraphs counts as evidence
 NAME_MAX_ROWS = 5  # a quoted name mentioned by at most this many rows is specific
 NAME_MIN_CHARS = 4
+SLOGAN_MIN_ROWS = 8  # a quoted name in more rows than this is a slogan
 # Scoring
 NAME_POINTS = 15
-TITLE_POINTS = 20
 ADDRESSES_SCORE = 45
-RELATED_SCORE = 20
+RELATED_SCORE = 25
 MAX_PER_DOCUMENT = 5
 
 _ASK_RE = re.compile("建议|应|希望|促请|可考虑|呼吁|不妨|宜")
@@ -117,11 +117,9 @@ class Status:
 class AskProfile:
     id: str
     document_id: str
-    titles: list[str]
-    focus: str  # the ask's titles and asking sentences, cleaned
+    units: list[set[str]]  # the bigrams of its title, its sub-items' titles and each asking sentence
     text: str  # all of it, cleaned
     names: set[str]
-    words: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -129,36 +127,38 @@ class ParagraphProfile:
     id: str
     document_id: str
     own: str  # its own text, cleaned
+    grams: set[str]  # bigrams of its text read with its paragraph's lead
     names: set[str]
-    words: set[str]  # of its text read with its paragraph's lead
-    own_words: set[str]
 
 
 @dataclass(frozen=True)
 class Evidence:
-    share: float
-    weight: float
+    wording: float  # the weight of the best-matched asking sentence's rare bigrams found in the paragraph
+    coverage: float  # the share of that sentence's rare weight
     names: tuple[str, ...]
-    title: float
 
 
 # --- profiles ---------------------------------------------------------------
 
 
-_NUMBER_WORD_RE = re.compile("^[零〇一二三四五六七八九十百千万亿两个多余半第年月日]+$")
+_NUMBER_RE = re.compile("^[零〇一二三四五六七八九十百千万亿两个多余半第年月日]+$")
+_HAN_RUN_RE = re.compile("[\u3400-\u9fff]+")
+_LATIN_RE = re.compile("[a-z][a-z0-9]{2,}")
 
 
-def content_words(text: str) -> set[str]:
-    """The words of folded text (kb.segment), numbers written in Chinese left out,
-    with Latin words of three letters or more (RCEP, ESG)."""
+def bigrams(cleaned: str) -> set[str]:
+    """The character bigrams of cleaned text, runs of Han characters only,
+    numbers written in Chinese left out, with Latin words of three letters or
+    more (RCEP, ESG) as they are."""
     found = set()
-    for run in re.findall("[\u3400-\u9fff]+", text):
-        found |= {run[i : i + 2] for i in range(len(run) - 1) if not _NUMBER_WORD_RE.match(run[i : i + 2])}
-    return found | {word for word in re.findall("[a-z][a-z0-9]{2,}", text)}
+    for run in _HAN_RUN_RE.findall(cleaned):
+        found |= {run[i : i + 2] for i in range(len(run) - 1) if not _NUMBER_RE.match(run[i : i + 2])}
+    return found | set(_LATIN_RE.findall(cleaned))
 
 
-def ask_profiles(rows: list[Recommendation]) -> list[AskProfile]:
-    """A profile for every top-level recommendation (not strategies or measures)."""
+def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) -> list[AskProfile]:
+    """A profile for every top-level recommendation (not strategies or measures).
+    ``slogans`` are quoted names found everywhere: their words are no evidence."""
     children: dict[str, list[Recommendation]] = defaultdict(list)
     for row in rows:
         if row.parent_id:
@@ -169,34 +169,38 @@ def ask_profiles(rows: list[Recommendation]) -> list[AskProfile]:
             continue
         subs = children.get(row.id, [])
         folded = normalize("\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in subs]))
-        asking = [sentence for sentence in _SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
+        asking = [clean(sentence) for sentence in _SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
         titles = [clean(row.title)] + [clean(c.title) for c in subs]
-        focus = " ".join(titles + [clean(sentence) for sentence in asking])
-        profile = AskProfile(row.id, row.document_id, titles, focus, clean(folded), quoted_names(folded))
-        profile.words = content_words(focus)
-        profiles.append(profile)
+        units = [bigrams(_without(unit, slogans)) for unit in titles + asking if len(unit) >= MIN_UNIT]
+        profiles.append(AskProfile(row.id, row.document_id, units, clean(folded), quoted_names(folded)))
     return profiles
 
 
-def paragraph_profiles(paragraphs: list[Paragraph]) -> list[ParagraphProfile]:
+def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> list[ParagraphProfile]:
     """A profile for every paragraph; a sub-item is read with its paragraph's lead."""
     lead = {p.id: p.text for p in paragraphs if not p.parent_id}
     profiles = []
     for paragraph in paragraphs:
         folded = normalize(paragraph.text)
-        context = normalize(lead.get(paragraph.parent_id, "")) if paragraph.parent_id else ""
-        own_words = content_words(" ".join(pieces(folded)))
-        profiles.append(
-            ParagraphProfile(
-                paragraph.id,
-                paragraph.document_id,
-                clean(folded),
-                quoted_names(folded),
-                own_words | content_words(" ".join(pieces(context))),
-                own_words,
-            )
-        )
+        context = clean(lead.get(paragraph.parent_id, "")) if paragraph.parent_id else ""
+        grams = bigrams(_without(clean(folded), slogans)) | bigrams(_without(context, slogans))
+        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, clean(folded), grams, quoted_names(folded)))
     return profiles
+
+
+def _without(cleaned: str, slogans: set[str]) -> str:
+    for slogan in slogans:
+        cleaned = cleaned.replace(slogan, " ")
+    return cleaned
+
+
+def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
+    """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs
+    mention: 「新型工業化」, 「一國兩制」: a paragraph repeating one answers nothing."""
+    texts = [clean(f"{row.title} {row.body or ''}") for row in rows] + [clean(p.text) for p in paragraphs]
+    names = {name for row in rows for name in quoted_names(normalize(f"{row.title} {row.body or ''}"))}
+    names |= {name for p in paragraphs for name in quoted_names(normalize(p.text))}
+    return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
 
 
 @dataclass
@@ -209,9 +213,9 @@ class Corpus:
 
 
 def corpus(asks: list[AskProfile], paragraphs: list[ParagraphProfile]) -> Corpus:
-    frequency = Counter(word for unit in [*asks, *paragraphs] for word in unit.words)
-    rows = len(asks) + len(paragraphs)
-    idf = {word: math.log((rows + 1) / count) for word, count in frequency.items()}
+    units = [unit for ask in asks for unit in ask.units] + [p.grams for p in paragraphs]
+    frequency = Counter(gram for unit in units for gram in unit)
+    idf = {gram: math.log((len(units) + 1) / count) for gram, count in frequency.items()}
     names = {name for unit in [*asks, *paragraphs] for name in unit.names if len(name) >= NAME_MIN_CHARS}
     texts = [ask.text for ask in asks] + [p.own for p in paragraphs]
     specific = {name for name in names if sum(name in text for text in texts) <= NAME_MAX_ROWS}
@@ -226,12 +230,13 @@ def candidate_pairs(
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
     """(ask, paragraph) pairs worth comparing: the paragraph is in a document
     published after the ask's (``later`` maps a document to those) and shares a
-    word found in at most ``CANDIDATE_MAX_ROWS`` rows, or a quoted name."""
+    bigram found in at most ``CANDIDATE_MAX_ROWS`` units, or a quoted name.  An
+    inverted index from those keys to paragraphs: no all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
     for position, paragraph in enumerate(paragraphs):
-        for word in paragraph.words:
-            if found.frequency[word] <= CANDIDATE_MAX_ROWS:
-                index[word].add(position)
+        for gram in paragraph.grams:
+            if found.frequency[gram] <= CANDIDATE_MAX_ROWS:
+                index[gram].add(position)
         for name in paragraph.names & found.specific_names:
             index["「" + name].add(position)
     pairs = []
@@ -239,8 +244,8 @@ def candidate_pairs(
         allowed = later.get(ask.document_id, set())
         if not allowed:
             continue
-        keys = [w for w in ask.words if found.frequency[w] <= CANDIDATE_MAX_ROWS]
-        keys += ["「" + name for name in ask.names & found.specific_names]
+        keys = {gram for unit in ask.units for gram in unit if found.frequency[gram] <= CANDIDATE_MAX_ROWS}
+        keys |= {"「" + name for name in ask.names & found.specific_names}
         hit = set().union(*(index.get(key, set()) for key in keys)) if keys else set()
         pairs += [(ask, paragraphs[i]) for i in sorted(hit) if paragraphs[i].document_id in allowed]
     return pairs
@@ -258,27 +263,28 @@ def later_documents(documents: list[Document], government: set[str]) -> dict[str
 
 
 def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Corpus) -> Evidence:
-    rare = {w for w in paragraph.words if found.frequency[w] <= RARE_ROWS}
-    shared = ask.words & rare
-    total = sum(found.idf[w] for w in rare) or 1.0
-    weight = sum(found.idf[w] for w in shared)
+    """The asking sentence (or title) the paragraph says most of, and the names they share."""
+    wording = coverage = 0.0
+    for unit in ask.units:
+        rare = {gram for gram in unit if found.frequency[gram] <= RARE_ROWS}
+        total = sum(found.idf[gram] for gram in rare)
+        if not total:
+            continue
+        matched = sum(found.idf[gram] for gram in rare & paragraph.grams)
+        if matched > wording:
+            wording, coverage = matched, matched / total
     names = tuple(sorted(n for n in found.specific_names & (ask.names | paragraph.names) if n in ask.text and n in paragraph.own))
-    title = 0.0
-    for heading in ask.titles:
-        heading_words = content_words(heading)
-        heading_weight = sum(found.idf.get(w, 0.0) for w in heading_words)
-        if heading_weight:
-            title = max(title, sum(found.idf.get(w, 0.0) for w in heading_words & paragraph.own_words) / heading_weight)
-    return Evidence(weight / total, weight, names, title)
+    return Evidence(wording, coverage, names)
 
 
 def score(found: Evidence) -> int:
-    raw = found.weight * (0.2 + found.share) + NAME_POINTS * len(found.names) + TITLE_POINTS * found.title
-    return min(100, round(raw))
+    return min(100, round(found.wording + NAME_POINTS * len(found.names)))
 
 
-def relation(points: int) -> str | None:
-    if points >= ADDRESSES_SCORE:
+def relation(points: int, first: bool = True) -> str | None:
+    """``addresses`` only for the best paragraph of a document, and only when
+    it scores ``ADDRESSES_SCORE``; ``related`` from ``RELATED_SCORE``."""
+    if first and points >= ADDRESSES_SCORE:
         return ADDRESSES
     if points >= RELATED_SCORE:
         return RELATED
@@ -299,8 +305,8 @@ def compute_responses(
     ranked = rank_pairs(rows, paragraphs, documents)
     responses = []
     for (ask_id, _), scored in ranked.items():
-        kept = [(points, pid) for points, pid in scored if relation(points)][:MAX_PER_DOCUMENT]
-        responses += [Response(ask_id, pid, points, relation(points), RULE) for points, pid in kept]
+        found = [(pid, points, relation(points, first=index == 0)) for index, (points, pid) in enumerate(scored)]
+        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
     return apply_reviews(responses, reviews or [])
 
 
@@ -309,8 +315,9 @@ def rank_pairs(
 ) -> dict[tuple[str, str], list[tuple[int, str]]]:
     """(ask id, government document id) -> every candidate paragraph's (score, id),
     best first: what compute_responses keeps, and what calibration reads."""
-    asks = ask_profiles(rows)
-    profiles = paragraph_profiles(paragraphs)
+    slogans = slogans_of([row for row in rows if not row.parent_id], paragraphs)
+    asks = ask_profiles(rows, slogans)
+    profiles = paragraph_profiles(paragraphs, slogans)
     found = corpus(asks, profiles)
     later = later_documents(documents, {p.document_id for p in paragraphs})
     ranked: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)

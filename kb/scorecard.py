@@ -12,7 +12,7 @@ from kb.links import clean
 from kb.responses import ADDRESSED, NO_RESPONSE, RELATED_ONLY
 
 STATUSES = (ADDRESSED, RELATED_ONLY, NO_RESPONSE)
-MIN_SHARED = 2  # characters: a shorter run shared with the ask is not highlighted
+MIN_SHARED = 3  # characters: a shorter run shared with the ask is not highlighted
 
 _EVIDENCE_SQL = """
 select r.recommendation_id, r.paragraph_id, r.score, r.relation, r.method,
@@ -181,9 +181,12 @@ def highlighted(paragraph: str, ask: str) -> Markup:
     marked = [False] * len(paragraph)
     folded = [clean(ch) for ch in paragraph]
     positions = [i for i, f in enumerate(folded) if f]
-    for a, b in zip(positions, positions[1:]):
-        if folded[a] + folded[b] in grams and not folded[a].isdigit():
-            marked[a] = marked[b] = True
+    for start in range(len(positions) - MIN_SHARED + 1):
+        window = positions[start : start + MIN_SHARED]
+        run = "".join(folded[i] for i in window)
+        if run in grams and not run.isdigit():
+            for i in window:
+                marked[i] = True
     pieces, start = [], 0
     for index in range(1, len(paragraph) + 1):
         if index == len(paragraph) or marked[index] != marked[start]:

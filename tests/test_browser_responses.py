@@ -1,0 +1,65 @@
+"""The government responses a person sees, in headless Chromium: the
+scorecard of a submission and the responses block of a recommendation's page,
+served from a database where a quoted paragraph holds markup."""
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from kb.build import build
+from tests.conftest import ROOT, SOURCES
+from tests.test_browser import _free_port, _screenshot, _wait_for, browser  # noqa: F401  (a fixture)
+
+CMA_2023, PA_2023 = "cma-2023-policy-address", "hksarg-2023-policy-address"
+INJECTED = '<img src=x onerror="window.kbInjected=1">'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`kb serve` on a database whose paragraph 61.4 ends with markup."""
+    folder = tmp_path_factory.mktemp("responses")
+    sources = shutil.copytree(SOURCES, folder / "sources")
+    db_path = folder / "kb.db"
+    build(sources, db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update paragraphs set text = text || ? where id = ?", [INJECTED, f"{PA_2023}/61.4"])
+    port = _free_port()
+    command = [sys.executable, "-m", "kb", "serve", "-s", str(sources), "-d", str(db_path), "-p", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/-/versions.json", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_scorecard_lists_every_ask_with_its_status(server, browser):  # noqa: F811
+    browser.get(f"{server}/-/responses/{CMA_2023}")
+    counts = browser.find_element(By.ID, "kb-counts").text
+    assert counts.startswith("Of the CMA's 19 asks for the 2023 Policy Address:")
+    rows = browser.find_elements(By.CSS_SELECTOR, ".kb-scorecard tbody tr")
+    assert len(rows) == 19
+    ask4 = browser.find_element(By.ID, "ask-4")
+    assert "addressed" in ask4.text and "¶ 61.4" in ask4.text and INJECTED in ask4.text  # shown as text
+    assert browser.execute_script("return window.kbInjected") is None
+    assert ask4.find_elements(By.TAG_NAME, "mark")  # the wording shared with the ask
+    _screenshot(browser, "responses-scorecard")
+    ask4.find_element(By.PARTIAL_LINK_TEXT, "source").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.marked")
+
+
+def test_recommendation_page_shows_its_responses_as_a_timeline(server, browser):  # noqa: F811
+    browser.get(f"{server}/r/{CMA_2023}/4")
+    block = browser.find_element(By.CSS_SELECTOR, "section.kb-responses")
+    assert "Government responses" in block.text and "Status: addressed" in block.text
+    items = block.find_elements(By.CSS_SELECTOR, "li")
+    assert items and "¶ 61.4" in items[0].text and "p. 25" in items[0].text
+    assert INJECTED in block.text and browser.execute_script("return window.kbInjected") is None
+    browser.execute_script("arguments[0].scrollIntoView()", block)
+    _screenshot(browser, "responses-timeline")

@@ -1,0 +1,219 @@
+"""Government responses: the rules against the hand labels, the reviewer's
+verdicts, statuses and threads, `kb responses`, search over paragraphs, and
+the scorecard and row pages through Datasette."""
+
+import json
+import shutil
+import sqlite3
+import sys
+
+import pytest
+import sqlite_utils
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from kb import responses as kb_responses
+from kb.build import build
+from kb.cli import cli
+from kb.records import Recommendation
+from kb.scorecard import highlighted
+from kb.search import search
+from tests.conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import response_accuracy  # noqa: E402
+
+CMA_2023, PA_2023 = "cma-2023-policy-address", "hksarg-2023-policy-address"
+
+
+@pytest.fixture(scope="module")
+def calibration():
+    return response_accuracy.accuracy_of(part="calibration")
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return response_accuracy.accuracy_of(part="held-out")
+
+
+def test_labels_cover_the_three_sets_and_name_real_paragraphs(built_db):
+    labels, held = response_accuracy.read_labels()
+    assert {label.ask.split("/")[0] for label in labels} == {CMA_2023, "cma-2024-budget", "bdc-2020-brand-relaunch-survey"}
+    assert len(labels) == 19 + 13 + 18 and held == {"cma-2024-budget"}
+    db = sqlite_utils.Database(built_db)
+    known = {row["id"] for row in db["paragraphs"].rows}
+    assert {pid for label in labels for pid in label.addresses + label.related} <= known
+
+
+def test_rules_rank_the_labelled_responses(calibration, held_out):
+    # Measured by the rules alone (scripts/response_accuracy.py); the README
+    # gives the figures.  Below the 85% aimed at: floors, so a change that
+    # makes them worse fails.
+    assert calibration.labelled == 18 and held_out.labelled == 7
+    assert calibration.recall >= 0.61 and calibration.precision >= 0.45
+    assert held_out.recall >= 0.28
+
+
+def test_slogans_and_topped_up_funds_are_listed_as_wrong_not_hidden(calibration):
+    wrong = {(ask, pid) for ask, pid, _ in calibration.wrong}
+    # the BUD Fund's e-commerce tranche is not the change to its rules the CMA asked for
+    assert (f"{CMA_2023}/9", f"{PA_2023}/69.1") in wrong
+    assert (f"{CMA_2023}/1", f"{PA_2023}/61.1") not in wrong  # 新型工業化 is a slogan: no evidence
+
+
+def test_slogans_are_found_by_how_often_they_are_quoted():
+    rows = [Recommendation(f"d/{n}", "d", str(n), n, "「新型工業化」", "推動「新型工業化」", 2023, 1, 1) for n in range(1, 10)]
+    rows.append(Recommendation("d/10", "d", "10", 10, "「港版中試」", "", 2023, 1, 1))
+    assert kb_responses.slogans_of(rows, []) == {"新型工业化"}
+
+
+def test_reviews_confirm_reject_and_set_a_status(sources_copy, tmp_path):
+    reviews = [
+        {"recommendation": f"{CMA_2023}/13", "paragraph": f"{PA_2023}/57.3", "verdict": "confirm", "relation": "addresses"},
+        {"recommendation": f"{CMA_2023}/9", "paragraph": f"{PA_2023}/69.1", "verdict": "confirm", "relation": "related",
+         "note": "a new tranche of the BUD Fund, not its rules changed as asked"},
+        {"recommendation": f"{CMA_2023}/19", "status": "rejected", "note": "the government said no"},
+    ]
+    (sources_copy / "response_reviews.yml").write_text(yaml.safe_dump(reviews, allow_unicode=True), encoding="utf-8")
+    build(sources_copy, tmp_path / "kb.db")
+    db = sqlite_utils.Database(tmp_path / "kb.db")
+    added = db["responses"].get((f"{CMA_2023}/13", f"{PA_2023}/57.3"))
+    assert (added["relation"], added["method"], added["score"]) == ("addresses", "manual", 100)
+    fixed = db["responses"].get((f"{CMA_2023}/9", f"{PA_2023}/69.1"))
+    assert (fixed["relation"], fixed["method"]) == ("related", "manual")
+    status = db["response_status"].get(f"{CMA_2023}/13")
+    assert (status["status"], status["first_document_id"], status["latest_document_id"]) == ("addressed", PA_2023, PA_2023)
+    rejected = db["response_status"].get(f"{CMA_2023}/19")
+    assert (rejected["status"], rejected["method"], rejected["note"]) == ("rejected", "manual", "the government said no")
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"recommendation": "nope/1", "status": "rejected"}, "no such recommendation or paragraph: nope/1"),
+        ({"recommendation": f"{CMA_2023}/1", "paragraph": f"{PA_2023}/1", "verdict": "maybe"}, "verdict must be confirm or reject"),
+        ({"recommendation": f"{CMA_2023}/1"}, "give a paragraph and verdict, or a status"),
+        ({"recommendation": f"{CMA_2023}/1", "status": "x", "colour": "red"}, "unknown keys colour"),
+    ],
+)
+def test_a_bad_review_stops_the_build_naming_the_file(sources_copy, tmp_path, entry, message):
+    (sources_copy / "response_reviews.yml").write_text(yaml.safe_dump([entry], allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "-s", str(sources_copy), "-d", str(tmp_path / "kb.db")])
+    assert result.exit_code == 1
+    assert "response_reviews.yml" in result.output and message in result.output
+    assert not (tmp_path / "kb.db").exists()
+
+
+def test_every_ask_has_one_status_and_responses_come_later(built_db):
+    db = sqlite_utils.Database(built_db)
+    asks = db.execute("select count(*) from recommendations where parent_id is null and kind = 'recommendation'").fetchone()[0]
+    assert db["response_status"].count == asks == 18 + 19 + 13 + 7
+    statuses = {row["status"] for row in db["response_status"].rows}
+    assert statuses <= {"addressed", "related only", "no response found"}
+    earlier = db.execute(
+        """select count(*) from responses r join recommendations a on a.id = r.recommendation_id
+           join documents da on da.id = a.document_id join paragraphs p on p.id = r.paragraph_id
+           join documents dp on dp.id = p.document_id where dp.published <= da.published"""
+    ).fetchone()[0]
+    assert earlier == 0
+    hkpc = db.execute("select count(*) from responses where recommendation_id like 'hkpc-%'").fetchone()[0]
+    assert hkpc == 0  # published in 2025: no later government text
+
+
+def test_a_thread_shares_its_best_status():
+    rows = [Recommendation(f"a/{n}", "a", str(n), n, "t", "", 2023, 1, 1) for n in (1, 2)]
+    rows += [Recommendation("b/1", "b", "1", 1, "t", "", 2024, 1, 1)]
+    responses = [kb_responses.Response("b/1", "g/5", 50, "addresses", "rule"), kb_responses.Response("a/2", "g/1", 30, "related", "rule")]
+    found = {s.recommendation_id: s for s in kb_responses.statuses(rows, responses, [], [{"a/1", "b/1"}])}
+    assert (found["a/1"].status, found["a/1"].thread_status) == ("no response found", "addressed")
+    assert (found["a/2"].status, found["a/2"].thread_status) == ("related only", "related only")
+    assert (found["b/1"].first_document_id, found["b/1"].latest_document_id) == ("g", "g")
+
+
+def test_candidates_come_from_the_inverted_index_not_all_pairs():
+    rows, paragraphs, documents = response_accuracy.parsed_sources(ROOT / "sources")
+    slogans = kb_responses.slogans_of(rows, paragraphs)
+    asks = kb_responses.ask_profiles(rows, slogans)
+    profiles = kb_responses.paragraph_profiles(paragraphs, slogans)
+    found = kb_responses.corpus(asks, profiles)
+    later = kb_responses.later_documents(documents, {p.document_id for p in paragraphs})
+    pairs = kb_responses.candidate_pairs(asks, profiles, later, found)
+    possible = sum(len([p for p in paragraphs if p.document_id in later[a.document_id]]) for a in asks)
+    assert 0 < len(pairs) < possible / 2
+
+
+def test_kb_responses_prints_the_scorecard(built_db):
+    result = CliRunner().invoke(cli, ["responses", CMA_2023, "-d", str(built_db)], catch_exceptions=False)
+    assert result.exit_code == 0
+    first = result.output.splitlines()[0]
+    assert first.startswith("Of the CMA's 19 asks for the 2023 Policy Address: ")
+    assert f"{CMA_2023}/4 構建需求導向型創科體系" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["responses", CMA_2023, "-d", str(built_db), "--json"]).output)
+    assert len(data["asks"]) == 19 and sum(data["counts"].values()) == 19
+    ask4 = next(ask for ask in data["asks"] if ask["id"] == f"{CMA_2023}/4")
+    assert ask4["status"] == "addressed" and ask4["evidence"][0]["paragraph_id"] == f"{PA_2023}/61.4"
+    assert ask4["evidence"][0]["page"] == 25
+
+
+def test_kb_responses_refuses_a_government_text(built_db):
+    result = CliRunner().invoke(cli, ["responses", PA_2023, "-d", str(built_db)])
+    assert result.exit_code == 1 and "no recommendations to score" in result.output
+
+
+def test_search_covers_government_paragraphs_with_a_filter(built_db):
+    conn = sqlite3.connect(built_db)
+    default = [r.id for r in search(conn, "中試").results]
+    government = search(conn, "中試", within="government").results
+    both = [r.id for r in search(conn, "中試", within="all", limit=50).results]
+    assert default and all(not rid.startswith("hksarg-") for rid in default)
+    assert [r.id for r in government] == [f"{PA_2023}/83.5"] and government[0].kind == "paragraph"
+    assert government[0].page == 37 and "<mark>中試</mark>" in government[0].snippet
+    assert f"{PA_2023}/83.5" in both and f"{CMA_2023}/5" in both
+    assert search(conn, "中試", within="government", publisher="cma").results == []
+
+
+def test_highlighting_escapes_before_marking():
+    html = highlighted("政府會<script>alert(1)</script>推動港版中試", "打造「港版中試」")
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<mark>港版中試</mark>" in html and "<mark>政府" not in html
+
+
+@pytest.fixture(scope="module")
+def hostile_db(built_db, tmp_path_factory):
+    """The built database with markup in a responding paragraph's text."""
+    path = tmp_path_factory.mktemp("hostile") / "kb.db"
+    shutil.copy(built_db, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("update paragraphs set text = text || '<script>alert(\"x\")</script>' where id = ?", [f"{PA_2023}/61.4"])
+    return path
+
+
+async def test_scorecard_page_counts_and_escapes(hostile_db):
+    datasette = Datasette([str(hostile_db)])
+    response = await datasette.client.get(f"/-/responses/{CMA_2023}")
+    assert response.status_code == 200
+    assert "Of the CMA&#39;s 19 asks for the 2023 Policy Address:" in response.text
+    assert '<script>alert("x")' not in response.text and "&lt;script&gt;alert(" in response.text
+    assert f"/-/source/{PA_2023}?id={PA_2023}%2F61.4#L" in response.text
+    data = (await datasette.client.get(f"/-/responses/{CMA_2023}?_format=json")).json()
+    assert data["summary"].startswith("Of the CMA's 19 asks")
+    assert (await datasette.client.get("/-/responses/nope")).status_code == 404
+    assert (await datasette.client.get(f"/-/responses/{PA_2023}")).status_code == 404
+
+
+async def test_recommendation_page_shows_its_responses(hostile_db):
+    datasette = Datasette([str(hostile_db)])
+    response = await datasette.client.get(f"/r/{CMA_2023}/4")
+    assert response.status_code == 200
+    assert "Government responses" in response.text and "¶ 61.4" in response.text
+    assert '<script>alert("x")' not in response.text
+    source = await datasette.client.get(f"/-/source/{PA_2023}?id={PA_2023}/61.4")
+    assert source.status_code == 200 and 'class="marked"' in source.text
+
+
+async def test_search_page_filter_between_asks_and_government_text(built_db):
+    datasette = Datasette([str(built_db)])
+    page = await datasette.client.get("/-/search?q=中試&in=government")
+    assert page.status_code == 200 and f"/kb/paragraphs/{PA_2023}~2F83~2E5" in page.text
+    assert (await datasette.client.get("/-/search?q=中試&in=elsewhere")).status_code == 400
