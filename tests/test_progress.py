@@ -32,8 +32,15 @@ def test_slow_steps_and_large_documents_are_reported(tmp_path, monkeypatch):
         "parsing hkpc-2025-manufacturing-study (127 KB) …",
         "parsing hkpc-2025-manufacturing-study (127 KB): <s>",
         "parsing dsedt-2023-reply-written-inquiry (6 KB): <s>",
+        "parsing hksarg-2020-policy-address (107 KB) …",
+        "parsing hksarg-2020-policy-address (107 KB): <s>",
+        "parsing hksarg-2023-policy-address (181 KB) …",
+        "parsing hksarg-2023-policy-address (181 KB): <s>",
+        "parsing hksarg-2024-25-budget (126 KB) …",
+        "parsing hksarg-2024-25-budget (126 KB): <s>",
         "tagging policy areas: <s>",
         "linking 93 rows across documents: <s>",
+        "finding government responses to 93 rows in 795 paragraphs: <s>",
         f"writing {tmp_path / 'kb.db'}: <s>",
     ]
 

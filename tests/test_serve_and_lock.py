@@ -40,6 +40,7 @@ def _drop_cma_2023(sources):
     end = text.index("- id: cma-2024-budget")
     manifest.write_text(text[:start] + text[end:], encoding="utf-8")
     (sources / "link_reviews.yml").write_text("[]\n", encoding="utf-8")
+    (sources / "response_reviews.yml").write_text("[]\n", encoding="utf-8")
     (sources / "area_overrides.yml").unlink()
 
 
