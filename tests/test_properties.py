@@ -57,6 +57,8 @@ def _parse_or_parse_error(document_id: str, text: str) -> None:
     assert isinstance(parsed, Parsed)
     for row in parsed.recommendations:
         assert row.id.startswith(f"{document_id}/") and row.title is not None
+    for paragraph in parsed.paragraphs:
+        assert paragraph.id.startswith(f"{document_id}/") and paragraph.text is not None
 
 
 @pytest.mark.parametrize("document_id", DOCUMENTS)
