@@ -73,7 +73,6 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "document_source_url": datasette.urls.path(f"/-/source/{quote(row['document_id'], safe='')}"),
         "support_url": passage_url(datasette, row["document_id"], recommendation_id, row["support_line_start"]) if row["support_line_start"] else None,
         "thread": await thread_html(datasette, db, recommendation_id),
-        "responses": await responses_html(datasette, db, recommendation_id),
         "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
         "row_url": row_url(datasette, db.name, recommendation_id),
         "json_url": row_url(datasette, db.name, recommendation_id) + ".json",
@@ -82,7 +81,8 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "permalink": permalink,
         "original_url": original_url(datasette, document),
         "citation": citation(row, document, publisher, permalink),
-        "responses": None,  # HTML of the government's responses to this ask, shown after the thread
+        # the government's responses to this ask, as a timeline, shown after the thread
+        "responses": await responses_html(datasette, db, recommendation_id),
     }
     return {"database": db.name, "kb_rec": rec}
 
