@@ -11,6 +11,7 @@ import sqlite_utils
 
 from kb.areas import AreaTag, PolicyArea
 from kb.links import Link
+from kb.responses import Response, Status
 from kb.records import Document, Paragraph, Publisher, Recommendation, columns
 from loaders.cleanup import numbered_lines
 
@@ -25,16 +26,8 @@ TABLES = {
     "recommendation_areas": columns(AreaTag),
     "links": columns(Link),
     "paragraphs": columns(Paragraph),
-    "responses": {"recommendation_id": str, "paragraph_id": str, "score": int, "relation": str, "method": str},
-    "response_status": {
-        "recommendation_id": str,
-        "status": str,
-        "first_document_id": str,
-        "latest_document_id": str,
-        "thread_status": str,
-        "method": str,
-        "note": str,
-    },
+    "responses": columns(Response),
+    "response_status": columns(Status),
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }
