@@ -21,7 +21,7 @@ import kb
 import loaders
 from kb import store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
-from kb.links import Link, compute_links, read_reviews, unknown_review_ids
+from kb.links import Link, LinkRun, find_links, read_reviews, unknown_review_ids
 from kb.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.manifest import Source, read_manifest
 from kb.progress import LARGE_BYTES, Progress, size_text
@@ -94,15 +94,16 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         tags = area_tags(Path(sources_dir), rows, skipped)
     documents = [result.document for result in parsed.values() if result]
     with progress.step(f"linking {len(rows)} rows across documents"):
-        links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
-        answers = answers_for_build(sources_dir, rows, paragraphs, documents, links)
+        answers = answers_for_build(sources_dir, rows, paragraphs, documents, linked.links)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
     try:
         with progress.step(f"writing {db_path}"):
-            _write(temporary, sources, texts, parsed, tags, links, fingerprint(sources_dir), answers)
+            info = {FINGERPRINT_KEY: fingerprint(sources_dir), "candidate_pairs": str(linked.candidate_pairs)}
+            _write(temporary, sources, texts, parsed, tags, linked.links, info, answers)
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -291,7 +292,7 @@ def _write(
     parsed: dict[str, Parsed | None],
     tags: list[AreaTag],
     links: list[Link],
-    digest: str,
+    info: dict[str, str],
     answers: Answers | None = None,
 ) -> None:
     path.unlink(missing_ok=True)
@@ -318,7 +319,7 @@ def _write(
             store.save_responses(db, answers.responses, answers.statuses)
         store.save_positions(db)
         save_search_index(db)
-        store.save_build_info(db, {FINGERPRINT_KEY: digest, "kb_version": kb.__version__})
+        store.save_build_info(db, {**info, "kb_version": kb.__version__})
         db.execute("VACUUM")
     finally:
         db.close()
@@ -340,7 +341,7 @@ def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) ->
     return tag(rows, taxonomy, overrides)
 
 
-def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str], skipped: set[str]) -> list[Link]:
+def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str], skipped: set[str]) -> LinkRun:
     """Links between recommendations of different documents, with the reviewer's verdicts;
     ``areas`` are the rows' primary policy areas."""
     reviews_path = sources_dir / REVIEWS_NAME
@@ -348,7 +349,7 @@ def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str],
     unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if row_id.split("/")[0] not in skipped]
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
-    return compute_links(rows, documents, reviews, areas)
+    return find_links(rows, documents, reviews, areas)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

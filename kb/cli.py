@@ -21,14 +21,13 @@ from kb.responses import ResponseReviewError
 from kb.scorecard import scorecard
 from kb.manifest import ManifestError
 from kb.search import WITHIN, SearchIndexMissing, search
+from kb.serving import setting_args
 from kb.snapshot import served_snapshot
 from kb.records import ParseError
 
 DEFAULT_SOURCES = "sources"
 DEFAULT_DB = "kb.db"
 DEFAULT_METADATA = "metadata.yml"
-# Long bodies are cut on table pages (a row's own page shows them whole).
-DATASETTE_SETTINGS = ["--setting", "truncate_cells_html", "300"]
 
 
 def sources_option(fn):
@@ -111,7 +110,7 @@ def serve(sources_dir, db_path, port, host, metadata_path):
             from kb.datasette_plugin.originals import SOURCES_ENV
 
             os.environ[SOURCES_ENV] = str(Path(sources_dir).resolve())  # the plugin serves originals kept there
-            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata_path), "-p", str(port), "-h", host, *DATASETTE_SETTINGS])
+            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata_path), "-p", str(port), "-h", host, *setting_args()])
     finally:
         signal.signal(signal.SIGTERM, previous)
 

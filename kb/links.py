@@ -2,9 +2,11 @@
 earlier document a later one repeats, revises or takes up.
 
 Pure: rows and documents in, ``Link`` records out; nothing here touches
-SQLite.  ``compute_links`` compares every top-level row (a recommendation,
-strategy or measure with its sub-items' text folded in) with every
-top-level row of every later document, and applies the reviewer's verdicts
+SQLite.  ``compute_links`` compares top-level rows (a recommendation,
+strategy or measure with its sub-items' text folded in) with the top-level
+rows of later documents — only the pairs ``candidate_pairs`` finds through
+``kb.candidates``' inverted index, which are all the pairs a rule could link
+— and applies the reviewer's verdicts
 from ``sources/link_reviews.yml`` (``read_reviews``), so they survive rebuilds.
 Sub-items are not linked on their own: their text counts for their parent.
 
@@ -94,6 +96,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
 
+from kb.candidates import TOLERANCE, build_index, candidates
 from kb.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
 from kb.segment import words
@@ -238,8 +241,11 @@ class Weights:
 
     def of(self, text: str) -> float:
         if text not in self.known:
-            self.known[text] = sum(math.log((self.rows + 1) / self.frequency.get(g, 1)) for g in bigrams(text))
+            self.known[text] = sum(self.rarity(g) for g in bigrams(text))
         return self.known[text]
+
+    def rarity(self, gram: str) -> float:
+        return math.log((self.rows + 1) / self.frequency.get(gram, 1))
 
 
 def bigrams(text: str) -> list[str]:
@@ -334,7 +340,8 @@ class Corpus:
 
 def evidence(a: Profile, b: Profile, corpus: Corpus) -> Evidence:
     """What ``a``, of the earlier document, and ``b``, of the later one, share."""
-    shorter, longer = (a, b) if len(a.text) <= len(b.text) else (b, a)
+    shorter = _shorter(a, b)
+    longer = b if shorter is a else a
     shared = sorted(n for n in (a.names | b.names) & corpus.specific if _mentions(a, n) and _mentions(b, n))
     return Evidence(
         coverage(corpus.weights, shorter.sentences, longer.sentences),
@@ -389,10 +396,97 @@ def compute_links(
     document and reading order, then the later row's.  ``areas`` maps row ids
     to their primary policy area (``kb.areas.primary_areas``); without it no
     two rows share an area."""
+    return find_links(rows, documents, reviews, areas).links
+
+
+@dataclass
+class LinkRun:
+    """The links found, and how many candidate pairs were scored to find them."""
+
+    links: list[Link]
+    candidate_pairs: int
+
+
+def find_links(
+    rows: list[Recommendation],
+    documents: list[Document],
+    reviews: list[Review] | None = None,
+    areas: dict[str, str] | None = None,
+) -> LinkRun:
+    """``compute_links``, with the number of candidate pairs scored."""
     order = document_order(documents)
     prepared, corpus = _prepare(rows, order, areas or {})
-    links = [link for a in prepared for b in prepared if a.order < b.order for link in _link(a, b, corpus)]
-    return apply_reviews(links, reviews or [], rows, order)
+    by_id = {profile.id: profile for profile in prepared}
+    pairs = candidate_pairs(prepared, corpus)
+    links = [link for a, b in pairs for link in _link(by_id[a], by_id[b], corpus)]
+    return LinkRun(apply_reviews(links, reviews or [], rows, order), len(pairs))
+
+
+# The least coverage any rule links at: a pair below it in both directions is no link by coverage.
+COVERAGE_FLOOR = min(TERM_LINK_COVERAGE, LINK_COVERAGE, SAME_AREA_SHORT_COVERAGE, SHORT_LINK_COVERAGE)
+
+
+def candidate_pairs(prepared: list[Profile], corpus: Corpus) -> list[tuple[str, str]]:
+    """(earlier id, later id) of every pair that a rule may link, in reading order.
+
+    Found with ``kb.candidates`` on character bigrams and rare words, with
+    the rules' thresholds as bounds, so that no pair a rule would link is
+    missed: the bigrams of the shorter row (weighted as coverage weighs them)
+    that the longer row holds reach the coverage the pair's rule asks for
+    (``coverage_needed``) — aligned runs are made of shared bigrams, so
+    coverage never exceeds this share; the earlier row's title bigrams that
+    the later row holds reach ``TITLE_RESTATED``; or the two share
+    ``RARE_WORDS`` rare words."""
+    by_id = {profile.id: profile for profile in prepared}
+    grams = build_index({p.id: {g for s in p.sentences for g in bigrams(s)} for p in prepared})
+    rarity = corpus.weights.rarity
+    found = set()
+    texts = {p.id: _weighted(p.sentences, rarity) for p in prepared}
+    for candidate in candidates(grams, texts, share=COVERAGE_FLOOR):
+        shorter, other = by_id[candidate.query_id], by_id[candidate.row_id]
+        a, b = _ordered(shorter, other)
+        if a and _shorter(a, b) is shorter and candidate.share >= coverage_needed(a, b, corpus) - TOLERANCE:
+            found.add((a.id, b.id))
+    titles = {p.id: _weighted([p.title], rarity) for p in prepared}
+    for candidate in candidates(grams, titles, share=TITLE_RESTATED):
+        if by_id[candidate.query_id].order < by_id[candidate.row_id].order:
+            found.add((candidate.query_id, candidate.row_id))
+    rare = {p.id: p.words & corpus.rare_words for p in prepared}
+    counted = {row_id: dict.fromkeys(shared, 1.0) for row_id, shared in rare.items()}
+    for candidate in candidates(build_index(rare), counted, at_least=RARE_WORDS):
+        a, b = _ordered(by_id[candidate.query_id], by_id[candidate.row_id])
+        if a:
+            found.add((a.id, b.id))
+    place = {profile.id: (profile.order, index) for index, profile in enumerate(prepared)}
+    return sorted(found, key=lambda pair: (place[pair[0]], place[pair[1]]))
+
+
+def coverage_needed(a: Profile, b: Profile, corpus: Corpus) -> float:
+    """The least coverage at which ``is_link`` links the two rows, other
+    evidence (rare words, a restated title) aside."""
+    if any(_mentions(a, name) and _mentions(b, name) for name in (a.names | b.names) & corpus.specific):
+        return TERM_LINK_COVERAGE
+    if min(len(a.text), len(b.text)) < SHORT_ROW:
+        return SAME_AREA_SHORT_COVERAGE if a.area is not None and a.area == b.area else SHORT_LINK_COVERAGE
+    return LINK_COVERAGE
+
+
+def _weighted(sentences: list[str], rarity) -> dict[str, float]:
+    """Each bigram of the sentences, weighted by its rarity times its occurrences."""
+    counts = Counter(g for sentence in sentences for g in bigrams(sentence))
+    return {gram: count * rarity(gram) for gram, count in counts.items()}
+
+
+def _ordered(x: Profile, y: Profile) -> tuple[Profile | None, Profile | None]:
+    """The two rows, earlier document first; (None, None) for rows of one document."""
+    if x.order == y.order:
+        return None, None
+    return (x, y) if x.order < y.order else (y, x)
+
+
+def _shorter(a: Profile, b: Profile) -> Profile:
+    """The row whose coverage ``evidence`` measures (of ``a``, the earlier, and ``b``)."""
+    return a if len(a.text) <= len(b.text) else b
 
 
 def evidence_for(

@@ -1,0 +1,292 @@
+"""Benchmark building, growing and serving a knowledge base of N documents.
+
+Makes a synthetic corpus of N documents: the five documents of sources/
+copied under new ids and years (copy k of ``cma-2023-policy-address`` is
+``cma-<2023+k>-policy-address``, published k years later), with 10% of the
+Han characters of long lines changed to other Han characters of the corpus
+(deterministic seed), so that copies are alike but not identical.  Then:
+
+* builds it with ``kb build`` in a child process: wall and CPU time (the
+  child's and its workers'), peak memory (largest resident set of any of
+  them), rows, candidate pairs scored and links;
+* adds one more document to the manifest and builds again: the time to add
+  a document, wall clock;
+* serves the database in this process through Datasette's own client, with
+  kb's metadata and settings, single client: p50/p95 of a recommendation
+  page, the comparison page of two documents and the recommendations table;
+* copies the database and grows the recommendations table to ``--table-rows``
+  rows (copies of its rows under new ids) for the table figure;
+* ``kb search 中小企`` in a fresh process, wall clock, process start included.
+
+    python scripts/benchmark_build.py N [N ...] [--requests 40] [--table-rows 100000] [--keep DIR]
+
+Compare figures measured in one run: the machine may be shared.
+"""
+
+import argparse
+import asyncio
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "sources"
+METADATA = ROOT / "metadata.yml"
+SEED = 20261127
+CHANGED = 0.10  # of the Han characters of a long line
+LONG_LINE = 30  # characters
+KEPT_START, KEPT_END = 12, 6  # a line's first and last characters (headings, numbering, 回覆如下：) are kept
+# Characters a loader may read as numbering or structure: never changed, never introduced.
+_KEPT = set("一二三四五六七八九十是表章節項第條點議員年月日回覆如下關於立法會書面質詢")
+# Lines a loader reads for more than text: a reply's opening paragraph, the BDC's 一是..六是 narratives.
+_KEPT_LINE_RE = re.compile(r"回覆如下|公函|質詢|[一二三四五六]是")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_YEAR_RE = re.compile(r"(19|20)\d\d")
+
+
+# --- the synthetic corpus -------------------------------------------------------
+
+
+def seed_entries() -> list[dict]:
+    return yaml.safe_load((SOURCES / "manifest.yml").read_text(encoding="utf-8"))
+
+
+def shifted(value: str, years: int) -> str:
+    """Every year in ``value`` moved ``years`` later."""
+    return _YEAR_RE.sub(lambda m: str(int(m.group(0)) + years), value)
+
+
+def mutate(text: str, rng: random.Random, pool: list[str]) -> str:
+    """``text`` with ``CHANGED`` of the Han characters of long lines changed."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if len(line) < LONG_LINE or _KEPT_LINE_RE.search(line):
+            continue
+        chars = list(line)
+        han = [i for i, c in enumerate(chars) if KEPT_START <= i < len(chars) - KEPT_END and _HAN_RE.match(c) and c not in _KEPT]
+        for i in rng.sample(han, round(len(han) * CHANGED)):
+            chars[i] = rng.choice(pool)
+        lines[index] = "".join(chars)
+    return "\n".join(lines)
+
+
+def document_entry(seed: dict, copy: int) -> dict:
+    """The manifest entry of copy ``copy`` of a seed document (copy 0 is the seed)."""
+    entry = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
+    entry["id"] = shifted(seed["id"], copy) if copy else seed["id"]
+    if entry["id"] == seed["id"] and copy:
+        entry["id"] = f"{seed['id']}-{copy}"
+    entry["file"] = f"{entry['id']}.txt"
+    entry["published"] = shifted(str(seed["published"]), copy)
+    if seed.get("cycle"):
+        entry["cycle"] = shifted(str(seed["cycle"]), copy)
+    return entry
+
+
+def make_corpus(count: int, folder: Path, seed: int = SEED) -> list[dict]:
+    """Write ``count`` documents and their manifest to ``folder``; returns the entries."""
+    seeds = seed_entries()
+    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seeds}
+    pool = sorted({c for text in texts.values() for c in _HAN_RE.findall(text)} - _KEPT)
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for n in range(count):
+        entries.append(write_document(folder, seeds[n % len(seeds)], n // len(seeds), texts, pool, seed + n))
+    write_manifest(folder, entries)
+    return entries
+
+
+def write_document(folder: Path, seed: dict, copy: int, texts: dict, pool: list[str], seed_value: int) -> dict:
+    entry = document_entry(seed, copy)
+    text = texts[seed["id"]]
+    if copy:
+        text = mutate(text, random.Random(seed_value), pool)
+    (folder / entry["file"]).write_text(text, encoding="utf-8")
+    return entry
+
+
+def write_manifest(folder: Path, entries: list[dict]) -> None:
+    (folder / "manifest.yml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def add_document(folder: Path, entries: list[dict], count: int) -> dict:
+    """Add document number ``count`` (0-based) to the corpus in ``folder``."""
+    seeds = seed_entries()
+    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seeds}
+    pool = sorted({c for text in texts.values() for c in _HAN_RE.findall(text)} - _KEPT)
+    entry = write_document(folder, seeds[count % len(seeds)], count // len(seeds), texts, pool, SEED + count)
+    write_manifest(folder, entries + [entry])
+    return entry
+
+
+# --- building -------------------------------------------------------------------
+
+
+def run_kb(*args: str) -> dict:
+    """Run ``kb`` in a child process: wall, CPU (with its workers) and peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "kb", *args], capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        raise SystemExit(f"kb {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "peak_mb": after.ru_maxrss / 1024, "output": done.stdout}
+
+
+def database_figures(db: Path) -> dict:
+    with sqlite3.connect(db) as conn:
+        info = dict(conn.execute("select key, value from build_info"))
+        return {
+            "rows": conn.execute("select count(*) from recommendations").fetchone()[0],
+            "links": conn.execute("select count(*) from links").fetchone()[0],
+            "candidate_pairs": info.get("candidate_pairs", "?"),
+        }
+
+
+# --- serving --------------------------------------------------------------------
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def time_pages(db: Path, paths: dict[str, list[str]], requests: int) -> dict[str, tuple[float, float]]:
+    """p50/p95 in milliseconds of each kind of page, single client."""
+    from datasette.app import Datasette
+
+    from kb.serving import datasette_settings
+
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    datasette = Datasette(immutables=[str(db)], metadata=metadata, settings=datasette_settings())
+    await datasette.invoke_startup()
+    figures = {}
+    for kind, urls in paths.items():
+        for url in urls[:3]:  # warm up
+            await _get(datasette, url)
+        times = []
+        for n in range(requests):
+            started = time.perf_counter()
+            await _get(datasette, urls[n % len(urls)])
+            times.append(1000 * (time.perf_counter() - started))
+        figures[kind] = percentiles(times)
+    return figures
+
+
+async def _get(datasette, url: str) -> None:
+    response = await datasette.client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {url}: {response.status_code}")
+
+
+def page_paths(db: Path) -> dict[str, list[str]]:
+    name = db.stem
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("select id from recommendations where parent_id is null order by random() limit 20")]
+        documents = conn.execute("select id, publisher_id from documents order by year, id").fetchall()
+    last, pairs = {}, []
+    for document_id, publisher_id in documents:  # consecutive documents of one publisher
+        if publisher_id in last:
+            pairs.append((last[publisher_id], document_id))
+        last[publisher_id] = document_id
+    pairs = random.Random(SEED).sample(pairs, min(len(pairs), 20))
+    return {
+        "recommendation page": [f"/{name}/recommendations/{_tilde(i)}" for i in ids],
+        "comparison page": [f"/-/compare?a={a}&b={b}" for a, b in pairs],
+        "recommendations table": [f"/{name}/recommendations"],
+    }
+
+
+def _tilde(value: str) -> str:
+    from datasette.utils import tilde_encode
+
+    return tilde_encode(value)
+
+
+def grow_table(db: Path, target: Path, rows: int) -> None:
+    """A copy of ``db`` whose recommendations table holds ``rows`` rows."""
+    shutil.copy(db, target)
+    with sqlite3.connect(target) as conn:
+        columns = [r[1] for r in conn.execute("pragma table_info(recommendations)")]
+        have = conn.execute("select count(*) from recommendations").fetchone()[0]
+        copy = 0
+        while have < rows:
+            copy += 1
+            chosen = ", ".join(f"id || '.c{copy}'" if c == "id" else ("null" if c == "parent_id" else c) for c in columns)
+            limit = rows - have
+            conn.execute(f"insert into recommendations ({', '.join(columns)}) select {chosen} from recommendations "
+                         f"where id not like '%.c%' limit {limit}")
+            have = conn.execute("select count(*) from recommendations").fetchone()[0]
+
+
+# --- the run --------------------------------------------------------------------
+
+
+def benchmark(count: int, folder: Path, requests: int) -> dict:
+    sources, db = folder / f"sources-{count}", folder / f"kb-{count}.db"
+    entries = make_corpus(count, sources)
+    built = run_kb("build", "-s", str(sources), "-d", str(db))
+    figures = {"documents": count, **built, **database_figures(db)}
+    add_document(sources, entries, count)
+    figures["add_one"] = run_kb("build", "-s", str(sources), "-d", str(db))["wall"]
+    figures["pages"] = asyncio.run(time_pages(db, page_paths(db), requests))
+    started = time.perf_counter()
+    run_kb("search", "中小企", "-d", str(db))
+    figures["search"] = time.perf_counter() - started
+    return figures
+
+
+def report(figures: dict) -> None:
+    print(f"\n== {figures['documents']} documents: {figures['rows']} rows")
+    print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB")
+    print(f"candidate pairs scored: {figures['candidate_pairs']}, links: {figures['links']}")
+    print(f"add one document: {figures['add_one']:.1f} s wall")
+    for kind, (p50, p95) in figures["pages"].items():
+        print(f"{kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    print(f"kb search 中小企: {figures['search']:.2f} s wall, process start included")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("counts", nargs="+", type=int, help="numbers of documents")
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per kind of page")
+    parser.add_argument("--table-rows", type=int, default=100_000, help="rows for the table figure (0: skip)")
+    parser.add_argument("--keep", type=Path, help="keep the corpora and databases in this folder")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    try:
+        results = []
+        for count in args.counts:
+            results.append(benchmark(count, folder, args.requests))
+            report(results[-1])
+        if len(results) > 1:
+            first, last = results[0], results[-1]
+            print(f"\ntime({last['documents']}) / time({first['documents']}): "
+                  f"{last['cpu'] / first['cpu']:.1f} CPU, {last['wall'] / first['wall']:.1f} wall")
+        if args.table_rows:
+            largest = folder / f"kb-{args.counts[-1]}.db"
+            grown = folder / "table.db"
+            grow_table(largest, grown, args.table_rows)
+            name = grown.stem
+            pages = asyncio.run(time_pages(grown, {"table": [f"/{name}/recommendations"]}, args.requests))
+            p50, p95 = pages["table"]
+            print(f"\nrecommendations table at {args.table_rows:,} rows: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
