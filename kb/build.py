@@ -7,7 +7,6 @@ build leaves the previous database untouched.
 """
 
 import codecs
-import hashlib
 import os
 import re
 from collections import Counter
@@ -17,10 +16,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-import kb
 import loaders
 from kb import store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
+from kb.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build's interface)
 from kb.links import Link, LinkRun, find_links, read_reviews, unknown_review_ids
 from kb.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.manifest import Source, read_manifest
@@ -31,7 +30,6 @@ from kb.responses import Answers, answers_for_build
 from loaders.cleanup import numbered_lines
 
 _SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
-FINGERPRINT_KEY = "fingerprint"
 OVERRIDES_NAME = "area_overrides.yml"
 REVIEWS_NAME = "link_reviews.yml"
 
@@ -102,36 +100,13 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     temporary = temporary_path(db_path)
     try:
         with progress.step(f"writing {db_path}"):
-            info = {FINGERPRINT_KEY: fingerprint(sources_dir), "candidate_pairs": str(linked.candidate_pairs)}
+            info = {**build_info(sources_dir, [source.path for source in sources]),
+                    "candidate_pairs": str(linked.candidate_pairs)}
             _write(temporary, sources, texts, parsed, tags, linked.links, info, answers)
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
     return [_report(source, parsed[source.document.id]) for source in sources]
-
-
-def needs_build(sources_dir: str | Path, db_path: str | Path) -> bool:
-    """Whether ``db_path`` is missing or was built from other sources or code."""
-    if not Path(db_path).is_file():
-        return True
-    try:
-        info = store.read_build_info(sqlite_utils.Database(db_path))
-    except Exception:  # an unreadable or foreign file: rebuild it
-        return True
-    return info.get(FINGERPRINT_KEY) != fingerprint(sources_dir)
-
-
-def fingerprint(sources_dir: str | Path) -> str:
-    """A hash of the manifest, every file in it, and the parsing code."""
-    digest = hashlib.sha256()
-    sources_dir = Path(sources_dir)
-    paths = sorted(sources_dir.glob("*.yml")) + [source.path for source in read_manifest(sources_dir)]
-    for package in (kb, loaders):
-        folder = Path(package.__file__).parent
-        paths += sorted(folder.glob("**/*.py")) + sorted(folder.glob("**/*.yml"))
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def check_db_path(db_path: str | Path) -> None:
@@ -318,8 +293,9 @@ def _write(
         if answers:
             store.save_responses(db, answers.responses, answers.statuses)
         store.save_positions(db)
+        store.save_threads(db)
         save_search_index(db)
-        store.save_build_info(db, {**info, "kb_version": kb.__version__})
+        store.save_build_info(db, info)
         db.execute("VACUUM")
     finally:
         db.close()

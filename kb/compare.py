@@ -8,7 +8,9 @@ without it simply has no links).  Nothing here writes.
 * ``compare(conn, a, b)``: the rows of B linked from A's (pairs, with score
   and relation), what is new in B and what was dropped from A;
 * ``threads(conn)``: linked rows form proposal threads (connected components
-  over the links), each ordered by publication;
+  over the links), each ordered by publication; ``thread_members`` gives
+  them as rows for the ``threads`` table the build writes, and
+  ``thread_for`` reads a row's thread from that table when it is there;
 * ``statuses(conn)``: for consecutive documents of one publisher, every
   top-level row is ``new``, ``continued`` or ``dropped``;
 * ``char_diff`` / ``diff_html`` / ``diff_sides``: the character-level changes
@@ -36,6 +38,26 @@ select id, document_id, publisher_id, title, number, year, line_start, line_end 
 where document_id = ? and parent_id is null order by ordinal
 """
 _LINKS_SQL = "select from_id, to_id, score, relation, method from links order by rowid"
+# The links between the top-level rows of two documents, whichever way they run.
+_PAIR_LINKS_SQL = """
+select l.from_id, l.to_id, l.score, l.relation, l.method from recommendations r
+join links l on l.from_id = r.id
+join recommendations o on o.id = l.to_id
+where r.document_id = :a and o.document_id = :b
+union all
+select l.from_id, l.to_id, l.score, l.relation, l.method from recommendations r
+join links l on l.from_id = r.id
+join recommendations o on o.id = l.to_id
+where r.document_id = :b and o.document_id = :a
+"""
+_THREAD_SQL = """
+select t.recommendation_id from threads t
+where t.thread_id = (select thread_id from threads where recommendation_id = ?) order by t.ordinal
+"""
+_THREAD_LINKS_SQL = """
+select l.from_id, l.to_id, l.score, l.relation, l.method from threads t join links l on l.from_id = t.recommendation_id
+where t.thread_id = ? order by l.rowid
+"""
 
 
 @dataclass(frozen=True)
@@ -134,13 +156,26 @@ def documents(conn: sqlite3.Connection) -> list[dict]:
     return [dict(zip(keys, row)) for row in conn.execute(_DOCUMENTS_SQL)]
 
 
+_LINK_KEYS = ("from_id", "to_id", "score", "relation", "method")
+
+
 def links(conn: sqlite3.Connection) -> list[dict]:
     """Every link, or none when the database has no ``links`` table."""
-    exists = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'links'").fetchone()
-    if not exists:
+    if not has_table(conn, "links"):
         return []
-    keys = ("from_id", "to_id", "score", "relation", "method")
-    return [dict(zip(keys, row)) for row in conn.execute(_LINKS_SQL)]
+    return [dict(zip(_LINK_KEYS, row)) for row in conn.execute(_LINKS_SQL)]
+
+
+def pair_links(conn: sqlite3.Connection, a_id: str, b_id: str) -> list[dict]:
+    """The links between rows of two documents, either way, read through the
+    rows of the two documents only."""
+    if not has_table(conn, "links"):
+        return []
+    return [dict(zip(_LINK_KEYS, row)) for row in conn.execute(_PAIR_LINKS_SQL, {"a": a_id, "b": b_id})]
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [name]).fetchone() is not None
 
 
 def top_level(conn: sqlite3.Connection, document_id: str) -> list[RowRef]:
@@ -155,10 +190,11 @@ def row_text(conn: sqlite3.Connection, recommendation_id: str) -> str:
 
 
 def _document(conn: sqlite3.Connection, document_id: str) -> dict:
-    found = [d for d in documents(conn) if d["id"] == document_id]
-    if not found:
+    keys = ("id", "publisher_id", "title_zh", "title_en", "published", "year")
+    found = conn.execute(f"select {', '.join(keys)} from documents where id = ?", [document_id]).fetchone()
+    if found is None:
         raise LookupError(f"no document {document_id!r}")
-    return found[0]
+    return dict(zip(keys, found))
 
 
 # --- comparing two documents ------------------------------------------------
@@ -173,7 +209,7 @@ def compare(conn: sqlite3.Connection, a_id: str, b_id: str) -> Comparison:
     comparison = Comparison(_document(conn, a_id), _document(conn, b_id))
     a_rows, b_rows = top_level(conn, a_id), top_level(conn, b_id)
     a_by_id, b_by_id = {r.id: r for r in a_rows}, {r.id: r for r in b_rows}
-    for link in links(conn):
+    for link in pair_links(conn, a_id, b_id):
         a_id_, b_id_ = _sides(link, a_by_id, b_by_id)
         if a_id_:
             pair = Pair(a_by_id[a_id_], b_by_id[b_id_], link["score"], link["relation"], link["method"])
@@ -201,21 +237,43 @@ def threads(conn: sqlite3.Connection) -> list[Thread]:
     all_links = links(conn)
     groups = _components(all_links)
     rows = _thread_rows(conn, [row_id for group in groups for row_id in group])
+    group_of = {row_id: index for index, group in enumerate(groups) for row_id in group}
+    group_links: list[list[dict]] = [[] for _ in groups]
+    for link in all_links:
+        group_links[group_of[link["from_id"]]].append(link)
     result = []
-    for group in groups:
+    for group, in_group in zip(groups, group_links):
         members = sorted((rows[row_id] for row_id in group if row_id in rows), key=lambda r: r[0])
-        in_group = [link for link in all_links if link["from_id"] in group]
         result.append(Thread([row for _, row in members], in_group))
     return sorted(result, key=lambda t: rows[t.rows[0].id][0])
 
 
 def thread_for(conn: sqlite3.Connection, recommendation_id: str) -> Thread | None:
-    """The thread of a row (of its parent, for a sub-item), or None."""
+    """The thread of a row (of its parent, for a sub-item), or None.  Read
+    from the ``threads`` table when the database has one (every build writes
+    it), else worked out from every link."""
     sql = "select coalesce(parent_id, id) from recommendations where id = ?"
     parent = conn.execute(sql, [recommendation_id]).fetchone()
     if parent is None:
         return None
-    return next((t for t in threads(conn) if parent[0] in {row.id for row in t.rows}), None)
+    if not has_table(conn, "threads"):
+        return next((t for t in threads(conn) if parent[0] in {row.id for row in t.rows}), None)
+    members = [row_id for (row_id,) in conn.execute(_THREAD_SQL, [parent[0]])]
+    if not members:
+        return None
+    rows = _thread_rows(conn, members)
+    thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(_THREAD_LINKS_SQL, [members[0]])]
+    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links)
+
+
+def thread_members(conn: sqlite3.Connection) -> list[dict]:
+    """Every row of every thread, for the ``threads`` table: its id, the
+    thread's id (the id of its first row) and its place in the thread."""
+    return [
+        {"recommendation_id": row.id, "thread_id": thread.rows[0].id, "ordinal": ordinal}
+        for thread in threads(conn)
+        for ordinal, row in enumerate(thread.rows, start=1)
+    ]
 
 
 def _components(all_links: list[dict]) -> list[set[str]]:
@@ -240,13 +298,16 @@ def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
     """Row id -> (sort key, ThreadRow) for the given ids."""
     order = {d["id"]: index for index, d in enumerate(documents(conn))}
     sql = """select r.id, r.title, r.document_id, d.title_zh, r.publisher_id, d.published, r.year, r.ordinal
-             from recommendations r join documents d on d.id = r.document_id where r.id = ?"""
+             from recommendations r join documents d on d.id = r.document_id where r.id in ({})"""
     found = {}
-    for row_id in ids:
-        r = conn.execute(sql, [row_id]).fetchone()
-        if r:
-            found[row_id] = ((order[r[2]], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start : start + _BATCH]
+        for r in conn.execute(sql.format(", ".join("?" * len(batch))), batch):
+            found[r[0]] = ((order[r[2]], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
     return found
+
+
+_BATCH = 500  # ids bound in one query
 
 
 # --- new, continued, dropped ------------------------------------------------

@@ -86,6 +86,8 @@ disagreement; tests/test_links.py holds them.
 """
 
 import math
+import multiprocessing
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -412,14 +414,50 @@ def find_links(
     documents: list[Document],
     reviews: list[Review] | None = None,
     areas: dict[str, str] | None = None,
+    workers: int | None = None,
 ) -> LinkRun:
-    """``compute_links``, with the number of candidate pairs scored."""
+    """``compute_links``, with the number of candidate pairs scored; pairs are
+    scored by ``workers`` processes (``score_pairs``)."""
     order = document_order(documents)
     prepared, corpus = _prepare(rows, order, areas or {})
-    by_id = {profile.id: profile for profile in prepared}
     pairs = candidate_pairs(prepared, corpus)
-    links = [link for a, b in pairs for link in _link(by_id[a], by_id[b], corpus)]
+    links = score_pairs(pairs, prepared, corpus, workers)
     return LinkRun(apply_reviews(links, reviews or [], rows, order), len(pairs))
+
+
+# Scoring in a process pool: each worker takes chunks of pairs.  Below
+# POOL_MIN_PAIRS pairs starting the workers costs more than it saves.
+POOL_MIN_PAIRS = 4000
+POOL_CHUNK = 500
+_shared: tuple[dict[str, "Profile"], "Corpus"] | None = None  # what forked workers read
+
+
+def default_workers() -> int:
+    """``KB_WORKERS`` from the environment, else the number of CPUs."""
+    return max(1, int(os.environ.get("KB_WORKERS") or os.cpu_count() or 1))
+
+
+def score_pairs(pairs: list[tuple[str, str]], prepared: list[Profile], corpus: Corpus, workers: int | None = None) -> list[Link]:
+    """The links among candidate pairs, in the pairs' order.  With more than
+    one worker and enough pairs, forked processes score chunks of them (the
+    profiles and weights are inherited, not sent)."""
+    global _shared
+    by_id = {profile.id: profile for profile in prepared}
+    workers = default_workers() if workers is None else workers
+    if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
+        return [link for a, b in pairs for link in _link(by_id[a], by_id[b], corpus)]
+    _shared = (by_id, corpus)
+    try:
+        chunks = [pairs[start : start + POOL_CHUNK] for start in range(0, len(pairs), POOL_CHUNK)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [link for found in pool.map(_score_chunk, chunks) for link in found]
+    finally:
+        _shared = None
+
+
+def _score_chunk(pairs: list[tuple[str, str]]) -> list[Link]:
+    by_id, corpus = _shared
+    return [link for a, b in pairs for link in _link(by_id[a], by_id[b], corpus)]
 
 
 # The least coverage any rule links at: a pair below it in both directions is no link by coverage.

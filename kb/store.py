@@ -10,6 +10,7 @@ from dataclasses import asdict
 import sqlite_utils
 
 from kb.areas import AreaTag, PolicyArea
+from kb.compare import thread_members
 from kb.links import Link
 from kb.responses import Response, Status
 from kb.records import Document, Paragraph, Publisher, Recommendation, columns
@@ -28,6 +29,7 @@ TABLES = {
     "paragraphs": columns(Paragraph),
     "responses": columns(Response),
     "response_status": columns(Status),
+    "threads": {"recommendation_id": str, "thread_id": str, "ordinal": int},
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
 }
@@ -37,6 +39,7 @@ PRIMARY_KEYS = {
     "links": ("from_id", "to_id"),
     "responses": ("recommendation_id", "paragraph_id"),
     "response_status": "recommendation_id",
+    "threads": "recommendation_id",
     "build_info": "key",
 }
 NOT_NULL = {
@@ -48,6 +51,7 @@ NOT_NULL = {
     "paragraphs": {"document_id", "number", "ordinal", "text"},
     "responses": {"score", "relation", "method"},
     "response_status": {"status", "thread_status", "method"},
+    "threads": {"thread_id", "ordinal"},
 }
 FOREIGN_KEYS = {
     "documents": [("publisher_id", "publishers", "id")],
@@ -59,6 +63,7 @@ FOREIGN_KEYS = {
     ],
     "recommendation_areas": [("recommendation_id", "recommendations", "id"), ("area_id", "policy_areas", "id")],
     "links": [("from_id", "recommendations", "id"), ("to_id", "recommendations", "id")],
+    "threads": [("recommendation_id", "recommendations", "id"), ("thread_id", "recommendations", "id")],
     "document_lines": [("document_id", "documents", "id")],
     "paragraphs": [("document_id", "documents", "id"), ("parent_id", "paragraphs", "id")],
     "responses": [("recommendation_id", "recommendations", "id"), ("paragraph_id", "paragraphs", "id")],
@@ -85,6 +90,7 @@ INDEXES = {
     "paragraphs": [["document_id", "ordinal"], ["parent_id"], ["page"]],
     "responses": [["paragraph_id"], ["relation"]],
     "response_status": [["status"]],
+    "threads": [["thread_id", "ordinal"]],
 }
 # Each recommendation with its document, publisher and areas, for people writing SQL.
 VIEWS = {
@@ -184,6 +190,13 @@ def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
 
 def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
     db["links"].upsert_all([asdict(link) for link in links], pk=("from_id", "to_id"))
+
+
+def save_threads(db: sqlite_utils.Database) -> None:
+    """Every proposal thread's rows (``kb.compare.thread_members``), worked out
+    once from the links so that pages read a row's thread directly."""
+    db["threads"].delete_where()
+    db["threads"].insert_all(thread_members(db.conn), pk="recommendation_id")
 
 
 def save_positions(db: sqlite_utils.Database) -> None:

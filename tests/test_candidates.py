@@ -80,3 +80,15 @@ def test_linking_through_candidates_gives_the_links_of_comparing_every_pair():
     assert len(run.links) == 28
     # Far fewer pairs scored than the 1,863 of comparing every pair.
     assert len(kb_links.evidence_for(rows, documents, areas)) == 1863 and run.candidate_pairs < 200
+
+
+def test_scoring_in_a_process_pool_gives_the_links_of_scoring_in_one_process(monkeypatch):
+    rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
+    areas = link_accuracy.primary_areas(rows, ROOT / "sources")
+    serial = kb_links.find_links(rows, documents, areas=areas, workers=1)
+    monkeypatch.setattr(kb_links, "POOL_MIN_PAIRS", 0)
+    monkeypatch.setattr(kb_links, "POOL_CHUNK", 7)
+    pooled = kb_links.find_links(rows, documents, areas=areas, workers=2)
+    assert pooled.links == serial.links and len(pooled.links) == 28
+    monkeypatch.setenv("KB_WORKERS", "3")
+    assert kb_links.default_workers() == 3

@@ -59,7 +59,7 @@ def test_serve_builds_when_needed_then_starts_datasette(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "cma-2023-policy-address: 19 recommendations, 10 sub-items" in result.output
     snapshot = tmp_path / f".kb.db.serve-{os.getpid()}" / "kb.db"
-    assert started == [["serve", "-i", str(snapshot), "-m", str(ROOT / "metadata.yml"), "-p", "8123", "-h", "127.0.0.1", "--setting", "truncate_cells_html", "300"]]
+    assert started == [["serve", "-i", str(snapshot), "-m", str(ROOT / "metadata.yml"), "-p", "8123", "-h", "127.0.0.1", "--setting", "truncate_cells_html", "300", "--setting", "suggest_facets", "off"]]
     again = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert again.output.splitlines() == [f"{db_path} is up to date with {SOURCES}/"]
 

@@ -377,6 +377,20 @@ def test_a_sub_item_belongs_to_its_parents_thread_and_a_lone_row_to_none(conn):
     assert kb_compare.thread_for(conn, "no/such") is None
 
 
+def test_the_build_stores_every_thread_and_pages_read_it_from_the_table(conn):
+    stored = conn.execute("select thread_id, recommendation_id from threads order by thread_id, ordinal").fetchall()
+    computed = kb_compare.threads(conn)
+    assert len(stored) == sum(len(t.rows) for t in computed) and len({t for t, _ in stored}) == len(computed)
+    for thread in computed:
+        first = thread.rows[0].id
+        assert [r for t, r in stored if t == first] == [row.id for row in thread.rows]
+        for row in thread.rows:
+            found = kb_compare.thread_for(conn, row.id)
+            assert found.rows == thread.rows and found.links == thread.links
+    blueprint = kb_compare.thread_for(conn, f"{CMA_2024}/1")
+    assert blueprint.rows[0].id.startswith("bdc-2020") and len(blueprint.links) >= 2
+
+
 def test_statuses_of_consecutive_documents_of_one_publisher(conn):
     assert kb_compare.consecutive_pairs(conn) == [(CMA_2023, CMA_2024)]
     found = {s.recommendation_id: s.status for s in kb_compare.statuses(conn)}
