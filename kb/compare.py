@@ -50,9 +50,8 @@ join links l on l.from_id = r.id
 join recommendations o on o.id = l.to_id
 where r.document_id = :b and o.document_id = :a
 """
-_THREAD_SQL = """
-select t.recommendation_id from threads t
-where t.thread_id = (select thread_id from threads where recommendation_id = ?) order by t.ordinal
+_THREAD_WINDOW_SQL = """
+select recommendation_id from threads where thread_id = ? and ordinal between ? and ? order by ordinal
 """
 _THREAD_LINKS_SQL = """
 select l.from_id, l.to_id, l.score, l.relation, l.method from threads t join links l on l.from_id = t.recommendation_id
@@ -116,26 +115,43 @@ class ThreadRow:
 class Thread:
     rows: list[ThreadRow]  # in publication order, then reading order
     links: list[dict]  # from_id, to_id, score, relation, method
+    whole: "ThreadSummary | None" = None  # when ``rows`` are a window of a longer thread
+
+    @property
+    def size(self) -> int:
+        """How many rows the whole thread has."""
+        return self.whole.size if self.whole else len(self.rows)
 
     @property
     def first_year(self) -> int:
-        return min(row.year for row in self.rows)
+        return self.whole.first_year if self.whole else min(row.year for row in self.rows)
 
     @property
     def last_year(self) -> int:
-        return max(row.year for row in self.rows)
+        return self.whole.last_year if self.whole else max(row.year for row in self.rows)
 
     @property
     def publishers(self) -> list[str]:
-        return list(dict.fromkeys(row.publisher_id for row in self.rows))
+        return self.whole.publishers if self.whole else list(dict.fromkeys(row.publisher_id for row in self.rows))
 
     @property
     def documents(self) -> list[str]:
-        return list(dict.fromkeys(row.document_id for row in self.rows))
+        return self.whole.documents if self.whole else list(dict.fromkeys(row.document_id for row in self.rows))
 
     def to_json(self) -> dict:
         return {"first_year": self.first_year, "last_year": self.last_year, "publishers": self.publishers,
                 "documents": self.documents, "rows": [asdict(row) for row in self.rows], "links": self.links}
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """What a whole thread spans, when only a window of its rows is read."""
+
+    size: int
+    first_year: int
+    last_year: int
+    publishers: list[str]
+    documents: list[str]
 
 
 @dataclass(frozen=True)
@@ -248,22 +264,42 @@ def threads(conn: sqlite3.Connection) -> list[Thread]:
     return sorted(result, key=lambda t: rows[t.rows[0].id][0])
 
 
-def thread_for(conn: sqlite3.Connection, recommendation_id: str) -> Thread | None:
+def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Thread | None:
     """The thread of a row (of its parent, for a sub-item), or None.  Read
     from the ``threads`` table when the database has one (every build writes
-    it), else worked out from every link."""
+    it), else worked out from every link.  With ``limit``, a thread longer
+    than that gives only the ``limit`` rows nearest the row in thread order
+    and the links among them (``Thread.whole`` says what the thread spans)."""
     sql = "select coalesce(parent_id, id) from recommendations where id = ?"
     parent = conn.execute(sql, [recommendation_id]).fetchone()
     if parent is None:
         return None
     if not has_table(conn, "threads"):
         return next((t for t in threads(conn) if parent[0] in {row.id for row in t.rows}), None)
-    members = [row_id for (row_id,) in conn.execute(_THREAD_SQL, [parent[0]])]
-    if not members:
+    place = conn.execute("select thread_id, ordinal from threads where recommendation_id = ?", [parent[0]]).fetchone()
+    if place is None:
         return None
+    thread_id, ordinal = place
+    size = conn.execute("select count(*) from threads where thread_id = ?", [thread_id]).fetchone()[0]
+    first = 1 if limit is None or size <= limit else max(1, min(ordinal - limit // 2, size - limit + 1))
+    last = size if limit is None else first + limit - 1
+    members = [r for (r,) in conn.execute(_THREAD_WINDOW_SQL, [thread_id, first, last])]
     rows = _thread_rows(conn, members)
-    thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(_THREAD_LINKS_SQL, [members[0]])]
-    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links)
+    if len(members) == size:
+        thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(_THREAD_LINKS_SQL, [thread_id])]
+        return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links)
+    marks = ", ".join("?" * len(members))
+    sql = f"select {', '.join(_LINK_KEYS)} from links where from_id in ({marks}) and to_id in ({marks}) order by rowid"
+    thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(sql, members + members)]
+    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links, _summary(conn, thread_id, size))
+
+
+def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSummary:
+    sql = """select r.year, r.publisher_id, r.document_id from threads t join recommendations r on r.id = t.recommendation_id
+             where t.thread_id = ? order by t.ordinal"""
+    found = conn.execute(sql, [thread_id]).fetchall()
+    return ThreadSummary(size, min(f[0] for f in found), max(f[0] for f in found),
+                         list(dict.fromkeys(f[1] for f in found)), list(dict.fromkeys(f[2] for f in found)))
 
 
 def thread_members(conn: sqlite3.Connection) -> list[dict]:

@@ -22,6 +22,7 @@ import sqlite_utils
 
 import kb
 from kb import store
+from kb.manifest import read_manifest
 
 INPUTS_KEY = "inputs"
 SCHEMA_KEY = "schema"
@@ -56,9 +57,17 @@ def build_info(sources_dir: str | Path, files: list[Path]) -> dict[str, str]:
 
 def needs_build(sources_dir: str | Path, db_path: str | Path) -> bool:
     """Whether ``db_path`` is missing, was built by another kb version or
-    schema, or from other sources."""
+    schema, or from other sources.  Raises ``ManifestError`` when it is
+    stale and the manifest is broken."""
     if not Path(db_path).is_file():
         return True
+    if _stale(Path(sources_dir), Path(db_path)):
+        read_manifest(sources_dir)  # a broken manifest is an error here, before anything is built
+        return True
+    return False
+
+
+def _stale(sources_dir: Path, db_path: Path) -> bool:
     try:
         info = store.read_build_info(sqlite_utils.Database(db_path))
         recorded = json.loads(info.get(INPUTS_KEY) or "null")
@@ -66,7 +75,7 @@ def needs_build(sources_dir: str | Path, db_path: str | Path) -> bool:
         return True
     if not isinstance(recorded, dict) or info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__:
         return True
-    return _changed(Path(sources_dir), recorded)
+    return _changed(sources_dir, recorded)
 
 
 def _changed(sources_dir: Path, recorded: dict[str, list]) -> bool:

@@ -391,6 +391,21 @@ def test_the_build_stores_every_thread_and_pages_read_it_from_the_table(conn):
     assert blueprint.rows[0].id.startswith("bdc-2020") and len(blueprint.links) >= 2
 
 
+def test_a_long_thread_is_read_as_a_window_around_the_row_with_what_the_whole_spans(conn):
+    whole = kb_compare.thread_for(conn, f"{CMA_2024}/1")
+    assert len(whole.rows) >= 3
+    middle = whole.rows[1].id
+    window = kb_compare.thread_for(conn, middle, limit=2)
+    assert [r.id for r in window.rows] == [r.id for r in whole.rows[:2]]
+    assert window.size == len(whole.rows) and window.whole is not None
+    assert (window.first_year, window.last_year, window.documents) == (whole.first_year, whole.last_year, whole.documents)
+    shown = {r.id for r in window.rows}
+    assert window.links == [l for l in whole.links if l["from_id"] in shown and l["to_id"] in shown]
+    last = kb_compare.thread_for(conn, whole.rows[-1].id, limit=2)
+    assert [r.id for r in last.rows] == [r.id for r in whole.rows[-2:]]
+    assert kb_compare.thread_for(conn, middle, limit=100).rows == whole.rows
+
+
 def test_statuses_of_consecutive_documents_of_one_publisher(conn):
     assert kb_compare.consecutive_pairs(conn) == [(CMA_2023, CMA_2024)]
     found = {s.recommendation_id: s.status for s in kb_compare.statuses(conn)}

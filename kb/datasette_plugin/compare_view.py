@@ -22,6 +22,7 @@ THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
 _SENTENCE_RE = re.compile(r"[^。；！？!?\n]+[。；！？!?]*")
 PAIRING_RATIO = 0.4  # two changed sentences this alike are shown side by side
 FOLD_AT = 2  # runs of this many unchanged sentences or more are folded
+THREAD_SHOWN = 40  # rows of a thread shown on a recommendation's page (its thread page shows all)
 
 
 async def compare_page(datasette, request):
@@ -125,9 +126,10 @@ def _row(datasette, database: str, row) -> dict:
     }
 
 
-async def thread_html(datasette, db, recommendation_id: str) -> Markup:
-    """A recommendation's thread as a timeline with links; empty when it has none."""
-    thread = await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id))
+async def thread_html(datasette, db, recommendation_id: str, limit: int | None = THREAD_SHOWN) -> Markup:
+    """A recommendation's thread as a timeline with links; empty when it has
+    none.  A thread longer than ``limit`` shows the rows nearest this one."""
+    thread = await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
     if thread is None:
         return Markup("")
     sql = "select coalesce(parent_id, id) from recommendations where id = ?"
@@ -138,14 +140,18 @@ async def thread_html(datasette, db, recommendation_id: str) -> Markup:
 
 def _thread_context(datasette, database: str, thread, current: str) -> dict:
     titles = {row.id: row.title for row in thread.rows}
+    links_in: dict[str, list[dict]] = {}
+    for link in thread.links:
+        links_in.setdefault(link["to_id"], []).append(link)
     rows = [
         {"id": row.id, "title": row.title, "year": row.year, "published": row.published,
          "document_title": row.document_title, "publisher_id": row.publisher_id, "current": row.id == current,
          "url": datasette.urls.row(database, "recommendations", tilde_encode(row.id)),
-         "links_in": [link for link in thread.links if link["to_id"] == row.id]}
+         "links_in": links_in.get(row.id, [])}
         for row in thread.rows
     ]
-    return {"thread": thread, "rows": rows, "titles": titles, "compare_url": datasette.urls.path("/-/compare")}
+    return {"thread": thread, "rows": rows, "titles": titles, "compare_url": datasette.urls.path("/-/compare"),
+            "thread_url": datasette.urls.path(f"/-/thread/{current}")}
 
 
 async def thread_page(datasette, request):
@@ -153,7 +159,7 @@ async def thread_page(datasette, request):
     recommendation_id = request.url_vars["id"]
     sql = "select id, title from recommendations where id = ?"
     row = await first_or_404(db, sql, [recommendation_id], f"No recommendation {recommendation_id!r}")
-    timeline = await thread_html(datasette, db, recommendation_id)
+    timeline = await thread_html(datasette, db, recommendation_id, limit=None)
     context = {"database": db.name, "row": dict(row), "timeline": timeline,
                "row_url": datasette.urls.row(db.name, "recommendations", tilde_encode(recommendation_id))}
     return Response.html(await datasette.render_template("kb_thread_page.html", context, request=request))
