@@ -90,9 +90,11 @@ import multiprocessing
 import os
 import re
 from collections import Counter
+from itertools import accumulate
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq
@@ -240,14 +242,26 @@ class Weights:
         self.rows = max(len(profiles), 1)
         self.frequency = Counter(gram for p in profiles for gram in {g for s in p.sentences for g in bigrams(s)})
         self.known: dict[str, float] = {}
+        self.sorted_sums: dict[str, list[float]] = {}
+        self.rarities: dict[str, float] = {}
 
     def of(self, text: str) -> float:
         if text not in self.known:
             self.known[text] = sum(self.rarity(g) for g in bigrams(text))
         return self.known[text]
 
+    def heaviest(self, text: str) -> list[float]:
+        """``result[k]``: the weight of the ``k`` heaviest bigrams of ``text``."""
+        if text not in self.sorted_sums:
+            rarities = sorted((self.rarity(g) for g in bigrams(text)), reverse=True)
+            self.sorted_sums[text] = list(accumulate(rarities, initial=0.0))
+        return self.sorted_sums[text]
+
     def rarity(self, gram: str) -> float:
-        return math.log((self.rows + 1) / self.frequency.get(gram, 1))
+        found = self.rarities.get(gram)
+        if found is None:
+            found = self.rarities[gram] = math.log((self.rows + 1) / self.frequency.get(gram, 1))
+        return found
 
 
 def bigrams(text: str) -> list[str]:
@@ -267,10 +281,27 @@ def coverage(weights: Weights, sentences: list[str], other: list[str]) -> float:
     similarity = cdist(sentences, other, scorer=LCSseq.similarity)
     found = total = 0.0
     for index, sentence in enumerate(sentences):
-        nearest = sorted(range(len(other)), key=lambda j: -int(similarity[index][j]))[:CANDIDATES]
-        found += max(aligned(weights, sentence, other[j]) for j in nearest)
+        found += _best_aligned(weights, sentence, other, similarity[index])
         total += weights.of(sentence)
     return found / total if total else 0.0
+
+
+def _best_aligned(weights: Weights, sentence: str, other: list[str], similarity) -> float:
+    """The most of ``sentence``'s weight aligned with one of the ``CANDIDATES``
+    sentences of ``other`` most like it (longest common subsequence).
+
+    Candidates are tried most alike first, and the rest skipped once they
+    cannot beat the best so far: runs aligned within a common subsequence of
+    n characters hold at most n - 1 of the sentence's bigrams, so they weigh
+    at most its n - 1 heaviest bigrams (``Weights.heaviest``)."""
+    nearest = np.argsort(-similarity.astype(np.int64), kind="stable")[:CANDIDATES]
+    heaviest = weights.heaviest(sentence)
+    best = 0.0
+    for rank, j in enumerate(nearest):
+        if rank and heaviest[min(max(int(similarity[j]) - 1, 0), len(heaviest) - 1)] < best - TOLERANCE:
+            break
+        best = max(best, aligned(weights, sentence, other[j]))
+    return best
 
 
 def restated(weights: Weights, title: str, sentences: list[str]) -> float:

@@ -28,3 +28,32 @@ def test_the_cli_imports_datasette_only_to_serve():
     code = "import sys, kb.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'datasette'))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_sentences_are_paired_as_by_trying_every_one(built_db):
+    # compare_view tries B's sentences by an upper bound of their ratio and
+    # stops early; the pairs must be those of working out every ratio.
+    import sqlite3
+    from difflib import SequenceMatcher
+
+    from kb import compare as kb_compare
+    from kb.datasette_plugin import compare_view
+
+    def every_ratio(sentence, b_s, start):
+        ratios = [(SequenceMatcher(None, sentence, other, autojunk=False).ratio(), k) for k, other in enumerate(b_s[start:], start)]
+        return max(ratios, default=(0, None))
+
+    with sqlite3.connect(built_db) as conn:
+        pairs = conn.execute("select from_id, to_id from links").fetchall()
+        texts = [(kb_compare.row_text(conn, a), kb_compare.row_text(conn, b)) for a, b in pairs]
+    tried = 0
+    for a_text, b_text in texts:
+        a_s, b_s = compare_view.sentences(a_text), compare_view.sentences(b_text)
+        for sentence in a_s:
+            for start in range(len(b_s)):
+                expected = every_ratio(sentence, b_s, start)
+                found = compare_view._most_alike(sentence, b_s, start)
+                if expected[0] >= compare_view.PAIRING_RATIO or found[0] >= compare_view.PAIRING_RATIO:
+                    assert found == expected
+                    tried += 1
+    assert tried > 100

@@ -8,10 +8,13 @@ are marked up."""
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from kb import compare as kb_compare
 from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
@@ -79,6 +82,7 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
 
 
+@lru_cache(maxsize=4096)
 def aligned_diff(a: str, b: str) -> list[dict]:
     """A's and B's sentences aligned: runs of unchanged sentences (``same``, folded
     when long), changed pairs (``changed``, characters marked on both sides), and
@@ -102,8 +106,7 @@ def _pair_sentences(a_s: list[str], b_s: list[str]) -> list[dict]:
     sentence that follows the last one paired, when they are alike enough."""
     lines, j = [], 0
     for sentence in a_s:
-        ratios = [(SequenceMatcher(None, sentence, other, autojunk=False).ratio(), k) for k, other in enumerate(b_s[j:], j)]
-        best = max(ratios, default=(0, None))
+        best = _most_alike(sentence, b_s, j)
         if best[0] >= PAIRING_RATIO:
             lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:best[1]]]
             left, right = kb_compare.diff_sides(sentence, b_s[best[1]])
@@ -113,6 +116,30 @@ def _pair_sentences(a_s: list[str], b_s: list[str]) -> list[dict]:
             lines.append({"kind": "deleted", "a": escape(sentence)})
     lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:]]
     return lines
+
+
+def _most_alike(sentence: str, b_s: list[str], start: int) -> tuple[float, int | None]:
+    """(ratio, index) of the B sentence from ``start`` on most like ``sentence``
+    (the last of equals), or (0, None).  ``SequenceMatcher.ratio`` counts
+    matching characters, at most a longest common subsequence, so rapidfuzz's
+    ``Indel.normalized_similarity`` (the same ratio over that subsequence,
+    worked out in C) bounds it: sentences are tried by that bound, highest
+    first, and no further once it falls under ``PAIRING_RATIO`` or the best
+    ratio so far."""
+    rest = b_s[start:]
+    if not rest:
+        return (0, None)
+    bounds = cdist([sentence], rest, scorer=Indel.normalized_similarity)[0]
+    best: tuple[float, int | None] = (0, None)
+    for i in sorted(range(len(rest)), key=lambda i: -bounds[i]):
+        if bounds[i] < PAIRING_RATIO - _SLACK or (best[1] is not None and bounds[i] < best[0] - _SLACK):
+            break
+        found = (SequenceMatcher(None, sentence, rest[i], autojunk=False).ratio(), start + i)
+        best = found if best[1] is None or found >= best else best
+    return best
+
+
+_SLACK = 1e-9  # float rounding between the bound and the ratio
 
 
 def _row(datasette, database: str, row) -> dict:
