@@ -4,7 +4,6 @@ from pathlib import Path
 
 import click
 
-from kb.add import AddError, AddRequest, add
 
 
 @click.command(name="add")
@@ -45,6 +44,8 @@ def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_
         kb add cb3-710-4-hk-taxi-drivers-union.pdf --publisher hktdu \\
           --publisher-zh 香港的士司機總會 --publisher-en "HK Taxi Drivers' Union"
     """
+    from kb.add import AddError, AddRequest, add  # here: PDF reading is slow to import, and only kb add needs it
+
     request = AddRequest(
         path=path, sources_dir=sources_dir, publisher=publisher, publisher_zh=publisher_zh, publisher_en=publisher_en,
         id=document_id, title_zh=title_zh, title_en=title_en, kind=kind, cycle=cycle, published=published, year=year,

@@ -40,6 +40,8 @@ class Index:
     postings: dict[str, list[int]] = field(default_factory=dict)
     numbers: dict[str, int] = field(default_factory=dict)  # feature -> its number
     features: list[np.ndarray] = field(default_factory=list)  # row position -> its features' numbers
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)  # the postings as arrays
+    dense: np.ndarray | None = None  # a zeroed vector over all features, reused by each query
 
     def rows_with(self, feature: str) -> int:
         """How many corpus rows hold ``feature``."""
@@ -66,6 +68,7 @@ def build_index(corpus: Mapping[str, Iterable[str]]) -> Index:
         numbers = [index.numbers.setdefault(feature, len(index.numbers)) for feature in unique]
         index.features.append(np.array(numbers, dtype=np.int64))
     index.postings = dict(postings)
+    index.arrays = {feature: np.array(found, dtype=np.int64) for feature, found in postings.items()}
     return index
 
 
@@ -96,30 +99,44 @@ def candidates_for(
     if threshold <= 0 or total < threshold - TOLERANCE:
         return {}  # nothing to find, or no row can reach it
     prefix, suffix = _prefix(index, weights, threshold)
-    in_prefix: dict[int, float] = defaultdict(float)
-    for feature in prefix:
-        for position in index.postings.get(feature, ()):
-            in_prefix[position] += weights[feature]
-    plausible = [p for p, weight in in_prefix.items() if weight + suffix >= threshold - TOLERANCE]
+    plausible = _plausible(index, weights, prefix, threshold - suffix)
     held = _held(index, weights, plausible)
     return {index.ids[p]: float(w) for p, w in zip(plausible, held) if w >= threshold - TOLERANCE}
 
 
+def _plausible(index: Index, weights: Mapping[str, float], prefix: list[str], needed: float) -> list[int]:
+    """The rows whose weight in the prefix reaches ``needed`` (numpy over the
+    prefix features' postings)."""
+    found = [(index.arrays[feature], weights[feature]) for feature in prefix if feature in index.arrays]
+    if not found:
+        return []
+    positions = np.concatenate([array for array, _ in found])
+    repeated = np.repeat([weight for _, weight in found], [len(array) for array, _ in found])
+    in_prefix = np.bincount(positions, weights=repeated, minlength=len(index.ids))
+    return np.nonzero((in_prefix > 0) & (in_prefix >= needed - TOLERANCE))[0].tolist()
+
+
 def _held(index: Index, weights: Mapping[str, float], positions: list[int]) -> np.ndarray:
-    """The weight of the query's features each of these rows holds."""
-    held = np.zeros(len(positions))
-    filled = [i for i, p in enumerate(positions) if len(index.features[p])]
-    if not filled:
+    """The weight of the query's features each of these rows holds: the
+    query's weights laid on a dense vector over all features, read through
+    each row's feature numbers."""
+    if not positions:
+        return np.zeros(0)
+    if index.dense is None:
+        index.dense = np.zeros(len(index.numbers) + 1)
+    numbers = np.array([index.numbers.get(feature, len(index.numbers)) for feature in weights], dtype=np.int64)
+    index.dense[numbers] = list(weights.values())
+    index.dense[len(index.numbers)] = 0.0  # features no corpus row holds
+    try:
+        held = np.zeros(len(positions))
+        filled = [i for i, p in enumerate(positions) if len(index.features[p])]
+        if filled:
+            rows = [index.features[positions[i]] for i in filled]
+            lengths = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
+            held[filled] = np.add.reduceat(index.dense[np.concatenate(rows)], np.cumsum(lengths) - lengths)
         return held
-    dense = np.zeros(len(index.numbers))
-    for feature, weight in weights.items():
-        number = index.numbers.get(feature)
-        if number is not None:
-            dense[number] = weight
-    rows = [index.features[positions[i]] for i in filled]
-    starts = np.cumsum([0] + [len(row) for row in rows[:-1]])
-    held[filled] = np.add.reduceat(dense[np.concatenate(rows)], starts)
-    return held
+    finally:
+        index.dense[numbers] = 0.0
 
 
 def _prefix(index: Index, weights: Mapping[str, float], threshold: float) -> tuple[list[str], float]:

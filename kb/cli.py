@@ -13,11 +13,7 @@ import click
 from kb import __version__
 from kb.area_matrix import DIMENSIONS, area_matrix, format_matrix
 from kb.areas import AreaError
-from kb.build import BuildError, build, needs_build
 from kb.compare import compare as compare_documents
-from kb.links import ReviewError
-from kb.responses import ResponseReviewError
-from kb.scorecard import scorecard
 from kb.manifest import ManifestError
 from kb.search import WITHIN, SearchIndexMissing, search
 from kb.serving import setting_args
@@ -106,6 +102,10 @@ def serve(sources_dir, db_path, port, host, metadata_path):
     try:
         _build_if_stale(sources_dir, db_path)
         with served_snapshot(db_path) as snapshot:
+            # Datasette first: it loads kb's plugin through its entry point, and the
+            # plugin imported before Datasette would be registered half-made.
+            import datasette.app  # noqa: F401
+
             from kb.datasette_plugin.originals import SOURCES_ENV
 
             os.environ[SOURCES_ENV] = str(Path(sources_dir).resolve())  # the plugin serves originals kept there
@@ -115,6 +115,8 @@ def serve(sources_dir, db_path, port, host, metadata_path):
 
 
 def _build_if_stale(sources_dir: str, db_path: str) -> None:
+    from kb.freshness import needs_build
+
     try:
         stale = needs_build(sources_dir, db_path)
     except (ManifestError, OSError) as error:
@@ -194,6 +196,8 @@ def responses_command(document, db_path, as_json):
     Example:
         kb responses cma-2023-policy-address
     """
+    from kb.scorecard import scorecard  # here: it loads the link rules (numpy, jieba), which kb search does without
+
     with closing(_connect(db_path)) as conn:
         try:
             card = scorecard(conn, document)
@@ -286,6 +290,11 @@ def run_datasette(args: list[str]) -> None:
 
 
 def _build(sources_dir: str, db_path: str) -> None:
+    # Imported here: the build's modules (numpy, jieba, sqlite-utils) slow every other command's start.
+    from kb.build import BuildError, build
+    from kb.links import ReviewError
+    from kb.responses import ResponseReviewError
+
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path, notify=_notify)

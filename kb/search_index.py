@@ -32,16 +32,21 @@ row to every entry one of whose names occurs in its title, section or body,
 found with the same index.
 """
 
+from __future__ import annotations
+
 import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
 import yaml
 
 from kb.normalize import HAN, normalize
+
+if TYPE_CHECKING:  # only the build writes the index; kb search starts faster without sqlite-utils (and numpy)
+    import sqlite_utils
 
 SEARCH_TABLE = "recommendations_search"
 GLOSSARY_TABLE = "glossary"
