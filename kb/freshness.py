@@ -32,7 +32,21 @@ VERSION_KEY = "kb_version"
 def schema_version() -> str:
     """A hash of the tables, keys, indexes and views ``kb.store`` creates."""
     shape = [store.TABLES, store.PRIMARY_KEYS, store.NOT_NULL, store.FOREIGN_KEYS, store.INDEXES, store.VIEWS]
-    return hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(_canonical(shape), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _canonical(value):
+    """``value`` with sets sorted and types named, the same in every process
+    (a set's order changes with Python's string hashing)."""
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_canonical(item) for item in value)
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, type):
+        return value.__name__
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
 def input_state(sources_dir: str | Path, files: list[Path]) -> dict[str, list]:

@@ -60,3 +60,15 @@ def test_a_missing_or_foreign_database_needs_a_build(tmp_path, sources_copy):
     foreign = tmp_path / "foreign.db"
     foreign.write_bytes(b"not a database")
     assert needs_build(sources_copy, foreign)
+
+
+def test_the_schema_version_is_the_same_in_every_process():
+    # Sets in the table definitions iterate in an order that changes with
+    # each process's string hashing; the version must not.
+    import subprocess
+    import sys
+
+    code = "from kb.freshness import schema_version; print(schema_version())"
+    found = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
+    assert len(found) == 1 and found == {freshness.schema_version() + "\n"}
