@@ -20,7 +20,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy
 import pdfplumber
+from PIL import Image
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -34,6 +36,7 @@ OCR_LANGUAGES = "chi_tra+eng"
 # Tesseract's page segmentation 6 (one block of text): on the LegCo scans the
 # automatic layout analysis drops underlined headings (一、 二、) altogether.
 OCR_PAGE_SEGMENTATION = "6"
+OCR_RESOLUTION = 300
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_OR_PUNCT = _HAN + "\u3000-\u303f\uff01-\uff5e"
 _SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])[ \t\u3000]+(?=[{_HAN_OR_PUNCT}])")
@@ -105,29 +108,53 @@ def repair(text: str, dash_for_yi: bool = False) -> str:
 
 def ocr_pages(path: str | Path, progress: Callable[[str], None] = lambda message: None) -> list[str]:
     """The text of each page of a scanned PDF, read by Tesseract (Traditional
-    Chinese and English) through OCRmyPDF; ``progress`` is told as each page
-    starts and when all are done."""
+    Chinese and English); ``progress`` is told as each page starts and when
+    all are done.
+
+    Each page is rendered at ``OCR_RESOLUTION`` dpi and its long horizontal
+    rules are whitened first (see ``erase_rules``): Tesseract reads an
+    underlined heading as noise, and the LegCo submissions underline the
+    headings that carry their asks."""
     path = Path(path)
-    if shutil.which("ocrmypdf") is None:
-        raise PdfError(f"{path}: --ocr needs OCRmyPDF and Tesseract (Debian: ocrmypdf, tesseract-ocr-chi-tra)")
-    pages = _page_count(path)
+    if shutil.which("tesseract") is None:
+        raise PdfError(f"{path}: --ocr needs Tesseract with Traditional Chinese (Debian: tesseract-ocr, tesseract-ocr-chi-tra)")
     started = time.monotonic()
-    progress(f"OCR of {pages} page{'s' if pages != 1 else ''} with Tesseract ({OCR_LANGUAGES}); about 20 s a page")
-    with tempfile.TemporaryDirectory() as folder:
-        sidecar = Path(folder) / "text.txt"
-        command = [
-            "ocrmypdf", "--force-ocr", "-l", OCR_LANGUAGES, "-j", "1", "--tesseract-pagesegmode", OCR_PAGE_SEGMENTATION,
-            "--sidecar", str(sidecar), str(path), str(Path(folder) / "out.pdf"),
-        ]
-        _run_ocr(command, pages, started, progress)
-        texts = sidecar.read_text(encoding="utf-8").split(FORM_FEED)
+    texts = []
+    with _open(path) as pdf, tempfile.TemporaryDirectory() as folder:
+        count = len(pdf.pages)
+        progress(f"OCR of {count} page{'s' if count != 1 else ''} with Tesseract ({OCR_LANGUAGES}); about 20 s a page")
+        for number, page in enumerate(pdf.pages, start=1):
+            progress(f"OCR page {number}/{count} ({time.monotonic() - started:.0f} s)")
+            image = Path(folder) / f"page-{number}.png"
+            erase_rules(page.to_image(resolution=OCR_RESOLUTION).original).save(image)
+            texts.append(_tesseract(image, path))
     progress(f"OCR done in {time.monotonic() - started:.0f} s")
-    return [repair(_ocr_punctuation(text)) for text in texts[:pages]]
+    return [repair(_ocr_punctuation(text)) for text in texts]
 
 
-def _page_count(path: Path) -> int:
-    with _open(path) as pdf:
-        return len(pdf.pages)
+def erase_rules(image: Image.Image, resolution: int = OCR_RESOLUTION) -> Image.Image:
+    """The page image in grey with every dark horizontal run longer than half
+    an inch made white: underlines and table rules, never a character (a
+    Han character is a sixth of an inch wide at 12 pt)."""
+    grey = numpy.asarray(image.convert("L")).copy()
+    width, length = grey.shape[1], resolution // 2
+    if width < length:
+        return Image.fromarray(grey)
+    dark = numpy.pad(grey < 128, ((0, 0), (1, 0)))
+    sums = numpy.cumsum(dark, axis=1, dtype=numpy.int32)
+    full = (sums[:, length:] - sums[:, :-length]) == length  # runs of `length` dark pixels, by first pixel
+    starts = numpy.cumsum(numpy.pad(full, ((0, 0), (length, length - 1))), axis=1, dtype=numpy.int32)
+    covered = (starts[:, length : length + width] - starts[:, :width]) > 0  # pixels inside such a run
+    grey[covered] = 255
+    return Image.fromarray(grey)
+
+
+def _tesseract(image: Path, pdf_path: Path) -> str:
+    command = ["tesseract", str(image), "stdout", "-l", OCR_LANGUAGES, "--psm", OCR_PAGE_SEGMENTATION]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PdfError(f"{pdf_path}: OCR failed: {result.stderr.strip()[-500:]}")
+    return result.stdout
 
 
 def _open(path: Path) -> pdfplumber.PDF:
@@ -141,21 +168,6 @@ def _open(path: Path) -> pdfplumber.PDF:
         if isinstance(cause, PDFPasswordIncorrect):
             raise PdfError(f"{path}: the PDF is encrypted (it needs a password); save an unencrypted copy first") from error
         raise PdfError(f"{path}: not a readable PDF ({cause})") from error
-
-
-def _run_ocr(command: list[str], pages: int, started: float, progress) -> None:
-    """Run OCRmyPDF, reporting each page the first time its log names it."""
-    seen: set[int] = set()
-    log = []
-    with subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True) as process:
-        for line in process.stderr:
-            log.append(line)
-            match = re.match(r"\s*(\d+)\s", line)
-            if match and int(match.group(1)) not in seen and int(match.group(1)) <= pages:
-                seen.add(int(match.group(1)))
-                progress(f"OCR page {match.group(1)}/{pages} ({time.monotonic() - started:.0f} s)")
-    if process.returncode != 0:
-        raise PdfError(f"{command[-2]}: OCR failed: {''.join(log[-5:]).strip()}")
 
 
 def _ocr_punctuation(text: str) -> str:

@@ -198,10 +198,10 @@ def test_a_scan_is_added_with_ocr(tmp_path, sources_copy):
     assert result.exit_code == 0, result.output + result.stderr
     assert "OCR page 1/3" in result.stderr and "OCR done" in result.stderr
     assert "(hktc, 2026, 3 pages, OCR)" in result.output
-    # OCR loses the text of the underlined headings 一 and 二 (their rows take
-    # the first sentence below as title) and the whole of heading 四.
-    assert "  found: 3 recommendations" in result.output
-    assert "  last:  3 訂立清晰的動態調整準則，平衡各界利益 (page 1)" in result.output
+    # The headings are underlined: with the rules erased before OCR all four are read.
+    assert "  found: 4 recommendations" in result.output
+    assert "  first: 1 實施總量管控，以小步快走方式根據實際需要調整網約車數量 (page 1)" in result.output
+    assert "  last:  4 " in result.output and "統一執法與規管標準規管司機服務水平 (page 2)" in result.output
     entry = yaml.safe_load((sources_copy / "manifest.yml").read_text(encoding="utf-8"))[-1]
     assert entry["ocr"] is True
     text = (sources_copy / f"{entry['id']}.txt").read_text(encoding="utf-8")

@@ -86,3 +86,20 @@ def test_ocr_punctuation_becomes_full_width_and_lines_stay_apart():
     from kb.pdf import _ocr_punctuation
 
     assert repair(_ocr_punctuation("我們 提出 以 下 四 點 建議 :\n一、\n的 士 , 業 界\n")) == "我們提出以下四點建議：\n一、\n的士，業界\n"
+
+
+def test_rules_are_erased_before_ocr_and_strokes_kept():
+    """Half an inch of dark pixels in a row (150 at 300 dpi) is a rule, not a stroke."""
+    import numpy
+    from PIL import Image
+
+    from kb.pdf import erase_rules
+
+    page = numpy.full((3, 400), 255, numpy.uint8)
+    page[0, 10:160] = 0  # an underline of exactly 150 px
+    page[1, 10:100] = 0  # the long stroke of a large 一, 90 px
+    page[2, 0:149] = 0  # just short of a rule
+    erased = numpy.asarray(erase_rules(Image.fromarray(page), resolution=300))
+    assert (erased[0] == 0).sum() == 0
+    assert (erased[1] == 0).sum() == 90
+    assert (erased[2] == 0).sum() == 149
