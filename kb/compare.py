@@ -26,6 +26,8 @@ from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
 
+from kb.graph import connected_groups
+
 NEW, CONTINUED, DROPPED = "new", "continued", "dropped"
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
 
@@ -251,7 +253,7 @@ def _sides(link: dict, a_rows: dict, b_rows: dict) -> tuple[str | None, str | No
 def threads(conn: sqlite3.Connection) -> list[Thread]:
     """Every proposal thread (two or more linked rows), by its first row."""
     all_links = links(conn)
-    groups = _components(all_links)
+    groups = connected_groups((link["from_id"], link["to_id"]) for link in all_links)
     rows = _thread_rows(conn, [row_id for group in groups for row_id in group])
     group_of = {row_id: index for index, group in enumerate(groups) for row_id in group}
     group_links: list[list[dict]] = [[] for _ in groups]
@@ -310,24 +312,6 @@ def thread_members(conn: sqlite3.Connection) -> list[dict]:
         for thread in threads(conn)
         for ordinal, row in enumerate(thread.rows, start=1)
     ]
-
-
-def _components(all_links: list[dict]) -> list[set[str]]:
-    """Connected components over the links (union-find)."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for link in all_links:
-        parent[root(link["from_id"])] = root(link["to_id"])
-    groups: dict[str, set[str]] = {}
-    for node in list(parent):
-        groups.setdefault(root(node), set()).add(node)
-    return list(groups.values())
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:

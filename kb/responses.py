@@ -46,6 +46,7 @@ from pathlib import Path
 
 import yaml
 
+from kb.graph import connected_groups
 from kb.links import clean, pieces, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
@@ -431,24 +432,6 @@ def statuses(
     return result
 
 
-def threads_from_links(links) -> list[set[str]]:
-    """Connected groups of rows joined by links (``from_id``, ``to_id``)."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for link in links:
-        parent[root(link.from_id)] = root(link.to_id)
-    groups: dict[str, set[str]] = defaultdict(set)
-    for node in list(parent):
-        groups[root(node)].add(node)
-    return list(groups.values())
-
-
 # --- at build ---------------------------------------------------------------
 
 REVIEWS_NAME = "response_reviews.yml"
@@ -472,4 +455,4 @@ def answers_for_build(sources_dir: str | Path, rows, paragraphs, documents, link
     if unknown:
         raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
     responses = compute_responses(rows, paragraphs, documents, reviews)
-    return Answers(responses, statuses(rows, responses, documents, threads_from_links(links), reviews))
+    return Answers(responses, statuses(rows, responses, documents, connected_groups((link.from_id, link.to_id) for link in links), reviews))
