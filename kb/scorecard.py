@@ -26,6 +26,26 @@ order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ord
 """
 
 
+_DOCUMENTS_SQL = """
+select d.id, d.title_zh, d.title_en, d.published, d.year, p.name_zh as publisher_zh, p.name_en as publisher_en,
+       count(*) as asks,
+       sum(s.status = ?) as addressed, sum(s.status = ?) as related_only, sum(s.status = ?) as no_response
+from response_status s
+join recommendations r on r.id = s.recommendation_id
+join documents d on d.id = r.document_id
+join publishers p on p.id = d.publisher_id
+group by d.id
+order by d.year desc, d.published desc, d.id
+"""
+
+
+def documents_with_asks(conn: sqlite3.Connection) -> list[dict]:
+    """Each document whose asks have a status, with its counts by status."""
+    cursor = conn.execute(_DOCUMENTS_SQL, STATUSES)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 @dataclass
 class Evidence:
     recommendation_id: str

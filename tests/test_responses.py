@@ -202,6 +202,25 @@ async def test_scorecard_page_counts_and_escapes(hostile_db):
     assert (await datasette.client.get(f"/-/responses/{PA_2023}")).status_code == 404
 
 
+async def test_responses_index_lists_documents_with_their_counts(built_db):
+    """/-/responses, in the navigation bar: every document with asks, its counts
+    by status adding up to its asks, each linking to its scorecard."""
+    datasette = Datasette([str(built_db)])
+    response = await datasette.client.get("/-/responses")
+    assert response.status_code == 200
+    assert '<a href="/-/responses" aria-current="page">Responses' in response.text
+    with sqlite3.connect(built_db) as conn:
+        expected = conn.execute(
+            "select r.document_id, count(*), sum(s.status = 'addressed') from response_status s "
+            "join recommendations r on r.id = s.recommendation_id group by r.document_id"
+        ).fetchall()
+    assert {row[0] for row in expected} == {"bdc-2020-brand-relaunch-survey", CMA_2023, "cma-2024-budget", "hkpc-2025-manufacturing-study"}
+    for document_id, asks, addressed in expected:
+        assert f'href="/-/responses/{document_id}"' in response.text
+        assert f'<td class="n">{asks}</td><td class="n">{addressed}</td>' in response.text
+    assert response.text.index(f"/-/responses/cma-2024-budget") < response.text.index(f"/-/responses/{CMA_2023}")
+
+
 async def test_recommendation_page_shows_its_responses(hostile_db):
     datasette = Datasette([str(hostile_db)])
     response = await datasette.client.get(f"/r/{CMA_2023}/4")

@@ -127,12 +127,12 @@ async def test_documents_page_lists_documents_with_both_titles_and_counts(datase
 
 
 async def test_navigation_bar_on_kb_and_datasette_pages(datasette):
-    for path in ("/", "/kb", "/kb/documents", "/kb/recommendations", "/-/search?q=中試", "/-/areas", "/-/compare",
+    for path in ("/", "/kb", "/kb/documents", "/kb/recommendations", "/-/search?q=中試", "/-/areas", "/-/compare", "/-/responses",
                  "/-/source/cma-2024-budget", "/kb/recommendations/cma-2024-budget~2F1"):
         page = (await datasette.client.get(path)).text
         nav = re.search(r'<nav class="kb-nav".*?</nav>', page, re.S).group(0)
         labels = re.findall(r">(\w+) <span lang=\"zh-Hant\">", nav)
-        assert labels == ["Search", "Recommendations", "Documents", "Areas", "Compare", "SQL"], path
+        assert labels == ["Search", "Recommendations", "Documents", "Areas", "Compare", "Responses", "SQL"], path
 
 
 async def test_search_says_no_results_and_pages_through_all(datasette):

@@ -47,6 +47,7 @@ def register_routes():
         (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
         (originals.ROUTE, originals.original_page),
         (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
+        (responses_view.INDEX_ROUTE, responses_view.index_page),
         (responses_view.ROUTE, responses_view.scorecard_page),
     ]
 

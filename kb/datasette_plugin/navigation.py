@@ -18,6 +18,7 @@ NAV = [
     NavItem("Documents", "文件", "/{db}/documents"),
     NavItem("Areas", "政策範疇", "/-/areas"),
     NavItem("Compare", "比較", "/-/compare"),
+    NavItem("Responses", "政府回應", "/-/responses"),
     NavItem("SQL", "查詢", "/{db}"),
 ]
 

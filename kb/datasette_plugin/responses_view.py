@@ -12,6 +12,7 @@ from kb import scorecard as kb_scorecard
 from kb.datasette_plugin.source_view import kb_database, passage_url
 
 ROUTE = r"^/-/responses/(?P<document_id>[^/]+)$"
+INDEX_ROUTE = r"^/-/responses/?$"
 
 
 async def scorecard_page(datasette, request):
@@ -28,6 +29,16 @@ async def scorecard_page(datasette, request):
                "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
                "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json")}
     return Response.html(await datasette.render_template("kb_responses.html", context, request=request))
+
+
+async def index_page(datasette, request):
+    """Every document with asks, newest first, with its counts by status."""
+    db = await kb_database(datasette)
+    documents = await db.execute_fn(kb_scorecard.documents_with_asks)
+    for document in documents:
+        document["url"] = datasette.urls.path(f"/-/responses/{document['id']}")
+    context = {"database": db.name, "documents": documents}
+    return Response.html(await datasette.render_template("kb_responses_index.html", context, request=request))
 
 
 def _ask(datasette, database: str, conn, ask) -> dict:
