@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 from selenium import webdriver
@@ -61,12 +62,12 @@ def _wait_for(url, process, seconds=60):
     raise RuntimeError(f"kb serve did not answer at {url} within {seconds}s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`kb serve` on a free port, building its database first."""
+@contextmanager
+def serving(sources, db_path):
+    """`kb serve` of ``sources`` on ``db_path`` (built first when missing), on a
+    free port; yields its base URL and stops it afterwards."""
     port = _free_port()
-    db_path = tmp_path_factory.mktemp("serve") / "kb.db"
-    command = [sys.executable, "-m", "kb", "serve", "-s", str(SOURCES), "-d", str(db_path), "-p", str(port)]
+    command = [sys.executable, "-m", "kb", "serve", "-s", str(sources), "-d", str(db_path), "-p", str(port)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -75,6 +76,13 @@ def server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`kb serve` of the real sources, building its database first."""
+    with serving(SOURCES, tmp_path_factory.mktemp("serve") / "kb.db") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,13 @@ served from a database where a quoted paragraph holds markup."""
 
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from selenium.webdriver.common.by import By
 
 from kb.build import build
-from tests.conftest import ROOT, SOURCES
-from tests.test_browser import _free_port, _screenshot, _wait_for, browser  # noqa: F401  (a fixture)
+from tests.conftest import SOURCES
+from tests.test_browser import _screenshot, browser, serving  # noqa: F401  (a fixture)
 
 CMA_2023, PA_2023 = "cma-2023-policy-address", "hksarg-2023-policy-address"
 INJECTED = '<img src=x onerror="window.kbInjected=1">'
@@ -27,16 +25,8 @@ def server(tmp_path_factory):
     build(sources, db_path)
     with sqlite3.connect(db_path) as conn:
         conn.execute("update paragraphs set text = text || ? where id = ?", [INJECTED, f"{PA_2023}/61.4"])
-    port = _free_port()
-    command = [sys.executable, "-m", "kb", "serve", "-s", str(sources), "-d", str(db_path), "-p", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/-/versions.json", process)
+    with serving(sources, db_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_scorecard_lists_every_ask_with_its_status(server, browser):  # noqa: F811
