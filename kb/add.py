@@ -24,7 +24,6 @@ from loaders.cleanup import numbered_lines, strip_markdown, tidy_line
 from loaders.pages import drop_running, fold_lookalikes
 
 DEFAULT_LOADER = "generic"
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 _DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")

@@ -146,7 +146,7 @@ _BOILERPLATE_ZH = (
 BOILERPLATE = tuple(sorted((normalize_term(p) for p in _BOILERPLATE_ZH.split()), key=len, reverse=True))
 
 _PUNCTUATION_RE = re.compile(r"[\s\W_]+")
-_SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
+SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
 _CLAUSE_RE = re.compile(r"[，,。；;！？!?\n]+")
 _NAME_RE = re.compile(r"[「《“]([^」》”]{2,40})[」》”]")
 _REVIEW_KEY_RE = re.compile(r"^\s*(\S+)\s*->\s*(\S+)\s*$")
@@ -214,7 +214,7 @@ def _strip(folded: str) -> str:
     return _PUNCTUATION_RE.sub("", folded)
 
 
-def pieces(folded: str, pattern: re.Pattern = _SENTENCE_RE) -> list[str]:
+def pieces(folded: str, pattern: re.Pattern = SENTENCE_RE) -> list[str]:
     """The cleaned sentences (or clauses) of folded text long enough to compare."""
     cleaned = (_strip(piece) for piece in pattern.split(folded))
     return [piece for piece in cleaned if len(piece) >= MIN_SENTENCE]

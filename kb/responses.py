@@ -47,7 +47,7 @@ from pathlib import Path
 import yaml
 
 from kb.graph import connected_groups
-from kb.links import clean, pieces, quoted_names
+from kb.links import SENTENCE_RE, clean, pieces, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
 
@@ -75,7 +75,6 @@ RELATED_SCORE = 25
 MAX_PER_DOCUMENT = 5
 
 _ASK_RE = re.compile("建议|应|希望|促请|可考虑|呼吁|不妨|宜")
-_SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
 
 
 class ResponseReviewError(ValueError):
@@ -170,7 +169,7 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
             continue
         subs = children.get(row.id, [])
         folded = normalize("\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in subs]))
-        asking = [clean(sentence) for sentence in _SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
+        asking = [clean(sentence) for sentence in SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
         titles = [clean(row.title)] + [clean(c.title) for c in subs]
         units = [bigrams(_without(unit, slogans)) for unit in titles + asking if len(unit) >= MIN_UNIT]
         profiles.append(AskProfile(row.id, row.document_id, units, clean(folded), quoted_names(folded)))

@@ -102,13 +102,6 @@ def is_stamp(text: str) -> bool:
     return any(pattern.fullmatch(text) for pattern in _STAMP_RES)
 
 
-def strip_stamps(text: str) -> str:
-    """The text with any legislature's paper stamp inside it removed."""
-    for pattern in _STAMP_RES:
-        text = pattern.sub("", fold_lookalikes(text))
-    return text
-
-
 def running_lines(lines: Sequence[Line]) -> set[int]:
     """The line numbers of running headers and footers, page numbers and
     stamps: the lines near a page's edge that no reader counts as text.

@@ -13,7 +13,6 @@ from loaders.pages import (
     page_starts,
     pages_of,
     running_lines,
-    strip_stamps,
 )
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -53,7 +52,6 @@ def test_legco_stamps():
     assert is_stamp("\f立法會 CB(3) 641/2026(02) 號文件 ")
     assert is_stamp("LC Paper No. CB(3)710/2026(06)")
     assert not is_stamp("立法會與規管網約車服務有關的4項附屬法例小組委員會")
-    assert strip_stamps("立法會CB(3)710/2026(06)號文件 新思維") == " 新思維"
 
 
 def test_running_headers_page_numbers_and_the_stamp_are_found():
