@@ -2,10 +2,14 @@
 to a recommendation, and what that makes of the recommendation's status.
 
 Pure: rows, paragraphs and documents in, ``Response`` and ``Status`` records
-out; nothing here touches SQLite.  For every top-level recommendation (kind
-``recommendation``, its sub-items' text folded in) and every government
-document published after the recommendation's document (publication dates
-compared as written, ``2023`` before ``2023-10-25``), the paragraphs that
+out; nothing here touches SQLite.  The rules look at one pair of documents at
+a time (``rule_responses``): the asks of one submission (kind
+``recommendation``, their sub-items' text folded in) and the paragraphs of
+one government document published after it (publication dates compared as
+written, ``2023`` before ``2023-10-25``; ``response_pairs`` lists the pairs).
+Every weight is counted within the pair, and slogans come from the pair or
+from the fixed list kb/data/slogans.yml, so a pair's responses change only
+when one of its two documents does.  Within a pair, the paragraphs that
 respond are found in two steps:
 
 1. Candidates (``candidate_pairs``): an inverted index from words (jieba,
@@ -17,10 +21,10 @@ respond are found in two steps:
    * ``share`` and ``weight``: the words of the ask (its title, its
      sub-items' titles and its sentences that ask: 建議, 應, 希望 …) found in
      the paragraph, weighted by their rarity (inverse document frequency
-     over asks and paragraphs); ``share`` is their part of the paragraph's
+     over the pair's asks and paragraphs); ``share`` is their part of the paragraph's
      weight, ``weight`` their sum: a paragraph mostly about what was asked;
    * ``names``: names quoted in 「」, 《》 or “” that both mention and that
-     at most ``NAME_MAX_ROWS`` rows mention: 「產學研 1+ 計劃」, 「人才服務窗口」;
+     at most ``NAME_MAX_ROWS`` rows of the pair mention: 「產學研 1+ 計劃」, 「人才服務窗口」;
      a slogan such as 「新型工業化」 is everywhere and does not count;
    * ``title``: the share of the ask's title (or a sub-item's title) that
      the paragraph's own words restate.
@@ -42,6 +46,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -52,6 +57,7 @@ from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
 
 DEFAULT_REVIEWS = Path(__file__).parent.parent / "sources" / "response_reviews.yml"
+SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
 
 ADDRESSES, RELATED = "addresses", "related"
 RELATIONS = (ADDRESSES, RELATED)
@@ -61,7 +67,7 @@ ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response
 STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2}
 
 # Candidates
-CANDIDATE_MAX_ROWS = 40  # a bigram in more asking sentences and paragraphs than this does not make a candidate
+CANDIDATE_MAX_ROWS = 10  # a bigram in more asking sentences and paragraphs of the pair than this does not make a candidate
 # Evidence
 MIN_UNIT = 4  # cleaned characters: shorter asking sentences are left out
 RARE_ROWS = 160  # a bigram in at most this many asking sentences and paragraphs counts as evidence
@@ -172,7 +178,7 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
         asking = [clean(sentence) for sentence in SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
         titles = [clean(row.title)] + [clean(c.title) for c in subs]
         units = [bigrams(_without(unit, slogans)) for unit in titles + asking if len(unit) >= MIN_UNIT]
-        profiles.append(AskProfile(row.id, row.document_id, units, clean(folded), quoted_names(folded)))
+        profiles.append(AskProfile(row.id, row.document_id, units, clean(folded), quoted_names(folded) - slogans))
     return profiles
 
 
@@ -184,7 +190,7 @@ def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozense
         folded = normalize(paragraph.text)
         context = clean(lead.get(paragraph.parent_id, "")) if paragraph.parent_id else ""
         grams = bigrams(_without(clean(folded), slogans)) | bigrams(_without(context, slogans))
-        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, clean(folded), grams, quoted_names(folded)))
+        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, clean(folded), grams, quoted_names(folded) - slogans))
     return profiles
 
 
@@ -194,9 +200,21 @@ def _without(cleaned: str, slogans: set[str]) -> str:
     return cleaned
 
 
+@cache
+def fixed_slogans() -> frozenset[str]:
+    """The slogans listed in kb/data/slogans.yml, cleaned."""
+    return frozenset(clean(name) for name in yaml.safe_load(SLOGANS_PATH.read_text(encoding="utf-8")))
+
+
 def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
-    """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs
-    mention: 「新型工業化」, 「一國兩制」: a paragraph repeating one answers nothing."""
+    """The fixed slogans (``fixed_slogans``) and the quoted names that more
+    than ``SLOGAN_MIN_ROWS`` of these asks and paragraphs mention: a paragraph
+    repeating 「新型工業化」 or 「一國兩制」 answers nothing."""
+    return set(fixed_slogans()) | quoted_slogans(rows, paragraphs)
+
+
+def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
+    """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
     texts = [clean(f"{row.title} {row.body or ''}") for row in rows] + [clean(p.text) for p in paragraphs]
     names = {name for row in rows for name in quoted_names(normalize(f"{row.title} {row.body or ''}"))}
     names |= {name for p in paragraphs for name in quoted_names(normalize(p.text))}
@@ -226,12 +244,12 @@ def corpus(asks: list[AskProfile], paragraphs: list[ParagraphProfile]) -> Corpus
 
 
 def candidate_pairs(
-    asks: list[AskProfile], paragraphs: list[ParagraphProfile], later: dict[str, set[str]], found: Corpus
+    asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Corpus
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
-    """(ask, paragraph) pairs worth comparing: the paragraph is in a document
-    published after the ask's (``later`` maps a document to those) and shares a
-    bigram found in at most ``CANDIDATE_MAX_ROWS`` units, or a quoted name.  An
-    inverted index from those keys to paragraphs: no all-pairs scan."""
+    """(ask, paragraph) pairs worth comparing within one pair of documents: the
+    paragraph shares a bigram found in at most ``CANDIDATE_MAX_ROWS`` units, or
+    a quoted name.  An inverted index from those keys to paragraphs: no
+    all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
     for position, paragraph in enumerate(paragraphs):
         for gram in paragraph.grams:
@@ -241,13 +259,10 @@ def candidate_pairs(
             index["「" + name].add(position)
     pairs = []
     for ask in asks:
-        allowed = later.get(ask.document_id, set())
-        if not allowed:
-            continue
         keys = {gram for unit in ask.units for gram in unit if found.frequency[gram] <= CANDIDATE_MAX_ROWS}
         keys |= {"「" + name for name in ask.names & found.specific_names}
         hit = set().union(*(index.get(key, set()) for key in keys)) if keys else set()
-        pairs += [(ask, paragraphs[i]) for i in sorted(hit) if paragraphs[i].document_id in allowed]
+        pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
     return pairs
 
 
@@ -294,37 +309,78 @@ def relation(points: int, first: bool = True) -> str | None:
 # --- computing the responses ------------------------------------------------
 
 
+def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> list[Response]:
+    """The rules' responses for ONE pair: ``asks`` are the rows of one
+    submission document (sub-items included), ``paragraphs`` the paragraphs of
+    one government document published after it.  A pure function of those two
+    documents and of the fixed files shipped with kb: every weight (rarity,
+    slogans, specific names) is counted within the pair, so that a build may
+    recompute only the pairs whose documents changed.  Ordered by
+    recommendation, then falling score; reviewer's verdicts not applied."""
+    responses = []
+    for ask_id, scored in rank_pair(asks, paragraphs).items():
+        found = [(pid, points, relation(points, first=index == 0)) for index, (points, pid) in enumerate(scored)]
+        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
+    return responses
+
+
+def rank_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> dict[str, list[tuple[int, str]]]:
+    """Ask id -> every candidate paragraph's (score, id), best first, for one
+    (submission document, government document) pair: what ``rule_responses``
+    keeps, and what calibration reads."""
+    slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
+    ask_rows = ask_profiles(asks, slogans)
+    profiles = paragraph_profiles(paragraphs, slogans)
+    found = corpus(ask_rows, profiles)
+    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for ask, paragraph in candidate_pairs(ask_rows, profiles, found):
+        ranked[ask.id].append((score(evidence(ask, paragraph, found)), paragraph.id))
+    order = {p.id: index for index, p in enumerate(paragraphs)}
+    return {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(ranked.items())}
+
+
+def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
+    """Every (submission document, government document) pair to score: a
+    document with asks and a government document published after it."""
+    with_asks = {row.document_id for row in rows if not row.parent_id and row.kind == "recommendation"}
+    later = later_documents(documents, {p.document_id for p in paragraphs})
+    return [(document.id, government) for document in documents if document.id in with_asks
+            for government in sorted(later.get(document.id, ()))]
+
+
+def _by_document(items) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for item in items:
+        grouped[item.document_id].append(item)
+    return grouped
+
+
+def rank_pairs(
+    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
+) -> dict[tuple[str, str], list[tuple[int, str]]]:
+    """(ask id, government document id) -> ranked paragraphs, pair by pair."""
+    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
+    ranked = {}
+    for submission, government in response_pairs(documents, rows, paragraphs):
+        for ask_id, scored in rank_pair(rows_of[submission], paragraphs_of[government]).items():
+            ranked[(ask_id, government)] = scored
+    return dict(sorted(ranked.items()))
+
+
 def compute_responses(
     rows: list[Recommendation],
     paragraphs: list[Paragraph],
     documents: list[Document],
     reviews: list[Review] | None = None,
 ) -> list[Response]:
-    """Every response found by the rules, with the reviewer's verdicts applied;
-    ordered by recommendation, then paragraph document, then falling score."""
-    ranked = rank_pairs(rows, paragraphs, documents)
+    """Every response found by the rules, pair by pair (``rule_responses``),
+    with the reviewer's verdicts applied; ordered by recommendation, then
+    paragraph document, then falling score."""
+    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
     responses = []
-    for (ask_id, _), scored in ranked.items():
-        found = [(pid, points, relation(points, first=index == 0)) for index, (points, pid) in enumerate(scored)]
-        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
+    for submission, government in response_pairs(documents, rows, paragraphs):
+        responses += rule_responses(rows_of[submission], paragraphs_of[government])
     return apply_reviews(responses, reviews or [])
-
-
-def rank_pairs(
-    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
-) -> dict[tuple[str, str], list[tuple[int, str]]]:
-    """(ask id, government document id) -> every candidate paragraph's (score, id),
-    best first: what compute_responses keeps, and what calibration reads."""
-    slogans = slogans_of([row for row in rows if not row.parent_id], paragraphs)
-    asks = ask_profiles(rows, slogans)
-    profiles = paragraph_profiles(paragraphs, slogans)
-    found = corpus(asks, profiles)
-    later = later_documents(documents, {p.document_id for p in paragraphs})
-    ranked: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    for ask, paragraph in candidate_pairs(asks, profiles, later, found):
-        ranked[(ask.id, paragraph.document_id)].append((score(evidence(ask, paragraph, found)), paragraph.id))
-    order = {p.id: index for index, p in enumerate(paragraphs)}
-    return {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(ranked.items())}
 
 
 # --- the reviewer's verdicts ------------------------------------------------
