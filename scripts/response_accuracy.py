@@ -9,8 +9,9 @@ alone, no reviewer's verdicts):
   ask's document, how many are labelled ``addresses``;
 
 then every labelled paragraph missed and every wrong ``addresses``.  The
-held-out sets (``held_out`` in the labels file, kept aside while the rules
-were calibrated) are measured apart with ``--held-out``; ``--all`` measures
+held-out sets (``held_out`` in the labels file: pairs of an asks' document
+and a government document, kept aside while the rules were calibrated) are
+measured apart with ``--held-out``; ``--all`` measures
 everything together.  Rows are parsed from the sources with kb's loaders.
 
     python scripts/response_accuracy.py [--sources DIR] [--held-out | --all]
@@ -57,7 +58,8 @@ class Accuracy:
         return self.right / self.found if self.found else 1.0
 
 
-def read_labels(path: Path = LABELS) -> tuple[list[Label], set[str]]:
+def read_labels(path: Path = LABELS) -> tuple[list[Label], set[tuple[str, str]]]:
+    """The labels, and the held-out sets as (asks' document, government document) pairs."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     labels = [
         Label(
@@ -68,7 +70,12 @@ def read_labels(path: Path = LABELS) -> tuple[list[Label], set[str]]:
         )
         for entry in data["labels"]
     ]
-    return labels, set(data.get("held_out") or [])
+    held_out = {tuple(part.strip() for part in entry.split("->")) for entry in data.get("held_out") or []}
+    return labels, held_out
+
+
+def is_held_out(label: Label, held_out: set[tuple[str, str]]) -> bool:
+    return (label.ask.split("/")[0], label.document) in held_out
 
 
 def parsed_sources(sources_dir: Path):
@@ -111,9 +118,9 @@ def accuracy_of(sources_dir: Path = ROOT / "sources", part: str = "calibration")
     """``part`` is calibration (the labels not held out), held-out, or all."""
     labels, held_out = read_labels()
     if part == "calibration":
-        labels = [label for label in labels if label.ask.split("/")[0] not in held_out]
+        labels = [label for label in labels if not is_held_out(label, held_out)]
     elif part == "held-out":
-        labels = [label for label in labels if label.ask.split("/")[0] in held_out]
+        labels = [label for label in labels if is_held_out(label, held_out)]
     rows, paragraphs, documents = parsed_sources(sources_dir)
     ranked = kb_responses.rank_pairs(rows, paragraphs, documents)
     responses = kb_responses.compute_responses(rows, paragraphs, documents)
