@@ -64,7 +64,8 @@ RELATIONS = (ADDRESSES, RELATED)
 RULE, MANUAL = "rule", "manual"
 CONFIRM, REJECT = "confirm", "reject"
 ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response found"
-STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2}
+NO_LATER_TEXT = "no later government text"  # no government text in the knowledge base came after the ask
+STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
 
 # Candidates
 CANDIDATE_MAX_ROWS = 10  # a bigram in more asking sentences and paragraphs of the pair than this does not make a candidate
@@ -455,13 +456,17 @@ def statuses(
     documents: list[Document],
     threads: list[set[str]],
     reviews: list[Review] | None = None,
+    government: set[str] | None = None,
 ) -> list[Status]:
     """One status per top-level recommendation: ``addressed`` when a paragraph
     addresses it, ``related only`` when paragraphs are only related, else
-    ``no response found``; the first and latest addressing documents (by
+    ``no response found`` — or ``no later government text`` when none of the
+    ``government`` documents was published after the ask's document (there was
+    nothing to respond with yet); the first and latest addressing documents (by
     publication); the best status over its thread (``threads``: sets of row
     ids linked across years); a reviewer's status overrides the rule's."""
     published = {d.id: str(d.published) for d in documents}
+    later = later_documents(documents, government) if government is not None else {}
     by_ask: dict[str, list[Response]] = defaultdict(list)
     for response in responses:
         by_ask[response.recommendation_id].append(response)
@@ -472,6 +477,8 @@ def statuses(
         found = by_ask.get(row.id, [])
         addressing = sorted({r.paragraph_id.split("/")[0] for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
         status = ADDRESSED if addressing else RELATED_ONLY if found else NO_RESPONSE
+        if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
+            status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
     thread_of = {member: thread for thread in threads for member in thread}
     manual = {r.recommendation_id: r for r in reviews or [] if r.status}
@@ -510,4 +517,6 @@ def answers_for_build(sources_dir: str | Path, rows, paragraphs, documents, link
     if unknown:
         raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
     responses = compute_responses(rows, paragraphs, documents, reviews)
-    return Answers(responses, statuses(rows, responses, documents, connected_groups((link.from_id, link.to_id) for link in links), reviews))
+    threads = connected_groups((link.from_id, link.to_id) for link in links)
+    government = {p.document_id for p in paragraphs}
+    return Answers(responses, statuses(rows, responses, documents, threads, reviews, government))

@@ -9,9 +9,9 @@ from markupsafe import Markup, escape
 
 from kb import compare as kb_compare
 from kb.links import clean
-from kb.responses import ADDRESSED, NO_RESPONSE, RELATED_ONLY
+from kb.responses import ADDRESSED, NO_LATER_TEXT, NO_RESPONSE, RELATED_ONLY
 
-STATUSES = (ADDRESSED, RELATED_ONLY, NO_RESPONSE)
+STATUSES = (ADDRESSED, RELATED_ONLY, NO_RESPONSE, NO_LATER_TEXT)
 MIN_SHARED = 3  # characters: a shorter run shared with the ask is not highlighted
 
 _EVIDENCE_SQL = """
@@ -29,7 +29,8 @@ order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ord
 _DOCUMENTS_SQL = """
 select d.id, d.title_zh, d.title_en, d.published, d.year, p.name_zh as publisher_zh, p.name_en as publisher_en,
        count(*) as asks,
-       sum(s.status = ?) as addressed, sum(s.status = ?) as related_only, sum(s.status = ?) as no_response
+       sum(s.status = ?) as addressed, sum(s.status = ?) as related_only, sum(s.status = ?) as no_response,
+       sum(s.status = ?) as no_later_text
 from response_status s
 join recommendations r on r.id = s.recommendation_id
 join documents d on d.id = r.document_id
@@ -102,10 +103,11 @@ class Scorecard:
 
     @property
     def summary(self) -> str:
-        """``Of the CMA's 19 asks for the 2023 Policy Address: 5 addressed, …``"""
+        """``Of the CMA's 19 asks for the 2023 Policy Address: 5 addressed, …``;
+        asks with no later government text are counted only when there are some."""
         counts = self.counts
         cycle = f" for the {self.document['cycle']}" if self.document.get("cycle") else ""
-        parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES)
+        parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES if status != NO_LATER_TEXT or counts[status])
         others = sum(1 for ask in self.asks if ask.status not in STATUSES)
         if others:
             parts += f", {others} set by a reviewer"

@@ -16,7 +16,7 @@ from datasette.app import Datasette
 from kb import responses as kb_responses
 from kb.build import build
 from kb.cli import cli
-from kb.records import Recommendation
+from kb.records import Document, Recommendation
 from kb.scorecard import highlighted
 from kb.search import search
 from tests.conftest import ROOT
@@ -113,7 +113,7 @@ def test_every_ask_has_one_status_and_responses_come_later(built_db):
     asks = db.execute("select count(*) from recommendations where parent_id is null and kind = 'recommendation'").fetchone()[0]
     assert db["response_status"].count == asks == 18 + 19 + 13 + 7
     statuses = {row["status"] for row in db["response_status"].rows}
-    assert statuses <= {"addressed", "related only", "no response found"}
+    assert statuses <= {"addressed", "related only", "no response found", "no later government text"}
     earlier = db.execute(
         """select count(*) from responses r join recommendations a on a.id = r.recommendation_id
            join documents da on da.id = a.document_id join paragraphs p on p.id = r.paragraph_id
@@ -122,6 +122,39 @@ def test_every_ask_has_one_status_and_responses_come_later(built_db):
     assert earlier == 0
     hkpc = db.execute("select count(*) from responses where recommendation_id like 'hkpc-%'").fetchone()[0]
     assert hkpc == 0  # published in 2025: no later government text
+
+
+def test_asks_with_no_later_government_text_are_not_unanswered(built_db):
+    """The HKPC's 2025 study came after every government text in the knowledge
+    base: its asks say so, and are not counted or listed as unanswered."""
+    db = sqlite_utils.Database(built_db)
+    by_status = dict(db.execute("select status, count(*) from response_status where recommendation_id like 'hkpc-%' group by status").fetchall())
+    assert by_status == {"no later government text": 7}
+    others = {row[0] for row in db.execute("select status from response_status where recommendation_id not like 'hkpc-%'")}
+    assert "no later government text" not in others  # every other document has a later Policy Address or Budget
+    unanswered = [row[0] for row in db.execute(
+        "select r.id from response_status s join recommendations r on r.id = s.recommendation_id where s.status = 'no response found'")]
+    assert unanswered and not [rid for rid in unanswered if rid.startswith("hkpc-")]
+    result = CliRunner().invoke(cli, ["responses", "hkpc-2025-manufacturing-study", "-d", str(built_db)], catch_exceptions=False)
+    assert result.output.splitlines()[0] == (
+        "Of the HKPC's 7 asks: 0 addressed, 0 related only, 0 no response found, 7 no later government text")
+    assert "[no later government text]" in result.output
+    cma = CliRunner().invoke(cli, ["responses", CMA_2023, "-d", str(built_db)]).output.splitlines()[0]
+    assert "no later government text" not in cma
+
+
+def test_a_document_after_every_government_text_has_no_later_text():
+    rows = [Recommendation("s/1", "s", "1", 1, "t", "", 2025, 1, 1), Recommendation("e/1", "e", "1", 1, "t", "", 2023, 1, 1)]
+    documents = [_document("s", "2025-01"), _document("e", "2023"), _document("g", "2024-02-28")]
+    found = {s.recommendation_id: s.status for s in kb_responses.statuses(rows, [], documents, [], government={"g"})}
+    assert found == {"s/1": "no later government text", "e/1": "no response found"}
+    # a thread shares its best status: having no later text is the least of them
+    thread = kb_responses.statuses(rows, [], documents, [{"s/1", "e/1"}], government={"g"})
+    assert {s.thread_status for s in thread} == {"no response found"}
+
+
+def _document(document_id: str, published: str) -> Document:
+    return Document(document_id, "x", "t", "t", "submission", None, published, int(published[:4]), "zh-Hant", f"{document_id}.txt", "0")
 
 
 def test_a_thread_shares_its_best_status():
@@ -240,6 +273,8 @@ async def test_responses_index_lists_documents_with_their_counts(built_db):
     for document_id, asks, addressed in expected:
         assert f'href="/-/responses/{document_id}"' in response.text
         assert f'<td class="n">{asks}</td><td class="n">{addressed}</td>' in response.text
+    assert '<th class="n">no later government text</th>' in response.text
+    assert '<td class="n">7</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td class="n">7</td>' in response.text  # the HKPC's
     assert response.text.index(f"/-/responses/cma-2024-budget") < response.text.index(f"/-/responses/{CMA_2023}")
 
 
@@ -258,3 +293,12 @@ async def test_search_page_filter_between_asks_and_government_text(built_db):
     page = await datasette.client.get("/-/search?q=中試&in=government")
     assert page.status_code == 200 and f"/kb/paragraphs/{PA_2023}~2F83~2E5" in page.text
     assert (await datasette.client.get("/-/search?q=中試&in=elsewhere")).status_code == 400
+
+
+async def test_canned_queries_leave_out_asks_with_no_later_text(built_db):
+    datasette = Datasette([str(built_db)], metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")))
+    unanswered = (await datasette.client.get("/kb/asks_without_response.json?_shape=array")).json()
+    assert unanswered and not [row for row in unanswered if row["publisher_id"] == "hkpc"]
+    by_year = (await datasette.client.get("/kb/responses_by_year_and_publisher.json?_shape=array")).json()
+    hkpc = next(row for row in by_year if row["publisher_id"] == "hkpc")
+    assert (hkpc["asks"], hkpc["no_response_found"], hkpc["no_later_government_text"]) == (7, 0, 7)
