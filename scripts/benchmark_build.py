@@ -83,9 +83,9 @@ def mutate(text: str, rng: random.Random, pool: list[str]) -> str:
 def document_entry(seed: dict, copy: int) -> dict:
     """The manifest entry of copy ``copy`` of a seed document (copy 0 is the seed)."""
     entry = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
-    entry["id"] = shifted(seed["id"], copy) if copy else seed["id"]
-    if entry["id"] == seed["id"] and copy:
-        entry["id"] = f"{seed['id']}-{copy}"
+    # A copy's id names its copy number: shifting a year alone would give
+    # hksarg-2023-policy-address to copy 3 of the 2020 address, a seed's id.
+    entry["id"] = f"{shifted(seed['id'], copy)}-c{copy}" if copy else seed["id"]
     entry["file"] = f"{entry['id']}.txt"
     entry["published"] = shifted(str(seed["published"]), copy)
     if seed.get("cycle"):

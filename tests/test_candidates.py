@@ -3,6 +3,7 @@ exactly the pairs that reach a threshold, and on the real documents linking
 through candidates gives the same links as comparing every pair."""
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 from kb import candidates as kb_candidates
@@ -32,6 +33,12 @@ def brute_force(corpus, queries, share):
     return found
 
 
+def weighted(sentences, rarity):
+    """Each bigram of the sentences, weighted by its rarity times its occurrences."""
+    counts = Counter(g for sentence in sentences for g in kb_links.bigrams(sentence))
+    return {gram: count * rarity(gram) for gram, count in counts.items()}
+
+
 def test_candidates_are_the_rows_holding_enough_of_the_query_weight():
     index = kb_candidates.build_index(CORPUS)
     query = {"中試": 5.0, "基地": 3.0, "政府": 0.5, "推廣": 1.5}  # total 10
@@ -52,10 +59,11 @@ def test_at_least_counts_shared_weight_and_a_row_never_pairs_with_itself():
 
 def test_the_prefix_skips_common_features_yet_misses_no_pair_on_real_rows():
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
-    prepared, corpus = kb_links._prepare(rows, kb_links.document_order(documents), {})
+    history = kb_links.prepare(rows, documents, {})
+    prepared, weights = history.profiles, history.weights(0, len(history.profiles))
     features = {p.id: {g for s in p.sentences for g in kb_links.bigrams(s)} for p in prepared}
     index = kb_candidates.build_index(features)
-    queries = {p.id: kb_links._weighted(p.sentences, corpus.weights.rarity) for p in prepared}
+    queries = {p.id: weighted(p.sentences, weights.rarity) for p in prepared}
     for share in (0.1, 0.3, 0.6):
         found = {(c.query_id, c.row_id) for c in kb_candidates.candidates(index, queries, share=share)}
         assert found == brute_force(features, queries, share)
@@ -69,8 +77,7 @@ def test_linking_through_candidates_gives_the_links_of_comparing_every_pair():
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
     areas = link_accuracy.primary_areas(rows, ROOT / "sources")
     run = kb_links.find_links(rows, documents, areas=areas)
-    prepared, _ = kb_links._prepare(rows, kb_links.document_order(documents), areas)
-    length = {p.id: len(p.text) for p in prepared}
+    length = {p.id: len(p.text) for p in kb_links.prepare(rows, documents, areas).profiles}
     every_pair = [
         kb_links.Link(a, b, kb_links.score(e), kb_links.relation(e), kb_links.RULE)
         for (a, b), e in kb_links.evidence_for(rows, documents, areas).items()
@@ -86,8 +93,7 @@ def test_scoring_in_a_process_pool_gives_the_links_of_scoring_in_one_process(mon
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
     areas = link_accuracy.primary_areas(rows, ROOT / "sources")
     serial = kb_links.find_links(rows, documents, areas=areas, workers=1)
-    monkeypatch.setattr(kb_links, "POOL_MIN_PAIRS", 0)
-    monkeypatch.setattr(kb_links, "POOL_CHUNK", 7)
+    monkeypatch.setattr(kb_links, "POOL_MIN_ROWS", 0)
     pooled = kb_links.find_links(rows, documents, areas=areas, workers=2)
     assert pooled.links == serial.links and len(pooled.links) == 28
     monkeypatch.setenv("KB_WORKERS", "3")
