@@ -7,8 +7,11 @@ build leaves the previous database untouched.
 """
 
 import codecs
+import hashlib
+import json
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,13 +23,17 @@ import loaders
 from kb import store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build's interface)
-from kb.links import Link, LinkRun, find_links, read_reviews, unknown_review_ids
+from kb.incremental import (CODE_KEY, LINK_REVIEWED_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+                            code_version, fingerprint, linked_again, read_previous)
+from kb.links import Link, LinkRun, apply_reviews, document_order, read_reviews, rule_links, unknown_review_ids
 from kb.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.manifest import Source, read_manifest
 from kb.progress import LARGE_BYTES, Progress, size_text
 from kb.search_index import save_search_index
 from kb.records import Parsed
+from kb.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
 from kb.responses import Answers, answers_for_build
+from kb.responses import read_reviews as read_response_reviews
 from loaders.cleanup import numbered_lines
 
 _SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
@@ -62,37 +69,56 @@ class DocumentReport:
 
 
 def build(
-    sources_dir: str | Path, db_path: str | Path, loaders_by_name=None, notify: Callable[[str], None] | None = None
+    sources_dir: str | Path,
+    db_path: str | Path,
+    loaders_by_name=None,
+    notify: Callable[[str], None] | None = None,
+    full: bool = False,
 ) -> list[DocumentReport]:
     """Parse every document in ``sources_dir`` and write them to ``db_path``,
     one build at a time (kb.lock); ``notify`` is told what a long build is
-    doing (see kb.progress)."""
+    doing (see kb.progress).  Incremental (``kb.incremental``) when the
+    previous database allows it, unless ``full``."""
     check_db_path(db_path)
     with build_lock(db_path, notify):
         for path in remove_stale_temporaries(db_path):
             if notify:
                 notify(f"removed {path.name}, left by a build that did not finish")
-        return _build(sources_dir, db_path, loaders_by_name, Progress(notify))
+        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full)
 
 
-def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress) -> list[DocumentReport]:
+def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False) -> list[DocumentReport]:
     loaders_by_name = loaders.LOADERS if loaders_by_name is None else loaders_by_name
     sources = read_manifest(sources_dir)
     for source in sources:
         _loader(source, loaders_by_name)
-    texts = {source.document.id: _read_text(source) for source in sources}
+    texts, fingerprints = {}, {}
+    for source in sources:
+        data = source.path.read_bytes()
+        texts[source.document.id] = _read_text(source, data)
+        fingerprints[source.document.id] = fingerprint(source, hashlib.sha256(data).hexdigest())
+    previous = None if full else read_previous(db_path)
+    changed = changed_documents(fingerprints, previous) if previous else set(fingerprints)
+    if previous and progress.notify:
+        kept = len(fingerprints.keys() - changed)
+        progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
     parsed = {}
     for source in sources:
+        document_id = source.document.id
+        if document_id not in changed:
+            parsed[document_id] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
+            continue
         size = source.path.stat().st_size
-        with progress.step(f"parsing {source.document.id} ({size_text(size)})", announce=size >= LARGE_BYTES):
-            parsed[source.document.id] = _parse(source, texts[source.document.id], loaders_by_name)
+        with progress.step(f"parsing {document_id} ({size_text(size)})", announce=size >= LARGE_BYTES):
+            parsed[document_id] = _parse(source, texts[document_id], loaders_by_name)
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
     with progress.step("tagging policy areas"):
         tags = area_tags(Path(sources_dir), rows, skipped)
     documents = [result.document for result in parsed.values() if result]
+    again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, again, previous)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answers_for_build(sources_dir, rows, paragraphs, documents, linked.links)
@@ -101,12 +127,29 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     try:
         with progress.step(f"writing {db_path}"):
             info = {**build_info(sources_dir, [source.path for source in sources]),
-                    "candidate_pairs": str(linked.candidate_pairs)}
-            _write(temporary, sources, texts, parsed, tags, linked.links, info, answers)
+                    "candidate_pairs": str(linked.candidate_pairs), CODE_KEY: code_version(),
+                    **reviewed_documents(Path(sources_dir))}
+            written = Written(sources, texts, parsed, fingerprints, tags, linked.links, info, answers)
+            if previous:
+                _update(temporary, db_path, written, changed)
+            else:
+                _write(temporary, written)
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
     return [_report(source, parsed[source.document.id]) for source in sources]
+
+
+def reviewed_documents(sources_dir: Path) -> dict[str, str]:
+    """The documents the reviewer's link and response files name, for
+    ``build_info``: the next incremental build works their links and
+    responses out again (``kb.incremental``)."""
+    links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
+    link_ids = [i for r in (read_reviews(links_path) if links_path.is_file() else []) for i in (r.from_id, r.to_id)]
+    response_ids = [i for r in (read_response_reviews(responses_path) if responses_path.is_file() else [])
+                    for i in (r.recommendation_id, r.paragraph_id) if i]
+    documents = lambda ids: json.dumps(sorted({i.split("/")[0] for i in ids}))  # noqa: E731
+    return {LINK_REVIEWED_KEY: documents(link_ids), RESPONSE_REVIEWED_KEY: documents(response_ids)}
 
 
 def check_db_path(db_path: str | Path) -> None:
@@ -119,11 +162,12 @@ def check_db_path(db_path: str | Path) -> None:
         raise BuildError(f"{db_path}: cannot write the database there, folder {folder} is not writable")
 
 
-def _read_text(source: Source) -> str:
-    """The text of a source file.  A byte-order mark at its start (as some
-    Windows editors write) is dropped; a file that is not UTF-8 is an error
-    naming the line and the encoding it looks like."""
-    data = source.path.read_bytes()
+def _read_text(source: Source, data: bytes | None = None) -> str:
+    """The text of a source file (``data``: its bytes, when read already).
+    A byte-order mark at its start (as some Windows editors write) is
+    dropped; a file that is not UTF-8 is an error naming the line and the
+    encoding it looks like."""
+    data = source.path.read_bytes() if data is None else data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -260,17 +304,35 @@ def _problem(source: Source, row, seen: set[str], line_count: int, ordinal: int)
     return None
 
 
-def _write(
-    path: Path,
-    sources: list[Source],
-    texts: dict[str, str],
-    parsed: dict[str, Parsed | None],
-    tags: list[AreaTag],
-    links: list[Link],
-    info: dict[str, str],
-    answers: Answers | None = None,
-) -> None:
+@dataclass
+class Written:
+    """What a build writes."""
+
+    sources: list[Source]
+    texts: dict[str, str]
+    parsed: dict[str, Parsed | None]
+    fingerprints: dict[str, str]
+    tags: list[AreaTag]
+    links: list[Link]
+    info: dict[str, str]
+    answers: Answers | None = None
+
+
+def _write(path: Path, written: Written) -> None:
+    """A new database at ``path`` holding everything."""
     path.unlink(missing_ok=True)
+    _fill(path, written, {source.document.id for source in written.sources}, fresh=True)
+
+
+def _update(path: Path, previous_path: Path, written: Written, changed: set[str]) -> None:
+    """A copy of the previous database at ``path``, with the ``changed``
+    documents (added, changed or removed) replaced and everything derived
+    from all of them written again."""
+    shutil.copyfile(previous_path, path)
+    _fill(path, written, changed, fresh=False)
+
+
+def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None:
     db = sqlite_utils.Database(path)
     # A temporary file, swapped in only when complete and synced once at the
     # end: no journal or sync per transaction (sqlite-utils commits every
@@ -279,24 +341,32 @@ def _write(
     db.execute("PRAGMA synchronous = OFF")
     try:
         store.ensure_db_shape(db)
+        if not fresh:
+            store.delete_documents(db, replaced)
+            store.clear_derived(db)
+        sources = written.sources
         store.save_publishers(db, list({source.publisher.id: source.publisher for source in sources}.values()))
         for source in sources:
-            result = parsed[source.document.id]
+            document_id = source.document.id
+            if document_id not in replaced:
+                continue
+            result = written.parsed[document_id]
             document = result.document if result else source.document
-            store.save_document(db, document, texts[source.document.id])
+            store.save_document(db, document, written.texts[document_id], written.fingerprints[document_id])
             if result:
                 store.save_recommendations(db, source.publisher.id, result.recommendations)
                 store.save_paragraphs(db, result.paragraphs)
         store.save_policy_areas(db, read_taxonomy())
-        store.save_area_tags(db, tags)
-        store.save_links(db, links)
-        if answers:
-            store.save_responses(db, answers.responses, answers.statuses)
+        store.save_area_tags(db, written.tags)
+        store.save_links(db, written.links)
+        if written.answers:
+            store.save_responses(db, written.answers.responses, written.answers.statuses)
         store.save_positions(db)
         store.save_threads(db)
         save_search_index(db)
-        store.save_build_info(db, info)
-        db.execute("VACUUM")
+        store.save_build_info(db, written.info)
+        if fresh:
+            db.execute("VACUUM")
     finally:
         db.close()
     with open(path, "rb+") as file:
@@ -317,15 +387,35 @@ def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) ->
     return tag(rows, taxonomy, overrides)
 
 
-def _link(sources_dir: Path, rows: list, documents: list, areas: dict[str, str], skipped: set[str]) -> LinkRun:
+def _link(
+    sources_dir: Path,
+    rows: list,
+    documents: list,
+    areas: dict[str, str],
+    skipped: set[str],
+    again: set[str] | None = None,
+    previous: Previous | None = None,
+) -> LinkRun:
     """Links between recommendations of different documents, with the reviewer's verdicts;
-    ``areas`` are the rows' primary policy areas."""
+    ``areas`` are the rows' primary policy areas.  With a ``previous``
+    database, only the links into the documents ``again`` are found; the
+    others are kept from it."""
     reviews_path = sources_dir / REVIEWS_NAME
     reviews = read_reviews(reviews_path) if reviews_path.is_file() else []
     unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if row_id.split("/")[0] not in skipped]
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
-    return find_links(rows, documents, reviews, areas)
+    found = rule_links(rows, documents, areas, into=again)
+    kept = []
+    if previous is not None:
+        present = {document.id for document in documents}
+        kept = [link for link in previous.links if _document_of(link.to_id) not in again
+                and _document_of(link.to_id) in present and _document_of(link.from_id) in present]
+    return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), found.candidate_pairs)
+
+
+def _document_of(row_id: str) -> str:
+    return row_id.split("/")[0]
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

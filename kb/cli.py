@@ -58,17 +58,21 @@ def cli():
 @cli.command(name="build")
 @sources_option
 @db_option
-def build_command(sources_dir, db_path):
+@click.option("--full", is_flag=True, help="Build from nothing, keeping nothing of the previous database.")
+def build_command(sources_dir, db_path, full):
     """Parse every document in SOURCES and write a fresh DB
 
     The new database replaces the old one only once it is complete; a
-    failing build leaves the old one untouched.
+    failing build leaves the old one untouched.  When the same code built
+    the previous database, only the documents added or changed since are
+    parsed, and the links and responses of the others are kept (--full
+    builds everything again).
 
     \b
     Example:
         kb build --sources sources --db kb.db
     """
-    _build(sources_dir, db_path)
+    _build(sources_dir, db_path, full)
 
 
 @cli.command()
@@ -289,7 +293,7 @@ def run_datasette(args: list[str]) -> None:
     datasette_cli.main(args, prog_name="datasette")
 
 
-def _build(sources_dir: str, db_path: str) -> None:
+def _build(sources_dir: str, db_path: str, full: bool = False) -> None:
     # Imported here: the build's modules (numpy, jieba, sqlite-utils) slow every other command's start.
     from kb.build import BuildError, build
     from kb.links import ReviewError
@@ -297,7 +301,7 @@ def _build(sources_dir: str, db_path: str) -> None:
 
     started = time.perf_counter()
     try:
-        reports = build(sources_dir, db_path, notify=_notify)
+        reports = build(sources_dir, db_path, notify=_notify, full=full)
     except (ManifestError, ParseError, BuildError, AreaError, ReviewError, ResponseReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:

@@ -114,7 +114,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
 
-from kb.candidates import TOLERANCE
+from kb.candidates import TOLERANCE, Marks, held, share, shares, stack
 from kb.link_window import Corpus, History, Weights, bigrams, published_year
 from kb.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
@@ -499,35 +499,28 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     pair's rule asks for (``coverage_needed``) — aligned runs are made of
     shared bigrams, so coverage never exceeds this share; the earlier row's
     title bigrams that the later row holds reach ``TITLE_RESTATED``; or the
-    two share ``RARE_WORDS`` rare words.  Each later row keeps the
+    two share ``RARE_WORDS`` rare words.  The shares are counted for the
+    whole window at once (``kb.candidates``).  Each later row keeps the
     ``MAX_EARLIER`` candidates whose bound clears its threshold by the widest
-    margin (then the earliest).  The shares are counted with numpy over the
-    window's rows, all at once for each later row."""
-    start, _ = corpus.start, corpus.end
-    first, last = history.rows_of(document)
+    margin (then the earliest)."""
+    start, (first, last) = corpus.start, history.rows_of(document)
     earlier = history.profiles[start:first]
     if not earlier:
         return []
     rarity = _rarity_vector(history, corpus)
-    gram_row, gram_ids, gram_weight, gram_total = _stacked(earlier, "grams", "gram_counts", rarity)
-    title_row, title_ids, title_weight, title_total = _stacked(earlier, "title_grams", "title_counts", rarity)
+    texts = stack([p.grams for p in earlier], [p.gram_counts for p in earlier], rarity)
+    titles = stack([p.title_grams for p in earlier], [p.title_counts for p in earlier], rarity)
     lengths = np.array([len(p.text) for p in earlier])
-    mark, value = np.zeros(len(rarity), dtype=bool), np.zeros(len(rarity))
+    marks = Marks(len(rarity))
     pairs = []
     for later in history.profiles[first:last]:
-        mark[later.grams], value[later.grams] = True, later.gram_counts * rarity[later.grams]
-        later_total = float(value[later.grams].sum())
-        later_held = np.bincount(gram_row, weights=value[gram_ids], minlength=len(earlier))
-        earlier_held = np.bincount(gram_row, weights=gram_weight * mark[gram_ids], minlength=len(earlier))
-        title_held = np.bincount(title_row, weights=title_weight * mark[title_ids], minlength=len(earlier))
-        mark[later.grams], value[later.grams] = False, 0.0
-        shorter_share = np.where(lengths <= len(later.text), _share(earlier_held, gram_total),
-                                 _share(later_held, np.full(len(earlier), later_total)))
-        title_share = _share(title_held, title_total)
+        later_held, earlier_held, later_total = shares(texts, later.grams, later.gram_counts, rarity, marks)
+        shorter_share = np.where(lengths <= len(later.text), share(earlier_held, texts.total), share(later_held, later_total))
+        title_share = share(held(titles, later.grams, marks), titles.total)
         rare = _rare_shared(history, corpus, later, start, first)
-        plausible = set(np.nonzero((shorter_share >= COVERAGE_FLOOR - TOLERANCE) | (title_share >= TITLE_RESTATED - TOLERANCE))[0].tolist())
+        plausible = (shorter_share >= COVERAGE_FLOOR - TOLERANCE) | (title_share >= TITLE_RESTATED - TOLERANCE)
         ranked = []
-        for i in sorted(plausible | {i for i, count in rare.items() if count >= RARE_WORDS}):
+        for i in sorted(set(np.nonzero(plausible)[0].tolist()) | {i for i, count in rare.items() if count >= RARE_WORDS}):
             margin = _margin(earlier[i], later, corpus, float(shorter_share[i]), float(title_share[i]), rare.get(i, 0))
             if margin is not None:
                 ranked.append((-margin, i))
@@ -535,13 +528,13 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     return pairs
 
 
-def _margin(a: Profile, b: Profile, corpus: Corpus, share: float, title_share: float, rare: int) -> float | None:
+def _margin(a: Profile, b: Profile, corpus: Corpus, text_share: float, title_share: float, rare: int) -> float | None:
     """How far the pair's bounds clear their rules' thresholds (the largest
     ratio of bound to threshold), or ``None`` when none is cleared."""
     margins = []
-    needed = coverage_needed(a, b, corpus) if share >= COVERAGE_FLOOR - TOLERANCE else None
-    if needed is not None and share >= needed - TOLERANCE:
-        margins.append(share / needed)
+    needed = coverage_needed(a, b, corpus) if text_share >= COVERAGE_FLOOR - TOLERANCE else None
+    if needed is not None and text_share >= needed - TOLERANCE:
+        margins.append(text_share / needed)
     if title_share >= TITLE_RESTATED - TOLERANCE:
         margins.append(title_share / TITLE_RESTATED)
     if rare >= RARE_WORDS:
@@ -554,20 +547,6 @@ def _rarity_vector(history: History, corpus: Corpus) -> np.ndarray:
     vector = corpus.weights.vector
     missing = len(history.vocabulary) - len(vector)
     return np.concatenate([vector, np.full(missing, math.log(corpus.end - corpus.start + 1))]) if missing > 0 else vector
-
-
-def _stacked(rows: list[Profile], ids: str, counts: str, rarity: np.ndarray):
-    """The rows' bigram numbers end to end, with the row each belongs to,
-    its weight (occurrences times rarity) and each row's total weight."""
-    numbers = [getattr(p, ids) for p in rows]
-    row = np.repeat(np.arange(len(rows)), [len(n) for n in numbers])
-    stacked = np.concatenate(numbers) if numbers else np.zeros(0, np.int64)
-    weight = np.concatenate([getattr(p, counts) for p in rows]) * rarity[stacked]
-    return row, stacked, weight, np.bincount(row, weights=weight, minlength=len(rows))
-
-
-def _share(held: np.ndarray, total: np.ndarray) -> np.ndarray:
-    return np.divide(held, total, out=np.zeros(len(held)), where=total > 0)
 
 
 def _rare_shared(history: History, corpus: Corpus, later: Profile, start: int, end: int) -> dict[int, int]:

@@ -21,7 +21,7 @@ from loaders.cleanup import numbered_lines
 # the build adds.
 TABLES = {
     "publishers": columns(Publisher),
-    "documents": {**columns(Document), "line_count": int},
+    "documents": {**columns(Document), "line_count": int, "fingerprint": str},
     "policy_areas": {"id": str, "name_zh": str, "name_en": str, "description": str, "cap_code": int, "terms": str},
     "recommendations": {**columns(Recommendation), "publisher_id": str, "position": int, "primary_area_id": str},
     "recommendation_areas": columns(AreaTag),
@@ -132,12 +132,34 @@ def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> N
     db["publishers"].upsert_all([asdict(publisher) for publisher in publishers], pk="id")
 
 
-def save_document(db: sqlite_utils.Database, document: Document, text: str) -> None:
-    """Upsert a document and every line of its source text."""
+def save_document(db: sqlite_utils.Database, document: Document, text: str, fingerprint: str | None = None) -> None:
+    """Upsert a document and every line of its source text; ``fingerprint``
+    is what it was built from (``kb.incremental``)."""
     lines = numbered_lines(text)
-    db["documents"].upsert({**asdict(document), "line_count": len(lines)}, pk="id")
+    db["documents"].upsert({**asdict(document), "line_count": len(lines), "fingerprint": fingerprint}, pk="id")
     db["document_lines"].delete_where("document_id = ?", [document.id])
     db["document_lines"].insert_all({"document_id": document.id, "line": number, "text": line} for number, line in lines)
+
+
+# What a build works out from all the documents together: an incremental
+# build empties these tables and writes them again (kb.build).
+DERIVED = ("publishers", "policy_areas", "recommendation_areas", "links", "responses", "response_status", "threads", "build_info")
+
+
+def delete_documents(db: sqlite_utils.Database, document_ids: set[str]) -> None:
+    """Remove documents with their lines, rows and paragraphs."""
+    with db.conn:
+        for document_id in sorted(document_ids):
+            for table in ("document_lines", "recommendations", "paragraphs"):
+                db.execute(f"delete from [{table}] where document_id = ?", [document_id])
+            db.execute("delete from documents where id = ?", [document_id])
+
+
+def clear_derived(db: sqlite_utils.Database) -> None:
+    """Empty the tables a build writes again whole (``DERIVED``)."""
+    with db.conn:
+        for table in DERIVED:
+            db.execute(f"delete from [{table}]")
 
 
 def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:

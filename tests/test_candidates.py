@@ -1,10 +1,11 @@
-"""kb.candidates and the candidate step of kb.links: the inverted index finds
-exactly the pairs that reach a threshold, and on the real documents linking
-through candidates gives the same links as comparing every pair."""
+"""kb.candidates and the candidate step of kb.links: the shares counted for a
+whole window are those of comparing pair by pair, and on the real documents
+linking through candidates gives the same links as comparing every pair."""
 
 import sys
-from collections import Counter
 from pathlib import Path
+
+import numpy as np
 
 from kb import candidates as kb_candidates
 from kb import links as kb_links
@@ -13,64 +14,48 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import link_accuracy  # noqa: E402
 
-CORPUS = {
-    "cma/1": ["中試", "試基", "基地", "政府"],
-    "cma/2": ["品牌", "政府", "支持"],
-    "bdc/1": ["品牌", "推廣", "政府", "支持"],
-    "hkpc/1": ["中試", "基地", "政府"],
-}
+
+def brute_force(rows, query, rarity):
+    """(the query's weight each row holds, each row's weight the query holds), pair by pair."""
+    query_held, row_held = [], []
+    for features in rows:
+        query_held.append(sum(count * rarity[f] for f, count in query.items() if f in features))
+        row_held.append(sum(count * rarity[f] for f, count in features.items() if f in query))
+    return query_held, row_held
 
 
-def brute_force(corpus, queries, share):
-    """Every pair whose row holds at least ``share`` of the query's weight, by checking every pair."""
-    found = set()
-    for query_id, weights in queries.items():
-        total = sum(weights.values())
-        for row_id, features in corpus.items():
-            held = sum(w for feature, w in weights.items() if feature in set(features))
-            if row_id != query_id and held >= share * total - 1e-9:
-                found.add((query_id, row_id))
-    return found
+def arrays(features: dict[int, int]):
+    numbers = sorted(features)
+    return np.array(numbers, dtype=np.int64), np.array([features[n] for n in numbers], dtype=float)
 
 
-def weighted(sentences, rarity):
-    """Each bigram of the sentences, weighted by its rarity times its occurrences."""
-    counts = Counter(g for sentence in sentences for g in kb_links.bigrams(sentence))
-    return {gram: count * rarity(gram) for gram, count in counts.items()}
+def test_shares_are_what_comparing_pair_by_pair_gives():
+    rarity = np.array([0.5, 2.0, 3.0, 1.0, 4.0])
+    rows = [{0: 2, 1: 1}, {2: 1, 3: 3}, {4: 1}, {}]
+    window = kb_candidates.stack([arrays(r)[0] for r in rows], [arrays(r)[1] for r in rows], rarity)
+    assert window.total.tolist() == [3.0, 6.0, 4.0, 0.0]
+    query = {1: 2, 3: 1, 4: 1}  # weighs 2*2 + 1 + 4 = 9
+    query_held, row_held, total = kb_candidates.shares(window, *arrays(query), rarity, kb_candidates.Marks(5))
+    assert total == 9.0
+    assert query_held.tolist() == [4.0, 1.0, 4.0, 0.0] and row_held.tolist() == [2.0, 3.0, 4.0, 0.0]
+    assert (query_held.tolist(), row_held.tolist()) == tuple(map(list, brute_force(rows, query, rarity)))
+    assert kb_candidates.share(row_held, window.total).tolist() == [2 / 3, 0.5, 1.0, 0.0]
+    assert kb_candidates.held(window, arrays(query)[0], kb_candidates.Marks(5)).tolist() == row_held.tolist()
 
 
-def test_candidates_are_the_rows_holding_enough_of_the_query_weight():
-    index = kb_candidates.build_index(CORPUS)
-    query = {"中試": 5.0, "基地": 3.0, "政府": 0.5, "推廣": 1.5}  # total 10
-    found = {c.row_id: c for c in kb_candidates.candidates(index, {"q": query}, share=0.5)}
-    assert set(found) == {"cma/1", "hkpc/1"}
-    assert found["cma/1"].shared == 8.5 and found["cma/1"].share == 0.85
-    # cma/2 holds only 政府, 0.5 of 10.
-    assert {c.row_id for c in kb_candidates.candidates(index, {"q": query}, share=0.1)} == {"cma/1", "hkpc/1", "bdc/1"}
-    assert kb_candidates.candidates(index, {"q": query}, share=0.9) == []
-
-
-def test_at_least_counts_shared_weight_and_a_row_never_pairs_with_itself():
-    index = kb_candidates.build_index(CORPUS)
-    queries = {row_id: dict.fromkeys(features, 1.0) for row_id, features in CORPUS.items()}
-    pairs = {(c.query_id, c.row_id) for c in kb_candidates.candidates(index, queries, at_least=3)}
-    assert pairs == {("cma/1", "hkpc/1"), ("hkpc/1", "cma/1"), ("cma/2", "bdc/1"), ("bdc/1", "cma/2")}
-
-
-def test_the_prefix_skips_common_features_yet_misses_no_pair_on_real_rows():
+def test_shares_on_real_rows_are_what_comparing_pair_by_pair_gives():
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
     history = kb_links.prepare(rows, documents, {})
-    prepared, weights = history.profiles, history.weights(0, len(history.profiles))
-    features = {p.id: {g for s in p.sentences for g in kb_links.bigrams(s)} for p in prepared}
-    index = kb_candidates.build_index(features)
-    queries = {p.id: weighted(p.sentences, weights.rarity) for p in prepared}
-    for share in (0.1, 0.3, 0.6):
-        found = {(c.query_id, c.row_id) for c in kb_candidates.candidates(index, queries, share=share)}
-        assert found == brute_force(features, queries, share)
-    # 政府 (the government) is in most rows: the prefix stops before it.
-    common = max(index.postings, key=index.rows_with)
-    prefix, _ = kb_candidates._prefix(index, queries[prepared[0].id], 0.1 * sum(queries[prepared[0].id].values()))
-    assert index.rows_with(common) > len(prepared) // 2 and common not in prefix
+    profiles = history.profiles
+    rarity = history.weights(0, len(profiles)).vector
+    rarity = np.concatenate([rarity, np.ones(len(history.vocabulary) - len(rarity))])
+    window = kb_candidates.stack([p.grams for p in profiles], [p.gram_counts for p in profiles], rarity)
+    as_dicts = [dict(zip(p.grams.tolist(), p.gram_counts.tolist())) for p in profiles]
+    marks = kb_candidates.Marks(len(rarity))
+    for query in profiles[::7]:
+        query_held, row_held, _ = kb_candidates.shares(window, query.grams, query.gram_counts, rarity, marks)
+        expected = brute_force(as_dicts, dict(zip(query.grams.tolist(), query.gram_counts.tolist())), rarity)
+        assert np.allclose(query_held, expected[0]) and np.allclose(row_held, expected[1])
 
 
 def test_linking_through_candidates_gives_the_links_of_comparing_every_pair():
@@ -98,3 +83,12 @@ def test_scoring_in_a_process_pool_gives_the_links_of_scoring_in_one_process(mon
     assert pooled.links == serial.links and len(pooled.links) == 28
     monkeypatch.setenv("KB_WORKERS", "3")
     assert kb_links.default_workers() == 3
+
+
+def test_at_most_twelve_earlier_rows_per_later_row_lose_nothing_on_the_real_documents(monkeypatch):
+    rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
+    areas = link_accuracy.primary_areas(rows, ROOT / "sources")
+    bounded = kb_links.rule_links(rows, documents, areas)
+    monkeypatch.setattr(kb_links, "MAX_EARLIER", 10**6)
+    unbounded = kb_links.rule_links(rows, documents, areas)
+    assert bounded == unbounded and bounded.candidate_pairs < 100

@@ -1,0 +1,132 @@
+"""Incremental builds (kb.incremental): a build that keeps what the previous
+database holds gives the same rows in every table as a full build, after
+adding a newer document, inserting an older one, changing one and removing
+one; and it parses only what changed."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb.build import build
+from kb.incremental import code_version, read_previous
+
+ROOT = Path(__file__).parent.parent
+SOURCES = ROOT / "sources"
+REVIEWS = ("link_reviews.yml", "response_reviews.yml", "area_overrides.yml")
+BDC, CMA_2023, CMA_2024, DSEDT = (
+    "bdc-2020-brand-relaunch-survey", "cma-2023-policy-address", "cma-2024-budget", "dsedt-2023-reply-written-inquiry")
+# Tables whose rows describe the build run rather than the knowledge base.
+RUN_ONLY = {("build_info", "candidate_pairs")}
+
+
+def entries() -> list[dict]:
+    return yaml.safe_load((SOURCES / "manifest.yml").read_text(encoding="utf-8"))
+
+
+def lay_out(folder: Path, ids: list[str], texts: dict[str, str] | None = None) -> None:
+    """``folder`` holds the documents ``ids`` (texts replaced by ``texts``),
+    and the reviewer's files with only the entries naming them."""
+    folder.mkdir(exist_ok=True)
+    chosen = [entry for entry in entries() if entry["id"] in ids]
+    for entry in chosen:
+        original = (entry.get("original") or {}).get("file")
+        if original and not (folder / original).exists():
+            shutil.copyfile(SOURCES / original, folder / original)
+        text = (texts or {}).get(entry["id"])
+        if text is None:
+            shutil.copyfile(SOURCES / entry["file"], folder / entry["file"])
+        else:
+            (folder / entry["file"]).write_text(text, encoding="utf-8")
+            entry.pop("sha256", None)
+    (folder / "manifest.yml").write_text(yaml.safe_dump(chosen, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    present = lambda row_id: row_id.split("/")[0] in ids  # noqa: E731
+    links = yaml.safe_load((SOURCES / REVIEWS[0]).read_text(encoding="utf-8")) or {}
+    kept = {key: value for key, value in links.items() if all(present(i.strip()) for i in key.split("->"))}
+    (folder / REVIEWS[0]).write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
+    responses = yaml.safe_load((SOURCES / REVIEWS[1]).read_text(encoding="utf-8")) or []
+    kept = [r for r in responses if present(r["recommendation"]) and (not r.get("paragraph") or present(r["paragraph"]))]
+    (folder / REVIEWS[1]).write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
+    areas = yaml.safe_load((SOURCES / REVIEWS[2]).read_text(encoding="utf-8")) or {}
+    kept = {key: value for key, value in areas.items() if present(key)}
+    (folder / REVIEWS[2]).write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
+
+
+def contents(db: Path) -> dict[str, list]:
+    """Every table's rows, sorted (the search table through its own columns)."""
+    with sqlite3.connect(db) as conn:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")]
+        found = {}
+        for name in names:
+            if name.startswith("recommendations_search_"):
+                continue  # FTS5's own storage; the search table itself is compared
+            rows = conn.execute(f"select * from [{name}]").fetchall()
+            found[name] = sorted((r for r in rows if (name, r[0]) not in RUN_ONLY), key=repr)
+        return found
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory):
+    """Build incrementally through a series of changes to the sources, and
+    in full after each: (what changed, incremental database, full database, notes)."""
+    root = tmp_path_factory.mktemp("incremental")
+    folder, db = root / "sources", root / "kb.db"
+    all_ids = [entry["id"] for entry in entries()]
+    cma_2023 = (SOURCES / f"{CMA_2023}.txt").read_text(encoding="utf-8")
+    changed = cma_2023.replace("港版中試", "香港中試", 1)
+    assert changed != cma_2023
+    states = [
+        ("a newer document added", [i for i in all_ids if i != BDC], {}),
+        ("an older document inserted", all_ids, {}),
+        ("a document changed", all_ids, {CMA_2023: changed}),
+        ("a document removed", [i for i in all_ids if i != DSEDT], {CMA_2023: changed}),
+    ]
+    lay_out(folder, [i for i in all_ids if i not in (BDC, CMA_2024)])
+    build(folder, db)
+    results = []
+    for name, ids, texts in states:
+        for stale in folder.glob("*.txt"):
+            stale.unlink()
+        lay_out(folder, ids, texts)
+        notes = []
+        build(folder, db, notify=notes.append)
+        full = root / f"full-{len(results)}.db"
+        build(folder, full, full=True)
+        results.append((name, contents(db), contents(full), notes))
+    return results
+
+
+@pytest.mark.parametrize("step", range(4))
+def test_an_incremental_build_gives_the_rows_of_a_full_build(steps, step):
+    name, incremental, full, _ = steps[step]
+    assert incremental.keys() == full.keys()
+    for table in full:
+        assert incremental[table] == full[table], f"{name}: table {table} differs"
+
+
+def test_an_incremental_build_parses_only_what_changed(steps):
+    notes = [next(n for n in step[3] if n.startswith("building incrementally")) for step in steps]
+    assert notes == [
+        "building incrementally: 6 documents kept, 1 added, changed or removed",
+        "building incrementally: 7 documents kept, 1 added, changed or removed",
+        "building incrementally: 7 documents kept, 1 added, changed or removed",
+        "building incrementally: 7 documents kept, 1 added, changed or removed",
+    ]
+    _, incremental, _, _ = steps[0]
+    links = {(row[0], row[1]) for row in incremental["links"]}
+    assert (f"{CMA_2023}/10", f"{CMA_2024}/11") in links  # the new document is linked
+    assert any(row[0].startswith(BDC) for row in steps[1][1]["links"])  # so is the older one inserted
+
+
+def test_a_database_built_by_other_code_is_built_in_full(tmp_path, monkeypatch):
+    db = tmp_path / "kb.db"
+    build(SOURCES, db)
+    assert read_previous(db) is not None
+    monkeypatch.setattr("kb.incremental.code_version", lambda: "other")
+    assert read_previous(db) is None
+    notes = []
+    build(SOURCES, db, notify=notes.append)
+    assert not any(n.startswith("building incrementally") for n in notes)
+    assert len(code_version()) == 16
