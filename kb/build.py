@@ -23,7 +23,7 @@ import loaders
 from kb import store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build's interface)
-from kb.incremental import (CODE_KEY, LINK_REVIEWED_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.links import Link, LinkRun, apply_reviews, document_order, read_reviews, rule_links, unknown_review_ids
 from kb.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -127,7 +127,8 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     try:
         with progress.step(f"writing {db_path}"):
             info = {**build_info(sources_dir, [source.path for source in sources]),
-                    "candidate_pairs": str(linked.candidate_pairs), CODE_KEY: code_version(),
+                    "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
+                    CODE_KEY: code_version(),
                     **reviewed_documents(Path(sources_dir))}
             written = Written(sources, texts, parsed, fingerprints, tags, linked.links, info, answers)
             if previous:
@@ -406,12 +407,14 @@ def _link(
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
     found = rule_links(rows, documents, areas, into=again)
-    kept = []
+    kept, pairs = [], {}
     if previous is not None:
         present = {document.id for document in documents}
         kept = [link for link in previous.links if _document_of(link.to_id) not in again
                 and _document_of(link.to_id) in present and _document_of(link.from_id) in present]
-    return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), found.candidate_pairs)
+        pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
+    pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
+    return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
 
 
 def _document_of(row_id: str) -> str:

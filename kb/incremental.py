@@ -34,6 +34,7 @@ from kb.responses import Response
 CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
+PAIRS_KEY = "candidate_pairs_by_document"
 _CODE_FOLDERS = ("kb", "loaders")
 _CODE_SUFFIXES = {".py", ".yml", ".yaml", ".json", ".txt"}
 
@@ -74,6 +75,7 @@ class Previous:
     responses: list[Response]
     link_reviewed: set[str]
     response_reviewed: set[str]
+    pairs_by_document: dict[str, int]
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -114,6 +116,7 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         responses=[_record(Response, row) for row in db["responses"].rows],
         link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
         response_reviewed=set(json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")),
+        pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
     )
 
 

@@ -406,6 +406,7 @@ class LinkRun:
 
     links: list[Link]
     candidate_pairs: int
+    pairs_by_document: dict[str, int] = field(default_factory=dict)  # candidate pairs by the later row's document
 
 
 def find_links(
@@ -418,7 +419,8 @@ def find_links(
     """``compute_links``, with the number of candidate pairs scored; later
     documents are taken by ``workers`` processes (``rule_links``)."""
     found = rule_links(rows, documents, areas, workers=workers)
-    return LinkRun(apply_reviews(found.links, reviews or [], rows, document_order(documents)), found.candidate_pairs)
+    return LinkRun(apply_reviews(found.links, reviews or [], rows, document_order(documents)), found.candidate_pairs,
+                   found.pairs_by_document)
 
 
 def rule_links(
@@ -437,7 +439,9 @@ def rule_links(
     targets = sorted(order[d] for d in (order if into is None else into) if d in order)
     targets = [o for o in targets if history.rows_of(o)[0] < history.rows_of(o)[1]]
     found = _map_documents(history, targets, workers)
-    return LinkRun([link for links, _ in found for link in links], sum(pairs for _, pairs in found))
+    names = {number: document_id for document_id, number in order.items()}
+    by_document = {names[target]: pairs for target, (_, pairs) in zip(targets, found)}
+    return LinkRun([link for links, _ in found for link in links], sum(by_document.values()), by_document)
 
 
 def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[str, str], into: set[str] | None = None) -> History:

@@ -18,8 +18,6 @@ SOURCES = ROOT / "sources"
 REVIEWS = ("link_reviews.yml", "response_reviews.yml", "area_overrides.yml")
 BDC, CMA_2023, CMA_2024, DSEDT = (
     "bdc-2020-brand-relaunch-survey", "cma-2023-policy-address", "cma-2024-budget", "dsedt-2023-reply-written-inquiry")
-# Tables whose rows describe the build run rather than the knowledge base.
-RUN_ONLY = {("build_info", "candidate_pairs")}
 
 
 def entries() -> list[dict]:
@@ -63,7 +61,7 @@ def contents(db: Path) -> dict[str, list]:
             if name.startswith("recommendations_search_"):
                 continue  # FTS5's own storage; the search table itself is compared
             rows = conn.execute(f"select * from [{name}]").fetchall()
-            found[name] = sorted((r for r in rows if (name, r[0]) not in RUN_ONLY), key=repr)
+            found[name] = sorted(rows, key=repr)
         return found
 
 
