@@ -11,6 +11,7 @@ from kb.datasette_plugin import (
     compare_view,
     errors,
     export,
+    home,
     navigation,
     not_found,
     originals,
@@ -73,8 +74,15 @@ def handle_exception(datasette, request, exception):
 
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
-    """A recommendation's row page is kb's recommendation page; the
-    recommendations and documents tables need names in both languages."""
+    """The home page shows what the knowledge base holds; a recommendation's
+    row page is kb's recommendation page; the recommendations and documents
+    tables need names in both languages."""
+    if view_name == "index":
+        async def home_overview():
+            db = datasette.get_database(navigation.database_name(datasette))
+            return {"kb_overview": await home.overview(datasette, db)}
+
+        return home_overview
     if request is None or view_name not in ("table", "row") or table not in ("recommendations", "documents"):
         return {}
     if view_name == "table":
