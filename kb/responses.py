@@ -4,35 +4,45 @@ to a recommendation, and what that makes of the recommendation's status.
 Pure: rows, paragraphs and documents in, ``Response`` and ``Status`` records
 out; nothing here touches SQLite.  The rules look at one pair of documents at
 a time (``rule_responses``): the asks of one submission (kind
-``recommendation``, their sub-items' text folded in) and the paragraphs of
-one government document published after it (publication dates compared as
+``recommendation``, their sub-items folded in) and the paragraphs of one
+government document published after it (publication dates compared as
 written, ``2023`` before ``2023-10-25``; ``response_pairs`` lists the pairs).
-Every weight is counted within the pair, and slogans come from the pair or
-from the fixed list kb/data/slogans.yml, so a pair's responses change only
-when one of its two documents does.  Within a pair, the paragraphs that
-respond are found in two steps:
+Every weight is counted within the pair or read from fixed files shipped with
+kb (the glossary, kb/data/slogans.yml, kb/data/response_words.yml and jieba's
+dictionary), so a pair's responses change only when one of its documents does.
 
-1. Candidates (``candidate_pairs``): an inverted index from words (jieba,
-   ``kb.segment``) and quoted names to the paragraphs holding them; only
-   paragraphs sharing a word found in at most ``CANDIDATE_MAX_ROWS``
-   paragraphs and asks, or a quoted name, are compared.  No all-pairs scan.
-2. Evidence (``evidence``), on text folded by ``kb.normalize`` and cleaned
-   as ``kb.links`` cleans it:
-   * ``share`` and ``weight``: the words of the ask (its title, its
-     sub-items' titles and its sentences that ask: 建議, 應, 希望 …) found in
-     the paragraph, weighted by their rarity (inverse document frequency
-     over the pair's asks and paragraphs); ``share`` is their part of the paragraph's
-     weight, ``weight`` their sum: a paragraph mostly about what was asked;
-   * ``names``: names quoted in 「」, 《》 or “” that both mention and that
-     at most ``NAME_MAX_ROWS`` rows of the pair mention: 「產學研 1+ 計劃」, 「人才服務窗口」;
-     a slogan such as 「新型工業化」 is everywhere and does not count;
-   * ``title``: the share of the ask's title (or a sub-item's title) that
-     the paragraph's own words restate.
-   A sub-item is read with the words before its paragraph's (i).
-3. ``score`` (0–100) combines them; a pair scoring at least
-   ``ADDRESSES_SCORE`` is ``addresses``, at least ``RELATED_SCORE``
-   ``related``; at most ``MAX_PER_DOCUMENT`` paragraphs per ask and document
-   are kept, best first.
+Within a pair:
+
+1. Terms (``terms``), on text folded by ``kb.normalize``: the words jieba
+   cuts (``kb.segment``) that are not generic (``response_words.yml``); the
+   glossary's terms and the word lists' variants, each found under any of its
+   names (託兒 and 幼兒中心 are one term, RCEP and 區域全面經濟夥伴關係協定
+   another); and names quoted in 「」, 《》 or “” that no glossary term covers.
+   Slogans (「新型工業化」, quoted in many rows of the pair or listed in
+   slogans.yml) are no terms at all: a paragraph repeating one answers nothing.
+2. Weights (``Weights``): a term weighs its rarity among the government
+   document's paragraphs (inverse document frequency) times its rarity in
+   general Chinese (``kb.segment.general_rarity``, scaled to 0.05–1.2; terms
+   of the glossary, variants and quoted names count 1): 差餉 or 託兒 weigh
+   much, 活動 or 投資 almost nothing, however rare in the speech.
+3. An ask is read as units (``AskProfile``): its title, its sub-items'
+   titles, and each sentence of its text, the sentences that ask (建議, 應,
+   希望 …) in full and the others at ``NARRATIVE`` of their weight.  A
+   paragraph (``ParagraphProfile``) is read with its section heading and, for
+   a sub-item, the words before its paragraph's (i).
+4. Candidates (``candidate_pairs``): an inverted index from terms to the
+   paragraphs holding them; only paragraphs sharing a term that weighs at
+   least ``CANDIDATE_WEIGHT`` with the ask are scored.  No all-pairs scan.
+5. Evidence (``evidence``): for each unit, the BM25 sum of the weights of its
+   terms the paragraph holds; the best unit's sum is the evidence, so an ask
+   with several parts is answered by a paragraph that does one of them well.
+   ``score`` scales it to 0–100.
+6. ``relation``: ``addresses`` only for the best paragraph of the document,
+   when it scores at least ``ADDRESSES_SCORE`` and announces or reports a
+   measure (``is_measure``: an action such as 設立, 延長, 寬減 and a
+   commitment such as 將, 明年, 億元; a paragraph that only describes a topic
+   never addresses); ``related`` from ``RELATED_SCORE``.  At most
+   ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
 
 A reviewer's verdicts in sources/response_reviews.yml (``read_reviews``)
 are applied at every build: ``confirm`` (with a relation) adds or fixes a
@@ -45,19 +55,22 @@ Calibration and figures: see scripts/response_accuracy.py and the README.
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
 
 from kb.graph import connected_groups
-from kb.links import SENTENCE_RE, clean, pieces, quoted_names
+from kb.links import SENTENCE_RE, clean, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
+from kb.search_index import load_glossary
+from kb.segment import general_rarity, words
 
 DEFAULT_REVIEWS = Path(__file__).parent.parent / "sources" / "response_reviews.yml"
 SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
+WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
 
 ADDRESSES, RELATED = "addresses", "related"
 RELATIONS = (ADDRESSES, RELATED)
@@ -67,18 +80,21 @@ ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response
 NO_LATER_TEXT = "no later government text"  # no government text in the knowledge base came after the ask
 STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
 
-# Candidates
-CANDIDATE_MAX_ROWS = 10  # a bigram in more asking sentences and paragraphs of the pair than this does not make a candidate
-# Evidence
-MIN_UNIT = 4  # cleaned characters: shorter asking sentences are left out
-RARE_ROWS = 160  # a bigram in at most this many asking sentences and paragraphs counts as evidence
-NAME_MAX_ROWS = 5  # a quoted name mentioned by at most this many rows is specific
-NAME_MIN_CHARS = 4
-SLOGAN_MIN_ROWS = 8  # a quoted name in more rows than this is a slogan
-# Scoring
-NAME_POINTS = 15
-ADDRESSES_SCORE = 45
-RELATED_SCORE = 25
+# Terms
+MIN_UNIT = 4  # cleaned characters: shorter sentences are left out
+NAME_MIN_CHARS = 3
+SLOGAN_MIN_ROWS = 8  # a quoted name in more asks and paragraphs of the pair than this is a slogan
+# Weights: general rarity r (log of the dictionary's total over the word's count) counts (r - RARITY_FROM) / RARITY_SPAN
+RARITY_FROM, RARITY_SPAN, RARITY_FLOOR, RARITY_CAP = 8.0, 8.0, 0.05, 1.2
+NARRATIVE = 0.8  # the weight of an ask's sentence that does not ask, against one that does
+# BM25
+K1, B = 1.2, 0.75
+# Candidates: a shared term weighing less than this does not make a paragraph a candidate
+CANDIDATE_WEIGHT = 0.5
+# Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
+SCORE_SCALE = 4
+ADDRESSES_SCORE = 44
+RELATED_SCORE = 24
 MAX_PER_DOCUMENT = 5
 
 _ASK_RE = re.compile("建议|应|希望|促请|可考虑|呼吁|不妨|宜")
@@ -124,81 +140,44 @@ class Status:
 class AskProfile:
     id: str
     document_id: str
-    units: list[set[str]]  # the bigrams of its title, its sub-items' titles and each asking sentence
-    text: str  # all of it, cleaned
-    names: set[str]
+    units: list[tuple[float, Counter]]  # (weight, terms) of its title, its sub-items' titles, each sentence
 
 
 @dataclass
 class ParagraphProfile:
     id: str
     document_id: str
-    own: str  # its own text, cleaned
-    grams: set[str]  # bigrams of its text read with its paragraph's lead
-    names: set[str]
+    terms: Counter  # of its text, section heading and lead
+    length: int
+    measure: bool  # it announces or reports a measure
+
+
+# --- word lists -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Evidence:
-    wording: float  # the weight of the best-matched asking sentence's rare bigrams found in the paragraph
-    coverage: float  # the share of that sentence's rare weight
-    names: tuple[str, ...]
+class Words:
+    """kb/data/response_words.yml and the glossary, folded."""
+
+    generic: frozenset[str]
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # (term, its folded names)
+    measure: tuple[str, ...]
+    commitment: tuple[str, ...]
 
 
-# --- profiles ---------------------------------------------------------------
+@cache
+def word_lists() -> Words:
+    data = yaml.safe_load(WORDS_PATH.read_text(encoding="utf-8"))
+    folded = lambda text: tuple(normalize(word) for word in text.split())  # noqa: E731
+    concepts = [("@" + entry.id, _names(entry.names)) for entry in load_glossary()]
+    concepts += [("=" + key, _names(names)) for key, names in data["variants"].items()]
+    return Words(frozenset(folded(data["generic"])), tuple(concepts), folded(data["measure"]), folded(data["commitment"]))
 
 
-_NUMBER_RE = re.compile("^[零〇一二三四五六七八九十百千万亿两个多余半第年月日]+$")
-_HAN_RUN_RE = re.compile("[\u3400-\u9fff]+")
-_LATIN_RE = re.compile("[a-z][a-z0-9]{2,}")
-
-
-def bigrams(cleaned: str) -> set[str]:
-    """The character bigrams of cleaned text, runs of Han characters only,
-    numbers written in Chinese left out, with Latin words of three letters or
-    more (RCEP, ESG) as they are."""
-    found = set()
-    for run in _HAN_RUN_RE.findall(cleaned):
-        found |= {run[i : i + 2] for i in range(len(run) - 1) if not _NUMBER_RE.match(run[i : i + 2])}
-    return found | set(_LATIN_RE.findall(cleaned))
-
-
-def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) -> list[AskProfile]:
-    """A profile for every top-level recommendation (not strategies or measures).
-    ``slogans`` are quoted names found everywhere: their words are no evidence."""
-    children: dict[str, list[Recommendation]] = defaultdict(list)
-    for row in rows:
-        if row.parent_id:
-            children[row.parent_id].append(row)
-    profiles = []
-    for row in rows:
-        if row.parent_id or row.kind != "recommendation":
-            continue
-        subs = children.get(row.id, [])
-        folded = normalize("\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in subs]))
-        asking = [clean(sentence) for sentence in SENTENCE_RE.split(folded) if _ASK_RE.search(sentence)]
-        titles = [clean(row.title)] + [clean(c.title) for c in subs]
-        units = [bigrams(_without(unit, slogans)) for unit in titles + asking if len(unit) >= MIN_UNIT]
-        profiles.append(AskProfile(row.id, row.document_id, units, clean(folded), quoted_names(folded) - slogans))
-    return profiles
-
-
-def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> list[ParagraphProfile]:
-    """A profile for every paragraph; a sub-item is read with its paragraph's lead."""
-    lead = {p.id: p.text for p in paragraphs if not p.parent_id}
-    profiles = []
-    for paragraph in paragraphs:
-        folded = normalize(paragraph.text)
-        context = clean(lead.get(paragraph.parent_id, "")) if paragraph.parent_id else ""
-        grams = bigrams(_without(clean(folded), slogans)) | bigrams(_without(context, slogans))
-        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, clean(folded), grams, quoted_names(folded) - slogans))
-    return profiles
-
-
-def _without(cleaned: str, slogans: set[str]) -> str:
-    for slogan in slogans:
-        cleaned = cleaned.replace(slogan, " ")
-    return cleaned
+def _names(names) -> tuple[str, ...]:
+    """Folded names long enough to find in running text: two Han characters, three Latin letters."""
+    found = {normalize(name).replace(" ", "") for name in names}
+    return tuple(sorted(name for name in found if len(name) >= (3 if name.isascii() else 2)))
 
 
 @cache
@@ -222,49 +201,151 @@ def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> s
     return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
 
 
+# --- terms and profiles -----------------------------------------------------
+
+
+def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
+    """The terms of a text: its words (not generic ones), the glossary's and
+    the variants' terms it names, and the names it quotes that no glossary
+    term covers; slogans left out."""
+    folded = normalize(text)
+    for slogan in sorted(slogans, key=lambda name: (-len(name), name)):  # 香港創新科技發展藍圖 before 創新科技
+        folded = folded.replace(slogan, " ")
+    lists = word_lists()
+    found = Counter(word for word in words(folded) if word not in lists.generic)
+    found.update(concepts_in(folded))
+    found.update("«" + name for name in quoted_names(folded)
+                 if len(name) >= NAME_MIN_CHARS and name not in slogans and not concepts_in(name))
+    return found
+
+
+def concepts_in(folded: str) -> set[str]:
+    """The glossary's and the variants' terms named in folded text."""
+    flat = folded.replace(" ", "")
+    return {term for term, names in word_lists().concepts if any(name in flat for name in names)}
+
+
+def is_measure(text: str) -> bool:
+    """A paragraph announces or reports a measure: it names an action (設立,
+    延長, 寬減 …) and a commitment (將, 明年, 億元 …)."""
+    folded, lists = normalize(text), word_lists()
+    return any(word in folded for word in lists.measure) and any(word in folded for word in lists.commitment)
+
+
+def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) -> list[AskProfile]:
+    """A profile for every top-level recommendation (not strategies or measures)."""
+    children: dict[str, list[Recommendation]] = defaultdict(list)
+    for row in rows:
+        if row.parent_id:
+            children[row.parent_id].append(row)
+    profiles = []
+    for row in rows:
+        if row.parent_id or row.kind != "recommendation":
+            continue
+        subs = children.get(row.id, [])
+        units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
+        for body in [row.body or ""] + [c.body or "" for c in subs]:
+            units += [(1.0 if _ASK_RE.search(normalize(sentence)) else NARRATIVE, terms(sentence, slogans))
+                      for sentence in SENTENCE_RE.split(body) if len(clean(sentence)) >= MIN_UNIT]
+        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit]))
+    return profiles
+
+
+def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> list[ParagraphProfile]:
+    """A profile for every paragraph, read with its section heading; a sub-item
+    also with its paragraph's lead."""
+    lead = {p.id: p.text for p in paragraphs if not p.parent_id}
+    profiles = []
+    for paragraph in paragraphs:
+        context = lead.get(paragraph.parent_id, "") if paragraph.parent_id else ""
+        found = terms("\n".join([paragraph.text, paragraph.section or "", context]), slogans)
+        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, found, sum(found.values()),
+                                         is_measure(paragraph.text)))
+    return profiles
+
+
+# --- weights ----------------------------------------------------------------
+
+
 @dataclass
-class Corpus:
-    """What every comparison needs to know about all the asks and paragraphs."""
+class Weights:
+    """Each term's weight within one pair, and the paragraphs' mean length (BM25)."""
 
-    idf: dict[str, float]
-    frequency: Counter
-    specific_names: set[str]
+    weight: dict[str, float]
+    mean_length: float
+
+    def of(self, term: str) -> float:
+        return self.weight.get(term, 0.0)
 
 
-def corpus(asks: list[AskProfile], paragraphs: list[ParagraphProfile]) -> Corpus:
-    units = [unit for ask in asks for unit in ask.units] + [p.grams for p in paragraphs]
-    frequency = Counter(gram for unit in units for gram in unit)
-    idf = {gram: math.log((len(units) + 1) / count) for gram, count in frequency.items()}
-    names = {name for unit in [*asks, *paragraphs] for name in unit.names if len(name) >= NAME_MIN_CHARS}
-    texts = [ask.text for ask in asks] + [p.own for p in paragraphs]
-    specific = {name for name in names if sum(name in text for text in texts) <= NAME_MAX_ROWS}
-    return Corpus(idf, frequency, specific)
+def weights(paragraphs: list[ParagraphProfile]) -> Weights:
+    """Rarity among the government document's paragraphs times rarity in general Chinese."""
+    count = len(paragraphs)
+    frequency = Counter(term for p in paragraphs for term in p.terms)
+    weight = {term: math.log((count + 1) / (n + 0.5)) * specificity(term) for term, n in frequency.items()}
+    return Weights(weight, sum(p.length for p in paragraphs) / max(1, count))
+
+
+def specificity(term: str) -> float:
+    """How much a term says about a topic: glossary terms, variants and quoted
+    names 1; a word by its general rarity, from ``RARITY_FLOOR`` (活動) to
+    ``RARITY_CAP`` (差餉)."""
+    if term[0] in "@=«":
+        return 1.0
+    scaled = (general_rarity(term) - RARITY_FROM) / RARITY_SPAN
+    return min(RARITY_CAP, max(RARITY_FLOOR, scaled))
 
 
 # --- candidates -------------------------------------------------------------
 
 
 def candidate_pairs(
-    asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Corpus
+    asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Weights
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
-    """(ask, paragraph) pairs worth comparing within one pair of documents: the
-    paragraph shares a bigram found in at most ``CANDIDATE_MAX_ROWS`` units, or
-    a quoted name.  An inverted index from those keys to paragraphs: no
-    all-pairs scan."""
+    """(ask, paragraph) pairs worth scoring within one pair of documents: the
+    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``.
+    An inverted index from those terms to paragraphs: no all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
     for position, paragraph in enumerate(paragraphs):
-        for gram in paragraph.grams:
-            if found.frequency[gram] <= CANDIDATE_MAX_ROWS:
-                index[gram].add(position)
-        for name in paragraph.names & found.specific_names:
-            index["「" + name].add(position)
+        for term in paragraph.terms:
+            if found.of(term) >= CANDIDATE_WEIGHT:
+                index[term].add(position)
     pairs = []
     for ask in asks:
-        keys = {gram for unit in ask.units for gram in unit if found.frequency[gram] <= CANDIDATE_MAX_ROWS}
-        keys |= {"「" + name for name in ask.names & found.specific_names}
-        hit = set().union(*(index.get(key, set()) for key in keys)) if keys else set()
+        keys = {term for _, unit in ask.units for term in unit if term in index}
+        hit = set().union(*(index[key] for key in keys)) if keys else set()
         pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
     return pairs
+
+
+# --- evidence and score -----------------------------------------------------
+
+
+def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> float:
+    """The best unit's BM25 sum: the weights of its terms the paragraph holds,
+    each saturating with its count there, against the paragraph's length."""
+    norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
+    best = 0.0
+    for weight, unit in ask.units:
+        held = [term for term in unit if term in paragraph.terms]
+        total = sum(found.of(t) * paragraph.terms[t] * (K1 + 1) / (paragraph.terms[t] + norm) for t in held)
+        best = max(best, weight * total)
+    return best
+
+
+def score(found: float) -> int:
+    return min(100, round(SCORE_SCALE * found))
+
+
+def relation(points: int, first: bool = True, measure: bool = True) -> str | None:
+    """``addresses`` only for the best paragraph of a document, when it scores
+    ``ADDRESSES_SCORE`` and announces or reports a measure; ``related`` from
+    ``RELATED_SCORE``."""
+    if first and measure and points >= ADDRESSES_SCORE:
+        return ADDRESSES
+    if points >= RELATED_SCORE:
+        return RELATED
+    return None
 
 
 def later_documents(documents: list[Document], government: set[str]) -> dict[str, set[str]]:
@@ -275,38 +356,6 @@ def later_documents(documents: list[Document], government: set[str]) -> dict[str
     }
 
 
-# --- evidence and score -----------------------------------------------------
-
-
-def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Corpus) -> Evidence:
-    """The asking sentence (or title) the paragraph says most of, and the names they share."""
-    wording = coverage = 0.0
-    for unit in ask.units:
-        rare = {gram for gram in unit if found.frequency[gram] <= RARE_ROWS}
-        total = sum(found.idf[gram] for gram in rare)
-        if not total:
-            continue
-        matched = sum(found.idf[gram] for gram in rare & paragraph.grams)
-        if matched > wording:
-            wording, coverage = matched, matched / total
-    names = tuple(sorted(n for n in found.specific_names & (ask.names | paragraph.names) if n in ask.text and n in paragraph.own))
-    return Evidence(wording, coverage, names)
-
-
-def score(found: Evidence) -> int:
-    return min(100, round(found.wording + NAME_POINTS * len(found.names)))
-
-
-def relation(points: int, first: bool = True) -> str | None:
-    """``addresses`` only for the best paragraph of a document, and only when
-    it scores ``ADDRESSES_SCORE``; ``related`` from ``RELATED_SCORE``."""
-    if first and points >= ADDRESSES_SCORE:
-        return ADDRESSES
-    if points >= RELATED_SCORE:
-        return RELATED
-    return None
-
-
 # --- computing the responses ------------------------------------------------
 
 
@@ -314,15 +363,27 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     """The rules' responses for ONE pair: ``asks`` are the rows of one
     submission document (sub-items included), ``paragraphs`` the paragraphs of
     one government document published after it.  A pure function of those two
-    documents and of the fixed files shipped with kb: every weight (rarity,
-    slogans, specific names) is counted within the pair, so that a build may
-    recompute only the pairs whose documents changed.  Ordered by
-    recommendation, then falling score; reviewer's verdicts not applied."""
+    documents and of the fixed files shipped with kb: every weight is counted
+    within the pair, so that a build may recompute only the pairs whose
+    documents changed.  Ordered by recommendation, then falling score;
+    reviewer's verdicts not applied."""
+    measures = {p.id for p in paragraph_profiles(paragraphs) if p.measure}
+    ranked = rank_pair(asks, paragraphs)
+    shared = shared_best(ranked)
     responses = []
-    for ask_id, scored in rank_pair(asks, paragraphs).items():
-        found = [(pid, points, relation(points, first=index == 0)) for index, (points, pid) in enumerate(scored)]
+    for ask_id, scored in ranked.items():
+        found = [(pid, points, relation(points, index == 0, pid in measures and pid not in shared))
+                 for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
     return responses
+
+
+def shared_best(ranked: dict[str, list[tuple[int, str]]]) -> set[str]:
+    """Paragraphs that are the best match of more than one ask of the pair:
+    a broad topic the asks share (a fund, a district), not a measure doing what
+    one of them asked, so they only ever relate."""
+    best = Counter(scored[0][1] for scored in ranked.values() if scored)
+    return {pid for pid, count in best.items() if count > 1}
 
 
 def rank_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> dict[str, list[tuple[int, str]]]:
@@ -330,14 +391,14 @@ def rank_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> dict[s
     (submission document, government document) pair: what ``rule_responses``
     keeps, and what calibration reads."""
     slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
-    ask_rows = ask_profiles(asks, slogans)
     profiles = paragraph_profiles(paragraphs, slogans)
-    found = corpus(ask_rows, profiles)
-    ranked: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for ask, paragraph in candidate_pairs(ask_rows, profiles, found):
-        ranked[ask.id].append((score(evidence(ask, paragraph, found)), paragraph.id))
+    found = weights(profiles)
+    ranked: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for ask, paragraph in candidate_pairs(ask_profiles(asks, slogans), profiles, found):
+        ranked[ask.id].append((evidence(ask, paragraph, found), paragraph.id))
     order = {p.id: index for index, p in enumerate(paragraphs)}
-    return {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(ranked.items())}
+    return {key: [(score(raw), pid) for raw, pid in sorted(value, key=lambda pair: (-pair[0], order[pair[1]]))]
+            for key, value in sorted(ranked.items())}
 
 
 def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:

@@ -50,17 +50,42 @@ def test_labels_cover_the_three_sets_and_name_real_paragraphs(built_db):
 
 def test_rules_rank_the_labelled_responses(calibration, held_out):
     # Measured by the rules alone (scripts/response_accuracy.py); the README
-    # gives the figures.  Below the 85% aimed at: floors, so a change that
-    # makes them worse fails.
+    # gives the figures.  Below the 85% aimed at, so the issue stays open:
+    # calibration recall 17/25 and precision 5/11 as floors, so a change that
+    # makes them worse fails; the held-out sets, measured once after the rules
+    # were settled, as they came out (recall 6/14, precision 2/4).
     assert calibration.labelled == 25 and held_out.labelled == 14
-    assert calibration.recall >= 0.48 and calibration.precision >= 0.28
+    assert calibration.labelled - len(calibration.missed) >= 17 and calibration.recall >= 0.68
+    assert calibration.right >= 5 and calibration.precision >= 0.45
+    assert (held_out.labelled - len(held_out.missed), held_out.right, held_out.found) == (6, 2, 4)
 
 
-def test_slogans_and_topped_up_funds_are_listed_as_wrong_not_hidden(calibration):
-    wrong = {(ask, pid) for ask, pid, _ in calibration.wrong}
-    # the BUD Fund's e-commerce tranche is not the change to its rules the CMA asked for
-    assert (f"{CMA_2023}/9", f"{PA_2023}/69.1") in wrong
-    assert (f"{CMA_2023}/1", f"{PA_2023}/61.1") not in wrong  # 新型工業化 is a slogan: no evidence
+def test_slogans_topped_up_funds_and_topics_do_not_address():
+    rows, paragraphs, documents = response_accuracy.parsed_sources(ROOT / "sources")
+    found = {(r.recommendation_id, r.paragraph_id): r.relation for r in kb_responses.compute_responses(rows, paragraphs, documents)}
+    # the BUD Fund topped up is the best match of three CMA 2024-25 asks: a topic they share, not one's measure
+    assert found.get(("cma-2024-budget/8", "hksarg-2024-25-budget/53")) == "related"
+    # 新型工業化 is a slogan: the office named after it is no industrial policy
+    assert found.get((f"{CMA_2023}/1", f"{PA_2023}/61.1")) != "addresses"
+    assert found[(f"{CMA_2023}/7", f"{PA_2023}/61.2")] == "addresses"
+    assert found[(f"{CMA_2023}/4", f"{PA_2023}/61.4")] == "addresses"
+
+
+def test_a_paragraph_that_describes_a_topic_is_no_measure():
+    assert kb_responses.is_measure("促進微電子研發 —— 明年內成立「香港微電子研發院」")
+    assert kb_responses.is_measure("寬減二零二四／二五年度首季的住宅物業差餉，以每戶一千元為上限。政府收入將減少二十六億元")
+    assert not kb_responses.is_measure("寬減二零二四／二五年度首季的住宅物業差餉")  # an action, no commitment
+    assert not kb_responses.is_measure("創新科技地帶 —— 覆蓋新田科技城，包括河套區港深創科園在內，為創科發展的樞紐")
+
+
+def test_terms_join_variants_and_weigh_words_by_general_rarity():
+    childcare = kb_responses.terms("增加資助本地的託兒服務設施")
+    centres = kb_responses.terms("分階段增設十所資助獨立幼兒中心")
+    assert "=childcare" in childcare and "=childcare" in centres
+    assert "@rcep" in kb_responses.terms("爭取早日加入《區域全面經濟夥伴關係協定》")
+    assert kb_responses.specificity("差饷") > 1 > 0.2 > kb_responses.specificity("活动")
+    assert "政府" not in kb_responses.terms("政府會推出差餉寬減")  # generic
+    assert "新型工业化" not in str(kb_responses.terms("推動「新型工業化」", {"新型工业化"}))
 
 
 def test_slogans_are_found_by_how_often_they_are_quoted_or_listed():
@@ -73,7 +98,8 @@ def test_slogans_are_found_by_how_often_they_are_quoted_or_listed():
 
 def test_reviews_confirm_reject_and_set_a_status(sources_copy, tmp_path):
     reviews = [
-        {"recommendation": f"{CMA_2023}/13", "paragraph": f"{PA_2023}/57.3", "verdict": "confirm", "relation": "addresses"},
+        {"recommendation": f"{CMA_2023}/13", "paragraph": f"{PA_2023}/57.5", "verdict": "confirm", "relation": "addresses"},
+        {"recommendation": f"{CMA_2023}/12", "paragraph": f"{PA_2023}/57.3", "verdict": "reject"},
         {"recommendation": f"{CMA_2023}/9", "paragraph": f"{PA_2023}/69.1", "verdict": "confirm", "relation": "related",
          "note": "a new tranche of the BUD Fund, not its rules changed as asked"},
         {"recommendation": f"{CMA_2023}/19", "status": "rejected", "note": "the government said no"},
@@ -81,8 +107,10 @@ def test_reviews_confirm_reject_and_set_a_status(sources_copy, tmp_path):
     (sources_copy / "response_reviews.yml").write_text(yaml.safe_dump(reviews, allow_unicode=True), encoding="utf-8")
     build(sources_copy, tmp_path / "kb.db")
     db = sqlite_utils.Database(tmp_path / "kb.db")
-    added = db["responses"].get((f"{CMA_2023}/13", f"{PA_2023}/57.3"))
+    added = db["responses"].get((f"{CMA_2023}/13", f"{PA_2023}/57.5"))  # the rules do not find it: added
     assert (added["relation"], added["method"], added["score"]) == ("addresses", "manual", 100)
+    assert not db.execute("select count(*) from responses where recommendation_id = ? and paragraph_id = ?",
+                          [f"{CMA_2023}/12", f"{PA_2023}/57.3"]).fetchone()[0]  # the rules' wrong addresses, rejected
     fixed = db["responses"].get((f"{CMA_2023}/9", f"{PA_2023}/69.1"))
     assert (fixed["relation"], fixed["method"]) == ("related", "manual")
     status = db["response_status"].get(f"{CMA_2023}/13")
@@ -174,9 +202,12 @@ def test_candidates_come_from_the_inverted_index_not_all_pairs():
     slogans = kb_responses.slogans_of([row for row in asks_rows if not row.parent_id], speech)
     asks = kb_responses.ask_profiles(asks_rows, slogans)
     profiles = kb_responses.paragraph_profiles(speech, slogans)
-    pairs = kb_responses.candidate_pairs(asks, profiles, kb_responses.corpus(asks, profiles))
+    pairs = kb_responses.candidate_pairs(asks, profiles, kb_responses.weights(profiles))
     assert len(asks) == 19 and len(profiles) == 171 + 185
-    assert 0 < len(pairs) < len(asks) * len(profiles) / 2
+    assert 0 < len(pairs) < 0.7 * len(asks) * len(profiles)
+    labelled = {(label.ask, pid) for label in response_accuracy.read_labels()[0] for pid in label.addresses}
+    found = {(ask.id, paragraph.id) for ask, paragraph in pairs}
+    assert {pair for pair in labelled if pair[1].startswith(PA_2023 + "/") and pair[0].startswith(CMA_2023)} <= found
 
 
 def test_rules_are_a_function_of_one_pair_of_documents():
