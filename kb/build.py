@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 import loaders
-from kb import store
+from kb import answering, store
 from kb.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build's interface)
 from kb.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
@@ -32,7 +32,7 @@ from kb.progress import LARGE_BYTES, Progress, size_text
 from kb.search_index import save_search_index
 from kb.records import Parsed
 from kb.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
-from kb.responses import Answers, answers_for_build
+from kb.responses import Answers
 from kb.responses import read_reviews as read_response_reviews
 from loaders.cleanup import numbered_lines
 
@@ -121,7 +121,9 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, again, previous)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
-        answers = answers_for_build(sources_dir, rows, paragraphs, documents, linked.links)
+        again_answered = changed | previous.response_reviewed if previous else None
+        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, again_answered,
+                                    previous.responses if previous else [])
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
     try:

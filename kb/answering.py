@@ -1,0 +1,100 @@
+"""Government responses at build: which (submission, government text) pairs
+are scored, scoring them in a process pool, and keeping the previous
+database's responses of the pairs neither of whose documents changed.
+
+The rules (``kb.responses.rule_responses``) look at one pair of documents at
+a time, so a pair's responses change only when one of its documents does.
+An ask is looked for in the next ``ANSWER_TEXTS`` government texts published
+after its document (``answer_pairs``): a government answers in its next
+Policy Addresses and Budgets, and the number of pairs then grows with the
+documents, not with their square.  The reviewer's verdicts and the statuses
+are worked out again from all the responses at every build.
+"""
+
+import multiprocessing
+from collections import defaultdict
+from pathlib import Path
+
+from kb.graph import connected_groups
+from kb.links import default_workers
+from kb.records import Document, Paragraph, Recommendation
+from kb.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, apply_reviews, read_reviews,
+                          response_pairs, rule_responses, statuses, unknown_review_ids)
+
+ANSWER_TEXTS = 3  # government texts after an ask's document that may respond to it
+POOL_MIN_PAIRS = 8  # fewer pairs are scored in one process
+_shared: tuple[dict, dict] | None = None  # what forked workers read
+
+
+def answer_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
+    """The (submission, government document) pairs to score: of those
+    ``kb.responses.response_pairs`` lists, the first ``ANSWER_TEXTS``
+    government documents published after each submission."""
+    published = {document.id: (str(document.published), document.id) for document in documents}
+    later: dict[str, list[str]] = defaultdict(list)
+    pairs = response_pairs(documents, rows, paragraphs)
+    for submission, government in pairs:
+        later[submission].append(government)
+    kept = {(s, g) for s, found in later.items() for g in sorted(found, key=published.__getitem__)[:ANSWER_TEXTS]}
+    return [pair for pair in pairs if pair in kept]
+
+
+def answers(
+    sources_dir: str | Path,
+    rows: list[Recommendation],
+    paragraphs: list[Paragraph],
+    documents: list[Document],
+    links: list,
+    again: set[str] | None = None,
+    previous: list[Response] = (),
+    workers: int | None = None,
+) -> Answers:
+    """Responses and statuses for the build, with the reviewer's file (if any)
+    in ``sources_dir`` applied.  With ``again`` (documents added, changed or
+    reviewed since the ``previous`` responses), only the pairs with one of
+    those documents are scored; the others' responses are kept."""
+    path = Path(sources_dir) / REVIEWS_NAME
+    reviews = read_reviews(path) if path.is_file() else []
+    unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
+    if unknown:
+        raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
+    pairs = answer_pairs(documents, rows, paragraphs)
+    scored = pairs if again is None else [pair for pair in pairs if pair[0] in again or pair[1] in again]
+    unchanged = set(pairs) - set(scored)
+    kept = [r for r in previous if (_document(r.recommendation_id), _document(r.paragraph_id)) in unchanged]
+    responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
+    threads = connected_groups((link.from_id, link.to_id) for link in links)
+    government = {p.document_id for p in paragraphs}
+    return Answers(responses, statuses(rows, responses, documents, threads, reviews, government))
+
+
+def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: list[Paragraph],
+                workers: int | None = None) -> list[Response]:
+    """The rules' responses of every pair, in forked processes when there are enough."""
+    global _shared
+    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
+    workers = default_workers() if workers is None else workers
+    if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
+        return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
+    _shared = (rows_of, paragraphs_of)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [r for found in pool.map(_score_shared, pairs, chunksize=1) for r in found]
+    finally:
+        _shared = None
+
+
+def _score_shared(pair: tuple[str, str]) -> list[Response]:
+    rows_of, paragraphs_of = _shared
+    return rule_responses(rows_of[pair[0]], paragraphs_of[pair[1]])
+
+
+def _by_document(items) -> dict[str, list]:
+    grouped: dict[str, list] = defaultdict(list)
+    for item in items:
+        grouped[item.document_id].append(item)
+    return grouped
+
+
+def _document(row_id: str) -> str:
+    return row_id.split("/")[0]

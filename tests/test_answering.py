@@ -1,0 +1,47 @@
+"""kb.answering: which (submission, government text) pairs a build scores,
+and scoring them in a process pool."""
+
+from pathlib import Path
+
+from kb import answering
+from kb.build import _parse, _read_text
+from kb.manifest import read_manifest
+from kb.records import Document, Paragraph, Recommendation
+from kb.responses import compute_responses, response_pairs
+import loaders
+
+ROOT = Path(__file__).parent.parent
+
+
+def parsed_sources():
+    parsed = [_parse(source, _read_text(source), loaders.LOADERS) for source in read_manifest(ROOT / "sources")]
+    return ([p.document for p in parsed], [r for p in parsed for r in p.recommendations],
+            [q for p in parsed for q in p.paragraphs])
+
+
+def document(document_id: str, published: str) -> Document:
+    return Document(document_id, "x", "標題", "Title", "speech", None, published, int(published[:4]), "zh-Hant", "f.txt", "0")
+
+
+def test_every_pair_of_the_real_documents_is_scored_and_the_responses_are_the_rules():
+    documents, rows, paragraphs = parsed_sources()
+    pairs = answering.answer_pairs(documents, rows, paragraphs)
+    assert pairs == response_pairs(documents, rows, paragraphs) and len(pairs) == 6
+    found = answering.score_pairs(pairs, rows, paragraphs, workers=1)
+    assert sorted(found, key=repr) == sorted(compute_responses(rows, paragraphs, documents), key=repr)
+
+
+def test_an_ask_is_looked_for_in_the_next_three_government_texts():
+    submission = document("cma-2020", "2020-01")
+    speeches = [document(f"hksarg-{year}", f"{year}-10") for year in (2024, 2021, 2023, 2020, 2022)]
+    ask = Recommendation("cma-2020/1", "cma-2020", "1", 1, "建議", "建議設立基金。", 2020, 1, 1)
+    said = [Paragraph(f"{s.id}/1", s.id, "1", 1, "設立基金。", 1, 1) for s in speeches]
+    pairs = answering.answer_pairs([submission, *speeches], [ask], said)
+    assert pairs == [("cma-2020", "hksarg-2020"), ("cma-2020", "hksarg-2021"), ("cma-2020", "hksarg-2022")]
+
+
+def test_scoring_in_a_process_pool_gives_what_one_process_gives(monkeypatch):
+    documents, rows, paragraphs = parsed_sources()
+    pairs = answering.answer_pairs(documents, rows, paragraphs)
+    monkeypatch.setattr(answering, "POOL_MIN_PAIRS", 0)
+    assert answering.score_pairs(pairs, rows, paragraphs, workers=2) == answering.score_pairs(pairs, rows, paragraphs, workers=1)
