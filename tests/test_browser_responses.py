@@ -53,3 +53,15 @@ def test_recommendation_page_shows_its_responses_as_a_timeline(server, browser):
     assert INJECTED in block.text and browser.execute_script("return window.kbInjected") is None
     browser.execute_script("arguments[0].scrollIntoView()", block)
     _screenshot(browser, "responses-timeline")
+
+
+def test_a_study_after_every_government_text_says_so(server, browser):  # noqa: F811
+    browser.get(f"{server}/-/responses/hkpc-2025-manufacturing-study")
+    counts = browser.find_element(By.ID, "kb-counts").text
+    assert counts == "Of the HKPC's 7 asks: 0 addressed, 0 related only, 0 no response found, 7 no later government text."
+    statuses = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, ".kb-scorecard .kb-status")]
+    assert statuses == ["no later government text"] * 7
+    _screenshot(browser, "responses-no-later-text")
+    browser.get(f"{server}/-/responses")
+    row = browser.find_element(By.XPATH, "//tr[td/a[@href='/-/responses/hkpc-2025-manufacturing-study']]")
+    assert [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td.n")] == ["7", "0", "0", "0", "7"]
