@@ -29,15 +29,26 @@ import click
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder holding manifest.yml and the source documents",
 )
+@click.option(
+    "-d",
+    "--db",
+    "db_path",
+    default="kb.db",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The database to build once the document is added (incrementally, when it allows)",
+)
+@click.option("--no-build", is_flag=True, help="Add the document only; build later with kb build")
 @click.option("--dry-run", is_flag=True, help="Parse and print what would be added; write nothing")
 @click.option("--ocr", is_flag=True, help="Read a scanned PDF with Tesseract (Traditional Chinese + English); about 20 s a page")
-def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_zh, title_en, kind, cycle, published, year, url, loader, sources_dir, dry_run, ocr):
+def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_zh, title_en, kind, cycle, published, year, url, loader, sources_dir, db_path, no_build, dry_run, ocr):
     """Add PATH, a PDF or a UTF-8 text or Markdown file, to SOURCES
 
     The document is parsed before anything is written; then its text goes
     to SOURCES/<id>.txt (a PDF's pages separated by form feeds), a PDF is
     kept as SOURCES/<id>.pdf, and its entry is appended to manifest.yml.
-    Run kb build afterwards.
+    Then DB is built: incrementally when the same code built it, so only
+    the new document is parsed and linked (--no-build: not at all).
 
     \b
     Example:
@@ -55,12 +66,18 @@ def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_
         added = add(request, progress=lambda message: click.echo(message, err=True))
     except AddError as error:
         raise click.ClickException(f"{error}\nNothing was written.") from error
-    click.echo(summary(added, dry_run))
+    built = not (dry_run or no_build)
+    click.echo(summary(added, dry_run, db_path if built else None))
+    if built:
+        from kb.cli import _build  # here: kb.cli imports this module
+
+        _build(str(sources_dir), str(db_path))
 
 
-def summary(added, dry_run: bool) -> str:
+def summary(added, dry_run: bool, db_path: Path | None = None) -> str:
     """What kb add prints: the document, its rows by kind, the first and last
-    titles with their pages, every warning, and what was written."""
+    titles with their pages, every warning, what was written, and the
+    database it builds next (``db_path``), if any."""
     document = added.document
     pages = f", {added.pages} pages" if added.pages else ""
     lines = [f"{document.id}: {document.title_zh} ({document.publisher_id}, {document.published}{pages}{', OCR' if document.ocr else ''})"]
@@ -75,7 +92,8 @@ def summary(added, dry_run: bool) -> str:
         lines.append("Dry run: nothing was written. This entry would be appended to the manifest:")
         lines.append(added.entry.rstrip("\n"))
     else:
-        lines.append("Wrote " + ", ".join(str(path) for path in added.written) + "; run kb build to load it.")
+        then = f"building {db_path}" if db_path else "run kb build to load it"
+        lines.append("Wrote " + ", ".join(str(path) for path in added.written) + f"; {then}.")
     return "\n".join(lines)
 
 

@@ -45,21 +45,23 @@ def answers(
     paragraphs: list[Paragraph],
     documents: list[Document],
     links: list,
-    again: set[str] | None = None,
+    changed: set[str] | None = None,
+    reviewed: set[tuple[str, str]] = frozenset(),
     previous: list[Response] = (),
     workers: int | None = None,
 ) -> Answers:
     """Responses and statuses for the build, with the reviewer's file (if any)
-    in ``sources_dir`` applied.  With ``again`` (documents added, changed or
-    reviewed since the ``previous`` responses), only the pairs with one of
-    those documents are scored; the others' responses are kept."""
+    in ``sources_dir`` applied.  With ``changed`` (documents added, changed
+    or removed since the ``previous`` responses were found), only the pairs
+    with one of those documents, or ``reviewed`` by the previous build's
+    reviews, are scored; the others' responses are kept."""
     path = Path(sources_dir) / REVIEWS_NAME
     reviews = read_reviews(path) if path.is_file() else []
     unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
     if unknown:
         raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
     pairs = answer_pairs(documents, rows, paragraphs)
-    scored = pairs if again is None else [pair for pair in pairs if pair[0] in again or pair[1] in again]
+    scored = pairs if changed is None else [p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed]
     unchanged = set(pairs) - set(scored)
     kept = [r for r in previous if (_document(r.recommendation_id), _document(r.paragraph_id)) in unchanged]
     responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
@@ -77,16 +79,20 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
     if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
         return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
     _shared = (rows_of, paragraphs_of)
+    by_government: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pair in pairs:  # a worker takes all the pairs of one government text: it segments its paragraphs once
+        by_government[pair[1]].append(pair)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [r for found in pool.map(_score_shared, pairs, chunksize=1) for r in found]
+            found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
     finally:
         _shared = None
+    return [r for pair in pairs for r in found[pair[1]][pair]]
 
 
-def _score_shared(pair: tuple[str, str]) -> list[Response]:
+def _score_shared(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[Response]]:
     rows_of, paragraphs_of = _shared
-    return rule_responses(rows_of[pair[0]], paragraphs_of[pair[1]])
+    return {(s, g): rule_responses(rows_of[s], paragraphs_of[g]) for s, g in pairs}
 
 
 def _by_document(items) -> dict[str, list]:

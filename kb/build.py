@@ -121,8 +121,8 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, again, previous)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
-        again_answered = changed | previous.response_reviewed if previous else None
-        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, again_answered,
+        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links,
+                                    changed if previous else None, previous.response_reviewed if previous else set(),
                                     previous.responses if previous else [])
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
@@ -149,10 +149,10 @@ def reviewed_documents(sources_dir: Path) -> dict[str, str]:
     responses out again (``kb.incremental``)."""
     links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
     link_ids = [i for r in (read_reviews(links_path) if links_path.is_file() else []) for i in (r.from_id, r.to_id)]
-    response_ids = [i for r in (read_response_reviews(responses_path) if responses_path.is_file() else [])
-                    for i in (r.recommendation_id, r.paragraph_id) if i]
-    documents = lambda ids: json.dumps(sorted({i.split("/")[0] for i in ids}))  # noqa: E731
-    return {LINK_REVIEWED_KEY: documents(link_ids), RESPONSE_REVIEWED_KEY: documents(response_ids)}
+    response_pairs = {(_document_of(r.recommendation_id), _document_of(r.paragraph_id))
+                      for r in (read_response_reviews(responses_path) if responses_path.is_file() else []) if r.paragraph_id}
+    return {LINK_REVIEWED_KEY: json.dumps(sorted({_document_of(i) for i in link_ids})),
+            RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
 
 
 def check_db_path(db_path: str | Path) -> None:

@@ -10,8 +10,9 @@ them, and keeps the links into every document whose window
 (``kb.link_window``) holds no added, changed or removed document, and the
 government responses of every pair of documents neither of which changed.
 What the reviewer's files altered in the previous database is worked out
-again: the documents their entries named are recorded in ``build_info``
-(``link_reviewed``, ``response_reviewed``) and treated as changed.
+again: the documents the link reviews named and the pairs of documents the
+response reviews named are recorded in ``build_info`` (``link_reviewed``,
+``response_reviewed``), and their links and responses found again.
 
 Pure apart from reading the previous database; ``kb.build`` does the writing.
 """
@@ -74,7 +75,7 @@ class Previous:
     links: list[Link]
     responses: list[Response]
     link_reviewed: set[str]
-    response_reviewed: set[str]
+    response_reviewed: set[tuple[str, str]]
     pairs_by_document: dict[str, int]
 
 
@@ -115,7 +116,7 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         links=[_record(Link, row) for row in db["links"].rows],
         responses=[_record(Response, row) for row in db["responses"].rows],
         link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
-        response_reviewed=set(json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")),
+        response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
         pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
     )
 

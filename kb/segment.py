@@ -11,7 +11,7 @@ The dictionary is loaded once, on first use (about 0.6 s).
 import logging
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 
@@ -32,7 +32,17 @@ def _tokenizer() -> jieba.Tokenizer:
 def words(folded: str) -> list[str]:
     """The words of folded text, in order, that are at least ``MIN_WORD``
     characters long and contain a Han character."""
-    return [word for word in _tokenizer().lcut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word)]
+    return list(_cut(folded))
+
+
+# A build segments the same texts again and again (a government text's
+# paragraphs once for every submission whose asks it may answer).
+CACHED_TEXTS = 100_000
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _cut(folded: str) -> tuple[str, ...]:
+    return tuple(word for word in _tokenizer().lcut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word))
 
 
 def general_rarity(word: str) -> float:

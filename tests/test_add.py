@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,11 @@ TEXT_LAYER = [
 
 
 def run(*args):
-    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+    """kb with these arguments; kb add without building, unless a test names a database."""
+    args = [str(arg) for arg in args]
+    if args[0] == "add" and "--db" not in args:
+        args.append("--no-build")
+    return CliRunner().invoke(cli, args, catch_exceptions=False)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -273,3 +278,16 @@ def test_warnings_are_printed(sources_copy, tmp_path):
     result = run("add", path, "--sources", sources_copy, "--published", "2026-06", *NEW_PUBLISHER)
     assert result.exit_code == 0, result.output
     assert "  warning: " in result.output and "the document's last row, ends mid-sentence (…當局應每年公布營運): is the file cut short?" in result.output
+
+
+def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    assert run("build", "--sources", sources_copy, "--db", db).exit_code == 0
+    result = CliRunner().invoke(cli, ["add", str(TAXI_UNION), "--sources", str(sources_copy), "--db", str(db),
+                                      "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"; building {db}." in result.output
+    assert "building incrementally: 8 documents kept, 1 added, changed or removed" in result.stderr
+    assert "hktdu-2026-ride-hailing: 9 recommendations, 0 sub-items" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from recommendations where document_id = 'hktdu-2026-ride-hailing'").fetchone() == (9,)
