@@ -366,7 +366,7 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
             store.save_responses(db, written.answers.responses, written.answers.statuses)
         store.save_positions(db)
         store.save_threads(db)
-        save_search_index(db)
+        save_search_index(db, kept={source.document.id for source in sources} - replaced if not fresh else frozenset())
         store.save_build_info(db, written.info)
         if fresh:
             db.execute("VACUUM")

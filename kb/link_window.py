@@ -37,6 +37,12 @@ def published_year(published: str | None, year: int) -> int:
     return int(text[:4]) if text[:4].isdigit() else int(year)
 
 
+def first_in_window(order: int, years: dict[int, int]) -> int:
+    """The first document (by order) of the window of the document at
+    ``order``; ``years`` gives every document's year of publication."""
+    return min(o for o, year in years.items() if o <= order and years[order] - year <= HORIZON_YEARS)
+
+
 class Weights:
     """Rarity of character bigrams, and the weight of texts made of them."""
 
@@ -99,7 +105,7 @@ class History:
         """The rows (start, end) of the window of the document at ``order``:
         documents up to it, published at most ``HORIZON_YEARS`` before it."""
         if order not in self._windows:
-            first = min(o for o, year in self.years.items() if o <= order and self.years[order] - year <= HORIZON_YEARS)
+            first = first_in_window(order, self.years)
             self._windows[order] = (bisect_left(self.orders, first), bisect_right(self.orders, order))
         return self._windows[order]
 

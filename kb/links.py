@@ -115,7 +115,7 @@ from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
 
 from kb.candidates import TOLERANCE, Marks, held, share, shares, stack
-from kb.link_window import Corpus, History, Weights, bigrams, published_year
+from kb.link_window import Corpus, History, Weights, bigrams, first_in_window, published_year
 from kb.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
 from kb.segment import words
@@ -450,6 +450,10 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
     clauses (weighed as of their own document), words and bigram counts."""
     order = document_order(documents)
     years = {order[d.id]: published_year(d.published, d.year) for d in documents}
+    if into is not None:  # only the rows of the windows of ``into`` and of their documents' windows
+        needed = {o for d in into if d in order for o in range(first_in_window(order[d], years), order[d] + 1)}
+        lowest = min((first_in_window(o, years) for o in needed), default=len(order))
+        rows = [row for row in rows if order.get(row.document_id, -1) >= lowest]
     prepared = profiles(rows, order)
     for profile in prepared:
         profile.area = areas.get(profile.id)

@@ -163,17 +163,21 @@ def load_glossary(path: str | Path = GLOSSARY_PATH) -> tuple[GlossaryEntry, ...]
     )
 
 
-def save_search_index(db: sqlite_utils.Database, glossary_path: str | Path = GLOSSARY_PATH) -> None:
+def save_search_index(db: sqlite_utils.Database, glossary_path: str | Path = GLOSSARY_PATH, kept: set[str] = frozenset()) -> None:
     """(Re)create the search table and the glossary tables from ``recommendations``.
 
     Call it once the recommendations are written (at the end of a build).
-    Deterministic: the same rows and glossary give the same tables.
+    Deterministic: the same rows and glossary give the same tables.  The
+    rows of the documents ``kept`` unchanged since the table was last made
+    (an incremental build) take their indexed text from it instead of
+    being segmented again.
     """
     conn = db.conn
     with conn:
+        indexed = _indexed(conn, kept)
         _drop(conn)
         _create_search_table(conn)
-        _fill_search_table(conn)
+        _fill_search_table(conn, indexed)
         conn.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')")
     glossary = load_glossary(glossary_path)
     with conn:
@@ -195,7 +199,15 @@ def _create_search_table(conn) -> None:
     conn.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('rank', ?)", [RANK])
 
 
-def _fill_search_table(conn) -> None:
+def _indexed(conn, documents: set[str]) -> dict[str, tuple[str, ...]]:
+    """The indexed text of the rows of ``documents`` in the existing search table, by row id."""
+    if not documents or not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [SEARCH_TABLE]).fetchone():
+        return {}
+    rows = conn.execute(f"SELECT id, {', '.join(COLUMNS)} FROM {SEARCH_TABLE}")
+    return {row[0]: tuple(row[1:]) for row in rows if row[0].split("/")[0] in documents}
+
+
+def _fill_search_table(conn, indexed: dict[str, tuple[str, ...]] | None = None) -> None:
     rows = conn.execute(
         f"SELECT id, {', '.join(COLUMNS)} FROM recommendations ORDER BY document_id, ordinal, id"
     )
@@ -206,10 +218,11 @@ def _fill_search_table(conn) -> None:
         rows += conn.execute(
             "SELECT id, coalesce(section, chapter, ''), chapter, text FROM paragraphs ORDER BY document_id, ordinal, id"
         ).fetchall()
+    indexed = indexed or {}
     conn.executemany(
         f"INSERT INTO {SEARCH_TABLE}(rowid, id, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
         (
-            (rowid, row[0], *(index_text(value) for value in row[1:]))
+            (rowid, row[0], *(indexed.get(row[0]) or [index_text(value) for value in row[1:]]))
             for rowid, row in enumerate(rows, start=1)
         ),
     )

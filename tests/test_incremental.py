@@ -4,6 +4,7 @@ adding a newer document, inserting an older one, changing one and removing
 one; and it parses only what changed."""
 
 import shutil
+import sys
 import sqlite3
 from pathlib import Path
 
@@ -128,3 +129,21 @@ def test_a_database_built_by_other_code_is_built_in_full(tmp_path, monkeypatch):
     build(SOURCES, db, notify=notes.append)
     assert not any(n.startswith("building incrementally") for n in notes)
     assert len(code_version()) == 16
+
+
+def test_incremental_equals_full_on_a_corpus_longer_than_the_link_window(tmp_path):
+    """Sixteen copies of the documents over eleven years: windows of five
+    years matter, and the document added is published before the last ones."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import benchmark_build
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    entries = benchmark_build.make_corpus(16, folder)
+    build(folder, db)
+    added = benchmark_build.add_document(folder, entries, 16)
+    assert added["published"] < max(str(entry["published"]) for entry in entries)
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert "building incrementally: 16 documents kept, 1 added, changed or removed" in notes
+    build(folder, tmp_path / "full.db", full=True)
+    assert contents(db) == contents(tmp_path / "full.db")
