@@ -49,19 +49,23 @@ def answers(
     reviewed: set[tuple[str, str]] = frozenset(),
     previous: list[Response] = (),
     workers: int | None = None,
+    previous_pairs: set[tuple[str, str]] = frozenset(),
 ) -> Answers:
     """Responses and statuses for the build, with the reviewer's file (if any)
     in ``sources_dir`` applied.  With ``changed`` (documents added, changed
     or removed since the ``previous`` responses were found), only the pairs
     with one of those documents, or ``reviewed`` by the previous build's
-    reviews, are scored; the others' responses are kept."""
+    reviews, or not among the ``previous_pairs`` it scored (a government text
+    removed brings the next one into the window of the asks before it), are
+    scored; the others' responses are kept."""
     path = Path(sources_dir) / REVIEWS_NAME
     reviews = read_reviews(path) if path.is_file() else []
     unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
     if unknown:
         raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
     pairs = answer_pairs(documents, rows, paragraphs)
-    scored = pairs if changed is None else [p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed]
+    scored = pairs if changed is None else [
+        p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed or p not in previous_pairs]
     unchanged = set(pairs) - set(scored)
     kept = [r for r in previous if (_document(r.recommendation_id), _document(r.paragraph_id)) in unchanged]
     responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)

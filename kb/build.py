@@ -123,7 +123,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
-                                    previous.responses if previous else [])
+                                    previous.responses if previous else [], previous_pairs=_answered_pairs(previous))
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
     try:
@@ -153,6 +153,15 @@ def reviewed_documents(sources_dir: Path) -> dict[str, str]:
                       for r in (read_response_reviews(responses_path) if responses_path.is_file() else []) if r.paragraph_id}
     return {LINK_REVIEWED_KEY: json.dumps(sorted({_document_of(i) for i in link_ids})),
             RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
+
+
+def _answered_pairs(previous: Previous | None) -> set[tuple[str, str]]:
+    """The (submission, government text) pairs the previous build scored."""
+    if previous is None:
+        return set()
+    rows = [row for found in previous.rows.values() for row in found]
+    paragraphs = [paragraph for found in previous.paragraphs.values() for paragraph in found]
+    return set(answering.answer_pairs(list(previous.documents.values()), rows, paragraphs))
 
 
 def check_db_path(db_path: str | Path) -> None:

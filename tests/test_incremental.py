@@ -147,3 +147,22 @@ def test_incremental_equals_full_on_a_corpus_longer_than_the_link_window(tmp_pat
     assert "building incrementally: 16 documents kept, 1 added, changed or removed" in notes
     build(folder, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+
+
+def test_incremental_equals_full_when_a_removed_government_text_brings_a_later_one_into_an_asks_window(tmp_path):
+    """Removing a government text moves the next one into the answer window
+    of the asks before it: a pair neither of whose documents changed."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import benchmark_build
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    entries = benchmark_build.make_corpus(16, folder)
+    build(folder, db)
+    government = sorted((e for e in entries if e["publisher"]["id"] == "hksarg"), key=lambda e: str(e["published"]))
+    removed = government[1]
+    benchmark_build.write_manifest(folder, [e for e in entries if e is not removed])
+    build(folder, db)
+    build(folder, tmp_path / "full.db", full=True)
+    incremental, full = contents(db), contents(tmp_path / "full.db")
+    assert any(row[1].startswith(government[2]["id"]) for row in full["responses"])
+    assert incremental == full
