@@ -173,8 +173,10 @@ class Timeline:
     thread: list[Evidence]
 
 
-def timeline(conn: sqlite3.Connection, recommendation_id: str) -> Timeline | None:
-    """None when the database has no responses or the row is not a top-level ask."""
+def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Timeline | None:
+    """None when the database has no responses or the row is not a top-level ask.
+    With ``limit``, a thread longer than that gives the responses to the
+    ``limit`` rows nearest the ask (``kb.compare.thread_for``)."""
     if not has_responses(conn):
         return None
     keys = ("status", "thread_status", "first_document_id", "latest_document_id", "method", "note")
@@ -183,7 +185,7 @@ def timeline(conn: sqlite3.Connection, recommendation_id: str) -> Timeline | Non
     ).fetchone()
     if row is None:
         return None
-    thread = kb_compare.thread_for(conn, recommendation_id)
+    thread = kb_compare.thread_for(conn, recommendation_id, limit)
     others = [r.id for r in thread.rows if r.id != recommendation_id] if thread else []
     evidence = _evidence(conn, [recommendation_id, *others])
     own = evidence.get(recommendation_id, [])

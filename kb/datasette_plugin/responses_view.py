@@ -4,11 +4,14 @@ with counts) and, on a recommendation's page, its responses as a timeline
 (``responses_html``).  Quoted paragraphs are escaped before the wording they
 share with the ask is marked."""
 
+from urllib.parse import quote
+
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from kb import scorecard as kb_scorecard
+from kb.datasette_plugin.compare_view import THREAD_SHOWN
 from kb.datasette_plugin.source_view import kb_database, passage_url
 
 ROUTE = r"^/-/responses/(?P<document_id>[^/]+)$"
@@ -61,19 +64,39 @@ def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
     }
 
 
+# Responses to the thread's other asks shown on an ask's page: a proposal
+# repeated for decades gathers hundreds, each quoted with its shared words marked.
+THREAD_RESPONSES_SHOWN = 20
+
+
+def _published(conn, recommendation_id: str) -> str:
+    sql = "select d.published from recommendations r join documents d on d.id = r.document_id where r.id = ?"
+    return str(conn.execute(sql, [recommendation_id]).fetchone()[0])
+
+
+def _nearest(evidence: list, published: str, count: int) -> list:
+    """The ``count`` responses published nearest ``published``, in their order."""
+    year = lambda e: int(str(e.published)[:4]) if str(e.published)[:4].isdigit() else 0  # noqa: E731
+    around = int(published[:4]) if published[:4].isdigit() else 0
+    kept = set(sorted(range(len(evidence)), key=lambda i: (abs(year(evidence[i]) - around), i))[:count])
+    return [e for i, e in enumerate(evidence) if i in kept]
+
+
 async def responses_html(datasette, db, recommendation_id: str) -> Markup:
     """A recommendation's responses as a timeline; empty for a row that is not
     an ask (a sub-item, a strategy) or a database without responses."""
     def read(conn):
-        timeline = kb_scorecard.timeline(conn, recommendation_id)
+        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN)  # as many rows as the thread shown above
         if timeline is None:
             return None
         text = kb_scorecard.ask_text(conn, recommendation_id)
         own = [_evidence(datasette, db.name, e, text) for e in timeline.own]
+        shown = _nearest(timeline.thread, _published(conn, recommendation_id), THREAD_RESPONSES_SHOWN)
         thread = [dict(_evidence(datasette, db.name, e, kb_scorecard.ask_text(conn, e.recommendation_id)),
                        ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
-                  for e in timeline.thread]
-        return {"timeline": timeline, "own": own, "thread": thread,
+                  for e in shown]
+        return {"timeline": timeline, "own": own, "thread": thread, "thread_more": len(timeline.thread) - len(shown),
+                "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
                 "scorecard_url": datasette.urls.path("/-/responses/" + recommendation_id.split("/")[0])}
 
     context = await db.execute_fn(read)
