@@ -61,7 +61,6 @@ from pathlib import Path
 
 import yaml
 
-from kb.graph import connected_groups
 from kb.links import SENTENCE_RE, clean, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation
@@ -566,18 +565,3 @@ class Answers:
 
     responses: list[Response]
     statuses: list[Status]
-
-
-def answers_for_build(sources_dir: str | Path, rows, paragraphs, documents, links) -> Answers:
-    """Responses and statuses for the build, with the reviewer's file (if any)
-    in ``sources_dir`` applied; a review naming an unknown row or paragraph is
-    an error naming the file."""
-    path = Path(sources_dir) / REVIEWS_NAME
-    reviews = read_reviews(path) if path.is_file() else []
-    unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
-    if unknown:
-        raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
-    responses = compute_responses(rows, paragraphs, documents, reviews)
-    threads = connected_groups((link.from_id, link.to_id) for link in links)
-    government = {p.document_id for p in paragraphs}
-    return Answers(responses, statuses(rows, responses, documents, threads, reviews, government))
