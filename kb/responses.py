@@ -219,9 +219,25 @@ def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
 
 
 def concepts_in(folded: str) -> set[str]:
-    """The glossary's and the variants' terms named in folded text."""
+    """The glossary's and the variants' terms named in folded text.  Only
+    the names whose first two characters the text holds are looked for."""
     flat = folded.replace(" ", "")
-    return {term for term, names in word_lists().concepts if any(name in flat for name in names)}
+    index = concept_names()
+    found = set()
+    for start in {flat[i : i + 2] for i in range(len(flat) - 1)} & index.keys():
+        found.update(term for name, term in index[start] if term not in found and name in flat)
+    return found
+
+
+@cache
+def concept_names() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every (name, term) of the glossary and the variants, by the name's
+    first two characters (every name has at least two)."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for term, names in word_lists().concepts:
+        for name in names:
+            index[name[:2]].append((name, term))
+    return {start: tuple(entries) for start, entries in index.items()}
 
 
 def is_measure(text: str) -> bool:
