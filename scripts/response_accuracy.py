@@ -7,6 +7,9 @@ alone, no reviewer's verdicts):
   top three paragraphs the rules rank for that ask in that document;
 * precision: of the responses the rules call ``addresses`` in a labelled
   ask's document, how many are labelled ``addresses``;
+* how many of the responses the rules call ``related`` are labelled
+  ``related`` or ``addresses`` (the labels list the paragraphs a reader
+  found, not every one on the topic: a floor, not a precision);
 
 then every labelled paragraph missed and every wrong ``addresses``.  The
 held-out sets (``held_out`` in the labels file: pairs of an asks' document
@@ -48,6 +51,8 @@ class Accuracy:
     labelled: int = 0
     found: int = 0
     right: int = 0
+    related_found: int = 0
+    related_labelled: int = 0
 
     @property
     def recall(self) -> float:
@@ -94,10 +99,10 @@ def parsed_sources(sources_dir: Path):
 def measure(labels: list[Label], ranked, responses) -> Accuracy:
     """Recall (labelled among the top three) and precision of ``addresses``."""
     accuracy = Accuracy(labels)
-    addressing = {}
+    addressing, relating = {}, {}
     for response in responses:
-        if response.relation == kb_responses.ADDRESSES:
-            addressing.setdefault((response.recommendation_id, response.paragraph_id.split("/")[0]), []).append(response)
+        chosen = addressing if response.relation == kb_responses.ADDRESSES else relating
+        chosen.setdefault((response.recommendation_id, response.paragraph_id.split("/")[0]), []).append(response)
     for label in labels:
         order = [pid for _, pid in ranked.get((label.ask, label.document), [])]
         for pid in label.addresses:
@@ -105,6 +110,9 @@ def measure(labels: list[Label], ranked, responses) -> Accuracy:
             rank = order.index(pid) + 1 if pid in order else None
             if rank is None or rank > TOP:
                 accuracy.missed.append((label.ask, pid, rank))
+        for response in relating.get((label.ask, label.document), []):
+            accuracy.related_found += 1
+            accuracy.related_labelled += response.paragraph_id in label.addresses + label.related
         for response in addressing.get((label.ask, label.document), []):
             accuracy.found += 1
             if response.paragraph_id in label.addresses:
@@ -133,6 +141,7 @@ def report(accuracy: Accuracy, title: str) -> str:
         f"  recall (labelled paragraph in the top {TOP}): {accuracy.labelled - len(accuracy.missed)}/{accuracy.labelled}"
         f" = {100 * accuracy.recall:.1f}%",
         f"  precision of addresses: {accuracy.right}/{accuracy.found} = {100 * accuracy.precision:.1f}%",
+        f"  related responses labelled related or addresses: {accuracy.related_labelled}/{accuracy.related_found}",
     ]
     if accuracy.missed:
         lines.append("  missed:")

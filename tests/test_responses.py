@@ -333,3 +333,11 @@ async def test_canned_queries_leave_out_asks_with_no_later_text(built_db):
     by_year = (await datasette.client.get("/kb/responses_by_year_and_publisher.json?_shape=array")).json()
     hkpc = next(row for row in by_year if row["publisher_id"] == "hkpc")
     assert (hkpc["asks"], hkpc["no_response_found"], hkpc["no_later_government_text"]) == (7, 0, 7)
+
+
+def test_most_related_responses_are_not_what_a_reader_found(calibration, held_out):
+    # The labels list the related paragraphs a reader found, not every one on
+    # the topic, so this is a floor: today few of the rules' `related`
+    # responses are among them (README, Government responses).
+    assert (calibration.related_labelled, calibration.related_found) == (30, 154)
+    assert (held_out.related_labelled, held_out.related_found) == (19, 103)
