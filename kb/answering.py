@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kb.graph import connected_groups
 from kb.links import default_workers
-from kb.records import Document, Paragraph, Recommendation
+from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, apply_reviews, read_reviews,
                           response_pairs, rule_responses, statuses, unknown_review_ids)
 
@@ -67,7 +67,7 @@ def answers(
     scored = pairs if changed is None else [
         p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed or p not in previous_pairs]
     unchanged = set(pairs) - set(scored)
-    kept = [r for r in previous if (_document(r.recommendation_id), _document(r.paragraph_id)) in unchanged]
+    kept = [r for r in previous if (document_of(r.recommendation_id), document_of(r.paragraph_id)) in unchanged]
     responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
     threads = connected_groups((link.from_id, link.to_id) for link in links)
     government = {p.document_id for p in paragraphs}
@@ -78,7 +78,7 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
                 workers: int | None = None) -> list[Response]:
     """The rules' responses of every pair, in forked processes when there are enough."""
     global _shared
-    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     workers = default_workers() if workers is None else workers
     if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
         return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
@@ -97,14 +97,3 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
 def _score_shared(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[Response]]:
     rows_of, paragraphs_of = _shared
     return {(s, g): rule_responses(rows_of[s], paragraphs_of[g]) for s, g in pairs}
-
-
-def _by_document(items) -> dict[str, list]:
-    grouped: dict[str, list] = defaultdict(list)
-    for item in items:
-        grouped[item.document_id].append(item)
-    return grouped
-
-
-def _document(row_id: str) -> str:
-    return row_id.split("/")[0]

@@ -30,7 +30,7 @@ from kb.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.manifest import Source, read_manifest
 from kb.progress import LARGE_BYTES, Progress, size_text
 from kb.search_index import save_search_index
-from kb.records import Parsed
+from kb.records import Parsed, document_of
 from kb.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
 from kb.responses import Answers
 from kb.responses import read_reviews as read_response_reviews
@@ -149,9 +149,9 @@ def reviewed_documents(sources_dir: Path) -> dict[str, str]:
     responses out again (``kb.incremental``)."""
     links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
     link_ids = [i for r in (read_reviews(links_path) if links_path.is_file() else []) for i in (r.from_id, r.to_id)]
-    response_pairs = {(_document_of(r.recommendation_id), _document_of(r.paragraph_id))
+    response_pairs = {(document_of(r.recommendation_id), document_of(r.paragraph_id))
                       for r in (read_response_reviews(responses_path) if responses_path.is_file() else []) if r.paragraph_id}
-    return {LINK_REVIEWED_KEY: json.dumps(sorted({_document_of(i) for i in link_ids})),
+    return {LINK_REVIEWED_KEY: json.dumps(sorted({document_of(i) for i in link_ids})),
             RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
 
 
@@ -393,7 +393,7 @@ def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) ->
     taxonomy = read_taxonomy()
     overrides_path = sources_dir / OVERRIDES_NAME
     overrides = read_overrides(overrides_path, taxonomy) if overrides_path.is_file() else {}
-    unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if row_id.split("/")[0] not in skipped]
+    unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if document_of(row_id) not in skipped]
     if unknown:
         raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
     return tag(rows, taxonomy, overrides)
@@ -414,22 +414,18 @@ def _link(
     others are kept from it."""
     reviews_path = sources_dir / REVIEWS_NAME
     reviews = read_reviews(reviews_path) if reviews_path.is_file() else []
-    unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if row_id.split("/")[0] not in skipped]
+    unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if document_of(row_id) not in skipped]
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
     found = rule_links(rows, documents, areas, into=again)
     kept, pairs = [], {}
     if previous is not None:
         present = {document.id for document in documents}
-        kept = [link for link in previous.links if _document_of(link.to_id) not in again
-                and _document_of(link.to_id) in present and _document_of(link.from_id) in present]
+        kept = [link for link in previous.links if document_of(link.to_id) not in again
+                and document_of(link.to_id) in present and document_of(link.from_id) in present]
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
     return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
-
-
-def _document_of(row_id: str) -> str:
-    return row_id.split("/")[0]
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

@@ -29,7 +29,7 @@ from kb.freshness import SCHEMA_KEY, VERSION_KEY, schema_version
 from kb.link_window import HORIZON_YEARS, published_year
 from kb.links import Link
 from kb.manifest import Source
-from kb.records import Document, Paragraph, Recommendation
+from kb.records import Document, Paragraph, Recommendation, document_of
 from kb.responses import Response
 
 CODE_KEY = "code"
@@ -140,7 +140,7 @@ def linked_again(documents: list[Document], previous: Previous, changed: set[str
     changed or removed, or whose rows' primary areas changed; and those named
     by the previous link reviews."""
     touched = set(changed)
-    touched |= {row_id.split("/")[0] for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
+    touched |= {document_of(row_id) for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
     keys = [_key(d) for d in documents if d.id in touched]
     keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
     again = {d.id for d in documents if any(_within(key, _key(d), 2 * HORIZON_YEARS) for key in keys)}

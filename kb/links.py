@@ -224,11 +224,11 @@ class Evidence:
 
 def clean(text: str | None) -> str:
     """Folded text without the publisher's boilerplate and punctuation."""
-    return _strip(normalize(text))
+    return clean_folded(normalize(text))
 
 
-def _strip(folded: str) -> str:
-    """Already-folded text without boilerplate and punctuation."""
+def clean_folded(folded: str) -> str:
+    """``clean`` for text already folded by ``kb.normalize.normalize``."""
     for phrase in BOILERPLATE:
         folded = folded.replace(phrase, "")
     return _PUNCTUATION_RE.sub("", folded)
@@ -236,13 +236,13 @@ def _strip(folded: str) -> str:
 
 def pieces(folded: str, pattern: re.Pattern = SENTENCE_RE) -> list[str]:
     """The cleaned sentences (or clauses) of folded text long enough to compare."""
-    cleaned = (_strip(piece) for piece in pattern.split(folded))
+    cleaned = (clean_folded(piece) for piece in pattern.split(folded))
     return [piece for piece in cleaned if len(piece) >= MIN_SENTENCE]
 
 
 def quoted_names(folded: str) -> set[str]:
     """Names quoted in 「」, 《》 or “” in folded text, cleaned."""
-    names = (_strip(name) for name in _NAME_RE.findall(folded))
+    names = (clean_folded(name) for name in _NAME_RE.findall(folded))
     return {name for name in names if len(name) >= TERM_MIN_CHARS}
 
 
@@ -312,7 +312,7 @@ def profiles(rows: list[Recommendation], order: dict[str, int]) -> list[Profile]
         text = "\n".join([row.title, row.body or ""] + [f"{c.title}\n{c.body or ''}" for c in children.get(row.id, [])])
         folded = normalize(text)  # once per row: pieces, text and names all come from it
         result.append(Profile(row.id, row.document_id, order[row.document_id], clean(row.title), pieces(folded),
-                              _strip(folded), quoted_names(folded)))
+                              clean_folded(folded), quoted_names(folded)))
     return result
 
 
@@ -323,7 +323,7 @@ def add_support(profile: Profile, support: str | None, weights: Weights) -> None
     if not support or not title_weight:
         return
     folded = normalize(support)
-    profile.context = _strip(folded)
+    profile.context = clean_folded(folded)
     profile.names |= quoted_names(folded)
     for clause in pieces(folded.replace("\n", ""), _CLAUSE_RE):
         if aligned(weights, profile.title, clause) >= SUPPORT_RESTATES * title_weight:

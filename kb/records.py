@@ -6,6 +6,7 @@ columns from the fields (``columns``), so a field added here is a column.
 
 import types
 import typing
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
 
@@ -165,3 +166,16 @@ def _sql_type(hint) -> type:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
     return _SQL_TYPES.get(hint, str)
+
+
+def document_of(row_id: str) -> str:
+    """The document id of a stable row or paragraph id: ``cma-2023-policy-address/5.3`` -> ``cma-2023-policy-address``."""
+    return row_id.split("/")[0]
+
+
+def by_document(items) -> dict[str, list]:
+    """Rows or paragraphs grouped by their ``document_id``, in their order."""
+    grouped: dict[str, list] = defaultdict(list)
+    for item in items:
+        grouped[item.document_id].append(item)
+    return grouped

@@ -61,9 +61,9 @@ from pathlib import Path
 
 import yaml
 
-from kb.links import SENTENCE_RE, clean, quoted_names
+from kb.links import SENTENCE_RE, clean, clean_folded, quoted_names
 from kb.normalize import normalize
-from kb.records import Document, Paragraph, Recommendation
+from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.search_index import load_glossary
 from kb.segment import general_rarity, words
 
@@ -148,7 +148,6 @@ class ParagraphProfile:
     document_id: str
     terms: Counter  # of its text, section heading and lead
     length: int
-    measure: bool  # it announces or reports a measure
 
 
 # --- word lists -------------------------------------------------------------
@@ -194,9 +193,9 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    texts = [clean(f"{row.title} {row.body or ''}") for row in rows] + [clean(p.text) for p in paragraphs]
-    names = {name for row in rows for name in quoted_names(normalize(f"{row.title} {row.body or ''}"))}
-    names |= {name for p in paragraphs for name in quoted_names(normalize(p.text))}
+    folded = [normalize(f"{row.title} {row.body or ''}") for row in rows] + [normalize(p.text) for p in paragraphs]
+    texts = [clean_folded(text) for text in folded]
+    names = {name for text in folded for name in quoted_names(text)}
     return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
 
 
@@ -207,7 +206,11 @@ def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
     """The terms of a text: its words (not generic ones), the glossary's and
     the variants' terms it names, and the names it quotes that no glossary
     term covers; slogans left out."""
-    folded = normalize(text)
+    return folded_terms(normalize(text), slogans)
+
+
+def folded_terms(folded: str, slogans: set[str] = frozenset()) -> Counter:
+    """``terms`` of text already folded by ``kb.normalize.normalize``."""
     for slogan in sorted(slogans, key=lambda name: (-len(name), name)):  # 香港創新科技發展藍圖 before 創新科技
         folded = folded.replace(slogan, " ")
     lists = word_lists()
@@ -260,8 +263,9 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
         subs = children.get(row.id, [])
         units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
         for body in [row.body or ""] + [c.body or "" for c in subs]:
-            units += [(1.0 if _ASK_RE.search(normalize(sentence)) else NARRATIVE, terms(sentence, slogans))
-                      for sentence in SENTENCE_RE.split(body) if len(clean(sentence)) >= MIN_UNIT]
+            folded = (normalize(sentence) for sentence in SENTENCE_RE.split(body))
+            units += [(1.0 if _ASK_RE.search(sentence) else NARRATIVE, folded_terms(sentence, slogans))
+                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
         profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit]))
     return profiles
 
@@ -274,8 +278,7 @@ def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozense
     for paragraph in paragraphs:
         context = lead.get(paragraph.parent_id, "") if paragraph.parent_id else ""
         found = terms("\n".join([paragraph.text, paragraph.section or "", context]), slogans)
-        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, found, sum(found.values()),
-                                         is_measure(paragraph.text)))
+        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, found, sum(found.values())))
     return profiles
 
 
@@ -382,7 +385,7 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     within the pair, so that a build may recompute only the pairs whose
     documents changed.  Ordered by recommendation, then falling score;
     reviewer's verdicts not applied."""
-    measures = {p.id for p in paragraph_profiles(paragraphs) if p.measure}
+    measures = {p.id for p in paragraphs if is_measure(p.text)}
     ranked = rank_pair(asks, paragraphs)
     shared = shared_best(ranked)
     responses = []
@@ -425,18 +428,11 @@ def response_pairs(documents: list[Document], rows: list[Recommendation], paragr
             for government in sorted(later.get(document.id, ()))]
 
 
-def _by_document(items) -> dict[str, list]:
-    grouped: dict[str, list] = defaultdict(list)
-    for item in items:
-        grouped[item.document_id].append(item)
-    return grouped
-
-
 def rank_pairs(
     rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
 ) -> dict[tuple[str, str], list[tuple[int, str]]]:
     """(ask id, government document id) -> ranked paragraphs, pair by pair."""
-    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     ranked = {}
     for submission, government in response_pairs(documents, rows, paragraphs):
         for ask_id, scored in rank_pair(rows_of[submission], paragraphs_of[government]).items():
@@ -453,7 +449,7 @@ def compute_responses(
     """Every response found by the rules, pair by pair (``rule_responses``),
     with the reviewer's verdicts applied; ordered by recommendation, then
     paragraph document, then falling score."""
-    rows_of, paragraphs_of = _by_document(rows), _by_document(paragraphs)
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     responses = []
     for submission, government in response_pairs(documents, rows, paragraphs):
         responses += rule_responses(rows_of[submission], paragraphs_of[government])
@@ -478,7 +474,7 @@ def apply_reviews(responses: list[Response], reviews: list[Review]) -> list[Resp
             by_pair[key] = Response(kept.recommendation_id, kept.paragraph_id, kept.score, review.relation or kept.relation, MANUAL)
         else:
             by_pair[key] = Response(key[0], key[1], 100, review.relation or ADDRESSES, MANUAL)
-    return sorted(by_pair.values(), key=lambda r: (r.recommendation_id, r.paragraph_id.split("/")[0], -r.score, r.paragraph_id))
+    return sorted(by_pair.values(), key=lambda r: (r.recommendation_id, document_of(r.paragraph_id), -r.score, r.paragraph_id))
 
 
 def read_reviews(path: str | Path = DEFAULT_REVIEWS) -> list[Review]:
@@ -551,7 +547,7 @@ def statuses(
         if row.parent_id or row.kind != "recommendation":
             continue
         found = by_ask.get(row.id, [])
-        addressing = sorted({r.paragraph_id.split("/")[0] for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
+        addressing = sorted({document_of(r.paragraph_id) for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
         status = ADDRESSED if addressing else RELATED_ONLY if found else NO_RESPONSE
         if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
             status = NO_LATER_TEXT
