@@ -20,7 +20,7 @@ select (select count(*) from documents) as documents,
 """
 
 _PUBLISHERS_SQL = """
-select p.id, p.name_zh, p.name_en, count(distinct d.id) as documents, min(d.year) as first_year,
+select p.id, p.name_zh, p.name_en, count(*) as documents, min(d.year) as first_year,
        max(d.year) as last_year,
        (select count(*) from recommendations r where r.publisher_id = p.id and r.parent_id is null) as top_level,
        (select count(*) from paragraphs g join documents gd on gd.id = g.document_id
