@@ -26,10 +26,11 @@ Within a pair:
    of the glossary, variants and quoted names count 1): 差餉 or 託兒 weigh
    much, 活動 or 投資 almost nothing, however rare in the speech.
 3. An ask is read as units (``AskProfile``): its title, its sub-items'
-   titles, and each sentence of its text, the sentences that ask (建議, 應,
-   希望 …) in full and the others at ``NARRATIVE`` of their weight.  A
-   paragraph (``ParagraphProfile``) is read with its section heading and, for
-   a sub-item, the words before its paragraph's (i).
+   titles, and each sentence of its text, the sentences that ask (``asks``:
+   jieba cuts 建議, 應, 希望 … from them) in full and the others at
+   ``NARRATIVE`` of their weight.  A paragraph (``ParagraphProfile``) is
+   read with its section heading and, for a sub-item, the words before its
+   paragraph's (i).
 4. Candidates (``candidate_pairs``): an inverted index from terms to the
    paragraphs holding them; only paragraphs sharing a term that weighs at
    least ``CANDIDATE_WEIGHT`` with the ask are scored.  No all-pairs scan.
@@ -38,10 +39,14 @@ Within a pair:
    with several parts is answered by a paragraph that does one of them well.
    ``score`` scales it to 0–100.
 6. ``relation``: ``addresses`` only for the best paragraph of the document,
-   when it scores at least ``ADDRESSES_SCORE`` and announces or reports a
-   measure (``is_measure``: an action such as 設立, 延長, 寬減 and a
-   commitment such as 將, 明年, 億元; a paragraph that only describes a topic
-   never addresses); ``related`` from ``RELATED_SCORE``.  At most
+   when it announces or reports a measure (``is_measure``: an action such as
+   設立, 延長, 寬減 and a commitment such as 將, 明年, 億元; a paragraph that
+   only describes a topic never addresses), has no sub-items of its own (a
+   paragraph opening a list of measures only relates: its sub-items are the
+   measures), is not the best match of several asks of the pair
+   (``shared_best``), and still scores ``ADDRESSES_SCORE`` once the places
+   the ask's title does not name are left out (``ScoredPair.claim``,
+   ``place_terms``); ``related`` from ``RELATED_SCORE``.  At most
    ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
 
 A reviewer's verdicts in sources/response_reviews.yml (``read_reviews``)
@@ -53,7 +58,6 @@ Calibration and figures: see scripts/response_accuracy.py and the README.
 """
 
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
@@ -65,7 +69,7 @@ from kb.links import SENTENCE_RE, clean, clean_folded, quoted_names
 from kb.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.search_index import load_glossary
-from kb.segment import general_rarity, words
+from kb.segment import general_rarity, tokens, words
 
 DEFAULT_REVIEWS = Path(__file__).parent.parent / "sources" / "response_reviews.yml"
 SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
@@ -95,8 +99,12 @@ SCORE_SCALE = 4
 ADDRESSES_SCORE = 44
 RELATED_SCORE = 24
 MAX_PER_DOCUMENT = 5
+# Places: the words of a place's names that say which place (河套, 都会区), not 科技 or 香港
+PLACE_WORD_SPECIFICITY = 0.5
 
-_ASK_RE = re.compile("建议|应|希望|促请|可考虑|呼吁|不妨|宜")
+# Words that make a sentence ask, as jieba cuts them: 应 in 政府应尽快, not the
+# 应 of 供应, 应对 or 供不应求
+ASK_WORDS = frozenset("建议 倡议 应 应当 应该 更应 还应 亦应 也应 须 必须 还须 亦须 宜 希望 期望 冀 促请 敦促 呼吁 考虑 不妨 要求".split())
 
 
 class ResponseReviewError(ValueError):
@@ -140,6 +148,7 @@ class AskProfile:
     id: str
     document_id: str
     units: list[tuple[float, Counter]]  # (weight, terms) of its title, its sub-items' titles, each sentence
+    title: Counter  # the terms of its title
 
 
 @dataclass
@@ -264,10 +273,15 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
         units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
         for body in [row.body or ""] + [c.body or "" for c in subs]:
             folded = (normalize(sentence) for sentence in SENTENCE_RE.split(body))
-            units += [(1.0 if _ASK_RE.search(sentence) else NARRATIVE, folded_terms(sentence, slogans))
+            units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
                       for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
-        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit]))
+        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))
     return profiles
+
+
+def asks(folded: str) -> bool:
+    """A sentence asks when jieba cuts one of ``ASK_WORDS`` from it."""
+    return not ASK_WORDS.isdisjoint(tokens(folded))
 
 
 def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> list[ParagraphProfile]:
@@ -355,11 +369,12 @@ def score(found: float) -> int:
     return min(100, round(SCORE_SCALE * found))
 
 
-def relation(points: int, first: bool = True, measure: bool = True) -> str | None:
-    """``addresses`` only for the best paragraph of a document, when it scores
-    ``ADDRESSES_SCORE`` and announces or reports a measure; ``related`` from
-    ``RELATED_SCORE``."""
-    if first and measure and points >= ADDRESSES_SCORE:
+def relation(points: int, first: bool = True, measure: bool = True, claim: int | None = None) -> str | None:
+    """``addresses`` only for the best paragraph of a document, when it
+    announces or reports a measure and its ``claim`` (its score without the
+    places the ask does not name; ``points`` when not given) reaches
+    ``ADDRESSES_SCORE``; ``related`` from ``RELATED_SCORE``."""
+    if first and measure and (points if claim is None else claim) >= ADDRESSES_SCORE:
         return ADDRESSES
     if points >= RELATED_SCORE:
         return RELATED
@@ -385,13 +400,17 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     within the pair, so that a build may recompute only the pairs whose
     documents changed.  Ordered by recommendation, then falling score;
     reviewer's verdicts not applied."""
-    measures = {p.id for p in paragraphs if is_measure(p.text)}
-    ranked = rank_pair(asks, paragraphs)
+    leads = {p.parent_id for p in paragraphs if p.parent_id}
+    measures = {p.id for p in paragraphs if p.id not in leads and is_measure(p.text)}
+    scored_pair = score_pair(asks, paragraphs)
+    ranked = scored_pair.ranked()
     shared = shared_best(ranked)
     responses = []
     for ask_id, scored in ranked.items():
-        found = [(pid, points, relation(points, index == 0, pid in measures and pid not in shared))
-                 for index, (points, pid) in enumerate(scored)]
+        first = scored[0][1]
+        measure = first in measures and first not in shared
+        claim = scored_pair.claim(ask_id, first) if measure else None
+        found = [(pid, points, relation(points, index == 0, measure, claim)) for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
     return responses
 
@@ -404,19 +423,63 @@ def shared_best(ranked: dict[str, list[tuple[int, str]]]) -> set[str]:
     return {pid for pid, count in best.items() if count > 1}
 
 
+@dataclass
+class ScoredPair:
+    """One pair's profiles, weights and every candidate's evidence."""
+
+    asks: dict[str, AskProfile]
+    paragraphs: dict[str, ParagraphProfile]
+    found: Weights
+    evidence: dict[str, list[tuple[float, str]]]  # ask id -> (evidence, paragraph id), best first
+
+    def ranked(self) -> dict[str, list[tuple[int, str]]]:
+        return {key: [(score(raw), pid) for raw, pid in value] for key, value in self.evidence.items()}
+
+    def claim(self, ask_id: str, paragraph_id: str) -> int:
+        """The score that may make a paragraph address an ask: its evidence
+        without the places (``place_terms``) the ask's title does not name.
+        A place says where a measure is, not what it does: a paragraph on the
+        Loop's park does not do what an ask for pilot-production bases there
+        asked."""
+        ask = self.asks[ask_id]
+        places = place_terms() - set(ask.title)
+        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units]
+        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title), self.paragraphs[paragraph_id], self.found))
+
+
+@cache
+def place_terms() -> frozenset[str]:
+    """The glossary's places (kind ``place``) as terms, and the words jieba
+    cuts from their names (都会区, 河套): where a measure is, not what it does."""
+    found = set()
+    for entry in load_glossary():
+        if entry.kind == "place":
+            found.add("@" + entry.id)
+            for name in _names((entry.name_zh, *entry.aliases)):
+                found.update(word for word in words(name) if specificity(word) >= PLACE_WORD_SPECIFICITY)
+    return frozenset(found)
+
+
 def rank_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> dict[str, list[tuple[int, str]]]:
     """Ask id -> every candidate paragraph's (score, id), best first, for one
     (submission document, government document) pair: what ``rule_responses``
     keeps, and what calibration reads."""
+    return score_pair(asks, paragraphs).ranked()
+
+
+def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> ScoredPair:
+    """Profiles, weights and every candidate's evidence for one pair, each
+    ask's paragraphs best first (ties in the government text's order)."""
     slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
     profiles = paragraph_profiles(paragraphs, slogans)
+    ask_list = ask_profiles(asks, slogans)
     found = weights(profiles)
-    ranked: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for ask, paragraph in candidate_pairs(ask_profiles(asks, slogans), profiles, found):
-        ranked[ask.id].append((evidence(ask, paragraph, found), paragraph.id))
+    raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for ask, paragraph in candidate_pairs(ask_list, profiles, found):
+        raw[ask.id].append((evidence(ask, paragraph, found), paragraph.id))
     order = {p.id: index for index, p in enumerate(paragraphs)}
-    return {key: [(score(raw), pid) for raw, pid in sorted(value, key=lambda pair: (-pair[0], order[pair[1]]))]
-            for key, value in sorted(ranked.items())}
+    ranked = {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(raw.items())}
+    return ScoredPair({a.id: a for a in ask_list}, {p.id: p for p in profiles}, found, ranked)
 
 
 def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:

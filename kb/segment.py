@@ -45,6 +45,12 @@ def _cut(folded: str) -> tuple[str, ...]:
     return tuple(word for word in _tokenizer().lcut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word))
 
 
+def tokens(folded: str) -> list[str]:
+    """Every token jieba cuts from folded text, single characters included
+    (应 in 政府应尽快, not in 供应 or 应对)."""
+    return [token for token in _tokenizer().lcut(folded) if token.strip()]
+
+
 def general_rarity(word: str) -> float:
     """How rare a folded word is in general Chinese: the log of the
     dictionary's total count over the word's (jieba's default dictionary, a

@@ -140,7 +140,8 @@ def report(accuracy: Accuracy, title: str) -> str:
         f"{title}: {len(accuracy.labels)} asks, {accuracy.labelled} labelled addressing paragraphs",
         f"  recall (labelled paragraph in the top {TOP}): {accuracy.labelled - len(accuracy.missed)}/{accuracy.labelled}"
         f" = {100 * accuracy.recall:.1f}%",
-        f"  precision of addresses: {accuracy.right}/{accuracy.found} = {100 * accuracy.precision:.1f}%",
+        f"  precision of addresses: {accuracy.right}/{accuracy.found} = {100 * accuracy.precision:.1f}%"
+        if accuracy.found else "  precision of addresses: no addresses claimed (0/0)",
         f"  related responses labelled related or addresses: {accuracy.related_labelled}/{accuracy.related_found}",
     ]
     if accuracy.missed:

@@ -40,8 +40,8 @@ def held_out():
 def test_labels_cover_the_three_sets_and_name_real_paragraphs(built_db):
     labels, held = response_accuracy.read_labels()
     assert {label.ask.split("/")[0] for label in labels} == {CMA_2023, "cma-2024-budget", "bdc-2020-brand-relaunch-survey"}
-    assert len(labels) == 19 + 13 + 18 + 19 + 18
-    assert held == {(CMA_2023, "hksarg-2024-25-budget"), ("bdc-2020-brand-relaunch-survey", PA_2023)}
+    assert len(labels) == 19 + 13 + 18 + 19 + 18 + 18
+    assert held == {("bdc-2020-brand-relaunch-survey", "hksarg-2024-25-budget")}
     assert len({(label.ask, label.document) for label in labels}) == len(labels)
     db = sqlite_utils.Database(built_db)
     known = {row["id"] for row in db["paragraphs"].rows}
@@ -51,13 +51,36 @@ def test_labels_cover_the_three_sets_and_name_real_paragraphs(built_db):
 def test_rules_rank_the_labelled_responses(calibration, held_out):
     # Measured by the rules alone (scripts/response_accuracy.py); the README
     # gives the figures.  Below the 85% aimed at, so the issue stays open:
-    # calibration recall 17/25 and precision 5/11 as floors, so a change that
-    # makes them worse fails; the held-out sets, measured once after the rules
-    # were settled, as they came out (recall 6/14, precision 2/4).
-    assert calibration.labelled == 25 and held_out.labelled == 14
-    assert calibration.labelled - len(calibration.missed) >= 17 and calibration.recall >= 0.68
-    assert calibration.right >= 5 and calibration.precision >= 0.45
-    assert (held_out.labelled - len(held_out.missed), held_out.right, held_out.found) == (6, 2, 4)
+    # calibration recall 23/39 and precision 7/10 as floors, so a change that
+    # makes them worse fails; the held-out set, measured once after the rules
+    # were settled, as it came out (recall 1/4, no addresses claimed).
+    assert calibration.labelled == 39 and held_out.labelled == 4
+    assert calibration.labelled - len(calibration.missed) >= 23 and calibration.recall >= 0.58
+    assert calibration.right >= 7 and calibration.precision >= 0.70
+    assert (held_out.labelled - len(held_out.missed), held_out.right, held_out.found) == (1, 0, 0)
+
+
+def test_a_sentence_asks_by_its_words_not_by_a_character():
+    assert kb_responses.asks("特区政府应尽快启动检视")
+    assert kb_responses.asks("本会建议政府加强支援")
+    assert not kb_responses.asks("令本地就业市场供不应求的矛盾进一步凸显")
+    assert not kb_responses.asks("为应对国际间的人才争夺战")
+
+
+def test_leads_places_and_targets_do_not_address():
+    rows, paragraphs, documents = response_accuracy.parsed_sources(ROOT / "sources")
+    found = {(r.recommendation_id, r.paragraph_id): r.relation for r in kb_responses.compute_responses(rows, paragraphs, documents)}
+    # 154 leads the climate measures 154.1-154.4: a sub-item may address, its lead only relates
+    assert found[(f"{CMA_2023}/10", f"{PA_2023}/154")] == "related"
+    # a paragraph sharing only the place: the Northern Metropolis, the Loop's park
+    assert found[(f"{CMA_2023}/14", f"{PA_2023}/80")] == "related"
+    assert found[("cma-2024-budget/6", "hksarg-2024-25-budget/122")] == "related"
+    # but an ask whose title names the place keeps it as its subject
+    assert "@loop" in kb_responses.place_terms() and "河套" in kb_responses.place_terms()
+    assert "科技" not in kb_responses.place_terms() and "香港" not in kb_responses.place_terms()
+    # 碳中和 is a target every climate paragraph repeats: solar panels on a
+    # government building are no answer to SMEs' low-carbon shift
+    assert found.get(("cma-2024-budget/11", "hksarg-2024-25-budget/85")) != "addresses"
 
 
 def test_slogans_topped_up_funds_and_topics_do_not_address():
@@ -306,7 +329,7 @@ async def test_responses_index_lists_documents_with_their_counts(built_db):
         assert f'<td class="n">{asks}</td><td class="n">{addressed}</td>' in response.text
     assert '<th class="n">no later government text</th>' in response.text
     assert '<td class="n">7</td><td class="n">0</td><td class="n">0</td><td class="n">0</td><td class="n">7</td>' in response.text  # the HKPC's
-    assert response.text.index(f"/-/responses/cma-2024-budget") < response.text.index(f"/-/responses/{CMA_2023}")
+    assert response.text.index("/-/responses/cma-2024-budget") < response.text.index(f"/-/responses/{CMA_2023}")
 
 
 async def test_recommendation_page_shows_its_responses(hostile_db):
@@ -339,5 +362,5 @@ def test_most_related_responses_are_not_what_a_reader_found(calibration, held_ou
     # The labels list the related paragraphs a reader found, not every one on
     # the topic, so this is a floor: today few of the rules' `related`
     # responses are among them (README, Government responses).
-    assert (calibration.related_labelled, calibration.related_found) == (30, 154)
-    assert (held_out.related_labelled, held_out.related_found) == (19, 103)
+    assert (calibration.related_labelled, calibration.related_found) == (51, 262)
+    assert (held_out.related_labelled, held_out.related_found) == (7, 18)
