@@ -48,7 +48,12 @@ def _cut(folded: str) -> tuple[str, ...]:
 def tokens(folded: str) -> list[str]:
     """Every token jieba cuts from folded text, single characters included
     (应 in 政府应尽快, not in 供应 or 应对)."""
-    return [token for token in _tokenizer().lcut(folded) if token.strip()]
+    return list(_tokens(folded))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _tokens(folded: str) -> tuple[str, ...]:
+    return tuple(token for token in _tokenizer().lcut(folded) if token.strip())
 
 
 def general_rarity(word: str) -> float:
