@@ -317,3 +317,7 @@ def _build(sources_dir: str, db_path: str, full: bool = False) -> None:
 from kb.add_cli import add_command  # noqa: E402  (its own module: kb add)
 
 cli.add_command(add_command)
+
+from kb.review_cli import review_command  # noqa: E402  (its own module: kb review)
+
+cli.add_command(review_command)

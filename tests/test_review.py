@@ -1,0 +1,116 @@
+"""kb review: a reviewer's verdict written to sources/response_reviews.yml,
+checked first, then built into the knowledge base."""
+
+import sqlite3
+from contextlib import closing
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kb.build import build
+from kb.cli import cli
+from kb.responses import read_reviews
+
+BUDGET = "hksarg-2024-25-budget"
+
+
+def kb(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def built_copy(sources_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    build(sources_copy, db)
+    return sources_copy, db
+
+
+def rows(db, sql, *params):
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_a_rejected_response_is_gone_after_the_build(built_copy):
+    sources, db = built_copy
+    ask, paragraph = "cma-2024-budget/11", f"{BUDGET}/76"  # 香港是國際金融中心 … 綠色金融中心: a topic, not SMEs' low-carbon shift
+    assert rows(db, "select relation, method from responses where recommendation_id = ? and paragraph_id = ?", ask, paragraph) == [("related", "rule")]
+    result = kb("review", ask, paragraph, "--reject", "--note", "green finance, not SMEs", "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 0, result.output
+    assert f"Wrote to {sources / 'response_reviews.yml'}: {ask}: reject {paragraph}." in result.output
+    assert rows(db, "select 1 from responses where recommendation_id = ? and paragraph_id = ?", ask, paragraph) == []
+    last = read_reviews(sources / "response_reviews.yml")[-1]
+    assert (last.recommendation_id, last.paragraph_id, last.verdict, last.note) == (ask, paragraph, "reject", "green finance, not SMEs")
+
+
+def test_a_confirmed_paragraph_addresses_the_ask_and_changes_its_status(built_copy):
+    sources, db = built_copy
+    ask, paragraph = "cma-2024-budget/12", f"{BUDGET}/150"  # support for Hong Kong firms on the Mainland: the TDC's advice
+    assert rows(db, "select status from response_status where recommendation_id = ?", ask) == [("related only",)]
+    result = kb("review", ask, paragraph, "--confirm", "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select relation, method, score from responses where recommendation_id = ? and paragraph_id = ?", ask, paragraph) == [
+        ("addresses", "manual", 100)]
+    assert rows(db, "select status, first_document_id, method from response_status where recommendation_id = ?", ask) == [
+        ("addressed", BUDGET, "rule")]
+    assert f"{ask}: addressed" in result.output and f"addresses {paragraph} (reviewed)" in result.output
+
+
+def test_a_status_set_by_a_reviewer(built_copy):
+    sources, db = built_copy
+    ask = "cma-2023-policy-address/17"
+    result = kb("review", ask, "--status", "rejected", "--note", "the government said no", "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 0, result.output
+    assert rows(db, "select status, method, note from response_status where recommendation_id = ?", ask) == [
+        ("rejected", "manual", "the government said no")]
+    assert f"{ask}: rejected (set by a reviewer)" in result.output
+    card = kb("responses", "cma-2023-policy-address", "-d", str(db)).output
+    assert f"{ask} " in card and "[rejected, reviewed]" in card
+
+
+def test_no_build_writes_the_verdict_only(built_copy):
+    sources, db = built_copy
+    before = db.read_bytes()
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--no-build", "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 0 and "Run kb build to apply it." in result.output
+    assert db.read_bytes() == before
+    assert yaml.safe_load((sources / "response_reviews.yml").read_text(encoding="utf-8"))[-1] == {
+        "recommendation": "cma-2024-budget/11", "paragraph": f"{BUDGET}/76", "verdict": "reject"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["nope/1", "--status", "x"], "no recommendation nope/1"),
+    (["cma-2024-budget/11", f"{BUDGET}/9999", "--reject"], f"no government paragraph {BUDGET}/9999"),
+    (["cma-2024-budget/1", "hksarg-2023-policy-address/61.1", "--confirm"],
+     "hksarg-2023-policy-address (2023-10-25) was not published after cma-2024-budget (2023-12): it cannot respond to it"),
+    (["cma-2023-policy-address/4.1", "--status", "x"], "cma-2023-policy-address/4.1 is a sub-item of cma-2023-policy-address/4"),
+    (["dsedt-2023-reply-written-inquiry/1", "--status", "x"], "is a measure, not an ask"),
+    (["cma-2024-budget/11", "--confirm"], "--confirm and --reject need the PARAGRAPH"),
+    (["cma-2024-budget/11", f"{BUDGET}/76"], "a paragraph needs --confirm or --reject"),
+    (["cma-2024-budget/11", f"{BUDGET}/76", "--confirm", "--reject"], "not both"),
+    (["cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--relation", "related"], "--relation goes with --confirm"),
+    (["cma-2024-budget/11"], "give a PARAGRAPH with --confirm or --reject, or --status"),
+])
+def test_a_bad_verdict_writes_nothing(built_db, sources_copy, args, message):
+    reviews = sources_copy / "response_reviews.yml"
+    before = reviews.read_bytes()
+    result = kb("review", *args, "-s", str(sources_copy), "-d", str(built_db))
+    assert result.exit_code == 1
+    assert message in result.output and "Nothing was written." in result.output
+    assert reviews.read_bytes() == before
+    assert sorted(p.name for p in sources_copy.iterdir() if p.name.startswith("response_reviews")) == ["response_reviews.yml"]
+
+
+def test_a_reviews_file_that_does_not_read_is_left_as_it_was(built_db, sources_copy):
+    reviews = sources_copy / "response_reviews.yml"
+    reviews.write_text("- recommendation: cma-2024-budget/11\n  verdict: maybe\n", encoding="utf-8")
+    before = reviews.read_bytes()
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "-s", str(sources_copy), "-d", str(built_db))
+    assert result.exit_code == 1
+    assert f"{reviews}: review 1: a verdict needs the paragraph it is about" in result.output
+    assert reviews.read_bytes() == before and not (sources_copy / "response_reviews.yml.new").exists()
+
+
+def test_without_a_database_it_says_to_build_first(sources_copy, tmp_path):
+    result = kb("review", "cma-2024-budget/11", "--status", "x", "-s", str(sources_copy), "-d", str(tmp_path / "none.db"))
+    assert result.exit_code == 1 and "no database to check the ids against; run kb build first" in result.output
