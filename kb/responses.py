@@ -60,7 +60,7 @@ Calibration and figures: see scripts/response_accuracy.py and the README.
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -202,10 +202,34 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    folded = [normalize(f"{row.title} {row.body or ''}") for row in rows] + [normalize(p.text) for p in paragraphs]
+    folded = [normalize(f"{row.title} {row.body or ''}") for row in rows]
     texts = [clean_folded(text) for text in folded]
     names = {name for text in folded for name in quoted_names(text)}
+    government = _government_text(_key(paragraphs))
+    texts += government.cleaned
+    names |= government.names
     return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
+
+
+# A government text is compared with every submission before it: what is read
+# from it alone is kept for the next pair (a worker scores one text's pairs).
+GOVERNMENT_TEXTS_CACHED = 8
+
+
+def _key(paragraphs: list[Paragraph]) -> tuple:
+    return tuple((p.id, p.document_id, p.text, p.section, p.parent_id) for p in paragraphs)
+
+
+@dataclass(frozen=True)
+class _GovernmentText:
+    cleaned: tuple[str, ...]  # each paragraph's text, folded and cleaned
+    names: frozenset[str]  # the names its paragraphs quote
+
+
+@lru_cache(maxsize=GOVERNMENT_TEXTS_CACHED)
+def _government_text(key: tuple) -> _GovernmentText:
+    folded = [normalize(text) for _, _, text, _, _ in key]
+    return _GovernmentText(tuple(clean_folded(text) for text in folded), frozenset(name for text in folded for name in quoted_names(text)))
 
 
 # --- terms and profiles -----------------------------------------------------
@@ -214,12 +238,23 @@ def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> s
 def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
     """The terms of a text: its words (not generic ones), the glossary's and
     the variants' terms it names, and the names it quotes that no glossary
-    term covers; slogans left out."""
-    return folded_terms(normalize(text), slogans)
+    term covers; slogans left out.  Shared, not to be changed."""
+    return folded_terms(_folded(text), slogans)
+
+
+# A government text's paragraphs are read again for every submission before
+# it, with mostly the same slogans: their folding and terms are kept.
+CACHED_TEXTS = 20_000
+_folded = lru_cache(maxsize=CACHED_TEXTS)(normalize)
 
 
 def folded_terms(folded: str, slogans: set[str] = frozenset()) -> Counter:
     """``terms`` of text already folded by ``kb.normalize.normalize``."""
+    return _folded_terms(folded, frozenset(slogan for slogan in slogans if slogan in folded))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _folded_terms(folded: str, slogans: frozenset[str]) -> Counter:
     for slogan in sorted(slogans, key=lambda name: (-len(name), name)):  # 香港創新科技發展藍圖 before 創新科技
         folded = folded.replace(slogan, " ")
     lists = word_lists()
@@ -356,12 +391,19 @@ def candidate_pairs(
 def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> float:
     """The best unit's BM25 sum: the weights of its terms the paragraph holds,
     each saturating with its count there, against the paragraph's length."""
+    return best_unit(ask, bm25(paragraph, found))
+
+
+def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
+    """What each term of the paragraph adds to a unit that holds it."""
     norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
+    return {t: found.of(t) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
+
+
+def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
     best = 0.0
     for weight, unit in ask.units:
-        held = [term for term in unit if term in paragraph.terms]
-        total = sum(found.of(t) * paragraph.terms[t] * (K1 + 1) / (paragraph.terms[t] + norm) for t in held)
-        best = max(best, weight * total)
+        best = max(best, weight * sum(factors[t] for t in unit if t in factors))
     return best
 
 
@@ -475,8 +517,11 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     ask_list = ask_profiles(asks, slogans)
     found = weights(profiles)
     raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    factors: dict[str, dict[str, float]] = {}
     for ask, paragraph in candidate_pairs(ask_list, profiles, found):
-        raw[ask.id].append((evidence(ask, paragraph, found), paragraph.id))
+        if paragraph.id not in factors:
+            factors[paragraph.id] = bm25(paragraph, found)
+        raw[ask.id].append((best_unit(ask, factors[paragraph.id]), paragraph.id))
     order = {p.id: index for index, p in enumerate(paragraphs)}
     ranked = {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(raw.items())}
     return ScoredPair({a.id: a for a in ask_list}, {p.id: p for p in profiles}, found, ranked)
