@@ -13,12 +13,12 @@ verdict on the same response (or a later status of the same ask) wins.
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from contextlib import closing
 from pathlib import Path
 
 import yaml
 
-from kb.responses import ADDRESSES, CONFIRM, REJECT, RELATIONS, REVIEWS_NAME, ResponseReviewError, read_reviews
+from kb.responses import ADDRESSES, CONFIRM, REJECT, RELATIONS, REVIEWS_NAME, ResponseReviewError, Review, read_reviews
 
 HEADER = """\
 # A reviewer's verdicts on government responses, applied at every kb build
@@ -30,23 +30,15 @@ class ReviewRequestError(ValueError):
     """A verdict that cannot be written; says why."""
 
 
-@dataclass(frozen=True)
-class Verdict:
-    recommendation: str
-    paragraph: str | None = None
-    verdict: str | None = None  # confirm | reject
-    relation: str | None = None
-    status: str | None = None
-    note: str | None = None
-
-    def entry(self) -> dict:
-        """The YAML entry, keys in the order the reviews file writes them."""
-        keys = ("recommendation", "paragraph", "verdict", "relation", "status", "note")
-        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+def entry(review: Review) -> dict:
+    """A review as the reviews file writes it, keys in its order."""
+    keys = {"recommendation": review.recommendation_id, "paragraph": review.paragraph_id, "verdict": review.verdict,
+            "relation": review.relation, "status": review.status, "note": review.note}
+    return {key: value for key, value in keys.items() if value is not None}
 
 
 def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject: bool,
-               relation: str | None, status: str | None, note: str | None) -> Verdict:
+               relation: str | None, status: str | None, note: str | None) -> Review:
     """The verdict the command line asks for, or an error saying what is missing."""
     if confirm and reject:
         raise ReviewRequestError("give --confirm or --reject, not both")
@@ -63,42 +55,42 @@ def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject
     if paragraph and status:
         raise ReviewRequestError("a status is set on the ask alone: give --status without a PARAGRAPH")
     verdict = CONFIRM if confirm else REJECT if reject else None
-    return Verdict(recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
+    return Review(recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
 
 
-def check(verdict: Verdict, db_path: str | Path) -> None:
+def check(verdict: Review, db_path: str | Path) -> None:
     """The ids name an ask and a later government paragraph of the knowledge base."""
     if not Path(db_path).is_file():
         raise ReviewRequestError(f"{db_path}: no database to check the ids against; run kb build first")
-    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         ask = conn.execute(
             "select r.kind, r.parent_id, d.published from recommendations r join documents d on d.id = r.document_id"
-            " where r.id = ?", [verdict.recommendation]).fetchone()
+            " where r.id = ?", [verdict.recommendation_id]).fetchone()
         if ask is None:
-            raise ReviewRequestError(f"{db_path}: no recommendation {verdict.recommendation}")
+            raise ReviewRequestError(f"{db_path}: no recommendation {verdict.recommendation_id}")
         if ask[1]:
-            raise ReviewRequestError(f"{verdict.recommendation} is a sub-item of {ask[1]}: responses are found for the ask, {ask[1]}")
+            raise ReviewRequestError(f"{verdict.recommendation_id} is a sub-item of {ask[1]}: responses are found for the ask, {ask[1]}")
         if ask[0] != "recommendation":
-            raise ReviewRequestError(f"{verdict.recommendation} is a {ask[0]}, not an ask: responses are found for recommendations")
-        if verdict.paragraph:
+            raise ReviewRequestError(f"{verdict.recommendation_id} is a {ask[0]}, not an ask: responses are found for recommendations")
+        if verdict.paragraph_id:
             found = conn.execute(
                 "select d.id, d.published from paragraphs p join documents d on d.id = p.document_id where p.id = ?",
-                [verdict.paragraph]).fetchone()
+                [verdict.paragraph_id]).fetchone()
             if found is None:
-                raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.paragraph}")
+                raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.paragraph_id}")
             if str(found[1]) <= str(ask[2]):
                 raise ReviewRequestError(
-                    f"{found[0]} ({found[1]}) was not published after {verdict.recommendation.split('/')[0]} ({ask[2]}):"
+                    f"{found[0]} ({found[1]}) was not published after {verdict.recommendation_id.split('/')[0]} ({ask[2]}):"
                     " it cannot respond to it")
 
 
-def append(verdict: Verdict, sources_dir: str | Path) -> Path:
+def append(verdict: Review, sources_dir: str | Path) -> Path:
     """Append the verdict to the reviews file in ``sources_dir``; the file is
     replaced only once the whole of it reads back."""
     path = Path(sources_dir) / REVIEWS_NAME
     old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    entry = yaml.safe_dump([verdict.entry()], allow_unicode=True, sort_keys=False, width=1000)
-    new = old + ("" if old.endswith("\n") else "\n") + "\n" + entry
+    written = yaml.safe_dump([entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
+    new = old + ("" if old.endswith("\n") else "\n") + "\n" + written
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(new, encoding="utf-8")
     try:

@@ -48,8 +48,8 @@ def review_command(recommendation, paragraph, confirm, reject, relation, status,
         path = append(verdict, sources_dir)
     except ReviewRequestError as error:
         raise click.ClickException(f"{error}\nNothing was written.") from error
-    what = f"{verdict.verdict} {verdict.paragraph}" + (f" ({verdict.relation})" if verdict.relation else "") if verdict.paragraph \
-        else f"status {verdict.status!r}"
+    what = f"{verdict.verdict} {verdict.paragraph_id}" + (f" ({verdict.relation})" if verdict.relation else "") \
+        if verdict.paragraph_id else f"status {verdict.status!r}"
     click.echo(f"Wrote to {path}: {recommendation}: {what}.")
     if no_build:
         click.echo("Run kb build to apply it.")

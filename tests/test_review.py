@@ -90,6 +90,7 @@ def test_no_build_writes_the_verdict_only(built_copy):
     (["cma-2024-budget/11", f"{BUDGET}/76", "--confirm", "--reject"], "not both"),
     (["cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--relation", "related"], "--relation goes with --confirm"),
     (["cma-2024-budget/11"], "give a PARAGRAPH with --confirm or --reject, or --status"),
+    (["cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--status", "x"], "give --status without a PARAGRAPH"),
 ])
 def test_a_bad_verdict_writes_nothing(built_db, sources_copy, args, message):
     reviews = sources_copy / "response_reviews.yml"
