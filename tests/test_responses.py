@@ -311,6 +311,16 @@ async def test_scorecard_page_counts_and_escapes(hostile_db):
     assert (await datasette.client.get(f"/-/responses/{PA_2023}")).status_code == 404
 
 
+async def test_scorecard_says_what_a_rule_status_is_worth_and_marks_reviewed_evidence(built_db):
+    datasette = Datasette([str(built_db)])
+    text = (await datasette.client.get("/-/responses/cma-2024-budget")).text
+    assert "read one as a lead to check against the quoted paragraph" in text
+    row = text[text.index('<tr id="ask-11">'):text.index("</tr>", text.index('<tr id="ask-11">'))]
+    assert "¶ 78</a>" in row and "· related <em>reviewed</em> ·" in row  # confirmed related in the reviews file
+    row = text[text.index('<tr id="ask-1">'):text.index("</tr>", text.index('<tr id="ask-1">'))]
+    assert "¶ 161</a>" in row and "· related 36 ·" in row  # the rules' own: its score
+
+
 async def test_responses_index_lists_documents_with_their_counts(built_db):
     """/-/responses, in the navigation bar: every document with asks, its counts
     by status adding up to its asks, each linking to its scorecard."""
