@@ -18,13 +18,13 @@ INJECTED = '<img src=x onerror="window.kbInjected=1">'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`kb serve` on a database whose paragraph 61.4 ends with markup."""
+    """`kb serve` on a database whose paragraphs 61.2 and 61.4 end with markup."""
     folder = tmp_path_factory.mktemp("responses")
     sources = shutil.copytree(SOURCES, folder / "sources")
     db_path = folder / "kb.db"
     build(sources, db_path)
     with sqlite3.connect(db_path) as conn:
-        conn.execute("update paragraphs set text = text || ? where id = ?", [INJECTED, f"{PA_2023}/61.4"])
+        conn.execute("update paragraphs set text = text || ? where id in (?, ?)", [INJECTED, f"{PA_2023}/61.2", f"{PA_2023}/61.4"])
     with serving(sources, db_path) as base:
         yield base
 
@@ -35,12 +35,14 @@ def test_scorecard_lists_every_ask_with_its_status(server, browser):  # noqa: F8
     assert counts.startswith("Of the CMA's 19 asks for the 2023 Policy Address:")
     rows = browser.find_elements(By.CSS_SELECTOR, ".kb-scorecard tbody tr")
     assert len(rows) == 19
-    ask4 = browser.find_element(By.ID, "ask-4")
-    assert "addressed" in ask4.text and "¶ 61.4" in ask4.text and INJECTED in ask4.text  # shown as text
+    ask7 = browser.find_element(By.ID, "ask-7")  # the microelectronics institute, found by the rules
+    assert "addressed" in ask7.text and "¶ 61.2" in ask7.text and INJECTED in ask7.text  # shown as text
     assert browser.execute_script("return window.kbInjected") is None
-    assert ask4.find_elements(By.TAG_NAME, "mark")  # the wording shared with the ask
+    assert ask7.find_elements(By.TAG_NAME, "mark")  # the wording shared with the ask
+    ask4 = browser.find_element(By.ID, "ask-4")  # a reviewer added the Budget's ¶ 127: it shows first, marked
+    assert "¶ 127" in ask4.text and "addresses reviewed" in ask4.text
     _screenshot(browser, "responses-scorecard")
-    ask4.find_element(By.PARTIAL_LINK_TEXT, "source").click()
+    ask7.find_element(By.PARTIAL_LINK_TEXT, "source").click()
     assert browser.find_elements(By.CSS_SELECTOR, "tr.marked")
 
 

@@ -261,8 +261,12 @@ def test_kb_responses_prints_the_scorecard(built_db):
     data = json.loads(CliRunner().invoke(cli, ["responses", CMA_2023, "-d", str(built_db), "--json"]).output)
     assert len(data["asks"]) == 19 and sum(data["counts"].values()) == 19
     ask4 = next(ask for ask in data["asks"] if ask["id"] == f"{CMA_2023}/4")
-    assert ask4["status"] == "addressed" and ask4["evidence"][0]["paragraph_id"] == f"{PA_2023}/61.4"
-    assert ask4["evidence"][0]["page"] == 25
+    assert ask4["status"] == "addressed" and ask4["first_document_id"] == PA_2023
+    # a reviewer added the Budget's ¶ 127 (technology transfer offices funded): it comes first
+    assert (ask4["evidence"][0]["paragraph_id"], ask4["evidence"][0]["method"], ask4["evidence"][0]["page"]) == (
+        "hksarg-2024-25-budget/127", "manual", 35)
+    rule = next(e for e in ask4["evidence"] if e["paragraph_id"] == f"{PA_2023}/61.4")
+    assert (rule["relation"], rule["method"], rule["page"]) == ("addresses", "rule", 25)
 
 
 def test_kb_responses_refuses_a_government_text(built_db):
@@ -290,11 +294,11 @@ def test_highlighting_escapes_before_marking():
 
 @pytest.fixture(scope="module")
 def hostile_db(built_db, tmp_path_factory):
-    """The built database with markup in a responding paragraph's text."""
+    """The built database with markup in two responding paragraphs' text."""
     path = tmp_path_factory.mktemp("hostile") / "kb.db"
     shutil.copy(built_db, path)
     with sqlite3.connect(path) as conn:
-        conn.execute("update paragraphs set text = text || '<script>alert(\"x\")</script>' where id = ?", [f"{PA_2023}/61.4"])
+        conn.execute("update paragraphs set text = text || '<script>alert(\"x\")</script>' where id in (?, ?)", [f"{PA_2023}/61.2", f"{PA_2023}/61.4"])
     return path
 
 
@@ -304,7 +308,7 @@ async def test_scorecard_page_counts_and_escapes(hostile_db):
     assert response.status_code == 200
     assert "Of the CMA&#39;s 19 asks for the 2023 Policy Address:" in response.text
     assert '<script>alert("x")' not in response.text and "&lt;script&gt;alert(" in response.text
-    assert f"/-/source/{PA_2023}?id={PA_2023}%2F61.4#L" in response.text
+    assert f"/-/source/{PA_2023}?id={PA_2023}%2F61.2#L" in response.text  # ask 7's best evidence
     data = (await datasette.client.get(f"/-/responses/{CMA_2023}?_format=json")).json()
     assert data["summary"].startswith("Of the CMA's 19 asks")
     assert (await datasette.client.get("/-/responses/nope")).status_code == 404
@@ -366,6 +370,21 @@ async def test_canned_queries_leave_out_asks_with_no_later_text(built_db):
     by_year = (await datasette.client.get("/kb/responses_by_year_and_publisher.json?_shape=array")).json()
     hkpc = next(row for row in by_year if row["publisher_id"] == "hkpc")
     assert (hkpc["asks"], hkpc["no_response_found"], hkpc["no_later_government_text"]) == (7, 0, 7)
+
+
+async def test_responses_to_review_lists_the_rules_addresses_with_commands(built_db):
+    datasette = Datasette([str(built_db)], metadata=yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")))
+    rows = (await datasette.client.get("/kb/responses_to_review.json?_shape=array")).json()
+    with sqlite3.connect(built_db) as conn:
+        expected = conn.execute("select recommendation_id, paragraph_id from responses where method = 'rule' and relation = 'addresses'").fetchall()
+    assert sorted((row["recommendation_id"], row["paragraph_id"]) for row in rows) == sorted(expected) and rows
+    assert (f"{CMA_2023}/4", f"{PA_2023}/61.4") in {(row["recommendation_id"], row["paragraph_id"]) for row in rows}
+    assert ("cma-2024-budget/5", "hksarg-2024-25-budget/127") not in {(row["recommendation_id"], row["paragraph_id"]) for row in rows}  # reviewed
+    first = next(row for row in rows if row["paragraph_id"] == f"{PA_2023}/61.4")
+    assert first["confirm_with"] == f"kb review {CMA_2023}/4 {PA_2023}/61.4 --confirm"
+    assert first["reject_with"] == f"kb review {CMA_2023}/4 {PA_2023}/61.4 --reject"
+    assert first["paragraph"].startswith("支援初創企業成果轉化")
+    assert [row["year"] for row in rows] == sorted((row["year"] for row in rows), reverse=True)
 
 
 def test_most_related_responses_are_not_what_a_reader_found(calibration, held_out):
