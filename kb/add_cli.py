@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli_options import db_option, sources_option
 
 
 @click.command(name="add")
@@ -20,24 +21,8 @@ import click
 @click.option("--year", type=click.IntRange(1900, 2100), help="Policy year addressed  [default: from --cycle or --published]")
 @click.option("--url", help="Where the publisher put the original")
 @click.option("--loader", help="Loader name  [default: the one the manifest uses for this publisher when it fits, else generic]")
-@click.option(
-    "-s",
-    "--sources",
-    "sources_dir",
-    default="sources",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder holding manifest.yml and the source documents",
-)
-@click.option(
-    "-d",
-    "--db",
-    "db_path",
-    default="kb.db",
-    show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The database to build once the document is added (incrementally, when it allows)",
-)
+@sources_option(path_type=Path)
+@db_option("The database to build once the document is added (incrementally, when it allows)", path_type=Path)
 @click.option("--no-build", is_flag=True, help="Add the document only; build later with kb build")
 @click.option("--dry-run", is_flag=True, help="Parse and print what would be added; write nothing")
 @click.option("--ocr", is_flag=True, help="Read a scanned PDF with Tesseract (Traditional Chinese + English); about 20 s a page")

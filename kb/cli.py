@@ -13,6 +13,7 @@ import click
 from kb import __version__
 from kb.area_matrix import DIMENSIONS, area_matrix, format_matrix
 from kb.areas import AreaError
+from kb.cli_options import db_option, sources_option
 from kb.compare import compare as compare_documents
 from kb.manifest import ManifestError
 from kb.search import WITHIN, SearchIndexMissing, search
@@ -20,33 +21,7 @@ from kb.serving import setting_args
 from kb.snapshot import served_snapshot
 from kb.records import ParseError
 
-DEFAULT_SOURCES = "sources"
-DEFAULT_DB = "kb.db"
 DEFAULT_METADATA = "metadata.yml"
-
-
-def sources_option(fn):
-    return click.option(
-        "-s",
-        "--sources",
-        "sources_dir",
-        default=DEFAULT_SOURCES,
-        show_default=True,
-        type=click.Path(file_okay=False, dir_okay=True),
-        help="Folder holding manifest.yml and the source documents",
-    )(fn)
-
-
-def db_option(fn):
-    return click.option(
-        "-d",
-        "--db",
-        "db_path",
-        default=DEFAULT_DB,
-        show_default=True,
-        type=click.Path(file_okay=True, dir_okay=False),
-        help="SQLite database file of the knowledge base",
-    )(fn)
 
 
 @click.group()
@@ -56,8 +31,8 @@ def cli():
 
 
 @cli.command(name="build")
-@sources_option
-@db_option
+@sources_option()
+@db_option()
 @click.option("--full", is_flag=True, help="Build from nothing, keeping nothing of the previous database.")
 def build_command(sources_dir, db_path, full):
     """Parse every document in SOURCES and write a fresh DB
@@ -76,8 +51,8 @@ def build_command(sources_dir, db_path, full):
 
 
 @cli.command()
-@sources_option
-@db_option
+@sources_option()
+@db_option()
 @click.option("-p", "--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to serve on")
 @click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Host to bind to; 0.0.0.0 for all interfaces")
 @click.option(
@@ -132,7 +107,7 @@ def _build_if_stale(sources_dir: str, db_path: str) -> None:
 
 
 @cli.command()
-@db_option
+@db_option()
 @click.option("-b", "--by", type=click.Choice(sorted(DIMENSIONS)), default="year", show_default=True, help="Columns of the matrix")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of a table")
 def areas(db_path, by, as_json):
@@ -152,7 +127,7 @@ def areas(db_path, by, as_json):
 @cli.command()
 @click.argument("document_a")
 @click.argument("document_b")
-@db_option
+@db_option()
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
 def compare(document_a, document_b, db_path, as_json):
     """Compare two documents: matched recommendations, new and dropped
@@ -188,7 +163,7 @@ def format_comparison(comparison) -> str:
 
 @cli.command(name="responses")
 @click.argument("document")
-@db_option
+@db_option()
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
 def responses_command(document, db_path, as_json):
     """What the government did with a document's asks: each ask's status and best evidence
@@ -229,7 +204,7 @@ def _connect(db_path: str) -> sqlite3.Connection:
 
 @cli.command(name="search")
 @click.argument("query")
-@db_option
+@db_option()
 @click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="Most results to show")
 @click.option("-P", "--publisher", help="Only this publisher's rows (cma, bdc, hkpc, dsedt)")
 @click.option("-y", "--year", type=click.IntRange(0, 9999), help="Only rows of this policy year")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli_options import db_option, sources_option
 from kb.review import ReviewRequestError, append, check, verdict_of
 
 
@@ -18,10 +19,8 @@ from kb.review import ReviewRequestError, append, check, verdict_of
 @click.option("--relation", type=click.Choice(["addresses", "related"]), help="With --confirm: how it responds  [default: addresses]")
 @click.option("--status", help="Set the ask's status by hand, e.g. rejected (only a reviewer says so)")
 @click.option("--note", help="Why, in a few words: kept in the reviews file, and shown with a status")
-@click.option("-s", "--sources", "sources_dir", default="sources", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder holding response_reviews.yml")
-@click.option("-d", "--db", "db_path", default="kb.db", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The knowledge base the ids are checked against, built again once the verdict is written")
+@sources_option("Folder holding response_reviews.yml", path_type=Path)
+@db_option("The knowledge base the ids are checked against, built again once the verdict is written", path_type=Path)
 @click.option("--no-build", is_flag=True, help="Write the verdict only; build later with kb build")
 def review_command(recommendation, paragraph, confirm, reject, relation, status, note, sources_dir, db_path, no_build):
     """Confirm or reject a government response, or set an ask's status
