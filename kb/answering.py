@@ -18,8 +18,8 @@ from pathlib import Path
 from kb.graph import connected_groups
 from kb.links import default_workers
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
-from kb.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, apply_reviews, read_reviews,
-                          response_pairs, rule_responses, statuses, unknown_review_ids)
+from kb.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, Review, apply_reviews, response_pairs,
+                          rule_responses, statuses, unknown_review_ids)
 
 ANSWER_TEXTS = 3  # government texts after an ask's document that may respond to it
 POOL_MIN_PAIRS = 8  # fewer pairs are scored in one process
@@ -45,21 +45,21 @@ def answers(
     paragraphs: list[Paragraph],
     documents: list[Document],
     links: list,
+    reviews: list[Review] = (),
     changed: set[str] | None = None,
     reviewed: set[tuple[str, str]] = frozenset(),
     previous: list[Response] = (),
     workers: int | None = None,
     previous_pairs: set[tuple[str, str]] = frozenset(),
 ) -> Answers:
-    """Responses and statuses for the build, with the reviewer's file (if any)
-    in ``sources_dir`` applied.  With ``changed`` (documents added, changed
+    """Responses and statuses for the build, with the reviewer's verdicts
+    (``reviews``, read from the reviews file in ``sources_dir``) applied.  With ``changed`` (documents added, changed
     or removed since the ``previous`` responses were found), only the pairs
     with one of those documents, or ``reviewed`` by the previous build's
     reviews, or not among the ``previous_pairs`` it scored (a government text
     removed brings the next one into the window of the asks before it), are
     scored; the others' responses are kept."""
     path = Path(sources_dir) / REVIEWS_NAME
-    reviews = read_reviews(path) if path.is_file() else []
     unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
     if unknown:
         raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")

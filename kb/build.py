@@ -117,11 +117,12 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         tags = area_tags(Path(sources_dir), rows, skipped)
     documents = [result.document for result in parsed.values() if result]
     again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
+    link_reviews, response_reviews = read_all_reviews(Path(sources_dir))
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, again, previous)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
-        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links,
+        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
                                     previous.responses if previous else [], previous_pairs=_answered_pairs(previous))
     db_path = Path(db_path)
@@ -131,7 +132,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
             info = {**build_info(sources_dir, [source.path for source in sources]),
                     "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
                     CODE_KEY: code_version(),
-                    **reviewed_documents(Path(sources_dir))}
+                    **reviewed_documents(link_reviews, response_reviews)}
             written = Written(sources, texts, parsed, fingerprints, tags, linked.links, info, answers)
             if previous:
                 _update(temporary, db_path, written, changed)
@@ -143,16 +144,20 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     return [_report(source, parsed[source.document.id]) for source in sources]
 
 
-def reviewed_documents(sources_dir: Path) -> dict[str, str]:
-    """The documents the reviewer's link and response files name, for
-    ``build_info``: the next incremental build works their links and
-    responses out again (``kb.incremental``)."""
+def read_all_reviews(sources_dir: Path) -> tuple[list, list]:
+    """The reviewer's verdicts on links and on responses (none without their files)."""
     links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
-    link_ids = [i for r in (read_reviews(links_path) if links_path.is_file() else []) for i in (r.from_id, r.to_id)]
-    response_pairs = {(document_of(r.recommendation_id), document_of(r.paragraph_id))
-                      for r in (read_response_reviews(responses_path) if responses_path.is_file() else []) if r.paragraph_id}
-    return {LINK_REVIEWED_KEY: json.dumps(sorted({document_of(i) for i in link_ids})),
-            RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
+    return (read_reviews(links_path) if links_path.is_file() else [],
+            read_response_reviews(responses_path) if responses_path.is_file() else [])
+
+
+def reviewed_documents(link_reviews: list, response_reviews: list) -> dict[str, str]:
+    """The documents the reviewer's verdicts name, for ``build_info``: the
+    next incremental build works their links and responses out again
+    (``kb.incremental``)."""
+    link_ids = {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
+    response_pairs = {(document_of(r.recommendation_id), document_of(r.paragraph_id)) for r in response_reviews if r.paragraph_id}
+    return {LINK_REVIEWED_KEY: json.dumps(sorted(link_ids)), RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
 
 
 def _answered_pairs(previous: Previous | None) -> set[tuple[str, str]]:
@@ -405,6 +410,7 @@ def _link(
     documents: list,
     areas: dict[str, str],
     skipped: set[str],
+    reviews: list,
     again: set[str] | None = None,
     previous: Previous | None = None,
 ) -> LinkRun:
@@ -413,7 +419,6 @@ def _link(
     database, only the links into the documents ``again`` are found; the
     others are kept from it."""
     reviews_path = sources_dir / REVIEWS_NAME
-    reviews = read_reviews(reviews_path) if reviews_path.is_file() else []
     unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if document_of(row_id) not in skipped]
     if unknown:
         raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")

@@ -20,6 +20,7 @@ Pure apart from reading the previous database; ``kb.build`` does the writing.
 import hashlib
 import json
 from dataclasses import asdict, dataclass, fields
+from functools import cache
 from pathlib import Path
 
 import sqlite_utils
@@ -51,6 +52,7 @@ def fingerprint(source: Source, text_sha256: str) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 
+@cache
 def code_version() -> str:
     """A hash of kb's and the loaders' source and data files: a database
     built by other code is rebuilt in full."""
@@ -100,7 +102,8 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
     info = {row["key"]: row["value"] for row in db["build_info"].rows}
     if info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__ or info.get(CODE_KEY) != code_version():
         return None
-    documents = {row["id"]: _record(Document, row) for row in db["documents"].rows}
+    document_rows = list(db["documents"].rows)
+    documents = {row["id"]: _record(Document, row) for row in document_rows}
     rows: dict[str, list[Recommendation]] = {document_id: [] for document_id in documents}
     for row in db.query("select * from recommendations order by document_id, ordinal"):
         rows[row["document_id"]].append(_record(Recommendation, row))
@@ -108,7 +111,7 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
     for row in db.query("select * from paragraphs order by document_id, ordinal"):
         paragraphs[row["document_id"]].append(_record(Paragraph, row))
     return Previous(
-        fingerprints={row["id"]: row["fingerprint"] for row in db.query("select id, fingerprint from documents")},
+        fingerprints={row["id"]: row["fingerprint"] for row in document_rows},
         documents=documents,
         rows=rows,
         paragraphs=paragraphs,

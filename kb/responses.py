@@ -202,34 +202,23 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    folded = [normalize(f"{row.title} {row.body or ''}") for row in rows]
-    texts = [clean_folded(text) for text in folded]
-    names = {name for text in folded for name in quoted_names(text)}
-    government = _government_text(_key(paragraphs))
-    texts += government.cleaned
-    names |= government.names
+    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows] + [_cleaned_and_names(p.text) for p in paragraphs]
+    texts = [cleaned for cleaned, _ in read]
+    names = {name for _, found in read for name in found}
     return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
 
 
-# A government text is compared with every submission before it: what is read
-# from it alone is kept for the next pair (a worker scores one text's pairs).
-GOVERNMENT_TEXTS_CACHED = 8
+# A government text is compared with every submission published before it,
+# and a submission with the next government texts: what is read from one
+# text alone (its folding, cleaned text, quoted names and terms) is kept.
+CACHED_TEXTS = 20_000
+_folded = lru_cache(maxsize=CACHED_TEXTS)(normalize)
 
 
-def _key(paragraphs: list[Paragraph]) -> tuple:
-    return tuple((p.id, p.document_id, p.text, p.section, p.parent_id) for p in paragraphs)
-
-
-@dataclass(frozen=True)
-class _GovernmentText:
-    cleaned: tuple[str, ...]  # each paragraph's text, folded and cleaned
-    names: frozenset[str]  # the names its paragraphs quote
-
-
-@lru_cache(maxsize=GOVERNMENT_TEXTS_CACHED)
-def _government_text(key: tuple) -> _GovernmentText:
-    folded = [normalize(text) for _, _, text, _, _ in key]
-    return _GovernmentText(tuple(clean_folded(text) for text in folded), frozenset(name for text in folded for name in quoted_names(text)))
+@lru_cache(maxsize=CACHED_TEXTS)
+def _cleaned_and_names(text: str) -> tuple[str, frozenset[str]]:
+    folded = _folded(text)
+    return clean_folded(folded), frozenset(quoted_names(folded))
 
 
 # --- terms and profiles -----------------------------------------------------
@@ -242,18 +231,12 @@ def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
     return folded_terms(_folded(text), slogans)
 
 
-# A government text's paragraphs are read again for every submission before
-# it, with mostly the same slogans: their folding and terms are kept.
-CACHED_TEXTS = 20_000
-_folded = lru_cache(maxsize=CACHED_TEXTS)(normalize)
-
-
 def folded_terms(folded: str, slogans: set[str] = frozenset()) -> Counter:
     """``terms`` of text already folded by ``kb.normalize.normalize``."""
     return _folded_terms(folded, frozenset(slogan for slogan in slogans if slogan in folded))
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
+@lru_cache(maxsize=CACHED_TEXTS)  # kept by the slogans the text holds: most hold none, whatever the pair's
 def _folded_terms(folded: str, slogans: frozenset[str]) -> Counter:
     for slogan in sorted(slogans, key=lambda name: (-len(name), name)):  # 香港創新科技發展藍圖 before 創新科技
         folded = folded.replace(slogan, " ")
@@ -290,7 +273,7 @@ def concept_names() -> dict[str, tuple[tuple[str, str], ...]]:
 def is_measure(text: str) -> bool:
     """A paragraph announces or reports a measure: it names an action (設立,
     延長, 寬減 …) and a commitment (將, 明年, 億元 …)."""
-    folded, lists = normalize(text), word_lists()
+    folded, lists = _folded(text), word_lists()
     return any(word in folded for word in lists.measure) and any(word in folded for word in lists.commitment)
 
 
@@ -307,7 +290,7 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
         subs = children.get(row.id, [])
         units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
         for body in [row.body or ""] + [c.body or "" for c in subs]:
-            folded = (normalize(sentence) for sentence in SENTENCE_RE.split(body))
+            folded = (_folded(sentence) for sentence in SENTENCE_RE.split(body))
             units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
                       for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
         profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))
@@ -411,12 +394,13 @@ def score(found: float) -> int:
     return min(100, round(SCORE_SCALE * found))
 
 
-def relation(points: int, first: bool = True, measure: bool = True, claim: int | None = None) -> str | None:
-    """``addresses`` only for the best paragraph of a document, when it
-    announces or reports a measure and its ``claim`` (its score without the
-    places the ask does not name; ``points`` when not given) reaches
+def relation(points: int, claim: int | None = None) -> str | None:
+    """``addresses`` when the paragraph may address the ask (``claim`` is
+    given only for the best paragraph of a document that announces or
+    reports a measure and is no other ask's best) and its ``claim``, its
+    score without the places the ask does not name, reaches
     ``ADDRESSES_SCORE``; ``related`` from ``RELATED_SCORE``."""
-    if first and measure and (points if claim is None else claim) >= ADDRESSES_SCORE:
+    if claim is not None and claim >= ADDRESSES_SCORE:
         return ADDRESSES
     if points >= RELATED_SCORE:
         return RELATED
@@ -452,7 +436,7 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
         first = scored[0][1]
         measure = first in measures and first not in shared
         claim = scored_pair.claim(ask_id, first) if measure else None
-        found = [(pid, points, relation(points, index == 0, measure, claim)) for index, (points, pid) in enumerate(scored)]
+        found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
     return responses
 

@@ -64,7 +64,7 @@ def check(verdict: Review, db_path: str | Path) -> None:
         raise ReviewRequestError(f"{db_path}: no database to check the ids against; run kb build first")
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         ask = conn.execute(
-            "select r.kind, r.parent_id, d.published from recommendations r join documents d on d.id = r.document_id"
+            "select r.kind, r.parent_id, d.id, d.published from recommendations r join documents d on d.id = r.document_id"
             " where r.id = ?", [verdict.recommendation_id]).fetchone()
         if ask is None:
             raise ReviewRequestError(f"{db_path}: no recommendation {verdict.recommendation_id}")
@@ -78,10 +78,8 @@ def check(verdict: Review, db_path: str | Path) -> None:
                 [verdict.paragraph_id]).fetchone()
             if found is None:
                 raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.paragraph_id}")
-            if str(found[1]) <= str(ask[2]):
-                raise ReviewRequestError(
-                    f"{found[0]} ({found[1]}) was not published after {verdict.recommendation_id.split('/')[0]} ({ask[2]}):"
-                    " it cannot respond to it")
+            if str(found[1]) <= str(ask[3]):
+                raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
 
 
 def append(verdict: Review, sources_dir: str | Path) -> Path:

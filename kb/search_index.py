@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kb.normalize import HAN, normalize
+from kb.records import document_of
 
 if TYPE_CHECKING:  # only the build writes the index; kb search starts faster without sqlite-utils (and numpy)
     import sqlite_utils
@@ -204,7 +205,7 @@ def _indexed(conn, documents: set[str]) -> dict[str, tuple[str, ...]]:
     if not documents or not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [SEARCH_TABLE]).fetchone():
         return {}
     rows = conn.execute(f"SELECT id, {', '.join(COLUMNS)} FROM {SEARCH_TABLE}")
-    return {row[0]: tuple(row[1:]) for row in rows if row[0].split("/")[0] in documents}
+    return {row[0]: tuple(row[1:]) for row in rows if document_of(row[0]) in documents}
 
 
 def _fill_search_table(conn, indexed: dict[str, tuple[str, ...]] | None = None) -> None:

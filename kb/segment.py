@@ -32,6 +32,12 @@ def _tokenizer() -> jieba.Tokenizer:
 def words(folded: str) -> list[str]:
     """The words of folded text, in order, that are at least ``MIN_WORD``
     characters long and contain a Han character."""
+    return [word for word in _cut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word)]
+
+
+def tokens(folded: str) -> list[str]:
+    """Every token jieba cuts from folded text, single characters included
+    (应 in 政府应尽快, not in 供应 or 应对)."""
     return list(_cut(folded))
 
 
@@ -42,17 +48,7 @@ CACHED_TEXTS = 100_000
 
 @lru_cache(maxsize=CACHED_TEXTS)
 def _cut(folded: str) -> tuple[str, ...]:
-    return tuple(word for word in _tokenizer().lcut(folded) if len(word) >= MIN_WORD and _HAN_RE.search(word))
-
-
-def tokens(folded: str) -> list[str]:
-    """Every token jieba cuts from folded text, single characters included
-    (应 in 政府应尽快, not in 供应 or 应对)."""
-    return list(_tokens(folded))
-
-
-@lru_cache(maxsize=CACHED_TEXTS)
-def _tokens(folded: str) -> tuple[str, ...]:
+    """What jieba cuts from folded text, blanks left out: once per text."""
     return tuple(token for token in _tokenizer().lcut(folded) if token.strip())
 
 

@@ -4,6 +4,8 @@ decades gathers hundreds."""
 
 from types import SimpleNamespace
 
+import datasette.app  # noqa: F401  (first: kb's plugin imported before Datasette is registered half-made, and
+#                       the Datasette tests run after this file in the same process would find no database)
 from kb.datasette_plugin import responses_view
 
 

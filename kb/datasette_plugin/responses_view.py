@@ -13,6 +13,8 @@ from markupsafe import Markup
 from kb import scorecard as kb_scorecard
 from kb.datasette_plugin.compare_view import THREAD_SHOWN
 from kb.datasette_plugin.source_view import kb_database, passage_url
+from kb.link_window import published_year
+from kb.records import document_of
 
 ROUTE = r"^/-/responses/(?P<document_id>[^/]+)$"
 INDEX_ROUTE = r"^/-/responses/?$"
@@ -76,9 +78,9 @@ def _published(conn, recommendation_id: str) -> str:
 
 def _nearest(evidence: list, published: str, count: int) -> list:
     """The ``count`` responses published nearest ``published``, in their order."""
-    year = lambda e: int(str(e.published)[:4]) if str(e.published)[:4].isdigit() else 0  # noqa: E731
-    around = int(published[:4]) if published[:4].isdigit() else 0
-    kept = set(sorted(range(len(evidence)), key=lambda i: (abs(year(evidence[i]) - around), i))[:count])
+    around = published_year(published, 0)
+    distance = [abs(published_year(e.published, 0) - around) for e in evidence]
+    kept = set(sorted(range(len(evidence)), key=lambda i: (distance[i], i))[:count])
     return [e for i, e in enumerate(evidence) if i in kept]
 
 
@@ -97,7 +99,7 @@ async def responses_html(datasette, db, recommendation_id: str) -> Markup:
                   for e in shown]
         return {"timeline": timeline, "own": own, "thread": thread, "thread_more": len(timeline.thread) - len(shown),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
-                "scorecard_url": datasette.urls.path("/-/responses/" + recommendation_id.split("/")[0])}
+                "scorecard_url": datasette.urls.path("/-/responses/" + document_of(recommendation_id))}
 
     context = await db.execute_fn(read)
     if context is None:
