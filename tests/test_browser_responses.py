@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 
 from kb.build import build
 from tests.conftest import SOURCES
-from tests.test_browser import _screenshot, browser, serving  # noqa: F401  (a fixture)
+from tests.test_browser import LAPTOP, PHONE, _overflow, _resize, _screenshot, browser, serving  # noqa: F401  (a fixture)
 
 CMA_2023, PA_2023 = "cma-2023-policy-address", "hksarg-2023-policy-address"
 INJECTED = '<img src=x onerror="window.kbInjected=1">'
@@ -67,3 +67,24 @@ def test_a_study_after_every_government_text_says_so(server, browser):  # noqa: 
     browser.get(f"{server}/-/responses")
     row = browser.find_element(By.XPATH, "//tr[td/a[@href='/-/responses/hkpc-2025-manufacturing-study']]")
     assert [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td.n")] == ["7", "0", "0", "0", "7"]
+
+
+def test_paragraph_page_lists_the_asks_it_answers_and_links_the_original_page(server, browser):  # noqa: F811
+    _resize(browser, PHONE)
+    browser.get(f"{server}/p/{PA_2023}/61.4")
+    assert browser.find_element(By.CSS_SELECTOR, "h1").text == "行政長官2023年施政報告 ¶ 61.4"
+    body = browser.find_element(By.CSS_SELECTOR, ".kb-rec-body").text
+    assert "技術轉移處" in body and INJECTED in body and browser.execute_script("return window.kbInjected") is None
+    asks = browser.find_elements(By.CSS_SELECTOR, ".kb-para-asks li")
+    assert len(asks) == 1 and "cma-2023-policy-address/4" in asks[0].text and "addresses" in asks[0].text
+    original = browser.find_element(By.PARTIAL_LINK_TEXT, "page 25 of the original")
+    assert original.get_attribute("href").endswith(f"/-/original/{PA_2023}#page=25")
+    assert _overflow(browser) <= 0  # nothing reaches past a phone's screen
+    _screenshot(browser, "paragraph-phone")
+    browser.find_element(By.CSS_SELECTOR, "a[rel=next]").click()
+    assert browser.find_element(By.CSS_SELECTOR, "h1").text == "行政長官2023年施政報告 ¶ 61.5"
+    related = [item.text for item in browser.find_elements(By.CSS_SELECTOR, ".kb-para-asks li")]
+    assert len(related) == 3 and all("related" in item for item in related)  # the new fund: the blueprint's topic, not the ask
+    browser.find_element(By.CSS_SELECTOR, ".kb-para-asks a").click()  # the strongest, on its own page
+    assert browser.find_element(By.CSS_SELECTOR, "h1.kb-rec-title").text == "制定「香港工業藍圖」"
+    _resize(browser, LAPTOP)

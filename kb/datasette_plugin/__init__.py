@@ -15,6 +15,7 @@ from kb.datasette_plugin import (
     navigation,
     not_found,
     originals,
+    paragraph_view,
     recommendation_view,
     responses_view,
     search_view,
@@ -48,6 +49,8 @@ def register_routes():
         (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
         (originals.ROUTE, originals.original_page),
         (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
+        (paragraph_view.PERMALINK_ROUTE, paragraph_view.permalink_page),
+        (paragraph_view.NATURAL_ROUTE, paragraph_view.natural_url),
         (responses_view.INDEX_ROUTE, responses_view.index_page),
         (responses_view.ROUTE, responses_view.scorecard_page),
     ]
@@ -75,14 +78,21 @@ def handle_exception(datasette, request, exception):
 @hookimpl
 def extra_template_vars(view_name, table, database, request, datasette):
     """The home page shows what the knowledge base holds; a recommendation's
-    row page is kb's recommendation page; the recommendations and documents
-    tables need names in both languages."""
+    row page is kb's recommendation page, a government paragraph's kb's
+    paragraph page; the recommendations and documents tables need names in
+    both languages."""
     if view_name == "index":
         async def home_overview():
             db = datasette.get_database(navigation.database_name(datasette))
             return {"kb_overview": await home.overview(datasette, db)}
 
         return home_overview
+    if request is not None and view_name == "row" and table == "paragraphs":
+        async def paragraph():
+            db = datasette.get_database(database)
+            return await paragraph_view.paragraph_context(datasette, db, tilde_decode(request.url_vars["pks"]), request)
+
+        return paragraph
     if request is None or view_name not in ("table", "row") or table not in ("recommendations", "documents"):
         return {}
     if view_name == "table":

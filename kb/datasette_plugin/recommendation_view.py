@@ -59,7 +59,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         parent["url"] = row_url(datasette, db.name, parent["id"])
     children = [dict(child, url=row_url(datasette, db.name, child["id"]))
                 for child in (await db.execute(_CHILDREN_SQL, [recommendation_id])).rows]
-    permalink = _absolute(request, datasette.urls.path(permalink_path(recommendation_id)))
+    permalink = absolute_url(request, datasette.urls.path(permalink_path(recommendation_id)))
     rec = {
         "row": row,
         "document": document,
@@ -106,7 +106,7 @@ def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").split("\n") if line.strip()]
 
 
-def _absolute(request, path: str) -> str:
+def absolute_url(request, path: str) -> str:
     if request is None:
         return path
     return f"{request.scheme}://{request.host}{path}"
