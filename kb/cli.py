@@ -166,23 +166,32 @@ def format_comparison(comparison) -> str:
 @db_option()
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
 def responses_command(document, db_path, as_json):
-    """What the government did with a document's asks: each ask's status and best evidence
+    """What the government did with a document's asks, or what a government text took up
 
-    DOCUMENT is a document of recommendations (an id from the documents
-    table); its asks are matched with the government texts published after it.
+    DOCUMENT is an id from the documents table.  For a document of
+    recommendations: each ask's status and best evidence, from the
+    government texts published after it.  For a government text (a Policy
+    Address, a Budget): each paragraph that responds to an ask, with the asks,
+    those that address one first.
 
     \b
-    Example:
+    Examples:
         kb responses cma-2023-policy-address
+        kb responses hksarg-2024-25-budget
     """
     from kb.scorecard import scorecard  # here: it loads the link rules (numpy, jieba), which kb search does without
+    from kb.uptake import is_government_text, uptake
 
     with closing(_connect(db_path)) as conn:
+        government = is_government_text(conn, document)
         try:
-            card = scorecard(conn, document)
+            found = uptake(conn, document) if government else scorecard(conn, document)
         except LookupError as error:
             raise click.ClickException(error.args[0]) from error
-    click.echo(json.dumps(card.to_json(), ensure_ascii=False, indent=2) if as_json else format_scorecard(card))
+    if as_json:
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_uptake(found) if government else format_scorecard(found))
 
 
 def format_scorecard(card) -> str:
@@ -193,6 +202,19 @@ def format_scorecard(card) -> str:
         if best:
             where = f"{best.document_id}/{best.number}" + (f", p. {best.page}" if best.page else "")
             lines.append(f"    {best.relation} {best.score}: {where}  {best.text[:60]}…")
+    return "\n".join(lines)
+
+
+def format_uptake(taken) -> str:
+    """The paragraphs that address an ask, then those that only relate to one."""
+    lines = [taken.summary]
+    for title, paragraphs in (("Address an ask", taken.addressing), ("Only relate to an ask", taken.relating)):
+        if paragraphs:
+            lines += ["", f"{title}:"]
+        for paragraph in paragraphs:
+            lines.append(f"{paragraph.id}" + (f", p. {paragraph.page}" if paragraph.page else "") + f"  {paragraph.text[:50]}…")
+            lines += [f"    {a.relation} {'reviewed' if a.method == 'manual' else a.score}: {a.recommendation_id} {a.title}"
+                      for a in paragraph.asks]
     return "\n".join(lines)
 
 

@@ -1,7 +1,6 @@
 """Reading government responses back from the database: a submission's
-scorecard (each ask, its status and best evidence, with counts), a
-recommendation's responses over time, and the asks a government paragraph
-responds to, for `kb responses` and the site."""
+scorecard (each ask, its status and best evidence, with counts) and a
+recommendation's responses over time, for `kb responses` and the site."""
 
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -220,41 +219,3 @@ def highlighted(paragraph: str, ask: str) -> Markup:
             start = index
     return Markup("").join(pieces)
 
-
-_ANSWERED_SQL = """
-select r.recommendation_id, rec.number, rec.title, r.score, r.relation, r.method,
-       rec.document_id, d.title_zh, d.published, pub.name_zh, pub.name_en, coalesce(s.status, '')
-from responses r
-join recommendations rec on rec.id = r.recommendation_id
-join documents d on d.id = rec.document_id
-join publishers pub on pub.id = rec.publisher_id
-left join response_status s on s.recommendation_id = r.recommendation_id
-where r.paragraph_id = ?
-order by (r.relation = 'addresses') desc, r.score desc, d.published, rec.ordinal
-"""
-
-
-@dataclass
-class Answered:
-    """An ask a government paragraph responds to, and how."""
-
-    recommendation_id: str
-    number: str
-    title: str
-    score: int
-    relation: str
-    method: str
-    document_id: str
-    document_title: str
-    published: str
-    publisher_zh: str
-    publisher_en: str
-    status: str  # the ask's status over every government text, '' without one
-
-
-def answered(conn: sqlite3.Connection, paragraph_id: str) -> list[Answered]:
-    """The asks a paragraph responds to: those it addresses first, then by
-    falling score; empty for a database without responses."""
-    if not has_responses(conn):
-        return []
-    return [Answered(*row) for row in conn.execute(_ANSWERED_SQL, [paragraph_id])]

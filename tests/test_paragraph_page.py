@@ -12,7 +12,7 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SOURCES
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 BUDGET, PA_2023 = "hksarg-2024-25-budget", "hksarg-2023-policy-address"
@@ -30,13 +30,13 @@ def _asks(page: str) -> list[str]:
     return re.findall(r"<code>([^<]+)</code><br>", section)
 
 
-async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers(datasette):
+async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers(datasette, monkeypatch):
+    monkeypatch.delenv("KB_SOURCES", raising=False)  # served without the sources folder: no original to link
     page = (await datasette.client.get(f"/kb/paragraphs/{BUDGET}~2F127")).text
     assert f"<title>二零二四至二五財政年度政府財政預算案 ¶ 127 · {BUDGET}/127</title>" in page
     assert '<h1 class="kb-rec-title">二零二四至二五財政年度政府財政預算案 ¶ 127</h1>' in page
     assert "加速推動高質量發展 › 加強支援技術轉移" in page  # chapter and section
-    assert f'href="/-/original/{BUDGET}#page=35">page 35 of the original' not in page  # no sources folder named: no original
-    assert "page 35" in page and "lines 804–806 in the source" in page
+    assert "page 35</span>" in page and "of the original" not in page and "lines 804–806 in the source" in page
     assert "每年向八所資助大學的技術轉移處，各提供不超過一千六百萬元資助。" in page
     # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger)
     assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5"]
@@ -95,3 +95,9 @@ async def test_paragraph_text_and_ask_titles_are_escaped(built_db, tmp_path):
     assert injected not in page
     assert page.count("&lt;img src=x onerror=") == 2  # in the paragraph's text and in the ask's title, as text
 
+
+
+async def test_the_page_links_that_page_of_the_original_pdf(datasette, monkeypatch):
+    monkeypatch.setenv("KB_SOURCES", str(SOURCES))  # as kb serve names it
+    page = (await datasette.client.get(f"/p/{BUDGET}/127")).text
+    assert f'<a href="/-/original/{BUDGET}#page=35">page 35 of the original 原件</a>' in page

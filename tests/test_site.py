@@ -99,6 +99,12 @@ async def test_sub_item_links_its_parent_and_bdc_support_is_folded(datasette):
     assert '<details class="kb-rec-support">' in bdc
 
 
+async def test_sub_item_previews_are_cut_by_length_not_at_the_last_space(datasette):
+    page = (await datasette.client.get("/kb/recommendations/cma-2023-policy-address~2F4")).text
+    # 4.2's text has its only early space at character 143 (「產學研 1+計劃」): the preview runs on past it to 219 characters (line breaks counted)
+    assert "允許非大學的民間科研中介機構亦可擔任「申請機構」的角色，並循專門的「通道」申請基金；鼓勵實業界特別是工…</p>" in page
+
+
 async def test_permalinks_and_the_natural_url(datasette):
     permalink = await datasette.client.get("/r/cma-2023-policy-address/5.3")
     assert permalink.status_code == 200 and "設立專項扶持基金" in permalink.text

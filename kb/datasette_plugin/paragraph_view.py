@@ -11,7 +11,7 @@ from urllib.parse import quote
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
-from kb import scorecard as kb_scorecard
+from kb import uptake as kb_uptake
 from kb.datasette_plugin.originals import original_url
 from kb.datasette_plugin.recommendation_view import absolute_url
 from kb.datasette_plugin.source_view import document_url, first_or_404, kb_database, passage_url
@@ -57,7 +57,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
                 (await db.execute(f"select {_COLUMNS} from paragraphs where parent_id = ? order by ordinal", [paragraph_id])).rows]
     neighbours = {side: link((await db.execute(sql, [row["document_id"], row["ordinal"]])).first())
                   for side, sql in _NEIGHBOUR_SQL.items()}
-    asks = await db.execute_fn(lambda conn: kb_scorecard.answered(conn, paragraph_id))
+    asks = await db.execute_fn(lambda conn: kb_uptake.answered(conn, paragraph_id))
     permalink = absolute_url(request, datasette.urls.path(permalink_path(paragraph_id)))
     original = original_url(datasette, document)
     para = {

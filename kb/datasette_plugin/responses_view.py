@@ -1,8 +1,10 @@
 """Government responses on the site: a submission's scorecard
 (``/-/responses/<document id>``: every ask, its status and best evidence,
-with counts) and, on a recommendation's page, its responses as a timeline
-(``responses_html``).  Quoted paragraphs are escaped before the wording they
-share with the ask is marked."""
+with counts), the same address for a government text showing what it took
+up (each paragraph that responds to an ask, with the asks), and, on a
+recommendation's page, its responses as a timeline (``responses_html``).
+Quoted paragraphs are escaped before the wording they share with the ask is
+marked."""
 
 from urllib.parse import quote
 
@@ -11,6 +13,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from kb import scorecard as kb_scorecard
+from kb import uptake as kb_uptake
 from kb.datasette_plugin.compare_view import THREAD_SHOWN
 from kb.datasette_plugin.source_view import kb_database, passage_url
 from kb.link_window import published_year
@@ -23,6 +26,8 @@ INDEX_ROUTE = r"^/-/responses/?$"
 async def scorecard_page(datasette, request):
     db = await kb_database(datasette)
     document_id = request.url_vars["document_id"]
+    if await db.execute_fn(lambda conn: kb_uptake.is_government_text(conn, document_id)):
+        return await uptake_page(datasette, request, db, document_id)
     try:
         card = await db.execute_fn(lambda conn: kb_scorecard.scorecard(conn, document_id))
     except LookupError as error:
@@ -36,13 +41,37 @@ async def scorecard_page(datasette, request):
     return Response.html(await datasette.render_template("kb_responses.html", context, request=request))
 
 
+async def uptake_page(datasette, request, db, document_id: str):
+    """What a government text took up: the paragraphs that address an ask,
+    then those that only relate to one, each in the text's order with its asks."""
+    taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id))
+    if request.args.get("_format") == "json":
+        return Response.json(taken.to_json())
+    context = {"database": db.name, "uptake": taken,
+               "addressing": _taken_up(datasette, db.name, taken.addressing),
+               "relating": _taken_up(datasette, db.name, taken.relating),
+               "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
+               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json")}
+    return Response.html(await datasette.render_template("kb_uptake.html", context, request=request))
+
+
+def _taken_up(datasette, database: str, paragraphs: list) -> list[dict]:
+    """Paragraphs and their asks, with the links to their pages."""
+    url = lambda table, key: datasette.urls.row(database, table, tilde_encode(key))  # noqa: E731
+    return [{"p": paragraph, "url": url("paragraphs", paragraph.id),
+             "asks": [{"a": ask, "url": url("recommendations", ask.recommendation_id)} for ask in paragraph.asks]}
+            for paragraph in paragraphs]
+
+
 async def index_page(datasette, request):
-    """Every document with asks, newest first, with its counts by status."""
+    """Every document with asks, newest first, with its counts by status;
+    then every government text, with the asks it took up."""
     db = await kb_database(datasette)
     documents = await db.execute_fn(kb_scorecard.documents_with_asks)
-    for document in documents:
+    government = await db.execute_fn(kb_uptake.government_texts)
+    for document in documents + government:
         document["url"] = datasette.urls.path(f"/-/responses/{document['id']}")
-    context = {"database": db.name, "documents": documents}
+    context = {"database": db.name, "documents": documents, "government": government}
     return Response.html(await datasette.render_template("kb_responses_index.html", context, request=request))
 
 

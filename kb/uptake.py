@@ -1,0 +1,181 @@
+"""What a government text took up, read back from the database: the asks
+one of its paragraphs responds to, and, for a whole Policy Address or
+Budget, each paragraph that responds to an ask with those asks and the
+counts ("The 2024-25 Budget addressed 12 asks, in 17 paragraphs, and related
+to 33 more"), for `kb responses`, the paragraph pages and the site's
+government side of the responses.  The other direction, a submission's asks
+and what answered them, is kb.scorecard."""
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from kb.responses import ADDRESSES
+from kb.scorecard import has_responses
+
+_ANSWERED_SQL = """
+select r.paragraph_id, r.recommendation_id, rec.number, rec.title, r.score, r.relation, r.method,
+       rec.document_id, d.title_zh, d.published, pub.name_zh, pub.name_en, coalesce(s.status, '')
+from responses r
+join paragraphs p on p.id = r.paragraph_id
+join recommendations rec on rec.id = r.recommendation_id
+join documents d on d.id = rec.document_id
+join publishers pub on pub.id = rec.publisher_id
+left join response_status s on s.recommendation_id = r.recommendation_id
+where {where}
+order by p.ordinal, (r.relation = 'addresses') desc, r.score desc, d.published, rec.ordinal
+"""
+
+_PARAGRAPHS_SQL = """
+select id, number, page, text, line_start, chapter, section from paragraphs
+where document_id = ? and id in (select paragraph_id from responses) order by ordinal
+"""
+
+_GOVERNMENT_SQL = """
+select d.id, d.title_zh, d.title_en, d.published, d.year, sum(p.parent_id is null) as paragraphs
+from documents d join paragraphs p on p.document_id = d.id
+group by d.id order by d.published desc, d.id
+"""
+
+
+@dataclass
+class Answered:
+    """An ask a government paragraph responds to, and how."""
+
+    paragraph_id: str
+    recommendation_id: str
+    number: str
+    title: str
+    score: int
+    relation: str
+    method: str
+    document_id: str
+    document_title: str
+    published: str
+    publisher_zh: str
+    publisher_en: str
+    status: str  # the ask's status over every government text, '' without one
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TakenUp:
+    """A paragraph of a government text and the asks it responds to."""
+
+    id: str
+    number: str
+    page: int | None
+    text: str
+    line_start: int | None
+    chapter: str | None
+    section: str | None
+    asks: list[Answered] = field(default_factory=list)
+
+    @property
+    def addresses(self) -> bool:
+        """It addresses at least one of its asks."""
+        return any(ask.relation == ADDRESSES for ask in self.asks)
+
+    def to_json(self) -> dict:
+        data = {key: value for key, value in asdict(self).items() if key != "asks"}
+        data["asks"] = [ask.to_json() for ask in self.asks]
+        return data
+
+
+@dataclass
+class Uptake:
+    """A government text and every paragraph of it that responds to an ask."""
+
+    document: dict
+    paragraphs: list[TakenUp]
+
+    @property
+    def addressing(self) -> list[TakenUp]:
+        return [paragraph for paragraph in self.paragraphs if paragraph.addresses]
+
+    @property
+    def relating(self) -> list[TakenUp]:
+        """The paragraphs that only relate to asks."""
+        return [paragraph for paragraph in self.paragraphs if not paragraph.addresses]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Asks addressed, asks only related to, the paragraphs that address
+        one, and the documents whose asks it responds to."""
+        asks = [ask for paragraph in self.paragraphs for ask in paragraph.asks]
+        addressed = {ask.recommendation_id for ask in asks if ask.relation == ADDRESSES}
+        return {
+            "addressed": len(addressed),
+            "related only": len({ask.recommendation_id for ask in asks} - addressed),
+            "addressing paragraphs": len(self.addressing),
+            "documents": len({ask.document_id for ask in asks}),
+        }
+
+    @property
+    def summary(self) -> str:
+        """``The 2024-25 Budget addressed 12 asks, in 17 paragraphs, and related to 33 more, of 3 documents.``"""
+        counts = self.counts
+        name = f"The {self.document['cycle']}" if self.document.get("cycle") else self.document["title_zh"]
+        return (f"{name} addressed {_count(counts['addressed'], 'ask')}, in {_count(counts['addressing paragraphs'], 'paragraph')}, "
+                f"and related to {counts['related only']} more, of {_count(counts['documents'], 'document')}.")
+
+    def to_json(self) -> dict:
+        return {"document": self.document, "summary": self.summary, "counts": self.counts,
+                "paragraphs": [paragraph.to_json() for paragraph in self.paragraphs]}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def answered(conn: sqlite3.Connection, paragraph_id: str) -> list[Answered]:
+    """The asks a paragraph responds to: those it addresses first, then by
+    falling score; empty for a database without responses."""
+    if not has_responses(conn):
+        return []
+    return [Answered(*row) for row in conn.execute(_ANSWERED_SQL.format(where="r.paragraph_id = ?"), [paragraph_id])]
+
+
+def is_government_text(conn: sqlite3.Connection, document_id: str) -> bool:
+    """A document loaded as numbered paragraphs (a Policy Address, a Budget)."""
+    return conn.execute("select 1 from paragraphs where document_id = ? limit 1", [document_id]).fetchone() is not None
+
+
+def uptake(conn: sqlite3.Connection, document_id: str) -> Uptake:
+    """Every paragraph of a government text that responds to an ask, in the
+    text's order, with those asks; LookupError for an unknown document or one
+    that is not a government text."""
+    keys = ("id", "publisher_id", "title_zh", "title_en", "kind", "cycle", "published", "year")
+    row = conn.execute(f"select {', '.join(keys)} from documents where id = ?", [document_id]).fetchone()
+    if row is None:
+        raise LookupError(f"no document {document_id!r}")
+    if not is_government_text(conn, document_id):
+        raise LookupError(f"{document_id!r} is not a government text (it has no numbered paragraphs)")
+    if not has_responses(conn):
+        return Uptake(dict(zip(keys, row)), [])
+    paragraphs = [TakenUp(*found) for found in conn.execute(_PARAGRAPHS_SQL, [document_id])]
+    by_id = {paragraph.id: paragraph for paragraph in paragraphs}
+    for found in conn.execute(_ANSWERED_SQL.format(where="p.document_id = ?"), [document_id]):
+        by_id[found[0]].asks.append(Answered(*found))
+    return Uptake(dict(zip(keys, row)), paragraphs)
+
+
+def government_texts(conn: sqlite3.Connection) -> list[dict]:
+    """Each government text, newest first, with its numbered paragraphs (not
+    counting sub-items) and the asks it addressed and only related to."""
+    cursor = conn.execute(_GOVERNMENT_SQL)
+    names = [column[0] for column in cursor.description]
+    texts = [dict(zip(names, row)) for row in cursor.fetchall()]
+    for text in texts:
+        text.update(_ask_counts(conn, text["id"]) if has_responses(conn) else {"addressed": 0, "related_only": 0})
+    return texts
+
+
+def _ask_counts(conn: sqlite3.Connection, document_id: str) -> dict[str, int]:
+    sql = """
+    select count(distinct case when r.relation = 'addresses' then r.recommendation_id end), count(distinct r.recommendation_id)
+    from responses r join paragraphs p on p.id = r.paragraph_id where p.document_id = ?
+    """
+    addressed, responded = conn.execute(sql, [document_id]).fetchone()
+    return {"addressed": addressed, "related_only": responded - addressed}

@@ -1,0 +1,104 @@
+"""What a government text took up: kb.uptake on the knowledge base built from
+the real sources, `kb responses` on a government text through CliRunner, and
+the page at /-/responses/<government text> and the index through
+datasette.client."""
+
+import json
+import shutil
+import sqlite3
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from kb.cli import cli
+from kb.uptake import government_texts, uptake
+from tests.conftest import ROOT
+
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+PA_2020, PA_2023, BUDGET = "hksarg-2020-policy-address", "hksarg-2023-policy-address", "hksarg-2024-25-budget"
+
+
+@pytest.fixture(scope="module")
+def datasette(built_db):
+    return Datasette([str(built_db)], immutables=[], metadata=METADATA)
+
+
+def test_the_2020_policy_address_took_up_five_of_the_bdc_asks(built_db):
+    taken = uptake(sqlite3.connect(built_db), PA_2020)
+    assert taken.summary == "The 2020 Policy Address addressed 5 asks, in 5 paragraphs, and related to 3 more, of 1 document."
+    assert [p.number for p in taken.addressing] == ["22", "24", "60", "67", "68"]  # in the speech's order
+    assert [p.number for p in taken.relating] == ["53", "69", "104", "140", "148", "162"]
+    p68 = taken.addressing[-1]  # the SME one-stop funding support unit: two BDC asks on funds, then a related one
+    assert [(a.recommendation_id, a.relation, a.method) for a in p68.asks] == [
+        ("bdc-2020-brand-relaunch-survey/15", "addresses", "manual"),
+        ("bdc-2020-brand-relaunch-survey/8", "addresses", "manual"),
+        ("bdc-2020-brand-relaunch-survey/17", "related", "rule"),
+    ]
+    assert p68.page == 32 and p68.asks[0].publisher_zh == "香港品牌發展局" and p68.asks[0].status == "addressed"
+
+
+def test_the_budget_took_up_asks_of_three_documents(built_db):
+    taken = uptake(sqlite3.connect(built_db), BUDGET)
+    assert taken.counts == {"addressed": 12, "related only": 33, "addressing paragraphs": 17, "documents": 3}
+    p127 = next(p for p in taken.paragraphs if p.number == "127")
+    assert [a.recommendation_id for a in p127.asks] == ["cma-2023-policy-address/4", "cma-2024-budget/5"]
+    assert {a.document_id for p in taken.paragraphs for a in p.asks} == {
+        "bdc-2020-brand-relaunch-survey", "cma-2023-policy-address", "cma-2024-budget"}
+
+
+def test_government_texts_newest_first_with_their_counts(built_db):
+    rows = [(t["id"], t["paragraphs"], t["addressed"], t["related_only"]) for t in government_texts(sqlite3.connect(built_db))]
+    assert rows == [(BUDGET, 249, 12, 33), (PA_2023, 171, 13, 17), (PA_2020, 167, 5, 3)]
+
+
+def test_uptake_refuses_a_submission_and_an_unknown_document(built_db):
+    conn = sqlite3.connect(built_db)
+    with pytest.raises(LookupError, match="'cma-2023-policy-address' is not a government text"):
+        uptake(conn, "cma-2023-policy-address")
+    with pytest.raises(LookupError, match="no document 'hksarg-1999-budget'"):
+        uptake(conn, "hksarg-1999-budget")
+
+
+def test_kb_responses_on_a_government_text_lists_what_it_took_up(built_db):
+    result = CliRunner().invoke(cli, ["responses", PA_2020, "-d", str(built_db)], catch_exceptions=False)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0 and lines[0].startswith("The 2020 Policy Address addressed 5 asks")
+    assert lines[2] == "Address an ask:" and lines[3].startswith(f"{PA_2020}/22, p. 17  為促進香港社會對法治的正確理解")
+    assert "    addresses reviewed: bdc-2020-brand-relaunch-survey/8 「中小企業市場推廣基金」資助更多品牌推廣活動，並引入「循環申請機制」" in lines
+    assert "Only relate to an ask:" in lines and "    related 45: bdc-2020-brand-relaunch-survey/17 協助商會等機構舉辦全港性、線上線下並舉的促銷活動或展覽展銷會" in lines
+    data = json.loads(CliRunner().invoke(cli, ["responses", BUDGET, "-d", str(built_db), "--json"]).output)
+    assert data["counts"]["addressed"] == 12 and len(data["paragraphs"]) == 75
+    assert data["paragraphs"][0]["asks"][0]["recommendation_id"] == "cma-2024-budget/10"  # ¶ 3, the night economy: related
+
+
+async def test_government_text_page_puts_the_paragraphs_that_address_an_ask_first(datasette):
+    page = (await datasette.client.get(f"/-/responses/{BUDGET}")).text
+    assert "<title>What it took up: 二零二四至二五財政年度政府財政預算案</title>" in page
+    assert 'id="kb-counts" lang="en">The 2024-25 Budget addressed 12 asks, in 17 paragraphs, and related to 33 more, of 3 documents.' in page
+    addressing, related = page.split('id="kb-addressing"')[1].split('id="kb-relating"')
+    assert addressing.count('<tr id="p-') == 17 and related.count('<tr id="p-') == 58
+    assert '<tr id="p-127">' in addressing and '<tr id="p-3">' in related
+    assert f'<a href="/kb/paragraphs/{BUDGET}~2F127">¶ 127</a>, p. 35' in addressing
+    assert '<a href="/kb/recommendations/cma-2023-policy-address~2F4" lang="zh-Hant">構建需求導向型創科體系</a>' in addressing
+    as_json = (await datasette.client.get(f"/-/responses/{BUDGET}?_format=json")).json()
+    assert as_json["counts"]["addressing paragraphs"] == 17
+
+
+async def test_responses_index_lists_the_government_texts(datasette):
+    page = (await datasette.client.get("/-/responses")).text
+    government = page.split('id="kb-government"')[1]
+    assert government.index(f'href="/-/responses/{BUDGET}"') < government.index(f'href="/-/responses/{PA_2020}"')
+    assert '<td class="n">249</td><td class="n">12</td><td class="n">33</td>' in government
+
+
+async def test_government_text_page_escapes_paragraphs_and_ask_titles(built_db, tmp_path):
+    path = tmp_path / "kb.db"
+    shutil.copy(built_db, path)
+    injected = '<img src=x onerror="alert(1)">'
+    with sqlite3.connect(path) as conn:
+        conn.execute("update paragraphs set text = ? || text where id = ?", [injected, f"{PA_2020}/68"])
+        conn.execute("update recommendations set title = title || ? where id = ?", [injected, "bdc-2020-brand-relaunch-survey/8"])
+    page = (await Datasette([str(path)], immutables=[], metadata=METADATA).client.get(f"/-/responses/{PA_2020}")).text
+    assert injected not in page and page.count("&lt;img src=x onerror=") == 3  # ¶ 68's text; ask 8's title, at ¶ 68 and ¶ 69
