@@ -46,7 +46,7 @@ async def test_home_lists_the_latest_documents_newest_first_with_their_scorecard
     titles = re.findall(r'<a href="/kb/documents/([^"]+)" lang="zh-Hant">', latest)
     assert titles[:3] == ["hkpc-2025-manufacturing-study", "hksarg-2024-25-budget", "cma-2024-budget"]
     assert 'href="/-/responses/hkpc-2025-manufacturing-study">responses' in latest
-    assert "249 paragraphs" in latest
+    assert 'href="/-/responses/hksarg-2024-25-budget">249 paragraphs: what it took up' in latest
 
 
 async def test_home_follows_a_document_added_to_the_sources(tmp_path):

@@ -50,6 +50,7 @@ async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers
         f"Paragraph 127, p. 35. http://localhost/p/{BUDGET}/127 (kb id {BUDGET}/127)."
     )
     assert f'href="/kb/paragraphs/{BUDGET}~2F127.json"' in page
+    assert f'<a href="/-/responses/{BUDGET}">Everything this text took up 回應了哪些建議</a>' in page
 
 
 async def test_sub_item_shows_its_lead_and_the_lead_lists_its_sub_items(datasette):

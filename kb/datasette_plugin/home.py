@@ -52,6 +52,6 @@ async def overview(datasette, db) -> dict:
     latest = [dict(row) for row in (await db.execute(_LATEST_SQL, [LATEST])).rows]
     for document in latest:
         document["url"] = datasette.urls.row(db.name, "documents", tilde_encode(document["id"]))
-        if document["asks"]:  # the scorecard is of asks; a government reply's measures have none
-            document["scorecard_url"] = datasette.urls.path(f"/-/responses/{document['id']}")
+        if document["asks"] or document["paragraphs"]:  # a submission's scorecard, or what a government text took up
+            document["responses_url"] = datasette.urls.path(f"/-/responses/{document['id']}")
     return {"totals": totals, "publishers": publishers, "latest": latest}

@@ -75,6 +75,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
         "document_url": datasette.urls.row(db.name, "documents", tilde_encode(row["document_id"])),
         "document_source_url": document_url(datasette, row["document_id"]),
         "paragraphs_url": datasette.urls.table(db.name, "paragraphs") + "?document_id=" + quote(row["document_id"]),
+        "uptake_url": datasette.urls.path("/-/responses/" + quote(row["document_id"], safe="")),
         "original_url": original,
         "original_page_url": page_url(original, document, row["page"]),
         "permalink": permalink,
