@@ -218,4 +218,3 @@ def highlighted(paragraph: str, ask: str) -> Markup:
             pieces.append(Markup(f"<mark>{text}</mark>") if marked[start] else text)
             start = index
     return Markup("").join(pieces)
-

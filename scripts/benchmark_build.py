@@ -16,7 +16,9 @@ Then:
   the time to add a document, wall clock (and CPU);
 * serves the database in this process through Datasette's own client, with
   kb's metadata and settings, single client: p50/p95 of a recommendation
-  page, the comparison page of two documents and the recommendations table;
+  page, the comparison page of two documents, the recommendations table, a
+  government paragraph's page (of one that responds to asks) and the page of
+  what a government text took up;
 * copies the database and grows the recommendations table to ``--table-rows``
   rows (copies of its rows under new ids) for the table figure;
 * ``kb search 中小企`` in a fresh process, wall clock, process start included.
@@ -200,6 +202,9 @@ def page_paths(db: Path) -> dict[str, list[str]]:
     with sqlite3.connect(db) as conn:
         ids = [r[0] for r in conn.execute("select id from recommendations where parent_id is null order by random() limit 20")]
         documents = conn.execute("select id, publisher_id from documents order by year, id").fetchall()
+        government = [r[0] for r in conn.execute("select distinct document_id from paragraphs order by random() limit 20")]
+        paragraphs = [r[0] for r in conn.execute(
+            "select paragraph_id from responses group by paragraph_id order by random() limit 20")]
     last, pairs = {}, []
     for document_id, publisher_id in documents:  # consecutive documents of one publisher
         if publisher_id in last:
@@ -210,6 +215,8 @@ def page_paths(db: Path) -> dict[str, list[str]]:
         "recommendation page": [f"/{name}/recommendations/{_tilde(i)}" for i in ids],
         "comparison page": [f"/-/compare?a={a}&b={b}" for a, b in pairs],
         "recommendations table": [f"/{name}/recommendations"],
+        "government paragraph page": [f"/{name}/paragraphs/{_tilde(i)}" for i in paragraphs],
+        "what a government text took up": [f"/-/responses/{i}" for i in government],
     }
 
 
