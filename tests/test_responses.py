@@ -51,11 +51,11 @@ def test_labels_cover_the_three_sets_and_name_real_paragraphs(built_db):
 def test_rules_rank_the_labelled_responses(calibration, held_out):
     # Measured by the rules alone (scripts/response_accuracy.py); the README
     # gives the figures.  Below the 85% aimed at, so the issue stays open:
-    # calibration recall 23/39 and precision 7/10 as floors, so a change that
+    # calibration recall 24/39 and precision 7/10 as floors, so a change that
     # makes them worse fails; the held-out set, measured once after the rules
     # were settled, as it came out (recall 1/4, no addresses claimed).
     assert calibration.labelled == 39 and held_out.labelled == 4
-    assert calibration.labelled - len(calibration.missed) >= 23 and calibration.recall >= 0.58
+    assert calibration.labelled - len(calibration.missed) >= 24 and calibration.recall >= 0.61
     assert calibration.right >= 7 and calibration.precision >= 0.70
     assert (held_out.labelled - len(held_out.missed), held_out.right, held_out.found) == (1, 0, 0)
 
@@ -108,6 +108,9 @@ def test_terms_join_variants_and_weigh_words_by_general_rarity():
     assert "@rcep" in kb_responses.terms("爭取早日加入《區域全面經濟夥伴關係協定》")
     assert kb_responses.specificity("差饷") > 1 > 0.2 > kb_responses.specificity("活动")
     assert "政府" not in kb_responses.terms("政府會推出差餉寬減")  # generic
+    # fillers rare in jieba's dictionary, but they say nothing of the subject: the BDC's ask for law and order
+    # "政府與社會各界攜手恢復和維持法治" ranked a climate paragraph first for 社會各界攜手
+    assert set(kb_responses.terms("政府與社會各界攜手恢復和維持法治")) == {"恢复", "维持", "法治"}
     assert "新型工业化" not in str(kb_responses.terms("推動「新型工業化」", {"新型工业化"}))
 
 
