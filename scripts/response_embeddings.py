@@ -22,7 +22,6 @@ Embedding the eight documents takes about a minute on two cores for e5.
 """
 
 import argparse
-from pathlib import Path
 
 import numpy as np
 

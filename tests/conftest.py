@@ -1,4 +1,5 @@
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ def parse_source(document_id, parse):
     """Run a loader on a real document from sources/."""
     source = source_for(SOURCES, document_id)
     return parse(source.path.read_text(encoding="utf-8"), source.document)
+
+
+def changed_copy(built_db, folder: Path, *updates: tuple[str, list]) -> Path:
+    """A copy of the built database in ``folder`` with ``updates`` (SQL,
+    parameters) applied: markup in a paragraph, a title."""
+    path = folder / "kb.db"
+    shutil.copy(built_db, path)
+    with sqlite3.connect(path) as conn:
+        for sql, parameters in updates:
+            conn.execute(sql, parameters)
+    return path
 
 
 def source_lines(document_id):

@@ -5,17 +5,16 @@ paragraph's text escaped."""
 
 import html
 import re
-import shutil
-import sqlite3
 
 import pytest
 import yaml
 from datasette.app import Datasette
 
-from tests.conftest import ROOT, SOURCES
+from tests.conftest import ROOT, SOURCES, changed_copy
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 BUDGET, PA_2023 = "hksarg-2024-25-budget", "hksarg-2023-policy-address"
+INJECTED = '<img src=x onerror="alert(1)">'
 
 
 @pytest.fixture(scope="module")
@@ -86,16 +85,12 @@ async def test_scorecard_evidence_links_to_the_paragraph_page(datasette):
 
 
 async def test_paragraph_text_and_ask_titles_are_escaped(built_db, tmp_path):
-    path = tmp_path / "kb.db"
-    shutil.copy(built_db, path)
-    injected = '<img src=x onerror="alert(1)">'
-    with sqlite3.connect(path) as conn:
-        conn.execute("update paragraphs set text = text || ? where id = ?", [injected, f"{BUDGET}/127"])
-        conn.execute("update recommendations set title = title || ? where id = ?", [injected, "cma-2024-budget/5"])
+    path = changed_copy(built_db, tmp_path,
+                        ("update paragraphs set text = text || ? where id = ?", [INJECTED, f"{BUDGET}/127"]),
+                        ("update recommendations set title = title || ? where id = ?", [INJECTED, "cma-2024-budget/5"]))
     page = (await Datasette([str(path)], immutables=[], metadata=METADATA).client.get(f"/p/{BUDGET}/127")).text
-    assert injected not in page
+    assert INJECTED not in page
     assert page.count("&lt;img src=x onerror=") == 2  # in the paragraph's text and in the ask's title, as text
-
 
 
 async def test_the_page_links_that_page_of_the_original_pdf(datasette, monkeypatch):

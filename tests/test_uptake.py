@@ -4,7 +4,6 @@ the page at /-/responses/<government text> and the index through
 datasette.client."""
 
 import json
-import shutil
 import sqlite3
 
 import pytest
@@ -14,7 +13,7 @@ from datasette.app import Datasette
 
 from kb.cli import cli
 from kb.uptake import government_texts, uptake
-from tests.conftest import ROOT
+from tests.conftest import ROOT, changed_copy
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 PA_2020, PA_2023, BUDGET = "hksarg-2020-policy-address", "hksarg-2023-policy-address", "hksarg-2024-25-budget"
@@ -94,11 +93,9 @@ async def test_responses_index_lists_the_government_texts(datasette):
 
 
 async def test_government_text_page_escapes_paragraphs_and_ask_titles(built_db, tmp_path):
-    path = tmp_path / "kb.db"
-    shutil.copy(built_db, path)
     injected = '<img src=x onerror="alert(1)">'
-    with sqlite3.connect(path) as conn:
-        conn.execute("update paragraphs set text = ? || text where id = ?", [injected, f"{PA_2020}/68"])
-        conn.execute("update recommendations set title = title || ? where id = ?", [injected, "bdc-2020-brand-relaunch-survey/8"])
+    path = changed_copy(built_db, tmp_path,
+                        ("update paragraphs set text = ? || text where id = ?", [injected, f"{PA_2020}/68"]),
+                        ("update recommendations set title = title || ? where id = ?", [injected, "bdc-2020-brand-relaunch-survey/8"]))
     page = (await Datasette([str(path)], immutables=[], metadata=METADATA).client.get(f"/-/responses/{PA_2020}")).text
     assert injected not in page and page.count("&lt;img src=x onerror=") == 3  # ¶ 68's text; ask 8's title, at ¶ 68 and ¶ 69
