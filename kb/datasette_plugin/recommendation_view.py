@@ -8,7 +8,7 @@ document.  The same page answers the table's row URL, the short permalink
 from urllib.parse import quote
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import Response
 
 from kb.datasette_plugin.compare_view import thread_html
 from kb.datasette_plugin.originals import original_url
