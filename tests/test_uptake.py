@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from kb.build import build
 from kb.cli import cli
 from kb.uptake import government_texts, uptake
 from tests.conftest import ROOT, changed_copy
@@ -99,3 +100,20 @@ async def test_government_text_page_escapes_paragraphs_and_ask_titles(built_db, 
                         ("update recommendations set title = title || ? where id = ?", [injected, "bdc-2020-brand-relaunch-survey/8"]))
     page = (await Datasette([str(path)], immutables=[], metadata=METADATA).client.get(f"/-/responses/{PA_2020}")).text
     assert injected not in page and page.count("&lt;img src=x onerror=") == 3  # ¶ 68's text; ask 8's title, at ¶ 68 and ¶ 69
+
+
+async def test_a_government_text_with_no_submission_before_it_took_up_nothing(sources_copy, tmp_path):
+    entries = yaml.safe_load((sources_copy / "manifest.yml").read_text(encoding="utf-8"))
+    kept = [entry for entry in entries if entry["id"] in (PA_2020, "cma-2024-budget")]  # the CMA's asks came after it
+    (sources_copy / "manifest.yml").write_text(yaml.safe_dump(kept, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for name in ("area_overrides.yml", "link_reviews.yml", "response_reviews.yml"):  # they name rows of the others
+        (sources_copy / name).unlink()
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    taken = uptake(sqlite3.connect(db_path), PA_2020)
+    assert taken.paragraphs == [] and taken.summary == (
+        "The 2020 Policy Address addressed 0 asks, in 0 paragraphs, and related to 0 more, of 0 documents.")
+    page = (await Datasette([str(db_path)], immutables=[], metadata=METADATA).client.get(f"/-/responses/{PA_2020}")).text
+    assert "No paragraph of it was found to respond to an ask" in page and 'id="kb-addressing"' not in page
+    index = (await Datasette([str(db_path)], immutables=[], metadata=METADATA).client.get("/-/responses")).text
+    assert '<td class="n">167</td><td class="n">0</td><td class="n">0</td>' in index.split('id="kb-government"')[1]
