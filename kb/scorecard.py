@@ -121,6 +121,17 @@ class Scorecard:
             "asks": [ask.to_json() for ask in self.asks],
         }
 
+    def to_rows(self) -> list[dict]:
+        """One row per ask and piece of evidence, strongest first (an ask
+        with none gets one row with the evidence columns empty): for CSV."""
+        rows = []
+        for ask in self.asks:
+            head = {"ask_id": ask.id, "number": ask.number, "title": ask.title, "status": ask.status,
+                    "thread_status": ask.thread_status, "status_method": ask.method}
+            rows += [dict(head, **{f"evidence_{key}": value for key, value in e.to_json().items() if key != "recommendation_id"})
+                     for e in ask.evidence] or [head]
+        return rows
+
 
 def has_responses(conn: sqlite3.Connection) -> bool:
     found = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'response_status'").fetchone()

@@ -37,6 +37,11 @@ group by d.id order by d.published desc, d.id
 """
 
 
+# Answered's fields as columns beside a paragraph's: those of the ask named as the ask's
+ASK_COLUMNS = {"recommendation_id": "ask_id", "number": "ask_number", "title": "ask_title", "document_id": "ask_document_id",
+               "document_title": "ask_document_title", "published": "ask_published", "status": "ask_status"}
+
+
 @dataclass
 class Answered:
     """An ask a government paragraph responds to, and how."""
@@ -123,6 +128,13 @@ class Uptake:
     def to_json(self) -> dict:
         return {"document": self.document, "summary": self.summary, "counts": self.counts,
                 "paragraphs": [paragraph.to_json() for paragraph in self.paragraphs]}
+
+    def to_rows(self) -> list[dict]:
+        """One row per paragraph and ask it responds to, those that address an
+        ask first, in the text's order: for CSV."""
+        return [dict({f"paragraph_{key}": value for key, value in paragraph.to_json().items() if key != "asks"},
+                     **{ASK_COLUMNS.get(key, key): value for key, value in ask.to_json().items() if key != "paragraph_id"})
+                for paragraph in self.addressing + self.relating for ask in paragraph.asks]
 
 
 def _count(n: int, noun: str) -> str:

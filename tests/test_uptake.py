@@ -3,6 +3,8 @@ the real sources, `kb responses` on a government text through CliRunner, and
 the page at /-/responses/<government text> and the index through
 datasette.client."""
 
+import csv
+import io
 import json
 import sqlite3
 
@@ -117,3 +119,24 @@ async def test_a_government_text_with_no_submission_before_it_took_up_nothing(so
     assert "No paragraph of it was found to respond to an ask" in page and 'id="kb-addressing"' not in page
     index = (await Datasette([str(db_path)], immutables=[], metadata=METADATA).client.get("/-/responses")).text
     assert '<td class="n">167</td><td class="n">0</td><td class="n">0</td>' in index.split('id="kb-government"')[1]
+
+
+async def test_csv_for_excel_of_what_a_text_took_up_and_of_a_scorecard(datasette):
+    took_up = await datasette.client.get(f"/-/responses/{BUDGET}?_format=csv")
+    assert took_up.headers["content-disposition"] == f'attachment; filename="{BUDGET}-took-up.csv"'
+    assert took_up.text.startswith("\ufeffparagraph_id,paragraph_permalink,paragraph_number,paragraph_page,")
+    rows = list(csv.DictReader(io.StringIO(took_up.text.removeprefix("\ufeff"))))
+    assert len(rows) == 183  # one per paragraph and ask: 17 paragraphs address asks, 58 relate
+    paragraphs = list(dict.fromkeys(row["paragraph_id"] for row in rows))
+    assert len(paragraphs) == 75 and paragraphs[0] == f"{BUDGET}/39" and paragraphs[16:18] == [f"{BUDGET}/200", f"{BUDGET}/3"]
+    assert (rows[0]["paragraph_permalink"], rows[0]["ask_permalink"]) == (
+        f"http://localhost/p/{BUDGET}/39", "http://localhost/r/cma-2023-policy-address/12")
+    assert (rows[0]["ask_title"], rows[0]["method"], rows[0]["ask_status"]) == ("強化人才儲備", "manual", "addressed")
+    card = await datasette.client.get("/-/responses/cma-2023-policy-address?_format=csv")
+    asks = list(csv.DictReader(io.StringIO(card.text.removeprefix("\ufeff"))))
+    assert len(asks) == 191 and len({row["ask_id"] for row in asks}) == 19  # every ask, a row per piece of evidence
+    first = asks[0]
+    assert (first["ask_id"], first["status"], first["evidence_paragraph_id"], first["evidence_relation"]) == (
+        "cma-2023-policy-address/1", "related only", f"{PA_2023}/61.1", "related")
+    page = (await datasette.client.get(f"/-/responses/{BUDGET}")).text
+    assert f'<a href="/-/responses/{BUDGET}?_format=csv">Download CSV for Excel 下載</a>' in page

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from kb.datasette_plugin.recommendation_view import permalink_path
+from kb.datasette_plugin.permalinks import recommendation_path
 from kb.datasette_plugin.source_view import kb_database
 
 EXTENSION = "excelcsv"
@@ -56,7 +56,7 @@ async def export_rows(datasette, db, ids: list[str], request) -> list[dict]:
     """Full rows for ``ids``, in that order, each with its absolute permalink."""
     found = {row["id"]: dict(row) for row in (await db.execute(_ROWS_SQL, [json.dumps(ids)])).rows}
     base = f"{request.scheme}://{request.host}" if request is not None else ""
-    return [dict(found[i], permalink=base + datasette.urls.path(permalink_path(i))) for i in ids if i in found]
+    return [dict(found[i], permalink=base + datasette.urls.path(recommendation_path(i))) for i in ids if i in found]
 
 
 def csv_response(text: str, filename: str) -> Response:

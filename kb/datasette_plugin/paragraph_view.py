@@ -13,7 +13,7 @@ from datasette.utils.asgi import Response
 
 from kb import uptake as kb_uptake
 from kb.datasette_plugin.originals import original_url
-from kb.datasette_plugin.recommendation_view import absolute_url
+from kb.datasette_plugin.permalinks import absolute_url, paragraph_path
 from kb.datasette_plugin.source_view import document_url, first_or_404, kb_database, passage_url
 
 PERMALINK_ROUTE = r"^/p/(?P<id>[^/]+/[^/]+)$"
@@ -26,11 +26,6 @@ _NEIGHBOUR_SQL = {
 }
 
 
-def permalink_path(paragraph_id: str) -> str:
-    """The short permalink's path: ``/p/<document id>/<number>``."""
-    return "/p/" + quote(paragraph_id, safe="/")
-
-
 async def permalink_page(datasette, request):
     db = await kb_database(datasette)
     context = await paragraph_context(datasette, db, request.url_vars["id"], request)
@@ -40,7 +35,7 @@ async def permalink_page(datasette, request):
 async def natural_url(datasette, request):
     """``/kb/paragraphs/hksarg-2024-25-budget/127`` → the permalink."""
     paragraph_id = f"{request.url_vars['document_id']}/{request.url_vars['number']}"
-    return Response.redirect(datasette.urls.path(permalink_path(paragraph_id)))
+    return Response.redirect(datasette.urls.path(paragraph_path(paragraph_id)))
 
 
 async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
@@ -58,7 +53,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
     neighbours = {side: link((await db.execute(sql, [row["document_id"], row["ordinal"]])).first())
                   for side, sql in _NEIGHBOUR_SQL.items()}
     asks = await db.execute_fn(lambda conn: kb_uptake.answered(conn, paragraph_id))
-    permalink = absolute_url(request, datasette.urls.path(permalink_path(paragraph_id)))
+    permalink = absolute_url(request, datasette.urls.path(paragraph_path(paragraph_id)))
     original = original_url(datasette, document)
     para = {
         "row": row,

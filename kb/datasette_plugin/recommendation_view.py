@@ -12,6 +12,7 @@ from datasette.utils.asgi import Response
 
 from kb.datasette_plugin.compare_view import thread_html
 from kb.datasette_plugin.originals import original_url
+from kb.datasette_plugin.permalinks import absolute_url, recommendation_path
 from kb.datasette_plugin.responses_view import responses_html
 from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
 
@@ -23,11 +24,6 @@ select a.id, a.name_zh, a.name_en, ra.is_primary from recommendation_areas ra jo
 where ra.recommendation_id = ? order by ra.is_primary desc, ra.score desc
 """
 _CHILDREN_SQL = "select id, number, title, body, page, line_start, line_end from recommendations where parent_id = ? order by ordinal"
-
-
-def permalink_path(recommendation_id: str) -> str:
-    """The short permalink's path: ``/r/<document id>/<number>``."""
-    return "/r/" + quote(recommendation_id, safe="/")
 
 
 def row_url(datasette, database: str, recommendation_id: str) -> str:
@@ -43,7 +39,7 @@ async def permalink_page(datasette, request):
 async def natural_url(datasette, request):
     """``/kb/recommendations/cma-2023-policy-address/5`` → the permalink."""
     recommendation_id = f"{request.url_vars['document_id']}/{request.url_vars['number']}"
-    return Response.redirect(datasette.urls.path(permalink_path(recommendation_id)))
+    return Response.redirect(datasette.urls.path(recommendation_path(recommendation_id)))
 
 
 async def recommendation_context(datasette, db, recommendation_id: str, request) -> dict:
@@ -59,7 +55,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         parent["url"] = row_url(datasette, db.name, parent["id"])
     children = [dict(child, url=row_url(datasette, db.name, child["id"]))
                 for child in (await db.execute(_CHILDREN_SQL, [recommendation_id])).rows]
-    permalink = absolute_url(request, datasette.urls.path(permalink_path(recommendation_id)))
+    permalink = absolute_url(request, datasette.urls.path(recommendation_path(recommendation_id)))
     rec = {
         "row": row,
         "document": document,
@@ -105,8 +101,3 @@ def citation(row: dict, document: dict, publisher: dict, permalink: str) -> str:
 def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").split("\n") if line.strip()]
 
-
-def absolute_url(request, path: str) -> str:
-    if request is None:
-        return path
-    return f"{request.scheme}://{request.host}{path}"

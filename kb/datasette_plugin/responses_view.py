@@ -14,12 +14,24 @@ from markupsafe import Markup
 
 from kb import scorecard as kb_scorecard
 from kb import uptake as kb_uptake
+from kb.datasette_plugin import export
 from kb.datasette_plugin.compare_view import THREAD_SHOWN
+from kb.datasette_plugin.permalinks import paragraph_path, recommendation_path
 from kb.datasette_plugin.source_view import kb_database, passage_url
 from kb.link_window import published_year
 from kb.records import document_of
 
 ROUTE = r"^/-/responses/(?P<document_id>[^/]+)$"
+SCORECARD_COLUMNS = [
+    "ask_id", "ask_permalink", "number", "title", "status", "thread_status", "status_method",
+    "evidence_document_id", "evidence_document_title", "evidence_published", "evidence_paragraph_id", "paragraph_permalink",
+    "evidence_number", "evidence_page", "evidence_relation", "evidence_score", "evidence_method", "evidence_text",
+]
+UPTAKE_COLUMNS = [
+    "paragraph_id", "paragraph_permalink", "paragraph_number", "paragraph_page", "paragraph_chapter", "paragraph_section",
+    "paragraph_text", "relation", "score", "method", "ask_id", "ask_permalink", "ask_number", "ask_title",
+    "publisher_zh", "publisher_en", "ask_document_id", "ask_document_title", "ask_published", "ask_status",
+]
 INDEX_ROUTE = r"^/-/responses/?$"
 
 
@@ -34,10 +46,14 @@ async def scorecard_page(datasette, request):
         raise NotFound(error.args[0]) from error
     if request.args.get("_format") == "json":
         return Response.json(card.to_json())
+    if request.args.get("_format") == "csv":
+        rows = [_with_permalinks(datasette, request, row, "ask_id", "evidence_paragraph_id") for row in card.to_rows()]
+        return export.csv_response(export.to_csv(rows, SCORECARD_COLUMNS), f"{document_id}-responses.csv")
     asks = await db.execute_fn(lambda conn: [_ask(datasette, db.name, conn, ask) for ask in card.asks])
     context = {"database": db.name, "card": card, "asks": asks,
                "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
-               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json")}
+               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json"),
+               "csv_url": datasette.urls.path(f"/-/responses/{document_id}?_format=csv")}
     return Response.html(await datasette.render_template("kb_responses.html", context, request=request))
 
 
@@ -47,12 +63,24 @@ async def uptake_page(datasette, request, db, document_id: str):
     taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id))
     if request.args.get("_format") == "json":
         return Response.json(taken.to_json())
+    if request.args.get("_format") == "csv":
+        rows = [_with_permalinks(datasette, request, row, "ask_id", "paragraph_id") for row in taken.to_rows()]
+        return export.csv_response(export.to_csv(rows, UPTAKE_COLUMNS), f"{document_id}-took-up.csv")
     context = {"database": db.name, "uptake": taken,
                "addressing": _taken_up(datasette, db.name, taken.addressing),
                "relating": _taken_up(datasette, db.name, taken.relating),
                "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
-               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json")}
+               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json"),
+               "csv_url": datasette.urls.path(f"/-/responses/{document_id}?_format=csv")}
     return Response.html(await datasette.render_template("kb_uptake.html", context, request=request))
+
+
+def _with_permalinks(datasette, request, row: dict, ask_key: str, paragraph_key: str) -> dict:
+    """A CSV row with the absolute permalinks of its ask and its paragraph, where it has them."""
+    base = f"{request.scheme}://{request.host}"
+    links = {"ask_permalink": row.get(ask_key) and base + datasette.urls.path(recommendation_path(row[ask_key])),
+             "paragraph_permalink": row.get(paragraph_key) and base + datasette.urls.path(paragraph_path(row[paragraph_key]))}
+    return dict(row, **links)
 
 
 def _taken_up(datasette, database: str, paragraphs: list) -> list[dict]:
