@@ -12,6 +12,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from kb import uptake as kb_uptake
+from kb.responses import ADDRESSES
 from kb.datasette_plugin.originals import original_url
 from kb.datasette_plugin.permalinks import absolute_url, paragraph_path
 from kb.datasette_plugin.source_view import document_url, first_or_404, kb_database, passage_url
@@ -65,7 +66,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
         "after": neighbours["after"],
         "asks": [{"a": ask, "url": datasette.urls.row(db.name, "recommendations", tilde_encode(ask.recommendation_id))}
                  for ask in asks],
-        "addresses": sum(1 for ask in asks if ask.relation == "addresses"),
+        "addresses": sum(1 for ask in asks if ask.relation == ADDRESSES),
         "source_url": passage_url(datasette, row["document_id"], paragraph_id, row["line_start"]) if row["line_start"] else None,
         "document_url": datasette.urls.row(db.name, "documents", tilde_encode(row["document_id"])),
         "document_source_url": document_url(datasette, row["document_id"]),
