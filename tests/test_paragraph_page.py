@@ -40,7 +40,8 @@ async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers
     # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger)
     assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5"]
     assert "Asks it responds to" in page and "<strong>2 addressed</strong>" in page and "<strong>0 related</strong>" in page
-    assert page.count("score 100, reviewed") == 1 and "構建需求導向型創科體系" in page
+    assert page.count("</span> <em>reviewed</em>") == 2 and "score " not in page.split("kb-para-asks")[1].split("</ol>")[0]
+    assert "構建需求導向型創科體系" in page and "<summary>review</summary>" not in page  # both settled: no commands offered
     assert f'<a rel="prev" href="/kb/paragraphs/{BUDGET}~2F126">← ¶ 126</a>' in page
     assert f'<a rel="next" href="/kb/paragraphs/{BUDGET}~2F128">¶ 128 →</a>' in page
     citation = re.search(r'<p class="kb-citation" id="kb-citation" lang="zh-Hant">(.*?)</p>', page).group(1)
@@ -81,7 +82,16 @@ async def test_scorecard_evidence_links_to_the_paragraph_page(datasette):
     assert f'<a href="/kb/paragraphs/{PA_2023}~2F61~2E2">¶ 61.2</a>' in card  # the microelectronics institute
     page = (await datasette.client.get(f"/kb/paragraphs/{PA_2023}~2F61~2E2")).text
     assert _asks(page)[0] == "cma-2023-policy-address/7"
-    assert "score 45, reviewed" in page  # a reviewer confirmed what the rules found
+    assert "<em>reviewed</em>" in page  # a reviewer confirmed what the rules found
+
+
+async def test_rule_responses_offer_the_commands_that_settle_them(datasette):
+    page = (await datasette.client.get(f"/p/{PA_2023}/61.5")).text  # the new fund: three asks it relates to
+    asks = page.split('<section class="kb-para-asks"')[1].split("</ol>")[0]
+    assert asks.count("<summary>review</summary>") == 2  # the two the rules found; the reviewed one has none
+    assert f"<code>kb review cma-2023-policy-address/3 {PA_2023}/61.5 --confirm --relation related</code>" in asks
+    assert f"<code>kb review cma-2023-policy-address/3 {PA_2023}/61.5 --reject</code>" in asks
+    assert f"<code>kb review cma-2023-policy-address/14 {PA_2023}/61.5 --confirm</code> <small>(it addresses the ask)</small>" in asks
 
 
 async def test_paragraph_text_and_ask_titles_are_escaped(built_db, tmp_path):
