@@ -351,6 +351,10 @@ async def test_recommendation_page_shows_its_responses(hostile_db):
     assert response.status_code == 200
     assert "Government responses" in response.text and "¶ 61.4" in response.text
     assert '<script>alert("x")' not in response.text
+    # the Budget's ¶ 127, confirmed by a reviewer, says so in place of a score; the rules' ¶ 61.4 gives its score
+    timeline = response.text.split('<section class="kb-responses"')[1]
+    assert '¶ 127</a>, p. 35\n<span class="kb-relation addresses">addresses</span> <em>reviewed</em>' in timeline
+    assert '¶ 61.4</a>, p. 25\n<span class="kb-relation addresses">addresses</span> score 54' in timeline
     source = await datasette.client.get(f"/-/source/{PA_2023}?id={PA_2023}/61.4")
     assert source.status_code == 200 and 'class="marked"' in source.text
 
