@@ -207,6 +207,10 @@ def test_cells_that_start_like_formulas_are_neutralised():
 
 
 async def test_original_document_is_linked_and_served_from_the_sources_folder(built_db, tmp_path, monkeypatch):
+    from kb.datasette_plugin.originals import SOURCES_ENV as served_from
+    from tests.conftest import SOURCES_ENV
+
+    assert served_from == SOURCES_ENV  # the variable every test gets back as it was
     db_path = tmp_path / "kb.db"
     db_path.write_bytes(built_db.read_bytes())
     db = sqlite_utils.Database(db_path)
