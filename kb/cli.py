@@ -165,27 +165,32 @@ def format_comparison(comparison) -> str:
 @click.argument("document")
 @db_option()
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of text")
-def responses_command(document, db_path, as_json):
+@click.option("--publisher", metavar="ID", help="For a government text: only the asks of this publisher's documents (cma, bdc …)")
+def responses_command(document, db_path, as_json, publisher):
     """What the government did with a document's asks, or what a government text took up
 
     DOCUMENT is an id from the documents table.  For a document of
     recommendations: each ask's status and best evidence, from the
     government texts published after it.  For a government text (a Policy
     Address, a Budget): each paragraph that responds to an ask, with the asks,
-    those that address one first.
+    those that address one first; --publisher keeps one publisher's asks.
 
     \b
     Examples:
         kb responses cma-2023-policy-address
-        kb responses hksarg-2024-25-budget
+        kb responses hksarg-2024-25-budget --publisher cma
     """
     from kb.scorecard import scorecard  # here: it loads the link rules (numpy, jieba), which kb search does without
     from kb.uptake import is_government_text, uptake
 
     with closing(_connect(db_path)) as conn:
         government = is_government_text(conn, document)
+        if publisher and not government:
+            raise click.UsageError(f"--publisher is for a government text; {document!r} is not one")
+        if publisher and conn.execute("select 1 from publishers where id = ?", [publisher]).fetchone() is None:
+            raise click.BadParameter(f"no publisher {publisher!r}", param_hint="--publisher")
         try:
-            found = uptake(conn, document) if government else scorecard(conn, document)
+            found = uptake(conn, document, publisher) if government else scorecard(conn, document)
         except LookupError as error:
             raise click.ClickException(error.args[0]) from error
     if as_json:

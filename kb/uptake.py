@@ -14,7 +14,7 @@ from kb.scorecard import has_responses
 
 _ANSWERED_SQL = """
 select r.paragraph_id, r.recommendation_id, rec.number, rec.title, r.score, r.relation, r.method,
-       rec.document_id, d.title_zh, d.published, pub.name_zh, pub.name_en, coalesce(s.status, '')
+       rec.document_id, d.title_zh, d.published, pub.name_zh, pub.name_en, coalesce(s.status, ''), rec.publisher_id
 from responses r
 join paragraphs p on p.id = r.paragraph_id
 join recommendations rec on rec.id = r.recommendation_id
@@ -59,6 +59,7 @@ class Answered:
     publisher_zh: str
     publisher_en: str
     status: str  # the ask's status over every government text, '' without one
+    publisher_id: str
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -94,6 +95,7 @@ class Uptake:
 
     document: dict
     paragraphs: list[TakenUp]
+    publisher_id: str | None = None  # only the asks of this publisher's documents
 
     @property
     def addressing(self) -> list[TakenUp]:
@@ -122,12 +124,13 @@ class Uptake:
         """``The 2024-25 Budget addressed 12 asks, in 17 paragraphs, and related to 33 more, of 3 documents.``"""
         counts = self.counts
         name = f"The {self.document['cycle']}" if self.document.get("cycle") else self.document["title_zh"]
-        return (f"{name} addressed {_count(counts['addressed'], 'ask')}, in {_count(counts['addressing paragraphs'], 'paragraph')}, "
+        whose = f" of the {self.publisher_id.upper()}" if self.publisher_id else ""
+        return (f"{name} addressed {_count(counts['addressed'], 'ask')}{whose}, in {_count(counts['addressing paragraphs'], 'paragraph')}, "
                 f"and related to {counts['related only']} more, of {_count(counts['documents'], 'document')}.")
 
     def to_json(self) -> dict:
-        return {"document": self.document, "summary": self.summary, "counts": self.counts,
-                "paragraphs": [paragraph.to_json() for paragraph in self.paragraphs]}
+        return {"document": self.document, "publisher_id": self.publisher_id, "summary": self.summary,
+                "counts": self.counts, "paragraphs": [paragraph.to_json() for paragraph in self.paragraphs]}
 
     def to_rows(self) -> list[dict]:
         """One row per paragraph and ask it responds to, those that address an
@@ -154,10 +157,11 @@ def is_government_text(conn: sqlite3.Connection, document_id: str) -> bool:
     return conn.execute("select 1 from paragraphs where document_id = ? limit 1", [document_id]).fetchone() is not None
 
 
-def uptake(conn: sqlite3.Connection, document_id: str) -> Uptake:
+def uptake(conn: sqlite3.Connection, document_id: str, publisher_id: str | None = None) -> Uptake:
     """Every paragraph of a government text that responds to an ask, in the
-    text's order, with those asks; LookupError for an unknown document or one
-    that is not a government text."""
+    text's order, with those asks (only the asks of ``publisher_id``'s
+    documents, when given); LookupError for an unknown document or one that
+    is not a government text."""
     keys = ("id", "publisher_id", "title_zh", "title_en", "kind", "cycle", "published", "year")
     row = conn.execute(f"select {', '.join(keys)} from documents where id = ?", [document_id]).fetchone()
     if row is None:
@@ -168,9 +172,28 @@ def uptake(conn: sqlite3.Connection, document_id: str) -> Uptake:
         return Uptake(dict(zip(keys, row)), [])
     paragraphs = [TakenUp(*found) for found in conn.execute(_PARAGRAPHS_SQL, [document_id])]
     by_id = {paragraph.id: paragraph for paragraph in paragraphs}
-    for found in conn.execute(_ANSWERED_SQL.format(where="p.document_id = ?"), [document_id]):
+    where, parameters = "p.document_id = ?", [document_id]
+    if publisher_id:
+        where, parameters = where + " and rec.publisher_id = ?", parameters + [publisher_id]
+    for found in conn.execute(_ANSWERED_SQL.format(where=where), parameters):
         by_id[found[0]].asks.append(Answered(*found))
-    return Uptake(dict(zip(keys, row)), paragraphs)
+    return Uptake(dict(zip(keys, row)), [paragraph for paragraph in paragraphs if paragraph.asks], publisher_id)
+
+
+def publishers_answered(conn: sqlite3.Connection, document_id: str) -> list[dict]:
+    """The publishers whose asks a government text responds to, with how many
+    of their asks, most first."""
+    if not has_responses(conn):
+        return []
+    sql = """
+    select pub.id, pub.name_zh, pub.name_en, count(distinct r.recommendation_id) as asks
+    from responses r join paragraphs p on p.id = r.paragraph_id
+    join recommendations rec on rec.id = r.recommendation_id join publishers pub on pub.id = rec.publisher_id
+    where p.document_id = ? group by pub.id order by asks desc, pub.id
+    """
+    cursor = conn.execute(sql, [document_id])
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, found)) for found in cursor.fetchall()]
 
 
 def government_texts(conn: sqlite3.Connection) -> list[dict]:

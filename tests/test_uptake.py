@@ -15,7 +15,7 @@ from datasette.app import Datasette
 
 from kb.build import build
 from kb.cli import cli
-from kb.uptake import government_texts, uptake
+from kb.uptake import government_texts, publishers_answered, uptake
 from tests.conftest import ROOT, changed_copy
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -140,3 +140,30 @@ async def test_csv_for_excel_of_what_a_text_took_up_and_of_a_scorecard(datasette
         "cma-2023-policy-address/1", "related only", f"{PA_2023}/61.1", "related")
     page = (await datasette.client.get(f"/-/responses/{BUDGET}")).text
     assert f'<a href="/-/responses/{BUDGET}?_format=csv">Download CSV for Excel 下載</a>' in page
+
+
+def test_one_publishers_asks(built_db):
+    conn = sqlite3.connect(built_db)
+    assert [(p["id"], p["asks"]) for p in publishers_answered(conn, BUDGET)] == [("cma", 32), ("bdc", 13)]
+    cma = uptake(conn, BUDGET, "cma")
+    assert cma.summary == "The 2024-25 Budget addressed 9 asks of the CMA, in 15 paragraphs, and related to 23 more, of 2 documents."
+    assert {ask.publisher_id for p in cma.paragraphs for ask in p.asks} == {"cma"} and all(p.asks for p in cma.paragraphs)
+    assert uptake(conn, BUDGET, "hkpc").paragraphs == []  # the HKPC's study came after it
+
+
+async def test_the_page_and_kb_responses_keep_one_publishers_asks(datasette, built_db):
+    page = (await datasette.client.get(f"/-/responses/{BUDGET}?publisher=bdc")).text
+    assert "The 2024-25 Budget addressed 3 asks of the BDC, in 3 paragraphs, and related to 10 more, of 1 document." in page
+    assert f'<a href="/-/responses/{BUDGET}">all 全部</a>' in page and '<strong aria-current="true"><span lang="zh-Hant">香港品牌發展局</span> (13)</strong>' in page
+    assert f'href="/-/responses/{BUDGET}?_format=csv&amp;publisher=bdc"' in page
+    assert "cma-2023-policy-address/" not in page.split('id="kb-addressing"')[1]
+    as_csv = await datasette.client.get(f"/-/responses/{BUDGET}?_format=csv&publisher=bdc")
+    assert as_csv.headers["content-disposition"] == f'attachment; filename="{BUDGET}-took-up-bdc.csv"'
+    bad = await datasette.client.get(f"/-/responses/{BUDGET}?publisher=nobody")
+    assert bad.status_code == 400 and "publisher must be a publisher&#39;s id such as cma, not &#39;nobody&#39;" in bad.text
+    result = CliRunner().invoke(cli, ["responses", BUDGET, "--publisher", "bdc", "-d", str(built_db)])
+    assert result.exit_code == 0 and result.output.startswith("The 2024-25 Budget addressed 3 asks of the BDC")
+    wrong = CliRunner().invoke(cli, ["responses", "cma-2024-budget", "--publisher", "cma", "-d", str(built_db)])
+    assert wrong.exit_code == 2 and "--publisher is for a government text; 'cma-2024-budget' is not one" in wrong.output
+    unknown = CliRunner().invoke(cli, ["responses", BUDGET, "--publisher", "nobody", "-d", str(built_db)])
+    assert unknown.exit_code == 2 and "no publisher 'nobody'" in unknown.output

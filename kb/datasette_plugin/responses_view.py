@@ -9,7 +9,7 @@ marked."""
 from urllib.parse import quote
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 from markupsafe import Markup
 
 from kb import scorecard as kb_scorecard
@@ -59,19 +59,28 @@ async def scorecard_page(datasette, request):
 
 async def uptake_page(datasette, request, db, document_id: str):
     """What a government text took up: the paragraphs that address an ask,
-    then those that only relate to one, each in the text's order with its asks."""
-    taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id))
+    then those that only relate to one, each in the text's order with its
+    asks; ``?publisher=<id>`` keeps the asks of one publisher."""
+    publisher = request.args.get("publisher") or None
+    if publisher and not (await db.execute("select 1 from publishers where id = ?", [publisher])).first():
+        raise BadRequest(f"publisher must be a publisher's id such as cma, not {publisher[:20]!r}")
+    taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id, publisher))
+    query = f"&publisher={quote(publisher)}" if publisher else ""
     if request.args.get("_format") == "json":
         return Response.json(taken.to_json())
     if request.args.get("_format") == "csv":
         rows = [_with_permalinks(datasette, request, row, "ask_id", "paragraph_id") for row in taken.to_rows()]
-        return export.csv_response(export.to_csv(rows, UPTAKE_COLUMNS), f"{document_id}-took-up.csv")
-    context = {"database": db.name, "uptake": taken,
+        name = f"{document_id}-took-up" + (f"-{publisher}" if publisher else "")
+        return export.csv_response(export.to_csv(rows, UPTAKE_COLUMNS), f"{name}.csv")
+    page = datasette.urls.path(f"/-/responses/{document_id}")
+    publishers = await db.execute_fn(lambda conn: kb_uptake.publishers_answered(conn, document_id))
+    context = {"database": db.name, "uptake": taken, "page_url": page,
+               "publishers": [dict(found, url=f"{page}?publisher={quote(found['id'])}") for found in publishers],
                "addressing": _taken_up(datasette, db.name, taken.addressing),
                "relating": _taken_up(datasette, db.name, taken.relating),
                "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
-               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json"),
-               "csv_url": datasette.urls.path(f"/-/responses/{document_id}?_format=csv")}
+               "json_url": f"{page}?_format=json{query}",
+               "csv_url": f"{page}?_format=csv{query}"}
     return Response.html(await datasette.render_template("kb_uptake.html", context, request=request))
 
 
