@@ -88,3 +88,21 @@ def test_paragraph_page_lists_the_asks_it_answers_and_links_the_original_page(se
     browser.find_element(By.CSS_SELECTOR, ".kb-para-asks a").click()  # the strongest, on its own page
     assert browser.find_element(By.CSS_SELECTOR, "h1.kb-rec-title").text == "制定「香港工業藍圖」"
     _resize(browser, LAPTOP)
+
+
+def test_what_a_government_text_took_up_reads_on_a_phone(server, browser):  # noqa: F811
+    _resize(browser, PHONE)
+    browser.get(f"{server}/-/responses/{PA_2023}")
+    assert browser.find_element(By.ID, "kb-counts").text.startswith("The 2023 Policy Address addressed 13 asks")
+    addressing = browser.find_elements(By.CSS_SELECTOR, "#kb-addressing tbody tr")
+    related = browser.find_element(By.ID, "kb-relating")
+    assert len(addressing) == 15 and not related.find_element(By.ID, "kb-related").is_displayed()  # folded away
+    p612 = browser.find_element(By.ID, "p-61.2")  # the microelectronics institute, whose text ends in markup here
+    assert "cma-2023-policy-address/7" in p612.text and browser.execute_script("return window.kbInjected") is None
+    assert _overflow(browser) <= 0
+    _screenshot(browser, "uptake-phone")
+    related.find_element(By.TAG_NAME, "summary").click()
+    assert related.find_element(By.ID, "kb-related").is_displayed()
+    browser.find_element(By.PARTIAL_LINK_TEXT, "香港品牌發展局").click()  # whose asks: the BDC's only
+    assert "asks of the BDC" in browser.find_element(By.ID, "kb-counts").text
+    _resize(browser, LAPTOP)
