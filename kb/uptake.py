@@ -140,6 +140,11 @@ class Uptake:
                 for paragraph in self.addressing + self.relating for ask in paragraph.asks]
 
 
+def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -191,17 +196,13 @@ def publishers_answered(conn: sqlite3.Connection, document_id: str) -> list[dict
     join recommendations rec on rec.id = r.recommendation_id join publishers pub on pub.id = rec.publisher_id
     where p.document_id = ? group by pub.id order by asks desc, pub.id
     """
-    cursor = conn.execute(sql, [document_id])
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, found)) for found in cursor.fetchall()]
+    return _dicts(conn.execute(sql, [document_id]))
 
 
 def government_texts(conn: sqlite3.Connection) -> list[dict]:
     """Each government text, newest first, with its numbered paragraphs (not
     counting sub-items) and the asks it addressed and only related to."""
-    cursor = conn.execute(_GOVERNMENT_SQL)
-    names = [column[0] for column in cursor.description]
-    texts = [dict(zip(names, row)) for row in cursor.fetchall()]
+    texts = _dicts(conn.execute(_GOVERNMENT_SQL))
     for text in texts:
         text.update(_ask_counts(conn, text["id"]) if has_responses(conn) else {"addressed": 0, "related_only": 0})
     return texts
