@@ -181,16 +181,16 @@ def responses_command(document, db_path, as_json, publisher):
         kb responses hksarg-2024-25-budget --publisher cma
     """
     from kb.scorecard import scorecard  # here: it loads the link rules (numpy, jieba), which kb search does without
-    from kb.uptake import is_government_text, uptake
+    from kb.uptake import UnknownPublisher, is_government_text, uptake
 
     with closing(_connect(db_path)) as conn:
         government = is_government_text(conn, document)
         if publisher and not government:
             raise click.UsageError(f"--publisher is for a government text; {document!r} is not one")
-        if publisher and conn.execute("select 1 from publishers where id = ?", [publisher]).fetchone() is None:
-            raise click.BadParameter(f"no publisher {publisher!r}", param_hint="--publisher")
         try:
             found = uptake(conn, document, publisher) if government else scorecard(conn, document)
+        except UnknownPublisher as error:
+            raise click.BadParameter(error.args[0], param_hint="--publisher") from error
         except LookupError as error:
             raise click.ClickException(error.args[0]) from error
     if as_json:

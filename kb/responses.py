@@ -227,7 +227,8 @@ def _cleaned_and_names(text: str) -> tuple[str, frozenset[str]]:
 def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
     """The terms of a text: its words (not generic ones), the glossary's and
     the variants' terms it names, and the names it quotes that no glossary
-    term covers; slogans left out.  Shared, not to be changed."""
+    term covers; slogans left out.  The Counter is cached and handed to
+    every caller of the same text: read it, never change it."""
     return folded_terms(_folded(text), slogans)
 
 

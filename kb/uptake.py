@@ -30,11 +30,21 @@ select id, number, page, text, line_start, chapter, section from paragraphs
 where document_id = ? and id in (select paragraph_id from responses) order by ordinal
 """
 
+_ASK_COUNTS_SQL = """
+select p.document_id, count(distinct case when r.relation = 'addresses' then r.recommendation_id end),
+       count(distinct r.recommendation_id)
+from responses r join paragraphs p on p.id = r.paragraph_id group by p.document_id
+"""
+
 _GOVERNMENT_SQL = """
 select d.id, d.title_zh, d.title_en, d.published, d.year, sum(p.parent_id is null) as paragraphs
 from documents d join paragraphs p on p.document_id = d.id
 group by d.id order by d.published desc, d.id
 """
+
+
+class UnknownPublisher(LookupError):
+    """A publisher id the knowledge base does not hold."""
 
 
 # Answered's fields as columns beside a paragraph's: those of the ask named as the ask's
@@ -166,13 +176,15 @@ def uptake(conn: sqlite3.Connection, document_id: str, publisher_id: str | None 
     """Every paragraph of a government text that responds to an ask, in the
     text's order, with those asks (only the asks of ``publisher_id``'s
     documents, when given); LookupError for an unknown document or one that
-    is not a government text."""
+    is not a government text, UnknownPublisher for an unknown publisher."""
     keys = ("id", "publisher_id", "title_zh", "title_en", "kind", "cycle", "published", "year")
     row = conn.execute(f"select {', '.join(keys)} from documents where id = ?", [document_id]).fetchone()
     if row is None:
         raise LookupError(f"no document {document_id!r}")
     if not is_government_text(conn, document_id):
         raise LookupError(f"{document_id!r} is not a government text (it has no numbered paragraphs)")
+    if publisher_id and conn.execute("select 1 from publishers where id = ?", [publisher_id]).fetchone() is None:
+        raise UnknownPublisher(f"no publisher {publisher_id!r}")
     if not has_responses(conn):
         return Uptake(dict(zip(keys, row)), [])
     paragraphs = [TakenUp(*found) for found in conn.execute(_PARAGRAPHS_SQL, [document_id])]
@@ -203,15 +215,8 @@ def government_texts(conn: sqlite3.Connection) -> list[dict]:
     """Each government text, newest first, with its numbered paragraphs (not
     counting sub-items) and the asks it addressed and only related to."""
     texts = _dicts(conn.execute(_GOVERNMENT_SQL))
+    counts = {found[0]: found[1:] for found in conn.execute(_ASK_COUNTS_SQL)} if has_responses(conn) else {}
     for text in texts:
-        text.update(_ask_counts(conn, text["id"]) if has_responses(conn) else {"addressed": 0, "related_only": 0})
+        addressed, responded = counts.get(text["id"], (0, 0))
+        text.update(addressed=addressed, related_only=responded - addressed)
     return texts
-
-
-def _ask_counts(conn: sqlite3.Connection, document_id: str) -> dict[str, int]:
-    sql = """
-    select count(distinct case when r.relation = 'addresses' then r.recommendation_id end), count(distinct r.recommendation_id)
-    from responses r join paragraphs p on p.id = r.paragraph_id where p.document_id = ?
-    """
-    addressed, responded = conn.execute(sql, [document_id]).fetchone()
-    return {"addressed": addressed, "related_only": responded - addressed}

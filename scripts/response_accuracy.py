@@ -29,6 +29,7 @@ import yaml
 import loaders
 from kb import responses as kb_responses
 from kb.manifest import read_manifest
+from kb.records import document_of
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "response_labels.yml"
@@ -80,7 +81,7 @@ def read_labels(path: Path = LABELS) -> tuple[list[Label], set[tuple[str, str]]]
 
 
 def is_held_out(label: Label, held_out: set[tuple[str, str]]) -> bool:
-    return (label.ask.split("/")[0], label.document) in held_out
+    return (document_of(label.ask), label.document) in held_out
 
 
 def parsed_sources(sources_dir: Path):
@@ -102,7 +103,7 @@ def measure(labels: list[Label], ranked, responses) -> Accuracy:
     addressing, relating = {}, {}
     for response in responses:
         chosen = addressing if response.relation == kb_responses.ADDRESSES else relating
-        chosen.setdefault((response.recommendation_id, response.paragraph_id.split("/")[0]), []).append(response)
+        chosen.setdefault((response.recommendation_id, document_of(response.paragraph_id)), []).append(response)
     for label in labels:
         order = [pid for _, pid in ranked.get((label.ask, label.document), [])]
         for pid in label.addresses:

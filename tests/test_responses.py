@@ -3,7 +3,6 @@ verdicts, statuses and threads, `kb responses`, search over paragraphs, and
 the scorecard and row pages through Datasette."""
 
 import json
-import shutil
 import sqlite3
 import sys
 
@@ -19,7 +18,7 @@ from kb.cli import cli
 from kb.records import Document, Recommendation
 from kb.scorecard import highlighted
 from kb.search import search
-from tests.conftest import ROOT
+from tests.conftest import ROOT, changed_copy
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import response_accuracy  # noqa: E402
@@ -293,11 +292,9 @@ def test_highlighting_escapes_before_marking():
 @pytest.fixture(scope="module")
 def hostile_db(built_db, tmp_path_factory):
     """The built database with markup in two responding paragraphs' text."""
-    path = tmp_path_factory.mktemp("hostile") / "kb.db"
-    shutil.copy(built_db, path)
-    with sqlite3.connect(path) as conn:
-        conn.execute("update paragraphs set text = text || '<script>alert(\"x\")</script>' where id in (?, ?)", [f"{PA_2023}/61.2", f"{PA_2023}/61.4"])
-    return path
+    return changed_copy(built_db, tmp_path_factory.mktemp("hostile"),
+                        ("update paragraphs set text = text || '<script>alert(\"x\")</script>' where id in (?, ?)",
+                         [f"{PA_2023}/61.2", f"{PA_2023}/61.4"]))
 
 
 async def test_scorecard_page_counts_and_escapes(hostile_db):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 
-from kb.datasette_plugin.permalinks import recommendation_path
+from kb.datasette_plugin.permalinks import absolute_url, recommendation_path
 from kb.datasette_plugin.source_view import kb_database
 
 EXTENSION = "excelcsv"
@@ -55,8 +55,7 @@ def to_csv(rows: list[dict], columns: list[str] = COLUMNS) -> str:
 async def export_rows(datasette, db, ids: list[str], request) -> list[dict]:
     """Full rows for ``ids``, in that order, each with its absolute permalink."""
     found = {row["id"]: dict(row) for row in (await db.execute(_ROWS_SQL, [json.dumps(ids)])).rows}
-    base = f"{request.scheme}://{request.host}" if request is not None else ""
-    return [dict(found[i], permalink=base + datasette.urls.path(recommendation_path(i))) for i in ids if i in found]
+    return [dict(found[i], permalink=absolute_url(request, datasette.urls.path(recommendation_path(i)))) for i in ids if i in found]
 
 
 def csv_response(text: str, filename: str) -> Response:

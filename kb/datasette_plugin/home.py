@@ -7,6 +7,8 @@ five documents as at thousands."""
 
 from datasette.utils import tilde_encode
 
+from kb.datasette_plugin.permalinks import responses_path
+
 LATEST = 6  # documents listed under "Latest documents"
 
 _TOTALS_SQL = """
@@ -53,5 +55,5 @@ async def overview(datasette, db) -> dict:
     for document in latest:
         document["url"] = datasette.urls.row(db.name, "documents", tilde_encode(document["id"]))
         if document["asks"] or document["paragraphs"]:  # a submission's scorecard, or what a government text took up
-            document["responses_url"] = datasette.urls.path(f"/-/responses/{document['id']}")
+            document["responses_url"] = datasette.urls.path(responses_path(document["id"]))
     return {"totals": totals, "publishers": publishers, "latest": latest}

@@ -9,13 +9,12 @@ permalink)."""
 from urllib.parse import quote
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import Response
 
 from kb import uptake as kb_uptake
-from kb.responses import ADDRESSES
 from kb.datasette_plugin.originals import original_url
-from kb.datasette_plugin.permalinks import absolute_url, paragraph_path
-from kb.datasette_plugin.source_view import document_url, first_or_404, kb_database, passage_url
+from kb.datasette_plugin.permalinks import absolute_url, natural_url_handler, page_handler, paragraph_path, responses_path
+from kb.datasette_plugin.source_view import document_url, first_or_404, passage_url
+from kb.responses import ADDRESSES
 
 PERMALINK_ROUTE = r"^/p/(?P<id>[^/]+/[^/]+)$"
 NATURAL_ROUTE = r"^/(?P<database>[^/]+)/paragraphs/(?P<document_id>[^/.~]+)/(?P<number>[^/]+)$"
@@ -25,18 +24,6 @@ _NEIGHBOUR_SQL = {
     "before": f"select {_COLUMNS} from paragraphs where document_id = ? and ordinal < ? order by ordinal desc limit 1",
     "after": f"select {_COLUMNS} from paragraphs where document_id = ? and ordinal > ? order by ordinal limit 1",
 }
-
-
-async def permalink_page(datasette, request):
-    db = await kb_database(datasette)
-    context = await paragraph_context(datasette, db, request.url_vars["id"], request)
-    return Response.html(await datasette.render_template("kb_paragraph.html", context, request=request))
-
-
-async def natural_url(datasette, request):
-    """``/kb/paragraphs/hksarg-2024-25-budget/127`` → the permalink."""
-    paragraph_id = f"{request.url_vars['document_id']}/{request.url_vars['number']}"
-    return Response.redirect(datasette.urls.path(paragraph_path(paragraph_id)))
 
 
 async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
@@ -71,7 +58,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
         "document_url": datasette.urls.row(db.name, "documents", tilde_encode(row["document_id"])),
         "document_source_url": document_url(datasette, row["document_id"]),
         "paragraphs_url": datasette.urls.table(db.name, "paragraphs") + "?document_id=" + quote(row["document_id"]),
-        "uptake_url": datasette.urls.path("/-/responses/" + quote(row["document_id"], safe="")),
+        "uptake_url": datasette.urls.path(responses_path(row["document_id"])),
         "original_url": original,
         "original_page_url": page_url(original, document, row["page"]),
         "permalink": permalink,
@@ -104,3 +91,8 @@ def citation(row: dict, document: dict, publisher: dict, permalink: str) -> str:
         f"{permalink} (kb id {row['id']})",
     ]
     return ". ".join(parts) + "."
+
+
+# /p/<id>, and /kb/paragraphs/hksarg-2024-25-budget/127 redirected there
+permalink_page = page_handler(paragraph_context, "kb_paragraph.html")
+natural_url = natural_url_handler(paragraph_path)

@@ -8,13 +8,12 @@ document.  The same page answers the table's row URL, the short permalink
 from urllib.parse import quote
 
 from datasette.utils import tilde_encode
-from datasette.utils.asgi import Response
 
 from kb.datasette_plugin.compare_view import thread_html
 from kb.datasette_plugin.originals import original_url
-from kb.datasette_plugin.permalinks import absolute_url, recommendation_path
+from kb.datasette_plugin.permalinks import absolute_url, natural_url_handler, page_handler, recommendation_path
 from kb.datasette_plugin.responses_view import responses_html
-from kb.datasette_plugin.source_view import first_or_404, kb_database, passage_url
+from kb.datasette_plugin.source_view import first_or_404, passage_url
 
 PERMALINK_ROUTE = r"^/r/(?P<id>[^/]+/[^/]+)$"
 NATURAL_ROUTE = r"^/(?P<database>[^/]+)/recommendations/(?P<document_id>[^/.~]+)/(?P<number>[^/]+)$"
@@ -28,18 +27,6 @@ _CHILDREN_SQL = "select id, number, title, body, page, line_start, line_end from
 
 def row_url(datasette, database: str, recommendation_id: str) -> str:
     return datasette.urls.row(database, "recommendations", tilde_encode(recommendation_id))
-
-
-async def permalink_page(datasette, request):
-    db = await kb_database(datasette)
-    context = await recommendation_context(datasette, db, request.url_vars["id"], request)
-    return Response.html(await datasette.render_template("kb_recommendation.html", context, request=request))
-
-
-async def natural_url(datasette, request):
-    """``/kb/recommendations/cma-2023-policy-address/5`` → the permalink."""
-    recommendation_id = f"{request.url_vars['document_id']}/{request.url_vars['number']}"
-    return Response.redirect(datasette.urls.path(recommendation_path(recommendation_id)))
 
 
 async def recommendation_context(datasette, db, recommendation_id: str, request) -> dict:
@@ -101,3 +88,7 @@ def citation(row: dict, document: dict, publisher: dict, permalink: str) -> str:
 def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").split("\n") if line.strip()]
 
+
+# /r/<id>, and /kb/recommendations/cma-2023-policy-address/5 redirected there
+permalink_page = page_handler(recommendation_context, "kb_recommendation.html")
+natural_url = natural_url_handler(recommendation_path)

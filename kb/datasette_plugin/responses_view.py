@@ -16,7 +16,7 @@ from kb import scorecard as kb_scorecard
 from kb import uptake as kb_uptake
 from kb.datasette_plugin import export
 from kb.datasette_plugin.compare_view import THREAD_SHOWN
-from kb.datasette_plugin.permalinks import paragraph_path, recommendation_path
+from kb.datasette_plugin.permalinks import absolute_url, paragraph_path, recommendation_path, responses_path
 from kb.datasette_plugin.source_view import kb_database, passage_url
 from kb.link_window import published_year
 from kb.records import document_of
@@ -52,8 +52,8 @@ async def scorecard_page(datasette, request):
     asks = await db.execute_fn(lambda conn: [_ask(datasette, db.name, conn, ask) for ask in card.asks])
     context = {"database": db.name, "card": card, "asks": asks,
                "document_url": datasette.urls.row(db.name, "documents", tilde_encode(document_id)),
-               "json_url": datasette.urls.path(f"/-/responses/{document_id}?_format=json"),
-               "csv_url": datasette.urls.path(f"/-/responses/{document_id}?_format=csv")}
+               "json_url": datasette.urls.path(responses_path(document_id)) + "?_format=json",
+               "csv_url": datasette.urls.path(responses_path(document_id)) + "?_format=csv"}
     return Response.html(await datasette.render_template("kb_responses.html", context, request=request))
 
 
@@ -62,9 +62,10 @@ async def uptake_page(datasette, request, db, document_id: str):
     then those that only relate to one, each in the text's order with its
     asks; ``?publisher=<id>`` keeps the asks of one publisher."""
     publisher = request.args.get("publisher") or None
-    if publisher and not (await db.execute("select 1 from publishers where id = ?", [publisher])).first():
-        raise BadRequest(f"publisher must be a publisher's id such as cma, not {publisher[:20]!r}")
-    taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id, publisher))
+    try:
+        taken = await db.execute_fn(lambda conn: kb_uptake.uptake(conn, document_id, publisher))
+    except kb_uptake.UnknownPublisher as error:
+        raise BadRequest(f"publisher must be a publisher's id such as cma, not {publisher[:20]!r}") from error
     query = f"&publisher={quote(publisher)}" if publisher else ""
     if request.args.get("_format") == "json":
         return Response.json(taken.to_json())
@@ -72,7 +73,7 @@ async def uptake_page(datasette, request, db, document_id: str):
         rows = [_with_permalinks(datasette, request, row, "ask_id", "paragraph_id") for row in taken.to_rows()]
         name = f"{document_id}-took-up" + (f"-{publisher}" if publisher else "")
         return export.csv_response(export.to_csv(rows, UPTAKE_COLUMNS), f"{name}.csv")
-    page = datasette.urls.path(f"/-/responses/{document_id}")
+    page = datasette.urls.path(responses_path(document_id))
     publishers = await db.execute_fn(lambda conn: kb_uptake.publishers_answered(conn, document_id))
     context = {"database": db.name, "uptake": taken, "page_url": page,
                "publishers": [dict(found, url=f"{page}?publisher={quote(found['id'])}") for found in publishers],
@@ -86,10 +87,8 @@ async def uptake_page(datasette, request, db, document_id: str):
 
 def _with_permalinks(datasette, request, row: dict, ask_key: str, paragraph_key: str) -> dict:
     """A CSV row with the absolute permalinks of its ask and its paragraph, where it has them."""
-    base = f"{request.scheme}://{request.host}"
-    links = {"ask_permalink": row.get(ask_key) and base + datasette.urls.path(recommendation_path(row[ask_key])),
-             "paragraph_permalink": row.get(paragraph_key) and base + datasette.urls.path(paragraph_path(row[paragraph_key]))}
-    return dict(row, **links)
+    link = lambda key, path_of: row.get(key) and absolute_url(request, datasette.urls.path(path_of(row[key])))  # noqa: E731
+    return dict(row, ask_permalink=link(ask_key, recommendation_path), paragraph_permalink=link(paragraph_key, paragraph_path))
 
 
 def _taken_up(datasette, database: str, paragraphs: list) -> list[dict]:
@@ -107,7 +106,7 @@ async def index_page(datasette, request):
     documents = await db.execute_fn(kb_scorecard.documents_with_asks)
     government = await db.execute_fn(kb_uptake.government_texts)
     for document in documents + government:
-        document["url"] = datasette.urls.path(f"/-/responses/{document['id']}")
+        document["url"] = datasette.urls.path(responses_path(document["id"]))
     context = {"database": db.name, "documents": documents, "government": government}
     return Response.html(await datasette.render_template("kb_responses_index.html", context, request=request))
 
@@ -165,7 +164,7 @@ async def responses_html(datasette, db, recommendation_id: str) -> Markup:
                   for e in shown]
         return {"timeline": timeline, "own": own, "thread": thread, "thread_more": len(timeline.thread) - len(shown),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
-                "scorecard_url": datasette.urls.path("/-/responses/" + document_of(recommendation_id))}
+                "scorecard_url": datasette.urls.path(responses_path(document_of(recommendation_id)))}
 
     context = await db.execute_fn(read)
     if context is None:
