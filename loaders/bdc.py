@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
-from loaders.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
+from kb.text.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
 
 _EXPECTED_ITEMS = 18
 _AREA_ORDINALS = "一二三四五六"

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
-from loaders.cleanup import (
+from kb.text.cleanup import (
     Line,
     first_sentence,
     is_blank,

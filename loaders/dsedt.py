@@ -36,7 +36,7 @@ import re
 from collections.abc import Sequence
 
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
-from loaders.cleanup import (
+from kb.text.cleanup import (
     Line,
     Paragraph,
     block_starts,

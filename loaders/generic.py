@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from statistics import quantiles
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
-from loaders.cleanup import (
+from kb.text.cleanup import (
     Line,
     ends_paragraph,
     first_sentence,
@@ -43,7 +43,7 @@ from loaders.cleanup import (
     strip_markdown,
     tidy_line,
 )
-from loaders.pages import drop_running, fold_lookalikes, page_at, page_starts
+from kb.text.pages import drop_running, fold_lookalikes, page_at, page_starts
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "零〇一二兩三四五六七八九十百"

@@ -28,7 +28,7 @@ import re
 from collections.abc import Sequence
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation, recommendation_id
-from loaders.cleanup import (
+from kb.text.cleanup import (
     Line,
     clean_markdown_line,
     join_paragraphs,

@@ -18,8 +18,8 @@ table of contents, is a ParseError naming the file and line.
 
 import re
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
-from loaders.cleanup import is_page_number, join_broken, numbered_lines, tidy_line
-from loaders.pages import page_at, page_starts
+from kb.text.cleanup import is_page_number, join_broken, numbered_lines, tidy_line
+from kb.text.pages import page_at, page_starts
 
 _PARAGRAPH_RE = re.compile(r"^(\d{1,3})\s*[.．]\s*(\S.*)$")
 _SUB_ITEM_RE = re.compile(r"^[(（]\s*([ivx]{1,5}|[一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]\s*(\S.*)$")

@@ -17,8 +17,8 @@ import sqlite_utils
 import yaml
 
 import loaders
-from kb import areas
-from kb.manifest import read_manifest
+from kb.rules import areas
+from kb.build.manifest import read_manifest
 from kb.records import Recommendation
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -173,7 +173,7 @@ async def time_pages(db: Path, paths: dict[str, list[str]], requests: int) -> di
     """p50/p95 in milliseconds of each kind of page, single client."""
     from datasette.app import Datasette
 
-    from kb.serving import datasette_settings
+    from kb.cli.serving import datasette_settings
 
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
     datasette = Datasette(immutables=[str(db)], metadata=metadata, settings=datasette_settings())

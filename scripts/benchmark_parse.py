@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 import loaders  # noqa: E402
 from kb import build as build_module  # noqa: E402
-from kb.build import build  # noqa: E402
-from kb.manifest import read_manifest  # noqa: E402
-from loaders.cleanup import numbered_lines, paragraph_spans  # noqa: E402
+from kb.build.pipeline import build  # noqa: E402
+from kb.build.manifest import read_manifest  # noqa: E402
+from kb.text.cleanup import numbered_lines, paragraph_spans  # noqa: E402
 
 SOURCES = ROOT / "sources"
 

@@ -1,11 +1,11 @@
-"""Benchmark kb.search against a LIKE scan, an FTS5 trigram index and
+"""Benchmark kb.read.search against a LIKE scan, an FTS5 trigram index and
 rapidfuzz brute force, on a synthetic knowledge base of 100,000 rows.
 
 The synthetic rows recombine sentences of the real source documents
 (deterministic seed) and sit beside the 93 real rows.  Every method runs the
 labelled queries of tests/search_queries.yml in the same process:
 
-* kb.search     the bigram FTS5 index, glossary and fuzzy fallback;
+* kb.read.search     the bigram FTS5 index, glossary and fuzzy fallback;
 * LIKE          ``title || section || body LIKE '%term%'`` per term on the raw
                 text, the first 20 rows found (it stops early; no ranking);
 * LIKE ranked   the same scan over every row, title and section matches first
@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kb.search import search  # noqa: E402
-from kb.search_index import fold, save_search_index  # noqa: E402
+from kb.read.search import search  # noqa: E402
+from kb.rules.search_index import fold, save_search_index  # noqa: E402
 from relevance import SOURCES, build_search_db, evaluate, load_queries  # noqa: E402
 
 SEED = 20250101
@@ -96,7 +96,7 @@ def build_synthetic(path: Path, total: int) -> dict:
     save_search_index(sqlite_utils.Database(path))
     bigram_seconds = time.perf_counter() - started
     trigram_seconds = build_trigram(path)
-    return {"rows": total, "kb.search": bigram_seconds, "trigram": trigram_seconds}
+    return {"rows": total, "kb.read.search": bigram_seconds, "trigram": trigram_seconds}
 
 
 def build_trigram(path: Path) -> float:
@@ -128,7 +128,7 @@ def sizes(path: Path) -> dict:
     return {
         "file": _used_bytes(path) / 1e6,
         "recommendations": total("recommendations") - total("recommendations_search"),
-        "kb.search": total("recommendations_search"),
+        "kb.read.search": total("recommendations_search"),
         "trigram": total("trigram_search"),
         "LIKE": 0.0,
         "LIKE ranked": 0.0,
@@ -217,7 +217,7 @@ def brute_force(conn):
 
 
 METHODS = {
-    "kb.search": kb_search,
+    "kb.read.search": kb_search,
     "LIKE": like_scan,
     "LIKE ranked": like_ranked,
     "trigram": trigram,
@@ -307,24 +307,24 @@ def report(build: dict, size: dict, latency: dict, recall: dict, seconds: float)
         built = build.get(name, latency[name]["prepare"])
         print(f"  {name:<12}{size[name]:>9.1f}{built:>9.1f}{lat['median']:>11.2f}{lat['p95']:>9.2f}"
               f"{lat['calls']:>7}{rec['recall'] * 100:>10.1f}%{rec['mrr']:>7.3f}")
-    ours = latency["kb.search"]
+    ours = latency["kb.read.search"]
     for name in ("LIKE", "LIKE ranked", "trigram", "rapidfuzz"):
         other = latency[name]
-        print(f"  kb.search vs {name}: {other['median'] / ours['median']:.1f}x at the median, "
+        print(f"  kb.read.search vs {name}: {other['median'] / ours['median']:.1f}x at the median, "
               f"{other['p95'] / ours['p95']:.1f}x at p95")
     print(f"  rapidfuzz brute force timed on {latency['rapidfuzz']['queries']} of the queries (the first two of each kind),"
           " once each; its 'build s' is the time to fold every row's text in memory")
     print("  LIKE ranked timed once per query; the others after a warm-up pass, --repeat times")
     print("  recall@10 / MRR are on the real knowledge base (93 rows, labelled queries); latency at the size above")
     print_recall_by_kind(recall)
-    print("\n  kb.search latency by query kind (ms):  median / p95")
+    print("\n  kb.read.search latency by query kind (ms):  median / p95")
     for kind, (median, high) in latency["by_kind"].items():
         print(f"    {kind:<22}{median:>8.2f} / {high:.2f}")
     print(f"\nTotal benchmark time {seconds:.0f} s")
 
 
 def print_recall_by_kind(recall: dict) -> None:
-    kinds = [kind for kind in recall["kb.search"] if kind != "overall"]
+    kinds = [kind for kind in recall["kb.read.search"] if kind != "overall"]
     print("\n  recall@10 by kind (real KB)" + "".join(f"{name:>12}" for name in METHODS))
     for kind in kinds:
         cells = "".join(f"{recall[name][kind]['recall'] * 100:>11.0f}%" for name in METHODS)

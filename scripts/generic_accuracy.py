@@ -28,10 +28,10 @@ import yaml
 from rapidfuzz import fuzz
 
 import loaders
-from kb.manifest import read_manifest
-from kb.pdf import join_pages, ocr_pages, pdf_pages
+from kb.build.manifest import read_manifest
+from kb.text.pdf import join_pages, ocr_pages, pdf_pages
 from kb.records import Document, Recommendation
-from loaders.pages import is_stamp
+from kb.text.pages import is_stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "submissions"

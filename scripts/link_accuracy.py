@@ -1,6 +1,6 @@
 """How far the computed links agree with the hand labels.
 
-Prints recall and precision of kb.links.compute_links against
+Prints recall and precision of kb.rules.links.compute_links against
 tests/link_labels.yml, by the rules alone and with the reviewer's verdicts
 (sources/link_reviews.yml), then every labelled link missed, every computed
 link labelled a non-link, every computed link nobody has judged yet, and the
@@ -19,10 +19,10 @@ from pathlib import Path
 import yaml
 
 import loaders
-from kb import areas as kb_areas
-from kb import links as kb_links
-from kb.build import area_tags
-from kb.manifest import read_manifest
+from kb.rules import areas as kb_areas
+from kb.rules import links as kb_links
+from kb.build.pipeline import area_tags
+from kb.build.manifest import read_manifest
 from kb.records import Document, Recommendation
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
-"""Recall@10 and MRR of kb.search on the labelled queries, per kind and overall.
+"""Recall@10 and MRR of kb.read.search on the labelled queries, per kind and overall.
 
-Builds the knowledge base from sources/ into a temporary folder (kb.build.build,
-then kb.search_index.save_search_index), or searches an existing database.
+Builds the knowledge base from sources/ into a temporary folder (kb.build.pipeline.build,
+then kb.rules.search_index.save_search_index), or searches an existing database.
 
     python scripts/relevance.py                  # build from sources/ and measure
     python scripts/relevance.py --db kb.db       # measure an existing database
@@ -25,9 +25,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.build import build  # noqa: E402
-from kb.search import search  # noqa: E402
-from kb.search_index import save_search_index  # noqa: E402
+from kb.build.pipeline import build  # noqa: E402
+from kb.read.search import search  # noqa: E402
+from kb.rules.search_index import save_search_index  # noqa: E402
 
 QUERIES = ROOT / "tests" / "search_queries.yml"
 SOURCES = ROOT / "sources"
@@ -81,7 +81,7 @@ def _mean(values: list[tuple[float, float]]) -> dict:
     }
 
 
-def print_table(metrics: dict, title: str = "kb.search") -> None:
+def print_table(metrics: dict, title: str = "kb.read.search") -> None:
     print(f"{title}: recall@{TOP} and MRR on {metrics['overall']['n']} labelled queries")
     print(f"  {'kind':<22}{'n':>4}{'recall@10':>12}{'MRR':>8}")
     for kind in [*KINDS, "overall"]:

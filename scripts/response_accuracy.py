@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 
 import loaders
-from kb import responses as kb_responses
-from kb.manifest import read_manifest
+from kb.rules import responses as kb_responses
+from kb.build.manifest import read_manifest
 from kb.records import document_of
 
 ROOT = Path(__file__).resolve().parent.parent

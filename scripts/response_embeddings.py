@@ -25,8 +25,8 @@ import argparse
 
 import numpy as np
 
-from kb import responses as kb_responses
-from kb.links import SENTENCE_RE
+from kb.rules import responses as kb_responses
+from kb.rules.links import SENTENCE_RE
 from kb.records import by_document
 from response_accuracy import ROOT, TOP, is_held_out, parsed_sources, read_labels
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import build
-from kb.manifest import source_for
+from kb.build.pipeline import build
+from kb.build.manifest import source_for
 
 ROOT = Path(__file__).parent.parent
-SOURCES_ENV = "KB_SOURCES"  # kb.datasette_plugin.originals.SOURCES_ENV, not imported: the plugin loads after Datasette
+SOURCES_ENV = "KB_SOURCES"  # kb.web.originals.SOURCES_ENV, not imported: the plugin loads after Datasette
 SOURCES = ROOT / "sources"
 
 

@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb.add import default_id, own_title
+from kb.build.add import default_id, own_title
 from kb.cli import cli
-from kb.manifest import read_manifest
+from kb.build.manifest import read_manifest
 from tests.conftest import ROOT, SOURCES
 
 SUBMISSIONS = ROOT / "tests" / "submissions"

@@ -1,13 +1,13 @@
-"""kb.answering: which (submission, government text) pairs a build scores,
+"""kb.rules.answers: which (submission, government text) pairs a build scores,
 and scoring them in a process pool."""
 
 from pathlib import Path
 
-from kb import answering
-from kb.build import _parse, _read_text
-from kb.manifest import read_manifest
+from kb.rules import answers as answering
+from kb.build.pipeline import _parse, _read_text
+from kb.build.manifest import read_manifest
 from kb.records import Document, Paragraph, Recommendation
-from kb.responses import compute_responses, response_pairs
+from kb.rules.responses import compute_responses, response_pairs
 import loaders
 
 ROOT = Path(__file__).parent.parent

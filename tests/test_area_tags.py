@@ -9,9 +9,9 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb.area_matrix import area_matrix
-from kb.areas import read_taxonomy
-from kb.build import BuildError, build
+from kb.read.area_matrix import area_matrix
+from kb.rules.areas import read_taxonomy
+from kb.build.pipeline import BuildError, build
 from kb.cli import cli
 from tests.conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""kb.areas: the policy-area taxonomy, the reviewer's overrides and tagging,
+"""kb.rules.areas: the policy-area taxonomy, the reviewer's overrides and tagging,
 on the real rows of every source document."""
 
 import sys
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb import areas
+from kb.rules import areas
 from kb.records import Recommendation
 
 ROOT = Path(__file__).parent.parent

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from selenium.webdriver.common.by import By
 
-from kb.build import build
+from kb.build.pipeline import build
 from tests.conftest import SOURCES
 from tests.test_browser import LAPTOP, PHONE, _overflow, _resize, _screenshot, browser, serving  # noqa: F401  (a fixture)
 

@@ -7,8 +7,8 @@ import os
 import pytest
 import yaml
 
-from kb.build import BuildError, build
-from kb.manifest import ManifestError, read_manifest
+from kb.build.pipeline import BuildError, build
+from kb.build.manifest import ManifestError, read_manifest
 from tests.conftest import SOURCES
 
 CMA = "cma-2023-policy-address"

@@ -1,4 +1,4 @@
-"""kb.candidates and the candidate step of kb.links: the shares counted for a
+"""kb.rules.candidates and the candidate step of kb.rules.links: the shares counted for a
 whole window are those of comparing pair by pair, and on the real documents
 linking through candidates gives the same links as comparing every pair."""
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb import candidates as kb_candidates
-from kb import links as kb_links
+from kb.rules import candidates as kb_candidates
+from kb.rules import links as kb_links
 
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -1,8 +1,8 @@
-"""loaders.cleanup on small snippets copied from the files in sources/."""
+"""kb.text.cleanup on small snippets copied from the files in sources/."""
 
 import re
 
-from loaders.cleanup import (
+from kb.text.cleanup import (
     Paragraph,
     block_starts,
     clean_markdown_line,

@@ -4,7 +4,7 @@ import click
 import sqlite_utils
 from click.testing import CliRunner
 
-from kb import cli as cli_module
+from kb.cli import main as cli_module
 from kb.cli import cli
 from tests.conftest import ROOT, SOURCES
 

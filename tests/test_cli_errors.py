@@ -7,8 +7,8 @@ import codecs
 import pytest
 from click.testing import CliRunner
 
-from kb import cli as cli_module
-from kb.build import build, likely_encoding
+from kb.cli import main as cli_module
+from kb.build.pipeline import build, likely_encoding
 from kb.cli import cli
 from tests.conftest import ROOT
 
@@ -34,7 +34,7 @@ def test_serve_with_a_broken_manifest_and_an_existing_database(tmp_path, sources
 
 
 def test_build_into_a_missing_folder_fails_before_parsing(tmp_path, monkeypatch):
-    monkeypatch.setattr("kb.build.read_manifest", lambda sources: pytest.fail("parsed before checking --db"))
+    monkeypatch.setattr("kb.build.pipeline.read_manifest", lambda sources: pytest.fail("parsed before checking --db"))
     db_path = tmp_path / "no" / "such" / "kb.db"
     result = _invoke("build", "--db", str(db_path))
     assert result.exit_code == 1

@@ -7,7 +7,7 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb.build import build
+from kb.build.pipeline import build
 from kb.cli import cli
 from tests.conftest import ROOT
 

@@ -7,7 +7,7 @@ import yaml
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
-from kb.build import build
+from kb.build.pipeline import build
 from tests.conftest import ROOT
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 import re
 
 from kb.cli import cli
-from kb.store import TABLES
+from kb.build.store import TABLES
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

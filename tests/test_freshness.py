@@ -1,4 +1,4 @@
-"""kb.freshness: a built database is stale only when its sources' contents,
+"""kb.build.freshness: a built database is stale only when its sources' contents,
 the kb version or the schema changed; unchanged files are not read."""
 
 import os
@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from kb import freshness
-from kb.build import build, needs_build
+from kb.build import freshness
+from kb.build.pipeline import build, needs_build
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_the_schema_version_is_the_same_in_every_process():
     import subprocess
     import sys
 
-    code = "from kb.freshness import schema_version; print(schema_version())"
+    code = "from kb.build.freshness import schema_version; print(schema_version())"
     found = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
     assert len(found) == 1 and found == {freshness.schema_version() + "\n"}

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
-from kb.limits import MAX_LENGTH, apply_limits, time_limit
-from kb.search import sql_fuzzy_score
+from kb.web.limits import MAX_LENGTH, apply_limits, time_limit
+from kb.read.search import sql_fuzzy_score
 from tests.conftest import ROOT
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))

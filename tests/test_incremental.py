@@ -1,4 +1,4 @@
-"""Incremental builds (kb.incremental): a build that keeps what the previous
+"""Incremental builds (kb.build.incremental): a build that keeps what the previous
 database holds gives the same rows in every table as a full build, after
 adding a newer document, inserting an older one, changing one and removing
 one; and it parses only what changed."""
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb.build import build
-from kb.incremental import code_version, read_previous
+from kb.build.pipeline import build
+from kb.build.incremental import code_version, read_previous
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "sources"
@@ -123,7 +123,7 @@ def test_a_database_built_by_other_code_is_built_in_full(tmp_path, monkeypatch):
     db = tmp_path / "kb.db"
     build(SOURCES, db)
     assert read_previous(db) is not None
-    monkeypatch.setattr("kb.incremental.code_version", lambda: "other")
+    monkeypatch.setattr("kb.build.incremental.code_version", lambda: "other")
     assert read_previous(db) is None
     notes = []
     build(SOURCES, db, notify=notes.append)

@@ -1,4 +1,4 @@
-"""kb.links, kb.compare and the comparison pages: links between the real
+"""kb.rules.links, kb.read.compare and the comparison pages: links between the real
 documents against the hand labels in tests/link_labels.yml, the reviewer's
 verdicts, the required CMA 2023 → 2024-25 comparison, threads, statuses,
 character diffs and the pages through Datasette."""
@@ -13,10 +13,10 @@ import yaml
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
-from kb import compare as kb_compare
-from kb import links as kb_links
-from kb.build import build
-from kb.datasette_plugin import compare_view
+from kb.read import compare as kb_compare
+from kb.rules import links as kb_links
+from kb.build.pipeline import build
+from kb.web import compare_view
 from kb.records import Document, Recommendation
 
 ROOT = Path(__file__).parent.parent

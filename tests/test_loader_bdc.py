@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.manifest import source_for
+from kb.build.manifest import source_for
 from kb.records import ParseError
 from loaders.bdc import parse
-from loaders.cleanup import tidy_line
+from kb.text.cleanup import tidy_line
 
 ROOT = Path(__file__).parent.parent
 DOCUMENT_ID = "bdc-2020-brand-relaunch-survey"

@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from kb.manifest import source_for
+from kb.build.manifest import source_for
 from kb.records import ParseError
 from loaders import cma
 from tests.conftest import SOURCES, ROOT, parse_source, source_lines

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import loaders
-from kb.manifest import read_manifest
-from kb.pdf import pdf_text
+from kb.build.manifest import read_manifest
+from kb.text.pdf import pdf_text
 from kb.records import ParseError
 from loaders.generic import cn_number, parse
 from tests.conftest import ROOT, SOURCES

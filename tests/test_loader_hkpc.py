@@ -5,7 +5,7 @@ import re
 import pytest
 
 from kb.records import ParseError
-from loaders.cleanup import strip_markdown
+from kb.text.cleanup import strip_markdown
 from loaders.hkpc import parse
 
 DOC_ID = "hkpc-2025-manufacturing-study"

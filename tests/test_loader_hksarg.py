@@ -7,7 +7,7 @@ from functools import cache
 import pdfplumber
 import pytest
 
-from kb.manifest import source_for
+from kb.build.manifest import source_for
 from kb.records import ParseError
 from loaders import hksarg
 from tests.conftest import SOURCES, parse_source

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.manifest import ManifestError, document_year, read_manifest
+from kb.build.manifest import ManifestError, document_year, read_manifest
 from tests.conftest import SOURCES
 
 

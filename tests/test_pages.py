@@ -1,10 +1,10 @@
-"""loaders.pages: pages of extracted text and what repeats on them."""
+"""kb.text.pages: pages of extracted text and what repeats on them."""
 
 from pathlib import Path
 
-from kb.pdf import pdf_text
-from loaders.cleanup import numbered_lines
-from loaders.pages import (
+from kb.text.pdf import pdf_text
+from kb.text.cleanup import numbered_lines
+from kb.text.pages import (
     drop_running,
     fold_lookalikes,
     is_page_number,

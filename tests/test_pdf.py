@@ -1,12 +1,12 @@
-"""kb.pdf on the LegCo submissions kept in tests/submissions/."""
+"""kb.text.pdf on the LegCo submissions kept in tests/submissions/."""
 
 from pathlib import Path
 
 import pytest
 
-from kb.pdf import PdfError, ScannedPdfError, join_pages, pdf_pages, pdf_text, repair
-from loaders.cleanup import numbered_lines
-from loaders.pages import page_at, page_starts
+from kb.text.pdf import PdfError, ScannedPdfError, join_pages, pdf_pages, pdf_text, repair
+from kb.text.cleanup import numbered_lines
+from kb.text.pages import page_at, page_starts
 
 HERE = Path(__file__).parent
 SUBMISSIONS = HERE / "submissions"
@@ -83,7 +83,7 @@ def test_a_broken_pdf_is_refused(tmp_path):
 
 
 def test_ocr_punctuation_becomes_full_width_and_lines_stay_apart():
-    from kb.pdf import _ocr_punctuation
+    from kb.text.pdf import _ocr_punctuation
 
     assert repair(_ocr_punctuation("我們 提出 以 下 四 點 建議 :\n一、\n的 士 , 業 界\n")) == "我們提出以下四點建議：\n一、\n的士，業界\n"
 
@@ -93,7 +93,7 @@ def test_rules_are_erased_before_ocr_and_strokes_kept():
     import numpy
     from PIL import Image
 
-    from kb.pdf import erase_rules
+    from kb.text.pdf import erase_rules
 
     page = numpy.full((3, 400), 255, numpy.uint8)
     page[0, 10:160] = 0  # an underline of exactly 150 px

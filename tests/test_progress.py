@@ -5,9 +5,9 @@ import re
 
 from click.testing import CliRunner
 
-from kb import build as build_module
-from kb import progress
-from kb.build import build
+from kb.build import pipeline as build_module
+from kb.build import progress
+from kb.build.pipeline import build
 from kb.cli import cli
 from tests.conftest import SOURCES
 

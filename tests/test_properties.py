@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import loaders
-from kb import build as build_module
-from kb.manifest import read_manifest
+from kb.build import pipeline as build_module
+from kb.build.manifest import read_manifest
 from kb.records import ParseError, Parsed
-from kb.search import match_expression, search
-from loaders import cleanup
+from kb.read.search import match_expression, search
+from kb.text import cleanup
 from tests.conftest import SOURCES, source_for
 
 DOCUMENTS = [source.document.id for source in read_manifest(SOURCES)]  # every loader in use

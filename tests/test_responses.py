@@ -12,12 +12,12 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb import responses as kb_responses
-from kb.build import build
+from kb.rules import responses as kb_responses
+from kb.build.pipeline import build
 from kb.cli import cli
 from kb.records import Document, Recommendation
-from kb.scorecard import highlighted
-from kb.search import search
+from kb.read.scorecard import highlighted
+from kb.read.search import search
 from tests.conftest import ROOT, changed_copy
 
 sys.path.insert(0, str(ROOT / "scripts"))

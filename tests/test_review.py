@@ -8,9 +8,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kb.build import build
+from kb.build.pipeline import build
 from kb.cli import cli
-from kb.responses import read_reviews
+from kb.rules.responses import read_reviews
 
 BUDGET = "hksarg-2024-25-budget"
 

@@ -1,4 +1,4 @@
-"""kb.search and kb.search_index on the knowledge base built from the real sources."""
+"""kb.read.search and kb.rules.search_index on the knowledge base built from the real sources."""
 
 import json
 import shutil
@@ -10,9 +10,9 @@ import pytest
 import sqlite_utils
 import yaml
 
-from kb.build import build
-from kb.normalize import normalize
-from kb.search import (
+from kb.build.pipeline import build
+from kb.text.normalize import normalize
+from kb.read.search import (
     Result,
     SearchIndexMissing,
     SearchResults,
@@ -22,7 +22,7 @@ from kb.search import (
     sql_match,
     sql_normalize,
 )
-from kb.search_index import fold, index_text, load_glossary, runs, save_search_index, unindex_text
+from kb.rules.search_index import fold, index_text, load_glossary, runs, save_search_index, unindex_text
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "sources"

@@ -1,7 +1,7 @@
-"""kb.segment: words of folded Chinese text."""
+"""kb.text.segment: words of folded Chinese text."""
 
-from kb.normalize import normalize
-from kb.segment import words
+from kb.text.normalize import normalize
+from kb.text.segment import words
 
 
 def test_words_of_folded_text_are_cut_with_the_simplified_dictionary():

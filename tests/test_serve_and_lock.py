@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb import cli as cli_module
-from kb.build import build
+from kb.cli import main as cli_module
+from kb.build.pipeline import build
 from kb.cli import cli
-from kb.lock import build_lock
-from kb.snapshot import snapshot_folder
+from kb.build.lock import build_lock
+from kb.cli.snapshot import snapshot_folder
 from tests.conftest import ROOT
 
 CMA = "cma-2023-policy-address"
@@ -130,7 +130,7 @@ def test_temporary_files_of_a_killed_build_are_removed_by_the_next(tmp_path):
 
 def test_a_build_killed_with_sigkill_leaves_nothing_after_the_next(tmp_path):
     db_path = tmp_path / "kb.db"
-    code = f"from kb.build import build; build({str(ROOT / 'sources')!r}, {str(db_path)!r})"
+    code = f"from kb.build.pipeline import build; build({str(ROOT / 'sources')!r}, {str(db_path)!r})"
     child = subprocess.Popen([sys.executable, "-c", code])
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob("kb.db.tmp-*")) and child.poll() is None and time.monotonic() < deadline:

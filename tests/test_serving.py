@@ -6,7 +6,7 @@ import sys
 
 from datasette.app import Datasette
 
-from kb.serving import datasette_settings, setting_args
+from kb.cli.serving import datasette_settings, setting_args
 from tests.conftest import ROOT
 
 
@@ -36,8 +36,8 @@ def test_sentences_are_paired_as_by_trying_every_one(built_db):
     import sqlite3
     from difflib import SequenceMatcher
 
-    from kb import compare as kb_compare
-    from kb.datasette_plugin import compare_view
+    from kb.read import compare as kb_compare
+    from kb.web import compare_view
 
     def every_ratio(sentence, b_s, start):
         ratios = [(SequenceMatcher(None, sentence, other, autojunk=False).ratio(), k) for k, other in enumerate(b_s[start:], start)]

@@ -14,7 +14,7 @@ import sqlite_utils
 import yaml
 from datasette.app import Datasette
 
-from kb.datasette_plugin.export import neutralise
+from kb.web.export import neutralise
 from tests.conftest import ROOT
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -207,7 +207,7 @@ def test_cells_that_start_like_formulas_are_neutralised():
 
 
 async def test_original_document_is_linked_and_served_from_the_sources_folder(built_db, tmp_path, monkeypatch):
-    from kb.datasette_plugin.originals import SOURCES_ENV as served_from
+    from kb.web.originals import SOURCES_ENV as served_from
     from tests.conftest import SOURCES_ENV
 
     assert served_from == SOURCES_ENV  # the variable every test gets back as it was

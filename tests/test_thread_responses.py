@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import datasette.app  # noqa: F401  (first: kb's plugin imported before Datasette is registered half-made, and
 #                       the Datasette tests run after this file in the same process would find no database)
-from kb.datasette_plugin import responses_view
+from kb.web import responses_view
 
 
 def test_the_responses_nearest_the_ask_in_time_are_shown_in_their_order():

@@ -1,4 +1,4 @@
-"""What a government text took up: kb.uptake on the knowledge base built from
+"""What a government text took up: kb.read.uptake on the knowledge base built from
 the real sources, `kb responses` on a government text through CliRunner, and
 the page at /-/responses/<government text> and the index through
 datasette.client."""
@@ -13,9 +13,9 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from kb.build import build
+from kb.build.pipeline import build
 from kb.cli import cli
-from kb.uptake import government_texts, publishers_answered, uptake
+from kb.read.uptake import government_texts, publishers_answered, uptake
 from tests.conftest import ROOT, changed_copy
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))

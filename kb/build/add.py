@@ -1,0 +1,343 @@
+"""Add a document to sources/: its text, its original PDF and its manifest entry.
+
+Everything is read, extracted and parsed before anything is written: a file
+kb add refuses leaves sources/ and manifest.yml byte for byte as they were.
+The entry is appended to the manifest as text, so the entries and comments
+already there stay untouched.
+"""
+
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+import loaders
+from kb.build.pipeline import counts, warnings
+from kb.build.manifest import MANIFEST_NAME, ManifestError, Source, document_year, read_manifest
+from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
+from kb.records import Document, ParseError, Parsed, Publisher
+from kb.text.cleanup import numbered_lines, strip_markdown, tidy_line
+from kb.text.pages import drop_running, fold_lookalikes
+
+DEFAULT_LOADER = "generic"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
+_DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_TITLE_WORDS_RE = re.compile(r"意見書|建議|報告|回應|意見|submission|report|response", re.I)
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+class AddError(ValueError):
+    """kb add refuses a file; the message names it and says why."""
+
+
+@dataclass
+class AddRequest:
+    """What to add and how to describe it (kb add's arguments)."""
+
+    path: Path
+    sources_dir: Path
+    publisher: str
+    publisher_zh: str | None = None
+    publisher_en: str | None = None
+    id: str | None = None
+    title_zh: str | None = None
+    title_en: str | None = None
+    kind: str = "submission"
+    cycle: str | None = None
+    published: str | None = None
+    year: int | None = None
+    url: str | None = None
+    loader: str | None = None
+    ocr: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class Added:
+    """What kb add found (and, unless a dry run, wrote)."""
+
+    document: Document
+    parsed: Parsed
+    loader_note: str
+    entry: str
+    pages: int | None
+    warnings: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Rows by kind, as the manifest's ``expect:`` records them, plus any
+        other kind of row the loader returned (paragraphs)."""
+        found = dict(counts(self.parsed))
+        for name, rows in self.parsed.row_lists().items():
+            if name != "recommendations" and rows:
+                found[name] = len(rows)
+        return found
+
+
+def add(request: AddRequest, progress: Callable[[str], None] = lambda message: None) -> Added:
+    """Extract, parse and describe a document, then (unless a dry run) write
+    its text, its original PDF and its manifest entry into sources/."""
+    path, sources_dir = Path(request.path), Path(request.sources_dir)
+    if not path.is_file():
+        raise AddError(f"{path}: no such file")
+    manifest_path = sources_dir / MANIFEST_NAME
+    try:
+        existing = read_manifest(sources_dir)
+    except ManifestError as error:
+        raise AddError(f"{error} (fix the manifest before adding to it)") from error
+    data = path.read_bytes()
+    _refuse_known_file(path, data, existing)
+    pdf = is_pdf(path)
+    text, pages = _pdf_text(path, request.ocr, progress) if pdf else (_plain_text(path, data), None)
+    publisher = _publisher(request, existing)
+    published = request.published or (str(request.year) if request.year else _date_in(text, path))
+    document_id = request.id or default_id(publisher.id, request.year or document_year(published, request.cycle), path)
+    _refuse_id(document_id, existing, sources_dir, pdf)
+    document = Document(
+        id=document_id,
+        publisher_id=publisher.id,
+        title_zh=request.title_zh or own_title(text) or path.stem,
+        title_en=request.title_en or f"{request.kind.capitalize()} by {publisher.name_en}",
+        kind=request.kind,
+        cycle=request.cycle,
+        published=published,
+        year=request.year or document_year(published, request.cycle),
+        language="zh-Hant" if len(_HAN_RE.findall(text)) * 4 > len(text) else "en",
+        source_file=f"{document_id}.txt",
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        url=request.url,
+        ocr=request.ocr and pdf,
+        original_file=f"{document_id}.pdf" if pdf else None,
+        original_sha256=hashlib.sha256(data).hexdigest() if pdf else None,
+    )
+    parsed, loader_note = _parse(path, text, document, request.loader, existing)
+    entry = manifest_entry(document, publisher, counts(parsed))
+    target = sources_dir / document.source_file
+    added = Added(document, parsed, loader_note, entry, pages)
+    added.warnings = warnings(Source(document, publisher, target, expect=counts(parsed)), parsed) + _page_warnings(parsed, pdf)
+    _check_entry(manifest_path, entry, document_id)
+    if not request.dry_run:
+        added.written = _write(sources_dir, document, text, path if pdf else None, manifest_path, entry)
+    return added
+
+
+# --- reading the file ----------------------------------------------------------
+
+
+def _refuse_known_file(path: Path, data: bytes, existing: list[Source]) -> None:
+    digest = hashlib.sha256(data).hexdigest()
+    for source in existing:
+        if digest in (source.document.sha256, source.document.original_sha256):
+            raise AddError(f"{path}: this file is already in the manifest, as {source.document.id} (same sha256)")
+
+
+def _pdf_text(path: Path, ocr: bool, progress) -> tuple[str, int]:
+    try:
+        pages = ocr_pages(path, progress) if ocr else pdf_pages(path)
+    except PdfError as error:
+        raise AddError(str(error)) from error
+    return join_pages(pages), len(pages)
+
+
+def _plain_text(path: Path, data: bytes) -> str:
+    """A text file's content, which must be UTF-8 (a UTF-8 byte order mark
+    is dropped); other encodings are named where they can be recognised."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        raise AddError(f"{path}: not UTF-8 text: it looks like UTF-16; save it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise AddError(f"{path}: not a PDF or UTF-8 text ({error.reason} at byte {error.start}){_likely_encoding(data)}") from error
+    if "\x00" in text:
+        raise AddError(f"{path}: not a PDF or UTF-8 text (it holds NUL bytes: a binary file?)")
+    if not text.strip():
+        raise AddError(f"{path}: the file is empty")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _likely_encoding(data: bytes) -> str:
+    for encoding, name in (("big5", "Big5"), ("gb18030", "GB18030")):
+        try:
+            decoded = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _HAN_RE.search(decoded):
+            return f": it looks like {name}; save it as UTF-8 (iconv -f {name.upper()} -t UTF-8)"
+    return ""
+
+
+def _date_in(text: str, path: Path) -> str:
+    """The date a document is signed with (its last date), else the first
+    date it prints, as ``YYYY-MM`` or ``YYYY-MM-DD``; else the year its
+    first lines give (a paper stamp's)."""
+    lines = [tidy_line(line) for line in text.split("\n") if line.strip()]
+    for line in list(reversed(lines[-15:])) + lines[:15]:
+        match = _DATE_RE.search(fold_lookalikes(line))
+        if match:
+            year, month, day = match.groups()
+            return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    for line in lines[:5]:  # a paper stamp: 立法會CB(3)710/2026(04)號文件
+        match = _YEAR_RE.search(line)
+        if match:
+            return match.group(0)
+    raise AddError(f"{path}: no date found in the document; give --published (e.g. 2026-06) or --year")
+
+
+def own_title(text: str) -> str | None:
+    """The document's own title: among its first lines (running headers and
+    stamps aside), the first that names the kind of document (意見書, 建議,
+    報告 …), else the first line of Chinese text."""
+    lines = [strip_markdown(tidy_line(line)).strip() for _, line in drop_running(numbered_lines(text))]
+    candidates = [line for line in lines[:10] if 4 <= len(line) <= 60 and _HAN_RE.search(line) and not line.endswith("：")]
+    named = [line for line in candidates if _TITLE_WORDS_RE.search(line)]
+    return (named or candidates or [None])[0]
+
+
+# --- describing it ---------------------------------------------------------------
+
+
+def _publisher(request: AddRequest, existing: list[Source]) -> Publisher:
+    known = {source.publisher.id: source.publisher for source in existing}
+    if request.publisher in known:
+        return known[request.publisher]
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", request.publisher):
+        raise AddError(f"publisher {request.publisher!r}: use lower-case letters, digits and hyphens")
+    if not (request.publisher_zh and request.publisher_en):
+        raise AddError(f"{request.path}: publisher {request.publisher!r} is new: give its names with --publisher-zh and --publisher-en")
+    return Publisher(request.publisher, request.publisher_zh.strip(), request.publisher_en.strip())
+
+
+def default_id(publisher_id: str, year: int, path: Path) -> str:
+    """``<publisher>-<year>-<file name>``, lower case, words joined by hyphens."""
+    words = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
+    words = re.sub(rf"(^|-)({re.escape(publisher_id)}|{year})(?=-|$)", "", words).strip("-")
+    return "-".join(part for part in (publisher_id, str(year), words) if part)[:80].strip("-")
+
+
+def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf: bool) -> None:
+    if not _ID_RE.match(document_id):
+        raise AddError(f"id {document_id!r}: use lower-case letters, digits and hyphens (3 to 81 characters)")
+    if any(source.document.id == document_id for source in existing):
+        raise AddError(f"id {document_id!r} is already in {sources_dir / MANIFEST_NAME}; choose another with --id")
+    for name in [f"{document_id}.txt"] + ([f"{document_id}.pdf"] if pdf else []):
+        if (sources_dir / name).exists():
+            raise AddError(f"{sources_dir / name} already exists; choose another --id")
+
+
+def _parse(path: Path, text: str, document: Document, name: str | None, existing: list[Source]) -> tuple[Parsed, str]:
+    """Parse with the loader asked for; by default with the loader the
+    manifest uses for this publisher's documents (or the loader named after
+    the publisher) if it finds rows, else the generic one."""
+    if name is not None:
+        if name not in loaders.LOADERS:
+            raise AddError(f"--loader {name!r}: no such loader (loaders: {', '.join(sorted(loaders.LOADERS))})")
+        return _parse_with(path, text, document, name), f"{name} (asked for)"
+    usual = next((source.document.loader for source in existing if source.publisher.id == document.publisher_id), None)
+    if usual is None and document.publisher_id in loaders.LOADERS:
+        usual = document.publisher_id  # a loader named after the publisher, as for a manifest entry without loader:
+    if usual and usual != DEFAULT_LOADER and usual in loaders.LOADERS:
+        try:
+            return _parse_with(path, text, document, usual), f"{usual} (the loader of {document.publisher_id}'s documents)"
+        except AddError as error:
+            note = f"{DEFAULT_LOADER} ({usual}, the loader of {document.publisher_id}'s documents, does not fit: {error})"
+            return _parse_with(path, text, document, DEFAULT_LOADER), note
+    return _parse_with(path, text, document, DEFAULT_LOADER), DEFAULT_LOADER
+
+
+def _parse_with(path: Path, text: str, document: Document, name: str) -> Parsed:
+    document.loader = name
+    try:
+        parsed = loaders.LOADERS[name](text, document)
+    except ParseError as error:
+        raise AddError(f"{path}: the {name} loader cannot read it: {error}") from error
+    if parsed.row_count() == 0:
+        raise AddError(f"{path}: the {name} loader finds no asks in it")
+    parsed.document.loader = name
+    return parsed
+
+
+def _page_warnings(parsed: Parsed, pdf: bool) -> list[str]:
+    if not pdf:
+        return []
+    missing = [row.id for row in parsed.recommendations if row.page is None]
+    return [f"{len(missing)} rows have no page: {', '.join(missing[:5])}"] if missing else []
+
+
+def manifest_entry(document: Document, publisher: Publisher, expect: dict[str, int]) -> str:
+    """The document's manifest entry as YAML text, keys in the manifest's order."""
+    entry = {"id": document.id, "file": document.source_file, "expect": expect, "loader": document.loader}
+    if document.original_file:
+        entry["original"] = {"file": document.original_file, "sha256": document.original_sha256}
+    entry["sha256"] = document.sha256
+    if document.url:
+        entry["url"] = document.url
+    if document.ocr:
+        entry["ocr"] = True
+    entry["publisher"] = {"id": publisher.id, "zh": publisher.name_zh, "en": publisher.name_en}
+    entry["title"] = {"zh": document.title_zh, "en": document.title_en}
+    entry["kind"] = document.kind
+    if document.cycle:
+        entry["cycle"] = document.cycle
+    entry["published"] = document.published
+    entry["language"] = document.language
+    text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+    return re.sub(r"^  expect:\n((?:    .*\n)+)", lambda match: f"  expect: {_flow(expect)}\n", text, flags=re.M)
+
+
+def _flow(expect: dict[str, int]) -> str:
+    return "{" + ", ".join(f"{kind}: {count}" for kind, count in expect.items()) + "}"
+
+
+def _check_entry(manifest_path: Path, entry: str, document_id: str) -> None:
+    """The manifest with the entry appended must still read as a list whose
+    last item is this document."""
+    combined = _appended(manifest_path.read_text(encoding="utf-8"), entry)
+    loaded = yaml.safe_load(combined)
+    if not isinstance(loaded, list) or loaded[-1].get("id") != document_id:
+        raise AddError(f"{manifest_path}: the entry for {document_id} would not read back; nothing was written")
+
+
+def _appended(manifest: str, entry: str) -> str:
+    return manifest + ("" if manifest.endswith("\n") else "\n") + "\n" + entry
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def _write(sources_dir: Path, document: Document, text: str, pdf: Path | None, manifest_path: Path, entry: str) -> list[Path]:
+    """Write the text and the PDF, then append the entry; undo the files if
+    any step fails, so that nothing is left half-written."""
+    written: list[Path] = []
+    try:
+        target = sources_dir / document.source_file
+        _write_new(target, text.encode("utf-8"))
+        written.append(target)
+        if pdf is not None:
+            original = sources_dir / document.original_file
+            _write_new(original, pdf.read_bytes())
+            written.append(original)
+        manifest = manifest_path.read_text(encoding="utf-8")
+        with open(manifest_path, "a", encoding="utf-8", newline="\n") as file:
+            file.write(_appended(manifest, entry)[len(manifest) :])
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written + [manifest_path]
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, through a temporary name."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    try:
+        with open(path, "xb"):
+            pass
+        shutil.move(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,159 @@
+"""Incremental builds: what a previous database gives the next build.
+
+Every document's *fingerprint* (``documents.fingerprint``: a hash of its
+text, its loader and its manifest entry) is written with it, and
+``build_info`` records the code that built the database (``code``: a hash
+of kb's and the loaders' source and data files) beside its schema and
+version.  A build whose previous database was written by the same code and
+schema reads the unchanged documents' rows back from it instead of parsing
+them, and keeps the links into every document whose window
+(``kb.rules.link_window``) holds no added, changed or removed document, and the
+government responses of every pair of documents neither of which changed.
+What the reviewer's files altered in the previous database is worked out
+again: the documents the link reviews named and the pairs of documents the
+response reviews named are recorded in ``build_info`` (``link_reviewed``,
+``response_reviewed``), and their links and responses found again.
+
+Pure apart from reading the previous database; ``kb.build.pipeline`` does the writing.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from functools import cache
+from pathlib import Path
+
+import sqlite_utils
+
+import kb
+from kb.build.freshness import SCHEMA_KEY, VERSION_KEY, schema_version
+from kb.rules.link_window import HORIZON_YEARS, published_year
+from kb.rules.links import Link
+from kb.build.manifest import Source
+from kb.records import Document, Paragraph, Recommendation, document_of
+from kb.rules.responses import Response
+
+CODE_KEY = "code"
+LINK_REVIEWED_KEY = "link_reviewed"
+RESPONSE_REVIEWED_KEY = "response_reviewed"
+PAIRS_KEY = "candidate_pairs_by_document"
+_CODE_FOLDERS = ("kb", "loaders")
+_CODE_SUFFIXES = {".py", ".yml", ".yaml", ".json", ".txt"}
+
+
+def fingerprint(source: Source, text_sha256: str) -> str:
+    """What a document's rows are made from: its text, loader and manifest entry."""
+    entry = {
+        "text": text_sha256,
+        "document": asdict(source.document),
+        "publisher": asdict(source.publisher),
+        "expect": source.expect,
+    }
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """A hash of kb's and the loaders' source and data files: a database
+    built by other code is rebuilt in full."""
+    root = Path(kb.__file__).parent.parent
+    digest = hashlib.sha256()
+    for folder in _CODE_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Previous:
+    """What the previous database holds that a build can keep."""
+
+    fingerprints: dict[str, str]
+    documents: dict[str, Document]
+    rows: dict[str, list[Recommendation]]
+    paragraphs: dict[str, list[Paragraph]]
+    primary_areas: dict[str, str]
+    links: list[Link]
+    responses: list[Response]
+    link_reviewed: set[str]
+    response_reviewed: set[tuple[str, str]]
+    pairs_by_document: dict[str, int]
+
+
+def read_previous(db_path: str | Path) -> Previous | None:
+    """The previous database's documents, rows, links and responses, or
+    ``None`` when there is none, it cannot be read, or other code or
+    another schema wrote it."""
+    path = Path(db_path)
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite_utils.Database(path)
+        try:
+            return _read(db)
+        finally:
+            db.close()
+    except Exception:  # an unreadable or foreign file: build in full
+        return None
+
+
+def _read(db: sqlite_utils.Database) -> Previous | None:
+    info = {row["key"]: row["value"] for row in db["build_info"].rows}
+    if info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__ or info.get(CODE_KEY) != code_version():
+        return None
+    document_rows = list(db["documents"].rows)
+    documents = {row["id"]: _record(Document, row) for row in document_rows}
+    rows: dict[str, list[Recommendation]] = {document_id: [] for document_id in documents}
+    for row in db.query("select * from recommendations order by document_id, ordinal"):
+        rows[row["document_id"]].append(_record(Recommendation, row))
+    paragraphs: dict[str, list[Paragraph]] = {document_id: [] for document_id in documents}
+    for row in db.query("select * from paragraphs order by document_id, ordinal"):
+        paragraphs[row["document_id"]].append(_record(Paragraph, row))
+    return Previous(
+        fingerprints={row["id"]: row["fingerprint"] for row in document_rows},
+        documents=documents,
+        rows=rows,
+        paragraphs=paragraphs,
+        primary_areas={row["id"]: row["primary_area_id"] for row in db.query("select id, primary_area_id from recommendations")},
+        links=[_record(Link, row) for row in db["links"].rows],
+        responses=[_record(Response, row) for row in db["responses"].rows],
+        link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
+        response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
+        pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
+    )
+
+
+def _record(record_type, row: dict):
+    values = {item.name: row[item.name] for item in fields(record_type) if item.name in row}
+    if record_type is Document:
+        values["ocr"] = bool(values.get("ocr"))
+    return record_type(**values)
+
+
+def changed_documents(fingerprints: dict[str, str], previous: Previous) -> set[str]:
+    """Documents added, changed or removed since the previous build."""
+    return {d for d in fingerprints.keys() | previous.fingerprints.keys() if fingerprints.get(d) != previous.fingerprints.get(d)}
+
+
+def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str]) -> set[str]:
+    """The documents whose links into them must be found again: those whose
+    window, or the windows of their window's rows (a row's supporting clauses
+    are weighed as of its own document), holds a document that was added,
+    changed or removed, or whose rows' primary areas changed; and those named
+    by the previous link reviews."""
+    touched = set(changed)
+    touched |= {document_of(row_id) for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
+    keys = [_key(d) for d in documents if d.id in touched]
+    keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
+    again = {d.id for d in documents if any(_within(key, _key(d), 2 * HORIZON_YEARS) for key in keys)}
+    return again | (previous.link_reviewed & {d.id for d in documents})
+
+
+def _key(document: Document) -> tuple:
+    """A document's place in publication order (``kb.rules.links.document_order``) and its year."""
+    return (str(document.published or document.year), document.year, document.id), published_year(document.published, document.year)
+
+
+def _within(earlier: tuple, later: tuple, years: int) -> bool:
+    return earlier[0] <= later[0] and later[1] - earlier[1] <= years

@@ -1,0 +1,456 @@
+"""Build the knowledge base: parse every source, then write a new database
+file and swap it in only when it is complete.
+
+Everything is parsed and checked before anything is written, and the new
+database is written beside the old one under a temporary name: a failing
+build leaves the previous database untouched.
+"""
+
+import codecs
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+import loaders
+from kb.rules import answers as answering
+from kb.build import store
+from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
+from kb.build.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build.pipeline's interface)
+from kb.build.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+                            code_version, fingerprint, linked_again, read_previous)
+from kb.rules.links import Link, LinkRun, apply_reviews, document_order, read_reviews, rule_links, unknown_review_ids
+from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
+from kb.build.manifest import Source, read_manifest
+from kb.build.progress import LARGE_BYTES, Progress, size_text
+from kb.rules.search_index import save_search_index
+from kb.records import Parsed, document_of
+from kb.rules.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
+from kb.rules.responses import Answers
+from kb.rules.responses import read_reviews as read_response_reviews
+from kb.text.cleanup import numbered_lines
+
+_SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
+OVERRIDES_NAME = "area_overrides.yml"
+REVIEWS_NAME = "link_reviews.yml"
+
+
+class BuildError(ValueError):
+    """A source or a loader's output is not fit to be written."""
+
+
+@dataclass
+class DocumentReport:
+    """What a build did with one document, and what looks wrong in it
+    without stopping the build (``warnings``)."""
+
+    document_id: str
+    publisher_id: str
+    loaded: bool
+    top_level: Counter = field(default_factory=Counter)
+    sub_items: int = 0
+    warnings: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+
+    def line(self) -> str:
+        if not self.loaded:
+            return f"{self.document_id}: skipped, no loader for publisher {self.publisher_id!r} yet"
+        counts = [_plural(count, kind) for kind, count in sorted(self.top_level.items())]
+        if self.paragraphs:
+            counts.append(_plural(self.paragraphs, "paragraph"))
+        counts.append(_plural(self.sub_items, "sub-item"))
+        return f"{self.document_id}: {', '.join(counts)}"
+
+
+def build(
+    sources_dir: str | Path,
+    db_path: str | Path,
+    loaders_by_name=None,
+    notify: Callable[[str], None] | None = None,
+    full: bool = False,
+) -> list[DocumentReport]:
+    """Parse every document in ``sources_dir`` and write them to ``db_path``,
+    one build at a time (kb.build.lock); ``notify`` is told what a long build is
+    doing (see kb.build.progress).  Incremental (``kb.build.incremental``) when the
+    previous database allows it, unless ``full``."""
+    check_db_path(db_path)
+    with build_lock(db_path, notify):
+        for path in remove_stale_temporaries(db_path):
+            if notify:
+                notify(f"removed {path.name}, left by a build that did not finish")
+        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full)
+
+
+def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False) -> list[DocumentReport]:
+    loaders_by_name = loaders.LOADERS if loaders_by_name is None else loaders_by_name
+    sources = read_manifest(sources_dir)
+    for source in sources:
+        _loader(source, loaders_by_name)
+    texts, fingerprints = {}, {}
+    for source in sources:
+        data = source.path.read_bytes()
+        texts[source.document.id] = _read_text(source, data)
+        fingerprints[source.document.id] = fingerprint(source, hashlib.sha256(data).hexdigest())
+    previous = None if full else read_previous(db_path)
+    changed = changed_documents(fingerprints, previous) if previous else set(fingerprints)
+    if previous and progress.notify:
+        kept = len(fingerprints.keys() - changed)
+        progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
+    parsed = {}
+    for source in sources:
+        document_id = source.document.id
+        if document_id not in changed:
+            parsed[document_id] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
+            continue
+        size = source.path.stat().st_size
+        with progress.step(f"parsing {document_id} ({size_text(size)})", announce=size >= LARGE_BYTES):
+            parsed[document_id] = _parse(source, texts[document_id], loaders_by_name)
+    skipped = {document_id for document_id, result in parsed.items() if result is None}
+    rows = [row for result in parsed.values() if result for row in result.recommendations]
+    with progress.step("tagging policy areas"):
+        tags = area_tags(Path(sources_dir), rows, skipped)
+    documents = [result.document for result in parsed.values() if result]
+    again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
+    link_reviews, response_reviews = read_all_reviews(Path(sources_dir))
+    with progress.step(f"linking {len(rows)} rows across documents"):
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous)
+    paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
+        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
+                                    changed if previous else None, previous.response_reviewed if previous else set(),
+                                    previous.responses if previous else [], previous_pairs=_answered_pairs(previous))
+    db_path = Path(db_path)
+    temporary = temporary_path(db_path)
+    try:
+        with progress.step(f"writing {db_path}"):
+            info = {**build_info(sources_dir, [source.path for source in sources]),
+                    "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
+                    CODE_KEY: code_version(),
+                    **reviewed_documents(link_reviews, response_reviews)}
+            written = Written(sources, texts, parsed, fingerprints, tags, linked.links, info, answers)
+            if previous:
+                _update(temporary, db_path, written, changed)
+            else:
+                _write(temporary, written)
+        os.replace(temporary, db_path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return [_report(source, parsed[source.document.id]) for source in sources]
+
+
+def read_all_reviews(sources_dir: Path) -> tuple[list, list]:
+    """The reviewer's verdicts on links and on responses (none without their files)."""
+    links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
+    return (read_reviews(links_path) if links_path.is_file() else [],
+            read_response_reviews(responses_path) if responses_path.is_file() else [])
+
+
+def reviewed_documents(link_reviews: list, response_reviews: list) -> dict[str, str]:
+    """The documents the reviewer's verdicts name, for ``build_info``: the
+    next incremental build works their links and responses out again
+    (``kb.build.incremental``)."""
+    link_ids = {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
+    response_pairs = {(document_of(r.recommendation_id), document_of(r.paragraph_id)) for r in response_reviews if r.paragraph_id}
+    return {LINK_REVIEWED_KEY: json.dumps(sorted(link_ids)), RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
+
+
+def _answered_pairs(previous: Previous | None) -> set[tuple[str, str]]:
+    """The (submission, government text) pairs the previous build scored."""
+    if previous is None:
+        return set()
+    rows = [row for found in previous.rows.values() for row in found]
+    paragraphs = [paragraph for found in previous.paragraphs.values() for paragraph in found]
+    return set(answering.answer_pairs(list(previous.documents.values()), rows, paragraphs))
+
+
+def check_db_path(db_path: str | Path) -> None:
+    """The database can be written where it is asked for: its folder exists
+    and is writable.  Checked before the long work of parsing."""
+    folder = Path(db_path).absolute().parent
+    if not folder.is_dir():
+        raise BuildError(f"{db_path}: cannot write the database there, folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise BuildError(f"{db_path}: cannot write the database there, folder {folder} is not writable")
+
+
+def _read_text(source: Source, data: bytes | None = None) -> str:
+    """The text of a source file (``data``: its bytes, when read already).
+    A byte-order mark at its start (as some Windows editors write) is
+    dropped; a file that is not UTF-8 is an error naming the line and the
+    encoding it looks like."""
+    data = source.path.read_bytes() if data is None else data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BuildError(f"{source.path}:{_line_of(data, error.start)}: {_not_utf8(data, error)}") from error
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    message = f"not UTF-8 text ({error.reason} at byte {error.start - line_start + 1} of the line)"
+    guess = likely_encoding(data[line_start:])
+    if guess:
+        message += f"; it looks like {guess}: convert it, e.g. iconv -f {guess} -t UTF-8"
+    return message
+
+
+# Encodings Chinese text arrives in, tried in this order when it is not UTF-8.
+_LIKELY_ENCODINGS = ("BIG5-HKSCS", "GB18030")
+
+
+def likely_encoding(data: bytes) -> str | None:
+    """The encoding text that is not UTF-8 most likely is in, judged by its
+    first 64 KB: UTF-16 (a byte-order mark, or a null byte in every other
+    place), else the first of Big5-HKSCS and GB18030 that decodes it, else
+    ``None``."""
+    sample = data[:65536]
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or (sample and sample[1::2].count(0) > len(sample) // 4):
+        return "UTF-16"
+    if sample and sample[0::2].count(0) > len(sample) // 4:
+        return "UTF-16BE"
+    for encoding in _LIKELY_ENCODINGS:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) == len(data))
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _loader(source: Source, loaders_by_name):
+    """The parser of a document, named by its manifest entry's ``loader:``
+    (else its publisher's id); no parser of that name is an error."""
+    loader = loaders_by_name.get(source.document.loader)
+    if loader is None:
+        known = ", ".join(sorted(loaders_by_name)) or "none"
+        given = "loader" if source.document.loader != source.publisher.id else "loader for publisher"
+        raise BuildError(f"{source.path}: document {source.document.id!r}: no {given} {source.document.loader!r} (loaders: {known})")
+    return loader
+
+
+def _parse(source: Source, text: str, loaders_by_name) -> Parsed:
+    parsed = _loader(source, loaders_by_name)(text, source.document)
+    parsed.document.loader = source.document.loader
+    _check(source, parsed, line_count=len(numbered_lines(text)))
+    _check_expected(source, parsed)
+    return parsed
+
+
+def counts(parsed: Parsed) -> dict[str, int]:
+    """What a document holds, by kind of row: top-level rows by their kind
+    (a government text's numbered paragraphs as ``paragraph``), rows with a
+    parent as ``sub-item``."""
+    found = Counter("sub-item" if row.parent_id else row.kind for row in parsed.recommendations)
+    found.update("sub-item" if paragraph.parent_id else "paragraph" for paragraph in parsed.paragraphs)
+    return dict(sorted(found.items()))
+
+
+def format_counts(by_kind: dict[str, int]) -> str:
+    """``{recommendation: 19, sub-item: 10}``, as written in the manifest."""
+    return "{" + ", ".join(f"{kind}: {count}" for kind, count in sorted(by_kind.items())) + "}"
+
+
+def _check_expected(source: Source, parsed: Parsed) -> None:
+    """The manifest's ``expect:`` counts must be what the loader found."""
+    if source.expect is None:
+        return
+    expected = {kind: count for kind, count in source.expect.items() if count}
+    found = counts(parsed)
+    if found != expected:
+        raise BuildError(
+            f"{source.path}: {source.document.id}: the manifest expects {format_counts(expected)}, "
+            f"the document gives {format_counts(found)}"
+        )
+
+
+def warnings(source: Source, parsed: Parsed) -> list[str]:
+    """What looks wrong without being certain: no ``expect:`` counts, or a
+    document whose last row ends mid-sentence (or has no body), as a file
+    cut short does."""
+    found = []
+    if source.expect is None:
+        found.append(f"{source.path}: no expect: counts in the manifest; this build found expect: {format_counts(counts(parsed))}")
+    if parsed.recommendations:
+        last = parsed.recommendations[-1]
+        body = (last.body or "").rstrip()
+        if not body_ends_sentence(body):
+            ending = f"ends mid-sentence (…{body[-20:]})" if body else "has an empty body"
+            found.append(f"{source.path}:{last.line_end}: {last.id}, the document's last row, {ending}: is the file cut short?")
+    return found
+
+
+def body_ends_sentence(body: str) -> bool:
+    """Whether a body ends a sentence (。！？.!?…;； or a colon, perhaps
+    followed by closing quotes or brackets)."""
+    return bool(_SENTENCE_END_RE.search(body))
+
+
+def _check(source: Source, parsed: Parsed, line_count: int) -> None:
+    """Refuse loader output that would write broken rows."""
+    seen: set[str] = set()
+    for ordinal, row in enumerate(parsed.recommendations, start=1):
+        problem = _problem(source, row, seen, line_count, ordinal)
+        if problem:
+            raise BuildError(f"{source.path}:{row.line_start}: {row.id}: {problem}")
+        seen.add(row.id)
+
+
+def _problem(source: Source, row, seen: set[str], line_count: int, ordinal: int) -> str | None:
+    if row.id != f"{source.document.id}/{row.number}":
+        return "id does not match the document id and number"
+    if row.id in seen:
+        return "id repeated"
+    if row.parent_id and row.parent_id not in seen:
+        return f"parent {row.parent_id} does not come before it"
+    if not 1 <= row.line_start <= row.line_end <= line_count:
+        return f"line range {row.line_start}-{row.line_end} is outside the file's {line_count} lines"
+    if row.ordinal != ordinal:
+        return f"ordinal {row.ordinal} where {ordinal} was expected"
+    if not row.title.strip():
+        return "empty title"
+    return None
+
+
+@dataclass
+class Written:
+    """What a build writes."""
+
+    sources: list[Source]
+    texts: dict[str, str]
+    parsed: dict[str, Parsed | None]
+    fingerprints: dict[str, str]
+    tags: list[AreaTag]
+    links: list[Link]
+    info: dict[str, str]
+    answers: Answers | None = None
+
+
+def _write(path: Path, written: Written) -> None:
+    """A new database at ``path`` holding everything."""
+    path.unlink(missing_ok=True)
+    _fill(path, written, {source.document.id for source in written.sources}, fresh=True)
+
+
+def _update(path: Path, previous_path: Path, written: Written, changed: set[str]) -> None:
+    """A copy of the previous database at ``path``, with the ``changed``
+    documents (added, changed or removed) replaced and everything derived
+    from all of them written again."""
+    shutil.copyfile(previous_path, path)
+    _fill(path, written, changed, fresh=False)
+
+
+def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None:
+    db = sqlite_utils.Database(path)
+    # A temporary file, swapped in only when complete and synced once at the
+    # end: no journal or sync per transaction (sqlite-utils commits every
+    # chunk of rows, which took 20 s for the lines of a 5 MB document).
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    try:
+        store.ensure_db_shape(db)
+        if not fresh:
+            store.delete_documents(db, replaced)
+            store.clear_derived(db)
+        sources = written.sources
+        store.save_publishers(db, list({source.publisher.id: source.publisher for source in sources}.values()))
+        for source in sources:
+            document_id = source.document.id
+            if document_id not in replaced:
+                continue
+            result = written.parsed[document_id]
+            document = result.document if result else source.document
+            store.save_document(db, document, written.texts[document_id], written.fingerprints[document_id])
+            if result:
+                store.save_recommendations(db, source.publisher.id, result.recommendations)
+                store.save_paragraphs(db, result.paragraphs)
+        store.save_policy_areas(db, read_taxonomy())
+        store.save_area_tags(db, written.tags)
+        store.save_links(db, written.links)
+        if written.answers:
+            store.save_responses(db, written.answers.responses, written.answers.statuses)
+        store.save_positions(db)
+        store.save_threads(db)
+        save_search_index(db, kept={source.document.id for source in sources} - replaced if not fresh else frozenset())
+        store.save_build_info(db, written.info)
+        if fresh:
+            db.execute("VACUUM")
+    finally:
+        db.close()
+    with open(path, "rb+") as file:
+        os.fsync(file.fileno())
+
+
+def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) -> list[AreaTag]:
+    """Policy-area tags for every row, with the reviewer's overrides.
+
+    An override naming a row that does not exist is an error, unless its
+    document was skipped for want of a loader."""
+    taxonomy = read_taxonomy()
+    overrides_path = sources_dir / OVERRIDES_NAME
+    overrides = read_overrides(overrides_path, taxonomy) if overrides_path.is_file() else {}
+    unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if document_of(row_id) not in skipped]
+    if unknown:
+        raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
+    return tag(rows, taxonomy, overrides)
+
+
+def _link(
+    sources_dir: Path,
+    rows: list,
+    documents: list,
+    areas: dict[str, str],
+    skipped: set[str],
+    reviews: list,
+    again: set[str] | None = None,
+    previous: Previous | None = None,
+) -> LinkRun:
+    """Links between recommendations of different documents, with the reviewer's verdicts;
+    ``areas`` are the rows' primary policy areas.  With a ``previous``
+    database, only the links into the documents ``again`` are found; the
+    others are kept from it."""
+    reviews_path = sources_dir / REVIEWS_NAME
+    unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if document_of(row_id) not in skipped]
+    if unknown:
+        raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
+    found = rule_links(rows, documents, areas, into=again)
+    kept, pairs = [], {}
+    if previous is not None:
+        present = {document.id for document in documents}
+        kept = [link for link in previous.links if document_of(link.to_id) not in again
+                and document_of(link.to_id) in present and document_of(link.from_id) in present]
+        pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
+    pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
+    return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
+
+
+def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
+    report = DocumentReport(source.document.id, source.publisher.id, loaded=parsed is not None)
+    report.warnings = warnings(source, parsed) if parsed else []
+    for row in parsed.recommendations if parsed else []:
+        if row.parent_id:
+            report.sub_items += 1
+        else:
+            report.top_level[row.kind] += 1
+    for paragraph in parsed.paragraphs if parsed else []:
+        if paragraph.parent_id:
+            report.sub_items += 1
+        else:
+            report.paragraphs += 1
+    return report
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"

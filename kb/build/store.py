@@ -1,0 +1,245 @@
+"""Write publishers, documents and recommendations into SQLite.
+
+The tables are a public interface (see the README): their names and columns
+only ever grow.  ``ensure_db_shape`` creates them with their keys and indexes;
+``save_*`` functions upsert records into them.
+"""
+
+from dataclasses import asdict
+
+import sqlite_utils
+
+from kb.rules.areas import AreaTag, PolicyArea
+from kb.read.compare import thread_members
+from kb.rules.links import Link
+from kb.rules.responses import Response, Status
+from kb.records import Document, Paragraph, Publisher, Recommendation, columns
+from kb.text.cleanup import numbered_lines
+
+# Each table's columns: those of its record type (declared once, in
+# kb/records.py or beside the code that makes the records), plus the columns
+# the build adds.
+TABLES = {
+    "publishers": columns(Publisher),
+    "documents": {**columns(Document), "line_count": int, "fingerprint": str},
+    "policy_areas": {"id": str, "name_zh": str, "name_en": str, "description": str, "cap_code": int, "terms": str},
+    "recommendations": {**columns(Recommendation), "publisher_id": str, "position": int, "primary_area_id": str},
+    "recommendation_areas": columns(AreaTag),
+    "links": columns(Link),
+    "paragraphs": columns(Paragraph),
+    "responses": columns(Response),
+    "response_status": columns(Status),
+    "threads": {"recommendation_id": str, "thread_id": str, "ordinal": int},
+    "document_lines": {"document_id": str, "line": int, "text": str},
+    "build_info": {"key": str, "value": str},
+}
+PRIMARY_KEYS = {
+    "document_lines": ("document_id", "line"),
+    "recommendation_areas": ("recommendation_id", "area_id"),
+    "links": ("from_id", "to_id"),
+    "responses": ("recommendation_id", "paragraph_id"),
+    "response_status": "recommendation_id",
+    "threads": "recommendation_id",
+    "build_info": "key",
+}
+NOT_NULL = {
+    "documents": {"publisher_id", "title_zh", "kind", "year", "source_file", "sha256"},
+    "recommendations": {"document_id", "publisher_id", "number", "ordinal", "kind", "title", "year"},
+    "policy_areas": {"name_zh", "name_en", "cap_code"},
+    "recommendation_areas": {"is_primary", "method", "score"},
+    "links": {"score", "relation", "method"},
+    "paragraphs": {"document_id", "number", "ordinal", "text"},
+    "responses": {"score", "relation", "method"},
+    "response_status": {"status", "thread_status", "method"},
+    "threads": {"thread_id", "ordinal"},
+}
+FOREIGN_KEYS = {
+    "documents": [("publisher_id", "publishers", "id")],
+    "recommendations": [
+        ("document_id", "documents", "id"),
+        ("publisher_id", "publishers", "id"),
+        ("parent_id", "recommendations", "id"),
+        ("primary_area_id", "policy_areas", "id"),
+    ],
+    "recommendation_areas": [("recommendation_id", "recommendations", "id"), ("area_id", "policy_areas", "id")],
+    "links": [("from_id", "recommendations", "id"), ("to_id", "recommendations", "id")],
+    "threads": [("recommendation_id", "recommendations", "id"), ("thread_id", "recommendations", "id")],
+    "document_lines": [("document_id", "documents", "id")],
+    "paragraphs": [("document_id", "documents", "id"), ("parent_id", "paragraphs", "id")],
+    "responses": [("recommendation_id", "recommendations", "id"), ("paragraph_id", "paragraphs", "id")],
+    "response_status": [
+        ("recommendation_id", "recommendations", "id"),
+        ("first_document_id", "documents", "id"),
+        ("latest_document_id", "documents", "id"),
+    ],
+}
+INDEXES = {
+    "documents": [["publisher_id"], ["year"]],
+    "recommendations": [
+        ["document_id", "ordinal"],
+        ["publisher_id"],
+        ["parent_id"],
+        ["year"],
+        ["section"],
+        ["kind"],
+        ["position"],
+        ["primary_area_id"],
+    ],
+    "recommendation_areas": [["area_id", "is_primary"]],
+    "links": [["to_id"], ["relation"]],
+    "paragraphs": [["document_id", "ordinal"], ["parent_id"], ["page"]],
+    "responses": [["paragraph_id"], ["relation"]],
+    "response_status": [["status"]],
+    "threads": [["thread_id", "ordinal"]],
+}
+# Each recommendation with its document, publisher and areas, for people writing SQL.
+VIEWS = {
+    "recommendations_with_areas": """
+select
+  r.id, r.title, r.kind, r.year, r.document_id, d.title_zh as document_title,
+  r.publisher_id, p.name_zh as publisher_name_zh, p.name_en as publisher_name_en,
+  r.section, r.primary_area_id, a.name_zh as primary_area_zh, a.name_en as primary_area_en,
+  (select group_concat(s.name_en, '; ') from recommendation_areas ra join policy_areas s on s.id = ra.area_id
+    where ra.recommendation_id = r.id and not ra.is_primary) as secondary_areas_en,
+  r.parent_id, r.line_start, r.line_end
+from recommendations r
+join documents d on d.id = r.document_id
+join publishers p on p.id = r.publisher_id
+left join policy_areas a on a.id = r.primary_area_id
+order by r.position
+""",
+}
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Create every table, with keys and indexes, where it does not exist yet."""
+    for name, columns in TABLES.items():
+        if db[name].exists():
+            continue
+        db[name].create(
+            columns,
+            pk=PRIMARY_KEYS.get(name, "id"),
+            not_null=NOT_NULL.get(name),
+            foreign_keys=FOREIGN_KEYS.get(name),
+        )
+        for index in INDEXES.get(name, []):
+            db[name].create_index(index, if_not_exists=True)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
+def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> None:
+    db["publishers"].upsert_all([asdict(publisher) for publisher in publishers], pk="id")
+
+
+def save_document(db: sqlite_utils.Database, document: Document, text: str, fingerprint: str | None = None) -> None:
+    """Upsert a document and every line of its source text; ``fingerprint``
+    is what it was built from (``kb.build.incremental``)."""
+    lines = numbered_lines(text)
+    db["documents"].upsert({**asdict(document), "line_count": len(lines), "fingerprint": fingerprint}, pk="id")
+    db["document_lines"].delete_where("document_id = ?", [document.id])
+    db["document_lines"].insert_all({"document_id": document.id, "line": number, "text": line} for number, line in lines)
+
+
+# What a build works out from all the documents together: an incremental
+# build empties these tables and writes them again (kb.build.pipeline).
+DERIVED = ("publishers", "policy_areas", "recommendation_areas", "links", "responses", "response_status", "threads", "build_info")
+
+
+def delete_documents(db: sqlite_utils.Database, document_ids: set[str]) -> None:
+    """Remove documents with their lines, rows and paragraphs."""
+    with db.conn:
+        for document_id in sorted(document_ids):
+            for table in ("document_lines", "recommendations", "paragraphs"):
+                db.execute(f"delete from [{table}] where document_id = ?", [document_id])
+            db.execute("delete from documents where id = ?", [document_id])
+
+
+def clear_derived(db: sqlite_utils.Database) -> None:
+    """Empty the tables a build writes again whole (``DERIVED``)."""
+    with db.conn:
+        for table in DERIVED:
+            db.execute(f"delete from [{table}]")
+
+
+def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:
+    """Upsert a document's rows; parents are written before their sub-items."""
+    db["recommendations"].upsert_all(
+        [{**asdict(row), "publisher_id": publisher_id} for row in rows],
+        pk="id",
+    )
+
+
+def save_paragraphs(db: sqlite_utils.Database, paragraphs: list[Paragraph]) -> None:
+    """Upsert a government text's paragraphs; parents come before their sub-items."""
+    db["paragraphs"].upsert_all([asdict(paragraph) for paragraph in paragraphs], pk="id")
+
+
+def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -> None:
+    """Write the government responses and every recommendation's status."""
+    db["responses"].upsert_all([asdict(r) for r in responses], pk=("recommendation_id", "paragraph_id"))
+    db["response_status"].upsert_all([asdict(s) for s in statuses], pk="recommendation_id")
+
+
+def save_policy_areas(db: sqlite_utils.Database, areas: list[PolicyArea]) -> None:
+    db["policy_areas"].upsert_all(
+        [
+            {
+                "id": area.id,
+                "name_zh": area.name_zh,
+                "name_en": area.name_en,
+                "description": area.description,
+                "cap_code": area.cap_code,
+                "terms": "、".join(area.terms),
+            }
+            for area in areas
+        ],
+        pk="id",
+    )
+
+
+def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
+    """Write every tag, and each row's primary area onto the row itself."""
+    db["recommendation_areas"].upsert_all(
+        [{**asdict(tag), "is_primary": int(tag.is_primary)} for tag in tags], pk=("recommendation_id", "area_id")
+    )
+    with db.conn:
+        db.conn.executemany(
+            "update recommendations set primary_area_id = ? where id = ?",
+            [(tag.area_id, tag.recommendation_id) for tag in tags if tag.is_primary],
+        )
+
+
+def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
+    db["links"].upsert_all([asdict(link) for link in links], pk=("from_id", "to_id"))
+
+
+def save_threads(db: sqlite_utils.Database) -> None:
+    """Every proposal thread's rows (``kb.read.compare.thread_members``), worked out
+    once from the links so that pages read a row's thread directly."""
+    db["threads"].delete_where()
+    db["threads"].insert_all(thread_members(db.conn), pk="recommendation_id")
+
+
+def save_positions(db: sqlite_utils.Database) -> None:
+    """Number every row by document, then reading order: the default sort."""
+    with db.conn:
+        db.execute(
+            """
+            UPDATE recommendations SET position = (
+              SELECT n FROM (
+                SELECT id, row_number() OVER (ORDER BY document_id, ordinal) AS n FROM recommendations
+              ) AS ordered WHERE ordered.id = recommendations.id
+            )
+            """
+        )
+
+
+def save_build_info(db: sqlite_utils.Database, info: dict[str, str]) -> None:
+    db["build_info"].upsert_all([{"key": key, "value": value} for key, value in info.items()], pk="key")
+
+
+def read_build_info(db: sqlite_utils.Database) -> dict[str, str]:
+    if not db["build_info"].exists():
+        return {}
+    return {row["key"]: row["value"] for row in db["build_info"].rows}

@@ -1,0 +1,100 @@
+"""Writing a reviewer's verdict on a government response into the reviews
+file (sources/response_reviews.yml), for ``kb review``.
+
+A verdict is checked against the built knowledge base before anything is
+written: the recommendation is an ask (a top-level row of kind
+``recommendation``), the paragraph a government paragraph of a document
+published after the ask's.  It is then appended to the file as one YAML
+entry, and the whole file is read back with ``kb.rules.responses.read_reviews``
+before it replaces the old one, so a bad verdict never leaves a half-written
+or unreadable file.  Entries are applied in order at every build, so a later
+verdict on the same response (or a later status of the same ask) wins.
+"""
+
+import os
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import yaml
+
+from kb.rules.responses import ADDRESSES, CONFIRM, REJECT, RELATIONS, REVIEWS_NAME, ResponseReviewError, Review, read_reviews
+
+HEADER = """\
+# A reviewer's verdicts on government responses, applied at every kb build
+# (see the README, Government responses).  kb review appends to this file.
+"""
+
+
+class ReviewRequestError(ValueError):
+    """A verdict that cannot be written; says why."""
+
+
+def entry(review: Review) -> dict:
+    """A review as the reviews file writes it, keys in its order."""
+    keys = {"recommendation": review.recommendation_id, "paragraph": review.paragraph_id, "verdict": review.verdict,
+            "relation": review.relation, "status": review.status, "note": review.note}
+    return {key: value for key, value in keys.items() if value is not None}
+
+
+def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject: bool,
+               relation: str | None, status: str | None, note: str | None) -> Review:
+    """The verdict the command line asks for, or an error saying what is missing."""
+    if confirm and reject:
+        raise ReviewRequestError("give --confirm or --reject, not both")
+    if paragraph and not (confirm or reject):
+        raise ReviewRequestError("a paragraph needs --confirm or --reject")
+    if (confirm or reject) and not paragraph:
+        raise ReviewRequestError("--confirm and --reject need the PARAGRAPH they are about")
+    if relation and not confirm:
+        raise ReviewRequestError("--relation goes with --confirm")
+    if relation and relation not in RELATIONS:
+        raise ReviewRequestError(f"--relation must be addresses or related, not {relation!r}")
+    if not paragraph and not status:
+        raise ReviewRequestError("give a PARAGRAPH with --confirm or --reject, or --status")
+    if paragraph and status:
+        raise ReviewRequestError("a status is set on the ask alone: give --status without a PARAGRAPH")
+    verdict = CONFIRM if confirm else REJECT if reject else None
+    return Review(recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
+
+
+def check(verdict: Review, db_path: str | Path) -> None:
+    """The ids name an ask and a later government paragraph of the knowledge base."""
+    if not Path(db_path).is_file():
+        raise ReviewRequestError(f"{db_path}: no database to check the ids against; run kb build first")
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        ask = conn.execute(
+            "select r.kind, r.parent_id, d.id, d.published from recommendations r join documents d on d.id = r.document_id"
+            " where r.id = ?", [verdict.recommendation_id]).fetchone()
+        if ask is None:
+            raise ReviewRequestError(f"{db_path}: no recommendation {verdict.recommendation_id}")
+        if ask[1]:
+            raise ReviewRequestError(f"{verdict.recommendation_id} is a sub-item of {ask[1]}: responses are found for the ask, {ask[1]}")
+        if ask[0] != "recommendation":
+            raise ReviewRequestError(f"{verdict.recommendation_id} is a {ask[0]}, not an ask: responses are found for recommendations")
+        if verdict.paragraph_id:
+            found = conn.execute(
+                "select d.id, d.published from paragraphs p join documents d on d.id = p.document_id where p.id = ?",
+                [verdict.paragraph_id]).fetchone()
+            if found is None:
+                raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.paragraph_id}")
+            if str(found[1]) <= str(ask[3]):
+                raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
+
+
+def append(verdict: Review, sources_dir: str | Path) -> Path:
+    """Append the verdict to the reviews file in ``sources_dir``; the file is
+    replaced only once the whole of it reads back."""
+    path = Path(sources_dir) / REVIEWS_NAME
+    old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
+    written = yaml.safe_dump([entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
+    new = old + ("" if old.endswith("\n") else "\n") + "\n" + written
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_text(new, encoding="utf-8")
+    try:
+        read_reviews(temporary)
+    except ResponseReviewError as error:
+        temporary.unlink()
+        raise ReviewRequestError(str(error).replace(str(temporary), str(path))) from error
+    os.replace(temporary, path)
+    return path

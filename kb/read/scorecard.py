@@ -1,0 +1,231 @@
+"""Reading government responses back from the database: a submission's
+scorecard (each ask, its status and best evidence, with counts) and a
+recommendation's responses over time, for `kb responses` and the site."""
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+
+from markupsafe import Markup, escape
+
+from kb.read import compare as kb_compare
+from kb.rules.links import clean
+from kb.rules.responses import ADDRESSED, NO_LATER_TEXT, NO_RESPONSE, RELATED_ONLY
+
+STATUSES = (ADDRESSED, RELATED_ONLY, NO_RESPONSE, NO_LATER_TEXT)
+MIN_SHARED = 3  # characters: a shorter run shared with the ask is not highlighted
+
+_EVIDENCE_SQL = """
+select r.recommendation_id, r.paragraph_id, r.score, r.relation, r.method,
+       p.document_id, p.number, p.page, p.text, p.line_start, p.line_end, p.chapter, p.section,
+       d.title_zh, d.published
+from responses r
+join paragraphs p on p.id = r.paragraph_id
+join documents d on d.id = p.document_id
+where r.recommendation_id in ({marks})
+order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ordinal
+"""
+
+
+_DOCUMENTS_SQL = """
+select d.id, d.title_zh, d.title_en, d.published, d.year, p.name_zh as publisher_zh, p.name_en as publisher_en,
+       count(*) as asks,
+       sum(s.status = ?) as addressed, sum(s.status = ?) as related_only, sum(s.status = ?) as no_response,
+       sum(s.status = ?) as no_later_text
+from response_status s
+join recommendations r on r.id = s.recommendation_id
+join documents d on d.id = r.document_id
+join publishers p on p.id = d.publisher_id
+group by d.id
+order by d.year desc, d.published desc, d.id
+"""
+
+
+def documents_with_asks(conn: sqlite3.Connection) -> list[dict]:
+    """Each document whose asks have a status, with its counts by status."""
+    cursor = conn.execute(_DOCUMENTS_SQL, STATUSES)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+@dataclass
+class Evidence:
+    recommendation_id: str
+    paragraph_id: str
+    score: int
+    relation: str
+    method: str
+    document_id: str
+    number: str
+    page: int | None
+    text: str
+    line_start: int
+    line_end: int
+    chapter: str | None
+    section: str | None
+    document_title: str
+    published: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class AskCard:
+    id: str
+    number: str
+    title: str
+    status: str
+    thread_status: str
+    first_document_id: str | None
+    latest_document_id: str | None
+    method: str
+    note: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def best(self) -> Evidence | None:
+        return self.evidence[0] if self.evidence else None
+
+    def to_json(self) -> dict:
+        data = {key: value for key, value in asdict(self).items() if key != "evidence"}
+        data["evidence"] = [e.to_json() for e in self.evidence]
+        return data
+
+
+@dataclass
+class Scorecard:
+    document: dict
+    asks: list[AskCard]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: sum(1 for ask in self.asks if ask.status == status) for status in STATUSES}
+
+    @property
+    def summary(self) -> str:
+        """``Of the CMA's 19 asks for the 2023 Policy Address: 5 addressed, …``;
+        asks with no later government text are counted only when there are some."""
+        counts = self.counts
+        cycle = f" for the {self.document['cycle']}" if self.document.get("cycle") else ""
+        parts = ", ".join(f"{counts[status]} {status}" for status in STATUSES if status != NO_LATER_TEXT or counts[status])
+        others = sum(1 for ask in self.asks if ask.status not in STATUSES)
+        if others:
+            parts += f", {others} set by a reviewer"
+        return f"Of the {self.document['publisher_id'].upper()}'s {len(self.asks)} asks{cycle}: {parts}"
+
+    def to_json(self) -> dict:
+        return {
+            "document": self.document,
+            "summary": self.summary,
+            "counts": self.counts,
+            "asks": [ask.to_json() for ask in self.asks],
+        }
+
+    def to_rows(self) -> list[dict]:
+        """One row per ask and piece of evidence, strongest first (an ask
+        with none gets one row with the evidence columns empty): for CSV."""
+        rows = []
+        for ask in self.asks:
+            head = {"ask_id": ask.id, "number": ask.number, "title": ask.title, "status": ask.status,
+                    "thread_status": ask.thread_status, "status_method": ask.method}
+            rows += [dict(head, **{f"evidence_{key}": value for key, value in e.to_json().items() if key != "recommendation_id"})
+                     for e in ask.evidence] or [head]
+        return rows
+
+
+def has_responses(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("select 1 from sqlite_master where type = 'table' and name = 'response_status'").fetchone()
+    return found is not None
+
+
+def scorecard(conn: sqlite3.Connection, document_id: str) -> Scorecard:
+    """Every ask of a document of recommendations with its status and evidence;
+    LookupError for an unknown document or one without asks."""
+    keys = ("id", "publisher_id", "title_zh", "title_en", "kind", "cycle", "published", "year")
+    row = conn.execute(f"select {', '.join(keys)} from documents where id = ?", [document_id]).fetchone()
+    if row is None:
+        raise LookupError(f"no document {document_id!r}")
+    document = dict(zip(keys, row))
+    sql = """
+    select r.id, r.number, r.title, s.status, s.thread_status, s.first_document_id, s.latest_document_id, s.method, s.note
+    from recommendations r join response_status s on s.recommendation_id = r.id
+    where r.document_id = ? order by r.ordinal
+    """
+    asks = [AskCard(*found) for found in conn.execute(sql, [document_id])] if has_responses(conn) else []
+    if not asks:
+        raise LookupError(f"{document_id!r} has no recommendations to score (is it a government text?)")
+    evidence = _evidence(conn, [ask.id for ask in asks])
+    for ask in asks:
+        ask.evidence = sorted(evidence.get(ask.id, []), key=_strongest)
+    return Scorecard(document, asks)
+
+
+def _strongest(evidence: Evidence) -> tuple:
+    return (evidence.relation != "addresses", -evidence.score, evidence.published, evidence.paragraph_id)
+
+
+def _evidence(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Evidence]]:
+    found: dict[str, list[Evidence]] = {}
+    if not ids:
+        return found
+    for row in conn.execute(_EVIDENCE_SQL.format(marks=", ".join("?" * len(ids))), ids):
+        found.setdefault(row[0], []).append(Evidence(*row))
+    return found
+
+
+@dataclass
+class Timeline:
+    """A recommendation's responses, document by document, and those to the
+    other asks of its thread (the same proposal in other years)."""
+
+    recommendation_id: str
+    status: dict | None
+    own: list[Evidence]
+    thread: list[Evidence]
+
+
+def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Timeline | None:
+    """None when the database has no responses or the row is not a top-level ask.
+    With ``limit``, a thread longer than that gives the responses to the
+    ``limit`` rows nearest the ask (``kb.read.compare.thread_for``)."""
+    if not has_responses(conn):
+        return None
+    keys = ("status", "thread_status", "first_document_id", "latest_document_id", "method", "note")
+    row = conn.execute(
+        f"select {', '.join(keys)} from response_status where recommendation_id = ?", [recommendation_id]
+    ).fetchone()
+    if row is None:
+        return None
+    thread = kb_compare.thread_for(conn, recommendation_id, limit)
+    others = [r.id for r in thread.rows if r.id != recommendation_id] if thread else []
+    evidence = _evidence(conn, [recommendation_id, *others])
+    own = evidence.get(recommendation_id, [])
+    thread_evidence = [e for other in others for e in evidence.get(other, [])]
+    return Timeline(recommendation_id, dict(zip(keys, row)), own, sorted(thread_evidence, key=lambda e: (e.published, e.paragraph_id)))
+
+
+def ask_text(conn: sqlite3.Connection, recommendation_id: str) -> str:
+    return kb_compare.row_text(conn, recommendation_id)
+
+
+def highlighted(paragraph: str, ask: str) -> Markup:
+    """The paragraph, escaped, with the runs of characters it shares with the
+    ask (compared folded, at least ``MIN_SHARED`` long) in ``<mark>``."""
+    folded_ask = clean(ask)
+    grams = {folded_ask[i : i + MIN_SHARED] for i in range(len(folded_ask) - MIN_SHARED + 1)}
+    marked = [False] * len(paragraph)
+    folded = [clean(ch) for ch in paragraph]
+    positions = [i for i, f in enumerate(folded) if f]
+    for start in range(len(positions) - MIN_SHARED + 1):
+        window = positions[start : start + MIN_SHARED]
+        run = "".join(folded[i] for i in window)
+        if run in grams and not run.isdigit():
+            for i in window:
+                marked[i] = True
+    pieces, start = [], 0
+    for index in range(1, len(paragraph) + 1):
+        if index == len(paragraph) or marked[index] != marked[start]:
+            text = escape(paragraph[start:index])
+            pieces.append(Markup(f"<mark>{text}</mark>") if marked[start] else text)
+            start = index
+    return Markup("").join(pieces)

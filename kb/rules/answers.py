@@ -1,0 +1,99 @@
+"""Government responses at build: which (submission, government text) pairs
+are scored, scoring them in a process pool, and keeping the previous
+database's responses of the pairs neither of whose documents changed.
+
+The rules (``kb.rules.responses.rule_responses``) look at one pair of documents at
+a time, so a pair's responses change only when one of its documents does.
+An ask is looked for in the next ``ANSWER_TEXTS`` government texts published
+after its document (``answer_pairs``): a government answers in its next
+Policy Addresses and Budgets, and the number of pairs then grows with the
+documents, not with their square.  The reviewer's verdicts and the statuses
+are worked out again from all the responses at every build.
+"""
+
+import multiprocessing
+from collections import defaultdict
+from pathlib import Path
+
+from kb.rules.graph import connected_groups
+from kb.rules.links import default_workers
+from kb.records import Document, Paragraph, Recommendation, by_document, document_of
+from kb.rules.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, Review, apply_reviews, response_pairs,
+                          rule_responses, statuses, unknown_review_ids)
+
+ANSWER_TEXTS = 3  # government texts after an ask's document that may respond to it
+POOL_MIN_PAIRS = 8  # fewer pairs are scored in one process
+_shared: tuple[dict, dict] | None = None  # what forked workers read
+
+
+def answer_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
+    """The (submission, government document) pairs to score: of those
+    ``kb.rules.responses.response_pairs`` lists, the first ``ANSWER_TEXTS``
+    government documents published after each submission."""
+    published = {document.id: (str(document.published), document.id) for document in documents}
+    later: dict[str, list[str]] = defaultdict(list)
+    pairs = response_pairs(documents, rows, paragraphs)
+    for submission, government in pairs:
+        later[submission].append(government)
+    kept = {(s, g) for s, found in later.items() for g in sorted(found, key=published.__getitem__)[:ANSWER_TEXTS]}
+    return [pair for pair in pairs if pair in kept]
+
+
+def answers(
+    sources_dir: str | Path,
+    rows: list[Recommendation],
+    paragraphs: list[Paragraph],
+    documents: list[Document],
+    links: list,
+    reviews: list[Review] = (),
+    changed: set[str] | None = None,
+    reviewed: set[tuple[str, str]] = frozenset(),
+    previous: list[Response] = (),
+    workers: int | None = None,
+    previous_pairs: set[tuple[str, str]] = frozenset(),
+) -> Answers:
+    """Responses and statuses for the build, with the reviewer's verdicts
+    (``reviews``, read from the reviews file in ``sources_dir``) applied.  With ``changed`` (documents added, changed
+    or removed since the ``previous`` responses were found), only the pairs
+    with one of those documents, or ``reviewed`` by the previous build's
+    reviews, or not among the ``previous_pairs`` it scored (a government text
+    removed brings the next one into the window of the asks before it), are
+    scored; the others' responses are kept."""
+    path = Path(sources_dir) / REVIEWS_NAME
+    unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
+    if unknown:
+        raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
+    pairs = answer_pairs(documents, rows, paragraphs)
+    scored = pairs if changed is None else [
+        p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed or p not in previous_pairs]
+    unchanged = set(pairs) - set(scored)
+    kept = [r for r in previous if (document_of(r.recommendation_id), document_of(r.paragraph_id)) in unchanged]
+    responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
+    threads = connected_groups((link.from_id, link.to_id) for link in links)
+    government = {p.document_id for p in paragraphs}
+    return Answers(responses, statuses(rows, responses, documents, threads, reviews, government))
+
+
+def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: list[Paragraph],
+                workers: int | None = None) -> list[Response]:
+    """The rules' responses of every pair, in forked processes when there are enough."""
+    global _shared
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
+    workers = default_workers() if workers is None else workers
+    if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
+        return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
+    _shared = (rows_of, paragraphs_of)
+    by_government: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for pair in pairs:  # a worker takes all the pairs of one government text: it segments its paragraphs once
+        by_government[pair[1]].append(pair)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
+    finally:
+        _shared = None
+    return [r for pair in pairs for r in found[pair[1]][pair]]
+
+
+def _score_shared(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[Response]]:
+    rows_of, paragraphs_of = _shared
+    return {(s, g): rule_responses(rows_of[s], paragraphs_of[g]) for s, g in pairs}

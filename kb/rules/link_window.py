@@ -1,0 +1,188 @@
+"""Statistics for linking, as of a later document: what the rows of a window
+of documents say, counted so that adding a newer document changes nothing
+about any pair of older ones.
+
+A pair of rows (a, b), b of the later document, is weighed with the rows of
+the documents published up to b's and at most ``HORIZON_YEARS`` years before
+it: its *window*.  Character bigram rarity (smoothed inverse document
+frequency), the specific names (quoted names found in at most
+``max_rows`` rows' text) and the rare words (found in at most ``max_rows``
+rows) are all counted over the window's rows.  So the evidence for a pair
+depends only on the documents of its window: a document added after every
+other changes no existing pair, and one inserted earlier changes only the
+pairs whose later document's window holds it (``kb.build.pipeline`` builds
+incrementally on that).
+
+Pure: profiles in, numbers out; ``History`` holds every top-level row in
+publication order and answers counts over any window by slicing.
+"""
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from itertools import accumulate
+
+import numpy as np
+
+HORIZON_YEARS = 5  # a document is weighed with (and linked to) documents published up to this many years before it
+
+
+def bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def published_year(published: str | None, year: int) -> int:
+    """The year a document was published: the first four digits of its date, else its policy year."""
+    text = str(published or "")
+    return int(text[:4]) if text[:4].isdigit() else int(year)
+
+
+def first_in_window(order: int, years: dict[int, int]) -> int:
+    """The first document (by order) of the window of the document at
+    ``order``; ``years`` gives every document's year of publication."""
+    return min(o for o, year in years.items() if o <= order and years[order] - year <= HORIZON_YEARS)
+
+
+class Weights:
+    """Rarity of character bigrams, and the weight of texts made of them."""
+
+    def __init__(self, rarity_of: Callable[[str], float]):
+        self._rarity_of = rarity_of
+        self.known: dict[str, float] = {}
+        self.sorted_sums: dict[str, list[float]] = {}
+        self.rarities: dict[str, float] = {}
+
+    def of(self, text: str) -> float:
+        if text not in self.known:
+            self.known[text] = sum(self.rarity(g) for g in bigrams(text))
+        return self.known[text]
+
+    def heaviest(self, text: str) -> list[float]:
+        """``result[k]``: the weight of the ``k`` heaviest bigrams of ``text``."""
+        if text not in self.sorted_sums:
+            rarities = sorted((self.rarity(g) for g in bigrams(text)), reverse=True)
+            self.sorted_sums[text] = list(accumulate(rarities, initial=0.0))
+        return self.sorted_sums[text]
+
+    def rarity(self, gram: str) -> float:
+        found = self.rarities.get(gram)
+        if found is None:
+            found = self.rarities[gram] = self._rarity_of(gram)
+        return found
+
+
+class History:
+    """Every top-level row in publication order, with each row's bigrams
+    (before its supporting clauses are added: what rarity counts), and, once
+    ``record`` has been told a row's final text and words, indexes to count
+    names and words over a window."""
+
+    def __init__(self, profiles: list, years: dict[int, int]):
+        self.profiles = sorted(profiles, key=lambda p: p.order)  # stable: reading order within a document
+        self.position = {p.id: index for index, p in enumerate(self.profiles)}
+        self.orders = [p.order for p in self.profiles]
+        self.years = years  # document order -> year published
+        self.vocabulary: dict[str, int] = {}
+        self.plain = [self.numbers({g for s in p.sentences for g in bigrams(s)}) for p in self.profiles]
+        self.word_rows: dict[str, list[int]] = {}
+        self.text_rows: dict[str, list[int]] = {}
+        self._windows: dict[int, tuple[int, int]] = {}
+
+    def numbers(self, grams) -> np.ndarray:
+        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in grams), dtype=np.int64)
+
+    def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
+        counts: dict[int, int] = {}
+        for grams in gram_lists:
+            for gram in grams:
+                number = self.vocabulary.setdefault(gram, len(self.vocabulary))
+                counts[number] = counts.get(number, 0) + 1
+        numbers = sorted(counts)
+        return np.array(numbers, dtype=np.int64), np.array([counts[n] for n in numbers], dtype=np.float64)
+
+    def window(self, order: int) -> tuple[int, int]:
+        """The rows (start, end) of the window of the document at ``order``:
+        documents up to it, published at most ``HORIZON_YEARS`` before it."""
+        if order not in self._windows:
+            first = first_in_window(order, self.years)
+            self._windows[order] = (bisect_left(self.orders, first), bisect_right(self.orders, order))
+        return self._windows[order]
+
+    def rows_of(self, order: int) -> tuple[int, int]:
+        """The rows (start, end) of the document at ``order``."""
+        return bisect_left(self.orders, order), bisect_right(self.orders, order)
+
+    def weights(self, start: int, end: int) -> Weights:
+        """Bigram rarity over the rows ``start:end``."""
+        rows = end - start
+        held = [self.plain[i] for i in range(start, end)]
+        frequency = np.bincount(np.concatenate(held), minlength=len(self.vocabulary)) if held else np.zeros(0, np.int64)
+        rarity = np.log((rows + 1) / np.maximum(frequency, 1))
+        unseen = math.log(rows + 1)
+        vocabulary = self.vocabulary
+
+        def rarity_of(gram: str) -> float:
+            number = vocabulary.get(gram)
+            return float(rarity[number]) if number is not None and number < len(rarity) else unseen
+
+        weights = Weights(rarity_of)
+        weights.vector = rarity  # for numpy callers: rarity by bigram number (shorter than the vocabulary when it grew)
+        return weights
+
+    def record(self, profile) -> None:
+        """Index a row's final text (for names) and words, once its supporting clauses are added."""
+        position = self.position[profile.id]
+        for word in profile.words:
+            self.word_rows.setdefault(word, []).append(position)
+        for gram in set(bigrams(profile.text)):
+            self.text_rows.setdefault(gram, []).append(position)
+
+    def finish(self) -> None:
+        """Sort the indexes (rows may be recorded in any order)."""
+        for found in (*self.word_rows.values(), *self.text_rows.values()):
+            found.sort()
+
+    def rows_with_word(self, word: str, start: int, end: int) -> list[int]:
+        found = self.word_rows.get(word, [])
+        return found[bisect_left(found, start) : bisect_left(found, end)]
+
+    def rows_naming(self, name: str, start: int, end: int, limit: int) -> int:
+        """How many rows of ``start:end`` have ``name`` in their text, counting up to ``limit``."""
+        grams = set(bigrams(name))
+        if not grams:
+            return 0
+        postings = [self.text_rows.get(g, []) for g in grams]
+        rarest = min(postings, key=len)
+        count = 0
+        for position in rarest[bisect_left(rarest, start) : bisect_left(rarest, end)]:
+            if name in self.profiles[position].text:
+                count += 1
+                if count >= limit:
+                    break
+        return count
+
+
+class Corpus:
+    """What comparisons into one later document know: the statistics of its window."""
+
+    def __init__(self, history: History, order: int, max_rows: int):
+        self.history = history
+        self.start, self.end = history.window(order)
+        self.weights = history.weights(self.start, self.end)
+        self.max_rows = max_rows
+        self._specific: dict[str, bool] = {}
+        self._rare: dict[str, bool] = {}
+
+    def specific(self, name: str) -> bool:
+        """A quoted name found in at least one and at most ``max_rows`` rows' text."""
+        if name not in self._specific:
+            count = self.history.rows_naming(name, self.start, self.end, self.max_rows + 1)
+            self._specific[name] = 0 < count <= self.max_rows
+        return self._specific[name]
+
+    def rare(self, word: str) -> bool:
+        """A word found in at most ``max_rows`` rows."""
+        if word not in self._rare:
+            self._rare[word] = len(self.history.rows_with_word(word, self.start, self.end)) <= self.max_rows
+        return self._rare[word]

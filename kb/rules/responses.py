@@ -1,0 +1,672 @@
+"""Government responses: which paragraphs of a later government text respond
+to a recommendation, and what that makes of the recommendation's status.
+
+Pure: rows, paragraphs and documents in, ``Response`` and ``Status`` records
+out; nothing here touches SQLite.  The rules look at one pair of documents at
+a time (``rule_responses``): the asks of one submission (kind
+``recommendation``, their sub-items folded in) and the paragraphs of one
+government document published after it (publication dates compared as
+written, ``2023`` before ``2023-10-25``; ``response_pairs`` lists the pairs).
+Every weight is counted within the pair or read from fixed files shipped with
+kb (the glossary, kb/data/slogans.yml, kb/data/response_words.yml and jieba's
+dictionary), so a pair's responses change only when one of its documents does.
+
+Within a pair:
+
+1. Terms (``terms``), on text folded by ``kb.text.normalize``: the words jieba
+   cuts (``kb.text.segment``) that are not generic (``response_words.yml``); the
+   glossary's terms and the word lists' variants, each found under any of its
+   names (託兒 and 幼兒中心 are one term, RCEP and 區域全面經濟夥伴關係協定
+   another); and names quoted in 「」, 《》 or “” that no glossary term covers.
+   Slogans (「新型工業化」, quoted in many rows of the pair or listed in
+   slogans.yml) are no terms at all: a paragraph repeating one answers nothing.
+2. Weights (``Weights``): a term weighs its rarity among the government
+   document's paragraphs (inverse document frequency) times its rarity in
+   general Chinese (``kb.text.segment.general_rarity``, scaled to 0.05–1.2; terms
+   of the glossary, variants and quoted names count 1): 差餉 or 託兒 weigh
+   much, 活動 or 投資 almost nothing, however rare in the speech.
+3. An ask is read as units (``AskProfile``): its title, its sub-items'
+   titles, and each sentence of its text, the sentences that ask (``asks``:
+   jieba cuts 建議, 應, 希望 … from them) in full and the others at
+   ``NARRATIVE`` of their weight.  A paragraph (``ParagraphProfile``) is
+   read with its section heading and, for a sub-item, the words before its
+   paragraph's (i).
+4. Candidates (``candidate_pairs``): an inverted index from terms to the
+   paragraphs holding them; only paragraphs sharing a term that weighs at
+   least ``CANDIDATE_WEIGHT`` with the ask are scored.  No all-pairs scan.
+5. Evidence (``evidence``): for each unit, the BM25 sum of the weights of its
+   terms the paragraph holds; the best unit's sum is the evidence, so an ask
+   with several parts is answered by a paragraph that does one of them well.
+   ``score`` scales it to 0–100.
+6. ``relation``: ``addresses`` only for the best paragraph of the document,
+   when it announces or reports a measure (``is_measure``: an action such as
+   設立, 延長, 寬減 and a commitment such as 將, 明年, 億元; a paragraph that
+   only describes a topic never addresses), has no sub-items of its own (a
+   paragraph opening a list of measures only relates: its sub-items are the
+   measures), is not the best match of several asks of the pair
+   (``shared_best``), and still scores ``ADDRESSES_SCORE`` once the places
+   the ask's title does not name are left out (``ScoredPair.claim``,
+   ``place_terms``); ``related`` from ``RELATED_SCORE``.  At most
+   ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
+
+A reviewer's verdicts in sources/response_reviews.yml (``read_reviews``)
+are applied at every build: ``confirm`` (with a relation) adds or fixes a
+response as ``manual``, ``reject`` removes one, and ``status`` sets an
+ask's status (``rejected`` only ever comes from a reviewer).
+
+Calibration and figures: see scripts/response_accuracy.py and the README.
+"""
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.rules.links import SENTENCE_RE, clean, clean_folded, quoted_names
+from kb.text.normalize import normalize
+from kb.records import Document, Paragraph, Recommendation, by_document, document_of
+from kb.rules.search_index import load_glossary
+from kb.text.segment import general_rarity, tokens, words
+
+DEFAULT_REVIEWS = Path(__file__).parents[2] / "sources" / "response_reviews.yml"
+SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
+WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
+
+ADDRESSES, RELATED = "addresses", "related"
+RELATIONS = (ADDRESSES, RELATED)
+RULE, MANUAL = "rule", "manual"
+CONFIRM, REJECT = "confirm", "reject"
+ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response found"
+NO_LATER_TEXT = "no later government text"  # no government text in the knowledge base came after the ask
+STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
+
+# Terms
+MIN_UNIT = 4  # cleaned characters: shorter sentences are left out
+NAME_MIN_CHARS = 3
+SLOGAN_MIN_ROWS = 8  # a quoted name in more asks and paragraphs of the pair than this is a slogan
+# Weights: general rarity r (log of the dictionary's total over the word's count) counts (r - RARITY_FROM) / RARITY_SPAN
+RARITY_FROM, RARITY_SPAN, RARITY_FLOOR, RARITY_CAP = 8.0, 8.0, 0.05, 1.2
+NARRATIVE = 0.8  # the weight of an ask's sentence that does not ask, against one that does
+# BM25
+K1, B = 1.2, 0.75
+# Candidates: a shared term weighing less than this does not make a paragraph a candidate
+CANDIDATE_WEIGHT = 0.5
+# Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
+SCORE_SCALE = 4
+ADDRESSES_SCORE = 44
+RELATED_SCORE = 24
+MAX_PER_DOCUMENT = 5
+# Places: the words of a place's names that say which place (河套, 都会区), not 科技 or 香港
+PLACE_WORD_SPECIFICITY = 0.5
+
+# Words that make a sentence ask, as jieba cuts them: 应 in 政府应尽快, not the
+# 应 of 供应, 应对 or 供不应求
+ASK_WORDS = frozenset("建议 倡议 应 应当 应该 更应 还应 亦应 也应 须 必须 还须 亦须 宜 希望 期望 冀 促请 敦促 呼吁 考虑 不妨 要求".split())
+
+
+class ResponseReviewError(ValueError):
+    """The response reviews file is malformed; names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Response:
+    recommendation_id: str
+    paragraph_id: str
+    score: int  # 0-100
+    relation: str  # addresses | related
+    method: str  # rule | manual
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer's verdict on one response, or a status set for an ask."""
+
+    recommendation_id: str
+    paragraph_id: str | None = None
+    verdict: str | None = None  # confirm | reject
+    relation: str | None = None
+    status: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Status:
+    recommendation_id: str
+    status: str
+    first_document_id: str | None
+    latest_document_id: str | None
+    thread_status: str
+    method: str
+    note: str | None = None
+
+
+@dataclass
+class AskProfile:
+    id: str
+    document_id: str
+    units: list[tuple[float, Counter]]  # (weight, terms) of its title, its sub-items' titles, each sentence
+    title: Counter  # the terms of its title
+
+
+@dataclass
+class ParagraphProfile:
+    id: str
+    document_id: str
+    terms: Counter  # of its text, section heading and lead
+    length: int
+
+
+# --- word lists -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Words:
+    """kb/data/response_words.yml and the glossary, folded."""
+
+    generic: frozenset[str]
+    concepts: tuple[tuple[str, tuple[str, ...]], ...]  # (term, its folded names)
+    measure: tuple[str, ...]
+    commitment: tuple[str, ...]
+
+
+@cache
+def word_lists() -> Words:
+    data = yaml.safe_load(WORDS_PATH.read_text(encoding="utf-8"))
+    folded = lambda text: tuple(normalize(word) for word in text.split())  # noqa: E731
+    concepts = [("@" + entry.id, _names(entry.names)) for entry in load_glossary()]
+    concepts += [("=" + key, _names(names)) for key, names in data["variants"].items()]
+    return Words(frozenset(folded(data["generic"])), tuple(concepts), folded(data["measure"]), folded(data["commitment"]))
+
+
+def _names(names) -> tuple[str, ...]:
+    """Folded names long enough to find in running text: two Han characters, three Latin letters."""
+    found = {normalize(name).replace(" ", "") for name in names}
+    return tuple(sorted(name for name in found if len(name) >= (3 if name.isascii() else 2)))
+
+
+@cache
+def fixed_slogans() -> frozenset[str]:
+    """The slogans listed in kb/data/slogans.yml, cleaned."""
+    return frozenset(clean(name) for name in yaml.safe_load(SLOGANS_PATH.read_text(encoding="utf-8")))
+
+
+def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
+    """The fixed slogans (``fixed_slogans``) and the quoted names that more
+    than ``SLOGAN_MIN_ROWS`` of these asks and paragraphs mention: a paragraph
+    repeating 「新型工業化」 or 「一國兩制」 answers nothing."""
+    return set(fixed_slogans()) | quoted_slogans(rows, paragraphs)
+
+
+def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
+    """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
+    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows] + [_cleaned_and_names(p.text) for p in paragraphs]
+    texts = [cleaned for cleaned, _ in read]
+    names = {name for _, found in read for name in found}
+    return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
+
+
+# A government text is compared with every submission published before it,
+# and a submission with the next government texts: what is read from one
+# text alone (its folding, cleaned text, quoted names and terms) is kept.
+CACHED_TEXTS = 20_000
+_folded = lru_cache(maxsize=CACHED_TEXTS)(normalize)
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def _cleaned_and_names(text: str) -> tuple[str, frozenset[str]]:
+    folded = _folded(text)
+    return clean_folded(folded), frozenset(quoted_names(folded))
+
+
+# --- terms and profiles -----------------------------------------------------
+
+
+def terms(text: str, slogans: set[str] = frozenset()) -> Counter:
+    """The terms of a text: its words (not generic ones), the glossary's and
+    the variants' terms it names, and the names it quotes that no glossary
+    term covers; slogans left out.  The Counter is cached and handed to
+    every caller of the same text: read it, never change it."""
+    return folded_terms(_folded(text), slogans)
+
+
+def folded_terms(folded: str, slogans: set[str] = frozenset()) -> Counter:
+    """``terms`` of text already folded by ``kb.text.normalize.normalize``."""
+    return _folded_terms(folded, frozenset(slogan for slogan in slogans if slogan in folded))
+
+
+@lru_cache(maxsize=CACHED_TEXTS)  # kept by the slogans the text holds: most hold none, whatever the pair's
+def _folded_terms(folded: str, slogans: frozenset[str]) -> Counter:
+    for slogan in sorted(slogans, key=lambda name: (-len(name), name)):  # 香港創新科技發展藍圖 before 創新科技
+        folded = folded.replace(slogan, " ")
+    lists = word_lists()
+    found = Counter(word for word in words(folded) if word not in lists.generic)
+    found.update(concepts_in(folded))
+    found.update("«" + name for name in quoted_names(folded)
+                 if len(name) >= NAME_MIN_CHARS and name not in slogans and not concepts_in(name))
+    return found
+
+
+def concepts_in(folded: str) -> set[str]:
+    """The glossary's and the variants' terms named in folded text.  Only
+    the names whose first two characters the text holds are looked for."""
+    flat = folded.replace(" ", "")
+    index = concept_names()
+    found = set()
+    for start in {flat[i : i + 2] for i in range(len(flat) - 1)} & index.keys():
+        found.update(term for name, term in index[start] if term not in found and name in flat)
+    return found
+
+
+@cache
+def concept_names() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Every (name, term) of the glossary and the variants, by the name's
+    first two characters (every name has at least two)."""
+    index: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for term, names in word_lists().concepts:
+        for name in names:
+            index[name[:2]].append((name, term))
+    return {start: tuple(entries) for start, entries in index.items()}
+
+
+def is_measure(text: str) -> bool:
+    """A paragraph announces or reports a measure: it names an action (設立,
+    延長, 寬減 …) and a commitment (將, 明年, 億元 …)."""
+    folded, lists = _folded(text), word_lists()
+    return any(word in folded for word in lists.measure) and any(word in folded for word in lists.commitment)
+
+
+def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) -> list[AskProfile]:
+    """A profile for every top-level recommendation (not strategies or measures)."""
+    children: dict[str, list[Recommendation]] = defaultdict(list)
+    for row in rows:
+        if row.parent_id:
+            children[row.parent_id].append(row)
+    profiles = []
+    for row in rows:
+        if row.parent_id or row.kind != "recommendation":
+            continue
+        subs = children.get(row.id, [])
+        units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
+        for body in [row.body or ""] + [c.body or "" for c in subs]:
+            folded = (_folded(sentence) for sentence in SENTENCE_RE.split(body))
+            units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
+                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
+        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))
+    return profiles
+
+
+def asks(folded: str) -> bool:
+    """A sentence asks when jieba cuts one of ``ASK_WORDS`` from it."""
+    return not ASK_WORDS.isdisjoint(tokens(folded))
+
+
+def paragraph_profiles(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> list[ParagraphProfile]:
+    """A profile for every paragraph, read with its section heading; a sub-item
+    also with its paragraph's lead."""
+    lead = {p.id: p.text for p in paragraphs if not p.parent_id}
+    profiles = []
+    for paragraph in paragraphs:
+        context = lead.get(paragraph.parent_id, "") if paragraph.parent_id else ""
+        found = terms("\n".join([paragraph.text, paragraph.section or "", context]), slogans)
+        profiles.append(ParagraphProfile(paragraph.id, paragraph.document_id, found, sum(found.values())))
+    return profiles
+
+
+# --- weights ----------------------------------------------------------------
+
+
+@dataclass
+class Weights:
+    """Each term's weight within one pair, and the paragraphs' mean length (BM25)."""
+
+    weight: dict[str, float]
+    mean_length: float
+
+    def of(self, term: str) -> float:
+        return self.weight.get(term, 0.0)
+
+
+def weights(paragraphs: list[ParagraphProfile]) -> Weights:
+    """Rarity among the government document's paragraphs times rarity in general Chinese."""
+    count = len(paragraphs)
+    frequency = Counter(term for p in paragraphs for term in p.terms)
+    weight = {term: math.log((count + 1) / (n + 0.5)) * specificity(term) for term, n in frequency.items()}
+    return Weights(weight, sum(p.length for p in paragraphs) / max(1, count))
+
+
+def specificity(term: str) -> float:
+    """How much a term says about a topic: glossary terms, variants and quoted
+    names 1; a word by its general rarity, from ``RARITY_FLOOR`` (活動) to
+    ``RARITY_CAP`` (差餉)."""
+    if term[0] in "@=«":
+        return 1.0
+    scaled = (general_rarity(term) - RARITY_FROM) / RARITY_SPAN
+    return min(RARITY_CAP, max(RARITY_FLOOR, scaled))
+
+
+# --- candidates -------------------------------------------------------------
+
+
+def candidate_pairs(
+    asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Weights
+) -> list[tuple[AskProfile, ParagraphProfile]]:
+    """(ask, paragraph) pairs worth scoring within one pair of documents: the
+    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``.
+    An inverted index from those terms to paragraphs: no all-pairs scan."""
+    index: dict[str, set[int]] = defaultdict(set)
+    for position, paragraph in enumerate(paragraphs):
+        for term in paragraph.terms:
+            if found.of(term) >= CANDIDATE_WEIGHT:
+                index[term].add(position)
+    pairs = []
+    for ask in asks:
+        keys = {term for _, unit in ask.units for term in unit if term in index}
+        hit = set().union(*(index[key] for key in keys)) if keys else set()
+        pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
+    return pairs
+
+
+# --- evidence and score -----------------------------------------------------
+
+
+def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> float:
+    """The best unit's BM25 sum: the weights of its terms the paragraph holds,
+    each saturating with its count there, against the paragraph's length."""
+    return best_unit(ask, bm25(paragraph, found))
+
+
+def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
+    """What each term of the paragraph adds to a unit that holds it."""
+    norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
+    return {t: found.of(t) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
+
+
+def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
+    best = 0.0
+    for weight, unit in ask.units:
+        best = max(best, weight * sum(factors[t] for t in unit if t in factors))
+    return best
+
+
+def score(found: float) -> int:
+    return min(100, round(SCORE_SCALE * found))
+
+
+def relation(points: int, claim: int | None = None) -> str | None:
+    """``addresses`` when the paragraph may address the ask (``claim`` is
+    given only for the best paragraph of a document that announces or
+    reports a measure and is no other ask's best) and its ``claim``, its
+    score without the places the ask does not name, reaches
+    ``ADDRESSES_SCORE``; ``related`` from ``RELATED_SCORE``."""
+    if claim is not None and claim >= ADDRESSES_SCORE:
+        return ADDRESSES
+    if points >= RELATED_SCORE:
+        return RELATED
+    return None
+
+
+def later_documents(documents: list[Document], government: set[str]) -> dict[str, set[str]]:
+    """For each document, the government documents published after it."""
+    return {
+        document.id: {other.id for other in documents if other.id in government and str(other.published) > str(document.published)}
+        for document in documents
+    }
+
+
+# --- computing the responses ------------------------------------------------
+
+
+def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> list[Response]:
+    """The rules' responses for ONE pair: ``asks`` are the rows of one
+    submission document (sub-items included), ``paragraphs`` the paragraphs of
+    one government document published after it.  A pure function of those two
+    documents and of the fixed files shipped with kb: every weight is counted
+    within the pair, so that a build may recompute only the pairs whose
+    documents changed.  Ordered by recommendation, then falling score;
+    reviewer's verdicts not applied."""
+    leads = {p.parent_id for p in paragraphs if p.parent_id}
+    measures = {p.id for p in paragraphs if p.id not in leads and is_measure(p.text)}
+    scored_pair = score_pair(asks, paragraphs)
+    ranked = scored_pair.ranked()
+    shared = shared_best(ranked)
+    responses = []
+    for ask_id, scored in ranked.items():
+        first = scored[0][1]
+        measure = first in measures and first not in shared
+        claim = scored_pair.claim(ask_id, first) if measure else None
+        found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
+        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
+    return responses
+
+
+def shared_best(ranked: dict[str, list[tuple[int, str]]]) -> set[str]:
+    """Paragraphs that are the best match of more than one ask of the pair:
+    a broad topic the asks share (a fund, a district), not a measure doing what
+    one of them asked, so they only ever relate."""
+    best = Counter(scored[0][1] for scored in ranked.values() if scored)
+    return {pid for pid, count in best.items() if count > 1}
+
+
+@dataclass
+class ScoredPair:
+    """One pair's profiles, weights and every candidate's evidence."""
+
+    asks: dict[str, AskProfile]
+    paragraphs: dict[str, ParagraphProfile]
+    found: Weights
+    evidence: dict[str, list[tuple[float, str]]]  # ask id -> (evidence, paragraph id), best first
+
+    def ranked(self) -> dict[str, list[tuple[int, str]]]:
+        return {key: [(score(raw), pid) for raw, pid in value] for key, value in self.evidence.items()}
+
+    def claim(self, ask_id: str, paragraph_id: str) -> int:
+        """The score that may make a paragraph address an ask: its evidence
+        without the places (``place_terms``) the ask's title does not name.
+        A place says where a measure is, not what it does: a paragraph on the
+        Loop's park does not do what an ask for pilot-production bases there
+        asked."""
+        ask = self.asks[ask_id]
+        places = place_terms() - set(ask.title)
+        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units]
+        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title), self.paragraphs[paragraph_id], self.found))
+
+
+@cache
+def place_terms() -> frozenset[str]:
+    """The glossary's places (kind ``place``) as terms, and the words jieba
+    cuts from their names (都会区, 河套): where a measure is, not what it does."""
+    found = set()
+    for entry in load_glossary():
+        if entry.kind == "place":
+            found.add("@" + entry.id)
+            for name in _names((entry.name_zh, *entry.aliases)):
+                found.update(word for word in words(name) if specificity(word) >= PLACE_WORD_SPECIFICITY)
+    return frozenset(found)
+
+
+def rank_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> dict[str, list[tuple[int, str]]]:
+    """Ask id -> every candidate paragraph's (score, id), best first, for one
+    (submission document, government document) pair: what ``rule_responses``
+    keeps, and what calibration reads."""
+    return score_pair(asks, paragraphs).ranked()
+
+
+def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> ScoredPair:
+    """Profiles, weights and every candidate's evidence for one pair, each
+    ask's paragraphs best first (ties in the government text's order)."""
+    slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
+    profiles = paragraph_profiles(paragraphs, slogans)
+    ask_list = ask_profiles(asks, slogans)
+    found = weights(profiles)
+    raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    factors: dict[str, dict[str, float]] = {}
+    for ask, paragraph in candidate_pairs(ask_list, profiles, found):
+        if paragraph.id not in factors:
+            factors[paragraph.id] = bm25(paragraph, found)
+        raw[ask.id].append((best_unit(ask, factors[paragraph.id]), paragraph.id))
+    order = {p.id: index for index, p in enumerate(paragraphs)}
+    ranked = {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(raw.items())}
+    return ScoredPair({a.id: a for a in ask_list}, {p.id: p for p in profiles}, found, ranked)
+
+
+def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
+    """Every (submission document, government document) pair to score: a
+    document with asks and a government document published after it."""
+    with_asks = {row.document_id for row in rows if not row.parent_id and row.kind == "recommendation"}
+    later = later_documents(documents, {p.document_id for p in paragraphs})
+    return [(document.id, government) for document in documents if document.id in with_asks
+            for government in sorted(later.get(document.id, ()))]
+
+
+def rank_pairs(
+    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
+) -> dict[tuple[str, str], list[tuple[int, str]]]:
+    """(ask id, government document id) -> ranked paragraphs, pair by pair."""
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
+    ranked = {}
+    for submission, government in response_pairs(documents, rows, paragraphs):
+        for ask_id, scored in rank_pair(rows_of[submission], paragraphs_of[government]).items():
+            ranked[(ask_id, government)] = scored
+    return dict(sorted(ranked.items()))
+
+
+def compute_responses(
+    rows: list[Recommendation],
+    paragraphs: list[Paragraph],
+    documents: list[Document],
+    reviews: list[Review] | None = None,
+) -> list[Response]:
+    """Every response found by the rules, pair by pair (``rule_responses``),
+    with the reviewer's verdicts applied; ordered by recommendation, then
+    paragraph document, then falling score."""
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
+    responses = []
+    for submission, government in response_pairs(documents, rows, paragraphs):
+        responses += rule_responses(rows_of[submission], paragraphs_of[government])
+    return apply_reviews(responses, reviews or [])
+
+
+# --- the reviewer's verdicts ------------------------------------------------
+
+
+def apply_reviews(responses: list[Response], reviews: list[Review]) -> list[Response]:
+    """Rejected responses removed; confirmed ones kept (with the reviewer's
+    relation) or added as ``manual`` with score 100."""
+    by_pair = {(r.recommendation_id, r.paragraph_id): r for r in responses}
+    for review in reviews:
+        if not review.paragraph_id or not review.verdict:
+            continue
+        key = (review.recommendation_id, review.paragraph_id)
+        if review.verdict == REJECT:
+            by_pair.pop(key, None)
+        elif key in by_pair:
+            kept = by_pair[key]
+            by_pair[key] = Response(kept.recommendation_id, kept.paragraph_id, kept.score, review.relation or kept.relation, MANUAL)
+        else:
+            by_pair[key] = Response(key[0], key[1], 100, review.relation or ADDRESSES, MANUAL)
+    return sorted(by_pair.values(), key=lambda r: (r.recommendation_id, document_of(r.paragraph_id), -r.score, r.paragraph_id))
+
+
+def read_reviews(path: str | Path = DEFAULT_REVIEWS) -> list[Review]:
+    """The reviewer's verdicts: a list of entries with ``recommendation`` and
+    either ``paragraph`` and ``verdict`` (confirm | reject, ``relation`` for a
+    confirmation) or ``status`` (any words, such as ``rejected``), and an
+    optional ``note``."""
+    path = Path(path)
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ResponseReviewError(f"{path}: cannot be read: {error}") from error
+    if not isinstance(entries, list):
+        raise ResponseReviewError(f"{path}: expected a list of reviews")
+    return [_review(path, index, entry) for index, entry in enumerate(entries, start=1)]
+
+
+def _review(path: Path, index: int, entry) -> Review:
+    where = f"{path}: review {index}"
+    if not isinstance(entry, dict) or not entry.get("recommendation"):
+        raise ResponseReviewError(f"{where}: needs a recommendation")
+    unknown = set(entry) - {"recommendation", "paragraph", "verdict", "relation", "status", "note"}
+    if unknown:
+        raise ResponseReviewError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    verdict, paragraph, relation_, status = (entry.get(k) for k in ("verdict", "paragraph", "relation", "status"))
+    if paragraph and verdict not in (CONFIRM, REJECT):
+        raise ResponseReviewError(f"{where}: verdict must be confirm or reject, not {verdict!r}")
+    if verdict and not paragraph:
+        raise ResponseReviewError(f"{where}: a verdict needs the paragraph it is about")
+    if relation_ is not None and relation_ not in RELATIONS:
+        raise ResponseReviewError(f"{where}: relation must be addresses or related, not {relation_!r}")
+    if not paragraph and not status:
+        raise ResponseReviewError(f"{where}: give a paragraph and verdict, or a status")
+    return Review(str(entry["recommendation"]), paragraph and str(paragraph), verdict, relation_,
+                  status and str(status), entry.get("note") and str(entry["note"]))
+
+
+def unknown_review_ids(reviews: list[Review], row_ids: set[str], paragraph_ids: set[str]) -> list[str]:
+    """Ids the reviews name that are not in the knowledge base."""
+    unknown = [r.recommendation_id for r in reviews if r.recommendation_id not in row_ids]
+    unknown += [r.paragraph_id for r in reviews if r.paragraph_id and r.paragraph_id not in paragraph_ids]
+    return sorted(set(unknown))
+
+
+# --- statuses ---------------------------------------------------------------
+
+
+def statuses(
+    rows: list[Recommendation],
+    responses: list[Response],
+    documents: list[Document],
+    threads: list[set[str]],
+    reviews: list[Review] | None = None,
+    government: set[str] | None = None,
+) -> list[Status]:
+    """One status per top-level recommendation: ``addressed`` when a paragraph
+    addresses it, ``related only`` when paragraphs are only related, else
+    ``no response found`` — or ``no later government text`` when none of the
+    ``government`` documents was published after the ask's document (there was
+    nothing to respond with yet); the first and latest addressing documents (by
+    publication); the best status over its thread (``threads``: sets of row
+    ids linked across years); a reviewer's status overrides the rule's."""
+    published = {d.id: str(d.published) for d in documents}
+    later = later_documents(documents, government) if government is not None else {}
+    by_ask: dict[str, list[Response]] = defaultdict(list)
+    for response in responses:
+        by_ask[response.recommendation_id].append(response)
+    own = {}
+    for row in rows:
+        if row.parent_id or row.kind != "recommendation":
+            continue
+        found = by_ask.get(row.id, [])
+        addressing = sorted({document_of(r.paragraph_id) for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
+        status = ADDRESSED if addressing else RELATED_ONLY if found else NO_RESPONSE
+        if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
+            status = NO_LATER_TEXT
+        own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
+    thread_of = {member: thread for thread in threads for member in thread}
+    manual = {r.recommendation_id: r for r in reviews or [] if r.status}
+    result = []
+    for row_id, (status, first, latest) in own.items():
+        members = thread_of.get(row_id, {row_id})
+        thread_status = min((own[m][0] for m in members if m in own), key=STATUS_ORDER.__getitem__)
+        if row_id in manual:
+            review = manual[row_id]
+            result.append(Status(row_id, review.status, first, latest, thread_status, MANUAL, review.note))
+        else:
+            result.append(Status(row_id, status, first, latest, thread_status, RULE))
+    return result
+
+
+# --- at build ---------------------------------------------------------------
+
+REVIEWS_NAME = "response_reviews.yml"
+
+
+@dataclass
+class Answers:
+    """What a build writes about government responses."""
+
+    responses: list[Response]
+    statuses: list[Status]

@@ -1,0 +1,192 @@
+"""The comparison page: two documents through the links between their
+recommendations, put in date order; the changed wording aligned sentence by
+sentence with changed characters marked and unchanged stretches folded; weak
+links apart from continued asks; between two publishers, asks taken up and
+not taken up.  And a recommendation's proposal thread, as a timeline, for row
+pages (``thread_html``) and on its own page.  Text is escaped before changes
+are marked up."""
+
+import re
+from difflib import SequenceMatcher
+from functools import lru_cache
+
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
+
+from kb.read import compare as kb_compare
+from kb.web.source_view import first_or_404, kb_database, passage_url
+
+COMPARE_ROUTE = r"^/-/compare$"
+THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
+# Sentences end at these marks (kept with the sentence) or at a line break.
+_SENTENCE_RE = re.compile(r"[^。；！？!?\n]+[。；！？!?]*")
+PAIRING_RATIO = 0.4  # two changed sentences this alike are shown side by side
+FOLD_AT = 2  # runs of this many unchanged sentences or more are folded
+THREAD_SHOWN = 40  # rows of a thread shown on a recommendation's page (its thread page shows all)
+
+
+async def compare_page(datasette, request):
+    db = await kb_database(datasette)
+    documents = await db.execute_fn(kb_compare.documents)
+    a, b = request.args.get("a"), request.args.get("b")
+    context = {"database": db.name, "documents": documents, "a": a, "b": b, "comparison": None, "message": None}
+    if a and b:
+        order = {document["id"]: index for index, document in enumerate(documents)}
+        unknown = [document_id for document_id in (a, b) if document_id not in order]
+        if unknown:
+            raise NotFound(f"No document {unknown[0]!r}")
+        if a == b:
+            context["message"] = "Pick two different documents: a document compared with itself has nothing to show."
+        else:
+            swapped = order[a] > order[b]
+            if swapped:
+                a, b = b, a
+                context.update(a=a, b=b)
+            comparison = await db.execute_fn(lambda conn: kb_compare.compare(conn, a, b))
+            if request.args.get("_format") == "json":
+                return Response.json(comparison.to_json())
+            context.update(await _comparison_context(datasette, db, comparison))
+            context["swapped"] = swapped
+    return Response.html(await datasette.render_template("kb_compare.html", context, request=request))
+
+
+def is_weak(pair) -> bool:
+    """A link the rules found on a shared name or a few words, not confirmed by a reviewer."""
+    return pair.relation == "related" and pair.method != "manual"
+
+
+async def _comparison_context(datasette, db, comparison) -> dict:
+    def texts(conn):
+        return [(kb_compare.row_text(conn, p.a.id), kb_compare.row_text(conn, p.b.id)) for p in comparison.pairs]
+
+    pairs = [
+        {"a": _row(datasette, db.name, p.a), "b": _row(datasette, db.name, p.b), "score": p.score,
+         "relation": p.relation, "method": p.method, "weak": is_weak(p), "lines": aligned_diff(a_text, b_text)}
+        for p, (a_text, b_text) in zip(comparison.pairs, await db.execute_fn(texts))
+    ]
+    return {
+        "comparison": comparison,
+        "same_publisher": comparison.a["publisher_id"] == comparison.b["publisher_id"],
+        "pairs": [p for p in pairs if not p["weak"]],
+        "weak": [p for p in pairs if p["weak"]],
+        "new": [_row(datasette, db.name, row) for row in comparison.new],
+        "dropped": [_row(datasette, db.name, row) for row in comparison.dropped],
+    }
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut into sentences, each keeping its closing mark; blank ones dropped."""
+    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
+
+
+@lru_cache(maxsize=4096)
+def aligned_diff(a: str, b: str) -> list[dict]:
+    """A's and B's sentences aligned: runs of unchanged sentences (``same``, folded
+    when long), changed pairs (``changed``, characters marked on both sides), and
+    sentences only in A (``deleted``) or only in B (``added``).  Escaped HTML."""
+    a_s, b_s = sentences(a), sentences(b)
+    lines: list[dict] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a_s, b_s, autojunk=False).get_opcodes():
+        if op == "equal":
+            lines.append({"kind": "same", "texts": [escape(s) for s in a_s[i1:i2]], "fold": i2 - i1 >= FOLD_AT})
+        elif op == "delete":
+            lines += [{"kind": "deleted", "a": escape(s)} for s in a_s[i1:i2]]
+        elif op == "insert":
+            lines += [{"kind": "added", "b": escape(s)} for s in b_s[j1:j2]]
+        else:
+            lines += _pair_sentences(a_s[i1:i2], b_s[j1:j2])
+    return lines
+
+
+def _pair_sentences(a_s: list[str], b_s: list[str]) -> list[dict]:
+    """Changed sentences of A and B: each A sentence beside the most alike B
+    sentence that follows the last one paired, when they are alike enough."""
+    lines, j = [], 0
+    for sentence in a_s:
+        best = _most_alike(sentence, b_s, j)
+        if best[0] >= PAIRING_RATIO:
+            lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:best[1]]]
+            left, right = kb_compare.diff_sides(sentence, b_s[best[1]])
+            lines.append({"kind": "changed", "a": left, "b": right})
+            j = best[1] + 1
+        else:
+            lines.append({"kind": "deleted", "a": escape(sentence)})
+    lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:]]
+    return lines
+
+
+def _most_alike(sentence: str, b_s: list[str], start: int) -> tuple[float, int | None]:
+    """(ratio, index) of the B sentence from ``start`` on most like ``sentence``
+    (the last of equals), or (0, None).  ``SequenceMatcher.ratio`` counts
+    matching characters, at most a longest common subsequence, so rapidfuzz's
+    ``Indel.normalized_similarity`` (the same ratio over that subsequence,
+    worked out in C) bounds it: sentences are tried by that bound, highest
+    first, and no further once it falls under ``PAIRING_RATIO`` or the best
+    ratio so far."""
+    rest = b_s[start:]
+    if not rest:
+        return (0, None)
+    bounds = cdist([sentence], rest, scorer=Indel.normalized_similarity)[0]
+    best: tuple[float, int | None] = (0, None)
+    for i in sorted(range(len(rest)), key=lambda i: -bounds[i]):
+        if bounds[i] < PAIRING_RATIO - _SLACK or (best[1] is not None and bounds[i] < best[0] - _SLACK):
+            break
+        found = (SequenceMatcher(None, sentence, rest[i], autojunk=False).ratio(), start + i)
+        best = found if best[1] is None or found >= best else best
+    return best
+
+
+_SLACK = 1e-9  # float rounding between the bound and the ratio
+
+
+def _row(datasette, database: str, row) -> dict:
+    """A row with the links the page shows: its row page and its source passage."""
+    return {
+        "id": row.id,
+        "title": row.title,
+        "number": row.number,
+        "url": datasette.urls.row(database, "recommendations", tilde_encode(row.id)),
+        "source_url": passage_url(datasette, row.document_id, row.id, row.line_start) if row.line_start else None,
+    }
+
+
+async def thread_html(datasette, db, recommendation_id: str, limit: int | None = THREAD_SHOWN) -> Markup:
+    """A recommendation's thread as a timeline with links; empty when it has
+    none.  A thread longer than ``limit`` shows the rows nearest this one."""
+    thread = await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
+    if thread is None:
+        return Markup("")
+    sql = "select coalesce(parent_id, id) from recommendations where id = ?"
+    current = (await db.execute(sql, [recommendation_id])).first()[0]  # a sub-item shows its parent
+    context = _thread_context(datasette, db.name, thread, current)
+    return Markup(await datasette.render_template("kb_thread.html", context))
+
+
+def _thread_context(datasette, database: str, thread, current: str) -> dict:
+    titles = {row.id: row.title for row in thread.rows}
+    links_in: dict[str, list[dict]] = {}
+    for link in thread.links:
+        links_in.setdefault(link["to_id"], []).append(link)
+    rows = [
+        {"id": row.id, "title": row.title, "year": row.year, "published": row.published,
+         "document_title": row.document_title, "publisher_id": row.publisher_id, "current": row.id == current,
+         "url": datasette.urls.row(database, "recommendations", tilde_encode(row.id)),
+         "links_in": links_in.get(row.id, [])}
+        for row in thread.rows
+    ]
+    return {"thread": thread, "rows": rows, "titles": titles, "compare_url": datasette.urls.path("/-/compare"),
+            "thread_url": datasette.urls.path(f"/-/thread/{current}")}
+
+
+async def thread_page(datasette, request):
+    db = await kb_database(datasette)
+    recommendation_id = request.url_vars["id"]
+    sql = "select id, title from recommendations where id = ?"
+    row = await first_or_404(db, sql, [recommendation_id], f"No recommendation {recommendation_id!r}")
+    timeline = await thread_html(datasette, db, recommendation_id, limit=None)
+    context = {"database": db.name, "row": dict(row), "timeline": timeline,
+               "row_url": datasette.urls.row(db.name, "recommendations", tilde_encode(recommendation_id))}
+    return Response.html(await datasette.render_template("kb_thread_page.html", context, request=request))
