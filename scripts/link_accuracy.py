@@ -21,6 +21,7 @@ import yaml
 import loaders
 from kb.rules import areas as kb_areas
 from kb.rules import links as kb_links
+from kb.rules import reviews as kb_reviews
 from kb.build.pipeline import area_tags
 from kb.build.manifest import read_manifest
 from kb.records import Document, Recommendation
@@ -144,15 +145,16 @@ def _figure(part: int, whole: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sources", type=Path, default=ROOT / "sources")
-    parser.add_argument("--reviews", type=Path, default=kb_links.DEFAULT_REVIEWS)
+    parser.add_argument("--reviews", type=Path, default=kb_reviews.DEFAULT_LINK_REVIEWS)
     parser.add_argument("--evidence", action="store_true", help="also print the evidence for every labelled pair")
     args = parser.parse_args(argv)
     rows, documents = parsed_sources(args.sources)
-    reviews = kb_links.read_reviews(args.reviews) if args.reviews.is_file() else []
+    reviews = kb_reviews.read_link_reviews(args.reviews) if args.reviews.is_file() else []
     labels = read_labels()
     rule_areas = primary_areas(rows, args.sources)
     rule = kb_links.compute_links(rows, documents, areas=rule_areas)
-    reviewed = kb_links.compute_links(rows, documents, reviews, primary_areas(rows, args.sources, overrides=True))
+    found = kb_links.compute_links(rows, documents, primary_areas(rows, args.sources, overrides=True))
+    reviewed = kb_reviews.apply_link_reviews(found, reviews, rows, kb_links.document_order(documents))
     print(report(rule, reviewed, labels, len(reviews)))
     if args.evidence:
         print(evidence_table(rows, documents, rule_areas, labels))

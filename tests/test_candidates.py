@@ -68,7 +68,7 @@ def test_linking_through_candidates_gives_the_links_of_comparing_every_pair():
         for (a, b), e in kb_links.evidence_for(rows, documents, areas).items()
         if kb_links.is_link(e, min(length[a], length[b]))
     ]
-    assert run.links == kb_links.apply_reviews(every_pair, [], rows, kb_links.document_order(documents))
+    assert run.links == kb_links.in_reading_order(every_pair, rows, kb_links.document_order(documents))
     assert len(run.links) == 28
     # Far fewer pairs scored than the 1,863 of comparing every pair.
     assert len(kb_links.evidence_for(rows, documents, areas)) == 1863 and run.candidate_pairs < 200

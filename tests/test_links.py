@@ -15,6 +15,7 @@ from datasette.utils import tilde_encode
 
 from kb.read import compare as kb_compare
 from kb.rules import links as kb_links
+from kb.rules import reviews as kb_reviews
 from kb.build.pipeline import build
 from kb.web import compare_view
 from kb.records import Document, Recommendation
@@ -32,8 +33,14 @@ def parsed():
 
 
 @cache
-def reviews() -> tuple[kb_links.Review, ...]:
-    return tuple(kb_links.read_reviews(kb_links.DEFAULT_REVIEWS))
+def reviews() -> tuple[kb_reviews.Review, ...]:
+    return tuple(kb_reviews.read_link_reviews(kb_reviews.DEFAULT_LINK_REVIEWS))
+
+
+def reviewed(rows, documents, verdicts, areas=None) -> list[kb_links.Link]:
+    """The rules' links with the reviewer's verdicts applied, as a build has them."""
+    found = kb_links.compute_links(rows, documents, areas)
+    return kb_reviews.apply_link_reviews(found, verdicts, rows, kb_links.document_order(documents))
 
 
 @cache
@@ -49,7 +56,7 @@ def rule_links() -> tuple[kb_links.Link, ...]:
 @cache
 def reviewed_links() -> tuple[kb_links.Link, ...]:
     areas = link_accuracy.primary_areas(parsed()[0], ROOT / "sources", overrides=True)
-    return tuple(kb_links.compute_links(*parsed(), list(reviews()), areas))
+    return tuple(reviewed(*parsed(), list(reviews()), areas))
 
 
 @cache
@@ -115,7 +122,7 @@ def test_the_wrong_rule_links_are_the_two_known_ones_and_both_are_rejected():
     accuracy = link_accuracy.accuracy(list(rule_links()), labels())
     wrong = [("bdc-2020-brand-relaunch-survey/10", f"{CMA_2024}/8"), (f"{CMA_2023}/2", f"{CMA_2024}/10")]
     assert accuracy.wrong == wrong
-    rejected = {(r.from_id, r.to_id) for r in reviews() if r.verdict == kb_links.REJECT}
+    rejected = {(r.from_id, r.to_id) for r in reviews() if r.verdict == kb_reviews.REJECT}
     assert set(wrong) <= rejected
     assert not set(wrong) & {(l.from_id, l.to_id) for l in reviewed_links()}
 
@@ -252,7 +259,7 @@ def test_documents_are_ordered_by_publication_then_year_then_id():
 
 def test_the_real_reviews_name_real_rows_and_stay_few():
     rows, _ = parsed()
-    assert kb_links.unknown_review_ids(rows, list(reviews())) == []
+    assert kb_reviews.unknown_review_ids(list(reviews()), {row.id for row in rows}) == []
     assert 0 < len(reviews()) <= 10
 
 
@@ -262,7 +269,7 @@ def test_a_confirmed_link_is_added_as_manual_and_a_rejected_one_removed(tmp_path
         f"{CMA_2024}/11 -> {CMA_2023}/10": {"verdict": "confirm", "relation": "revises"},  # either order
         f"{CMA_2023}/14 -> {CMA_2024}/3": "reject",
     })
-    found = {(l.from_id, l.to_id): l for l in kb_links.compute_links(*parsed(), kb_links.read_reviews(path))}
+    found = {(l.from_id, l.to_id): l for l in reviewed(*parsed(), kb_reviews.read_link_reviews(path))}
     assert found[(f"{CMA_2023}/9", f"{CMA_2024}/7")].method == kb_links.MANUAL
     assert found[(f"{CMA_2023}/9", f"{CMA_2024}/7")].relation == kb_links.RELATED
     assert found[(f"{CMA_2023}/10", f"{CMA_2024}/11")] .method == kb_links.MANUAL
@@ -272,14 +279,14 @@ def test_a_confirmed_link_is_added_as_manual_and_a_rejected_one_removed(tmp_path
 
 def test_reviews_may_be_a_list(tmp_path):
     path = write(tmp_path, [{"from": "a/1", "to": "b/2", "verdict": "reject", "note": "why"}])
-    assert kb_links.read_reviews(path) == [kb_links.Review("a/1", "b/2", "reject", None)]
+    assert kb_reviews.read_link_reviews(path) == [kb_reviews.Review(kb_reviews.LINK, "a/1", "b/2", "reject", None)]
 
 
 def test_reviews_of_rows_that_do_not_exist_are_listed_and_ignored(tmp_path):
-    review = kb_links.Review("a/1", "zz/9", "confirm")
+    review = kb_reviews.Review(kb_reviews.LINK, "a/1", "zz/9", "confirm")
     rows = [row("a/1", "標題"), row("b/1", "其他")]
-    assert kb_links.unknown_review_ids(rows, [review]) == ["zz/9"]
-    assert kb_links.compute_links(rows, [doc("a", "2020", 2020), doc("b", "2021", 2021)], [review]) == []
+    assert kb_reviews.unknown_review_ids([review], {row.id for row in rows}) == ["zz/9"]
+    assert reviewed(rows, [doc("a", "2020", 2020), doc("b", "2021", 2021)], [review]) == []
 
 
 @pytest.mark.parametrize(
@@ -295,11 +302,11 @@ def test_reviews_of_rows_that_do_not_exist_are_listed_and_ignored(tmp_path):
 )
 def test_bad_reviews_are_refused_naming_the_file_and_the_entry(tmp_path, data, message):
     with pytest.raises(ValueError, match=message):
-        kb_links.read_reviews(write(tmp_path, data))
+        kb_reviews.read_link_reviews(write(tmp_path, data))
 
 
 def test_an_empty_reviews_file_means_no_reviews(tmp_path):
-    assert kb_links.read_reviews(write(tmp_path, "# nothing yet\n")) == []
+    assert kb_reviews.read_link_reviews(write(tmp_path, "# nothing yet\n")) == []
 
 
 # --- comparing documents in a database -------------------------------------

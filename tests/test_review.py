@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kb.build.pipeline import build
 from kb.cli import cli
-from kb.rules.responses import read_reviews
+from kb.rules.reviews import read_response_reviews
 
 BUDGET = "hksarg-2024-25-budget"
 
@@ -39,8 +39,8 @@ def test_a_rejected_response_is_gone_after_the_build(built_copy):
     assert result.exit_code == 0, result.output
     assert f"Wrote to {sources / 'response_reviews.yml'}: {ask}: reject {paragraph}." in result.output
     assert rows(db, "select 1 from responses where recommendation_id = ? and paragraph_id = ?", ask, paragraph) == []
-    last = read_reviews(sources / "response_reviews.yml")[-1]
-    assert (last.recommendation_id, last.paragraph_id, last.verdict, last.note) == (ask, paragraph, "reject", "green finance, not SMEs")
+    last = read_response_reviews(sources / "response_reviews.yml")[-1]
+    assert (last.from_id, last.to_id, last.verdict, last.note) == (ask, paragraph, "reject", "green finance, not SMEs")
 
 
 def test_a_confirmed_paragraph_addresses_the_ask_and_changes_its_status(built_copy):

@@ -26,20 +26,18 @@ from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy
 from kb.build.freshness import build_info, needs_build  # noqa: F401  (needs_build: kb.build.pipeline's interface)
 from kb.build.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
-from kb.rules.links import Link, LinkRun, apply_reviews, document_order, read_reviews, rule_links, unknown_review_ids
+from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
 from kb.build.progress import LARGE_BYTES, Progress, size_text
 from kb.rules.search_index import save_search_index
 from kb.records import Parsed, document_of
-from kb.rules.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
 from kb.rules.responses import Answers
-from kb.rules.responses import read_reviews as read_response_reviews
+from kb.rules.reviews import LINK_REVIEWS_NAME, Review, apply_link_reviews, check_review_ids, read_reviews
 from kb.text.cleanup import numbered_lines
 
 _SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
 OVERRIDES_NAME = "area_overrides.yml"
-REVIEWS_NAME = "link_reviews.yml"
 
 
 class BuildError(ValueError):
@@ -118,7 +116,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         tags = area_tags(Path(sources_dir), rows, skipped)
     documents = [result.document for result in parsed.values() if result]
     again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
-    link_reviews, response_reviews = read_all_reviews(Path(sources_dir))
+    link_reviews, response_reviews = read_reviews(sources_dir)
     with progress.step(f"linking {len(rows)} rows across documents"):
         linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
@@ -145,19 +143,12 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     return [_report(source, parsed[source.document.id]) for source in sources]
 
 
-def read_all_reviews(sources_dir: Path) -> tuple[list, list]:
-    """The reviewer's verdicts on links and on responses (none without their files)."""
-    links_path, responses_path = sources_dir / REVIEWS_NAME, sources_dir / RESPONSE_REVIEWS_NAME
-    return (read_reviews(links_path) if links_path.is_file() else [],
-            read_response_reviews(responses_path) if responses_path.is_file() else [])
-
-
-def reviewed_documents(link_reviews: list, response_reviews: list) -> dict[str, str]:
+def reviewed_documents(link_reviews: list[Review], response_reviews: list[Review]) -> dict[str, str]:
     """The documents the reviewer's verdicts name, for ``build_info``: the
     next incremental build works their links and responses out again
     (``kb.build.incremental``)."""
     link_ids = {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
-    response_pairs = {(document_of(r.recommendation_id), document_of(r.paragraph_id)) for r in response_reviews if r.paragraph_id}
+    response_pairs = {(document_of(r.from_id), document_of(r.to_id)) for r in response_reviews if r.to_id}
     return {LINK_REVIEWED_KEY: json.dumps(sorted(link_ids)), RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
 
 
@@ -411,7 +402,7 @@ def _link(
     documents: list,
     areas: dict[str, str],
     skipped: set[str],
-    reviews: list,
+    reviews: list[Review],
     again: set[str] | None = None,
     previous: Previous | None = None,
 ) -> LinkRun:
@@ -419,10 +410,7 @@ def _link(
     ``areas`` are the rows' primary policy areas.  With a ``previous``
     database, only the links into the documents ``again`` are found; the
     others are kept from it."""
-    reviews_path = sources_dir / REVIEWS_NAME
-    unknown = [row_id for row_id in unknown_review_ids(rows, reviews) if document_of(row_id) not in skipped]
-    if unknown:
-        raise BuildError(f"{reviews_path}: no such recommendation: {', '.join(unknown)}")
+    check_review_ids(sources_dir / LINK_REVIEWS_NAME, reviews, {row.id for row in rows}, skipped=skipped)
     found = rule_links(rows, documents, areas, into=again)
     kept, pairs = [], {}
     if previous is not None:
@@ -431,7 +419,7 @@ def _link(
                 and document_of(link.to_id) in present and document_of(link.from_id) in present]
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
-    return LinkRun(apply_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
+    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

@@ -5,7 +5,7 @@ A verdict is checked against the built knowledge base before anything is
 written: the recommendation is an ask (a top-level row of kind
 ``recommendation``), the paragraph a government paragraph of a document
 published after the ask's.  It is then appended to the file as one YAML
-entry, and the whole file is read back with ``kb.rules.responses.read_reviews``
+entry, and the whole file is read back with ``kb.rules.reviews.read_response_reviews``
 before it replaces the old one, so a bad verdict never leaves a half-written
 or unreadable file.  Entries are applied in order at every build, so a later
 verdict on the same response (or a later status of the same ask) wins.
@@ -18,7 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from kb.rules.responses import ADDRESSES, CONFIRM, REJECT, RELATIONS, REVIEWS_NAME, ResponseReviewError, Review, read_reviews
+from kb.rules.responses import ADDRESSES, RELATIONS
+from kb.rules.reviews import (CONFIRM, REJECT, RESPONSE, RESPONSE_REVIEWS_NAME, Review, ReviewError, read_response_reviews,
+                              response_entry)
 
 HEADER = """\
 # A reviewer's verdicts on government responses, applied at every kb build
@@ -28,13 +30,6 @@ HEADER = """\
 
 class ReviewRequestError(ValueError):
     """A verdict that cannot be written; says why."""
-
-
-def entry(review: Review) -> dict:
-    """A review as the reviews file writes it, keys in its order."""
-    keys = {"recommendation": review.recommendation_id, "paragraph": review.paragraph_id, "verdict": review.verdict,
-            "relation": review.relation, "status": review.status, "note": review.note}
-    return {key: value for key, value in keys.items() if value is not None}
 
 
 def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject: bool,
@@ -55,7 +50,7 @@ def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject
     if paragraph and status:
         raise ReviewRequestError("a status is set on the ask alone: give --status without a PARAGRAPH")
     verdict = CONFIRM if confirm else REJECT if reject else None
-    return Review(recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
+    return Review(RESPONSE, recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
 
 
 def check(verdict: Review, db_path: str | Path) -> None:
@@ -65,19 +60,19 @@ def check(verdict: Review, db_path: str | Path) -> None:
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         ask = conn.execute(
             "select r.kind, r.parent_id, d.id, d.published from recommendations r join documents d on d.id = r.document_id"
-            " where r.id = ?", [verdict.recommendation_id]).fetchone()
+            " where r.id = ?", [verdict.from_id]).fetchone()
         if ask is None:
-            raise ReviewRequestError(f"{db_path}: no recommendation {verdict.recommendation_id}")
+            raise ReviewRequestError(f"{db_path}: no recommendation {verdict.from_id}")
         if ask[1]:
-            raise ReviewRequestError(f"{verdict.recommendation_id} is a sub-item of {ask[1]}: responses are found for the ask, {ask[1]}")
+            raise ReviewRequestError(f"{verdict.from_id} is a sub-item of {ask[1]}: responses are found for the ask, {ask[1]}")
         if ask[0] != "recommendation":
-            raise ReviewRequestError(f"{verdict.recommendation_id} is a {ask[0]}, not an ask: responses are found for recommendations")
-        if verdict.paragraph_id:
+            raise ReviewRequestError(f"{verdict.from_id} is a {ask[0]}, not an ask: responses are found for recommendations")
+        if verdict.to_id:
             found = conn.execute(
                 "select d.id, d.published from paragraphs p join documents d on d.id = p.document_id where p.id = ?",
-                [verdict.paragraph_id]).fetchone()
+                [verdict.to_id]).fetchone()
             if found is None:
-                raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.paragraph_id}")
+                raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.to_id}")
             if str(found[1]) <= str(ask[3]):
                 raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
 
@@ -85,15 +80,15 @@ def check(verdict: Review, db_path: str | Path) -> None:
 def append(verdict: Review, sources_dir: str | Path) -> Path:
     """Append the verdict to the reviews file in ``sources_dir``; the file is
     replaced only once the whole of it reads back."""
-    path = Path(sources_dir) / REVIEWS_NAME
+    path = Path(sources_dir) / RESPONSE_REVIEWS_NAME
     old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    written = yaml.safe_dump([entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
+    written = yaml.safe_dump([response_entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
     new = old + ("" if old.endswith("\n") else "\n") + "\n" + written
     temporary = path.with_name(path.name + ".new")
     temporary.write_text(new, encoding="utf-8")
     try:
-        read_reviews(temporary)
-    except ResponseReviewError as error:
+        read_response_reviews(temporary)
+    except ReviewError as error:
         temporary.unlink()
         raise ReviewRequestError(str(error).replace(str(temporary), str(path))) from error
     os.replace(temporary, path)

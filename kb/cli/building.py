@@ -16,13 +16,12 @@ def build_and_echo(sources_dir: str, db_path: str, full: bool = False) -> None:
     an error stops the build with the database left as it was."""
     # Imported here: the build's modules (numpy, jieba, sqlite-utils) slow every other command's start.
     from kb.build.pipeline import BuildError, build
-    from kb.rules.links import ReviewError
-    from kb.rules.responses import ResponseReviewError
+    from kb.rules.reviews import ReviewError
 
     started = time.perf_counter()
     try:
         reports = build(sources_dir, db_path, notify=_notify, full=full)
-    except (ManifestError, ParseError, BuildError, AreaError, ReviewError, ResponseReviewError, OSError, sqlite3.Error) as error:
+    except (ManifestError, ParseError, BuildError, AreaError, ReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:
         click.echo(report.line())

@@ -10,6 +10,7 @@ import click
 from kb.cli.building import build_and_echo
 from kb.cli.options import db_option, sources_option
 from kb.build.verdicts import ReviewRequestError, append, check, verdict_of
+from kb.rules.responses import RELATIONS
 
 
 @click.command(name="review")
@@ -17,7 +18,7 @@ from kb.build.verdicts import ReviewRequestError, append, check, verdict_of
 @click.argument("paragraph", required=False)
 @click.option("--confirm", is_flag=True, help="The paragraph responds to the ask (kept or added, method manual)")
 @click.option("--reject", is_flag=True, help="The paragraph does not respond to the ask (removed)")
-@click.option("--relation", type=click.Choice(["addresses", "related"]), help="With --confirm: how it responds  [default: addresses]")
+@click.option("--relation", type=click.Choice(list(RELATIONS)), help="With --confirm: how it responds  [default: addresses]")
 @click.option("--status", help="Set the ask's status by hand, e.g. rejected (only a reviewer says so)")
 @click.option("--note", help="Why, in a few words: kept in the reviews file, and shown with a status")
 @sources_option("Folder holding response_reviews.yml", path_type=Path)
@@ -48,8 +49,8 @@ def review_command(recommendation, paragraph, confirm, reject, relation, status,
         path = append(verdict, sources_dir)
     except ReviewRequestError as error:
         raise click.ClickException(f"{error}\nNothing was written.") from error
-    what = f"{verdict.verdict} {verdict.paragraph_id}" + (f" ({verdict.relation})" if verdict.relation else "") \
-        if verdict.paragraph_id else f"status {verdict.status!r}"
+    what = f"{verdict.verdict} {verdict.to_id}" + (f" ({verdict.relation})" if verdict.relation else "") \
+        if verdict.to_id else f"status {verdict.status!r}"
     click.echo(f"Wrote to {path}: {recommendation}: {what}.")
     if no_build:
         click.echo("Run kb build to apply it.")

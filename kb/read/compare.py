@@ -157,7 +157,9 @@ class ThreadSummary:
 
 
 @dataclass(frozen=True)
-class Status:
+class Fate:
+    """What became of a top-level row between two consecutive documents of a publisher."""
+
     recommendation_id: str
     title: str
     status: str  # new | continued | dropped
@@ -348,21 +350,21 @@ def consecutive_pairs(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return pairs
 
 
-def statuses(conn: sqlite3.Connection, earlier: str | None = None, later: str | None = None) -> list[Status]:
+def statuses(conn: sqlite3.Connection, earlier: str | None = None, later: str | None = None) -> list[Fate]:
     """Every top-level row of two documents as new, continued or dropped; with
     no documents given, of every pair of consecutive documents of a publisher."""
     pairs = [(earlier, later)] if earlier and later else consecutive_pairs(conn)
     return [status for a, b in pairs for status in _pair_statuses(conn, a, b)]
 
 
-def _pair_statuses(conn: sqlite3.Connection, earlier: str, later: str) -> list[Status]:
+def _pair_statuses(conn: sqlite3.Connection, earlier: str, later: str) -> list[Fate]:
     comparison = compare(conn, earlier, later)
     linked = {p.a.id for p in comparison.pairs} | {p.b.id for p in comparison.pairs}
     result = []
     for row in top_level(conn, earlier):
-        result.append(Status(row.id, row.title, CONTINUED if row.id in linked else DROPPED, earlier, later))
+        result.append(Fate(row.id, row.title, CONTINUED if row.id in linked else DROPPED, earlier, later))
     for row in top_level(conn, later):
-        result.append(Status(row.id, row.title, CONTINUED if row.id in linked else NEW, earlier, later))
+        result.append(Fate(row.id, row.title, CONTINUED if row.id in linked else NEW, earlier, later))
     return result
 
 

@@ -4,7 +4,8 @@ Holds: policy areas (areas), links between recommendations of different
 documents (links, link_window, candidates, graph), the government's responses
 to asks (responses: scoring an ask against a paragraph; answers: which pairs
 of texts, scored in parallel, reviewed, with statuses), the reviewer's
-verdicts, and the search index's text (search_index).
+verdicts on links and responses, read and applied (reviews), and the search
+index's text (search_index).
 
 May import: kb.records, kb.text and loaders.
 """

@@ -18,8 +18,8 @@ from pathlib import Path
 from kb.rules.graph import connected_groups
 from kb.rules.links import default_workers
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
-from kb.rules.responses import (REVIEWS_NAME, Answers, Response, ResponseReviewError, Review, apply_reviews, response_pairs,
-                          rule_responses, statuses, unknown_review_ids)
+from kb.rules.responses import Answers, Response, response_pairs, rule_responses, statuses
+from kb.rules.reviews import RESPONSE_REVIEWS_NAME, Review, apply_response_reviews, apply_status_reviews, check_review_ids
 
 ANSWER_TEXTS = 3  # government texts after an ask's document that may respond to it
 POOL_MIN_PAIRS = 8  # fewer pairs are scored in one process
@@ -59,19 +59,16 @@ def answers(
     reviews, or not among the ``previous_pairs`` it scored (a government text
     removed brings the next one into the window of the asks before it), are
     scored; the others' responses are kept."""
-    path = Path(sources_dir) / REVIEWS_NAME
-    unknown = unknown_review_ids(reviews, {row.id for row in rows}, {p.id for p in paragraphs})
-    if unknown:
-        raise ResponseReviewError(f"{path}: no such recommendation or paragraph: {', '.join(unknown)}")
+    check_review_ids(Path(sources_dir) / RESPONSE_REVIEWS_NAME, reviews, {row.id for row in rows}, {p.id for p in paragraphs})
     pairs = answer_pairs(documents, rows, paragraphs)
     scored = pairs if changed is None else [
         p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed or p not in previous_pairs]
     unchanged = set(pairs) - set(scored)
     kept = [r for r in previous if (document_of(r.recommendation_id), document_of(r.paragraph_id)) in unchanged]
-    responses = apply_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
+    responses = apply_response_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
     threads = connected_groups((link.from_id, link.to_id) for link in links)
     government = {p.document_id for p in paragraphs}
-    return Answers(responses, statuses(rows, responses, documents, threads, reviews, government))
+    return Answers(responses, apply_status_reviews(statuses(rows, responses, documents, threads, government), reviews))
 
 
 def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: list[Paragraph],

@@ -6,8 +6,9 @@ SQLite.  ``compute_links`` compares top-level rows (a recommendation,
 strategy or measure with its sub-items' text folded in) with the top-level
 rows of later documents — only the pairs ``candidate_pairs`` finds through
 ``kb.rules.candidates``' inverted index, which are all the pairs a rule could link
-— and applies the reviewer's verdicts
-from ``sources/link_reviews.yml`` (``read_reviews``), so they survive rebuilds.
+— and puts them in reading order; the reviewer's verdicts from
+``sources/link_reviews.yml`` are applied to them by ``kb.rules.reviews``
+at every build, so they survive rebuilds.
 Sub-items are not linked on their own: their text counts for their parent.
 
 Each row's text (title, body, sub-items, and for the BDC the clauses of its
@@ -106,10 +107,8 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import yaml
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
@@ -120,13 +119,9 @@ from kb.text.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
 from kb.text.segment import words
 
-DEFAULT_REVIEWS = Path(__file__).parents[2] / "sources" / "link_reviews.yml"
-
 REPEATS, REVISES, RELATED = "repeats", "revises", "related"
 RELATIONS = (REPEATS, REVISES, RELATED)
 RULE, MANUAL = "rule", "manual"
-CONFIRM, REJECT = "confirm", "reject"
-VERDICTS = (CONFIRM, REJECT)
 
 # Text preparation
 MIN_SENTENCE = 6  # cleaned characters; shorter pieces (headings, numbers) are dropped
@@ -164,11 +159,6 @@ _PUNCTUATION_RE = re.compile(r"[\s\W_]+")
 SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
 _CLAUSE_RE = re.compile(r"[，,。；;！？!?\n]+")
 _NAME_RE = re.compile(r"[「《“]([^」》”]{2,40})[」》”]")
-_REVIEW_KEY_RE = re.compile(r"^\s*(\S+)\s*->\s*(\S+)\s*$")
-
-
-class ReviewError(ValueError):
-    """The link reviews file is malformed; names the file and the entry."""
 
 
 @dataclass(frozen=True)
@@ -178,14 +168,6 @@ class Link:
     score: int  # 0-100
     relation: str  # repeats | revises | related
     method: str  # rule | manual
-
-
-@dataclass(frozen=True)
-class Review:
-    from_id: str
-    to_id: str
-    verdict: str  # confirm | reject
-    relation: str | None = None
 
 
 @dataclass
@@ -389,15 +371,15 @@ MAX_EARLIER = 12
 def compute_links(
     rows: list[Recommendation],
     documents: list[Document],
-    reviews: list[Review] | None = None,
     areas: dict[str, str] | None = None,
 ) -> list[Link]:
-    """Every link between top-level rows of different documents, earlier to
-    later, with the reviewer's verdicts applied; ordered by the earlier row's
+    """Every link the rules find between top-level rows of different
+    documents, earlier to later (no reviews applied: see
+    ``kb.rules.reviews.apply_link_reviews``); ordered by the earlier row's
     document and reading order, then the later row's.  ``areas`` maps row ids
     to their primary policy area (``kb.rules.areas.primary_areas``); without it no
     two rows share an area."""
-    return find_links(rows, documents, reviews, areas).links
+    return find_links(rows, documents, areas).links
 
 
 @dataclass
@@ -412,14 +394,13 @@ class LinkRun:
 def find_links(
     rows: list[Recommendation],
     documents: list[Document],
-    reviews: list[Review] | None = None,
     areas: dict[str, str] | None = None,
     workers: int | None = None,
 ) -> LinkRun:
     """``compute_links``, with the number of candidate pairs scored; later
     documents are taken by ``workers`` processes (``rule_links``)."""
     found = rule_links(rows, documents, areas, workers=workers)
-    return LinkRun(apply_reviews(found.links, reviews or [], rows, document_order(documents)), found.candidate_pairs,
+    return LinkRun(in_reading_order(found.links, rows, document_order(documents)), found.candidate_pairs,
                    found.pairs_by_document)
 
 
@@ -634,91 +615,14 @@ def _map_documents(history: History, documents: list[int], workers: int | None =
 def _links_into_shared(document: int) -> tuple[list[Link], int]:
     return links_into(_shared, document)
 
-# --- the reviewer's verdicts ------------------------------------------------
+
+# --- order ------------------------------------------------------------------
 
 
-def apply_reviews(
-    links: list[Link], reviews: list[Review], rows: list[Recommendation], order: dict[str, int]
-) -> list[Link]:
-    """Remove rejected links; mark confirmed ones ``manual``, adding them when
-    missing.  Reviews naming rows that are not in ``rows`` are ignored (see
-    ``unknown_review_ids``).  The result is in reading order."""
+def in_reading_order(links: list[Link], rows: list[Recommendation], order: dict[str, int]) -> list[Link]:
+    """Links ordered by the earlier row's document (``order``: the documents'
+    publication order) and reading order, then the later row's."""
     position = {row.id: index for index, row in enumerate(rows)}
     document = {row.id: row.document_id for row in rows}
-    by_pair = {(link.from_id, link.to_id): link for link in links}
-    for review in reviews:
-        if review.from_id not in position or review.to_id not in position:
-            continue
-        pair = _oriented(review, document, order)
-        if review.verdict == REJECT:
-            by_pair.pop(pair, None)
-            continue
-        known = by_pair.get(pair)
-        chosen = review.relation or (known.relation if known else RELATED)
-        by_pair[pair] = Link(*pair, known.score if known else 100, chosen, MANUAL)
     place = lambda row_id: (order[document[row_id]], position[row_id])  # noqa: E731
-    return sorted(by_pair.values(), key=lambda link: (place(link.from_id), place(link.to_id)))
-
-
-def _oriented(review: Review, document: dict[str, str], order: dict[str, int]) -> tuple[str, str]:
-    """The reviewed pair, from the earlier document to the later one."""
-    a, b = order.get(document[review.from_id]), order.get(document[review.to_id])
-    if a is None or b is None or a == b:
-        raise ReviewError(f"review {review.from_id} -> {review.to_id}: both rows must be in different, known documents")
-    return (review.from_id, review.to_id) if a < b else (review.to_id, review.from_id)
-
-
-def unknown_review_ids(rows: list[Recommendation], reviews: list[Review]) -> list[str]:
-    """Ids named in reviews that match no row: typos or rows that have gone."""
-    ids = {row.id for row in rows}
-    return sorted({i for review in reviews for i in (review.from_id, review.to_id) if i not in ids})
-
-
-def read_reviews(path: str | Path = DEFAULT_REVIEWS) -> list[Review]:
-    """The reviewer's verdicts; raises ValueError naming the file and the entry.
-
-    Either a mapping ``"<from id> -> <to id>": confirm | reject | {verdict,
-    relation}`` or a list of ``{from, to, verdict, relation}``."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ReviewError(f"{path}: cannot read the link reviews: {error}") from error
-    if data is None:
-        return []
-    if isinstance(data, dict):
-        return [_review_from_key(path, str(key), value) for key, value in data.items()]
-    if isinstance(data, list):
-        return [_review_from_item(path, index, item) for index, item in enumerate(data, start=1)]
-    raise ReviewError(f"{path}: expected a mapping of '<from> -> <to>' to a verdict, or a list of {{from, to, verdict}}")
-
-
-def _review_from_key(path: Path, key: str, value) -> Review:
-    match = _REVIEW_KEY_RE.match(key)
-    if not match:
-        raise ReviewError(f"{path}: entry {key!r}: the key must be '<from id> -> <to id>'")
-    entry = value if isinstance(value, dict) else {"verdict": value}
-    return _review(path, f"entry {key!r}", match.group(1), match.group(2), entry)
-
-
-def _review_from_item(path: Path, index: int, item) -> Review:
-    if not isinstance(item, dict):
-        raise ReviewError(f"{path}: entry {index}: expected {{from, to, verdict, relation}}")
-    where = f"entry {index} ({item.get('from')} -> {item.get('to')})"
-    if not isinstance(item.get("from"), str) or not isinstance(item.get("to"), str):
-        raise ReviewError(f"{path}: {where}: 'from' and 'to' must be recommendation ids")
-    return _review(path, where, item["from"], item["to"], item)
-
-
-def _review(path: Path, where: str, from_id: str, to_id: str, entry: dict) -> Review:
-    unexpected = set(entry) - {"from", "to", "verdict", "relation", "note"}
-    if unexpected:
-        raise ReviewError(f"{path}: {where}: unexpected keys {', '.join(sorted(map(str, unexpected)))}")
-    if entry.get("verdict") not in VERDICTS:
-        raise ReviewError(f"{path}: {where}: verdict must be confirm or reject, not {entry.get('verdict')!r}")
-    relation_ = entry.get("relation")
-    if relation_ is not None and relation_ not in RELATIONS:
-        raise ReviewError(f"{path}: {where}: unknown relation {relation_!r} (repeats, revises or related)")
-    if from_id == to_id:
-        raise ReviewError(f"{path}: {where}: a row cannot be linked to itself")
-    return Review(from_id, to_id, entry["verdict"], relation_)
+    return sorted(links, key=lambda link: (place(link.from_id), place(link.to_id)))

@@ -49,8 +49,8 @@ Within a pair:
    ``place_terms``); ``related`` from ``RELATED_SCORE``.  At most
    ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
 
-A reviewer's verdicts in sources/response_reviews.yml (``read_reviews``)
-are applied at every build: ``confirm`` (with a relation) adds or fixes a
+A reviewer's verdicts in sources/response_reviews.yml are applied at every
+build by ``kb.rules.reviews``: ``confirm`` (with a relation) adds or fixes a
 response as ``manual``, ``reject`` removes one, and ``status`` sets an
 ask's status (``rejected`` only ever comes from a reviewer).
 
@@ -71,14 +71,12 @@ from kb.records import Document, Paragraph, Recommendation, by_document, documen
 from kb.rules.search_index import load_glossary
 from kb.text.segment import general_rarity, tokens, words
 
-DEFAULT_REVIEWS = Path(__file__).parents[2] / "sources" / "response_reviews.yml"
 SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
 WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
 
 ADDRESSES, RELATED = "addresses", "related"
 RELATIONS = (ADDRESSES, RELATED)
 RULE, MANUAL = "rule", "manual"
-CONFIRM, REJECT = "confirm", "reject"
 ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response found"
 NO_LATER_TEXT = "no later government text"  # no government text in the knowledge base came after the ask
 STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
@@ -107,10 +105,6 @@ PLACE_WORD_SPECIFICITY = 0.5
 ASK_WORDS = frozenset("建议 倡议 应 应当 应该 更应 还应 亦应 也应 须 必须 还须 亦须 宜 希望 期望 冀 促请 敦促 呼吁 考虑 不妨 要求".split())
 
 
-class ResponseReviewError(ValueError):
-    """The response reviews file is malformed; names the file and the entry."""
-
-
 @dataclass(frozen=True)
 class Response:
     recommendation_id: str
@@ -118,18 +112,6 @@ class Response:
     score: int  # 0-100
     relation: str  # addresses | related
     method: str  # rule | manual
-
-
-@dataclass(frozen=True)
-class Review:
-    """A reviewer's verdict on one response, or a status set for an ask."""
-
-    recommendation_id: str
-    paragraph_id: str | None = None
-    verdict: str | None = None  # confirm | reject
-    relation: str | None = None
-    status: str | None = None
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -537,79 +519,20 @@ def compute_responses(
     rows: list[Recommendation],
     paragraphs: list[Paragraph],
     documents: list[Document],
-    reviews: list[Review] | None = None,
 ) -> list[Response]:
     """Every response found by the rules, pair by pair (``rule_responses``),
-    with the reviewer's verdicts applied; ordered by recommendation, then
-    paragraph document, then falling score."""
+    no reviews applied (see ``kb.rules.reviews.apply_response_reviews``);
+    ordered by recommendation, then paragraph document, then falling score."""
     rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     responses = []
     for submission, government in response_pairs(documents, rows, paragraphs):
         responses += rule_responses(rows_of[submission], paragraphs_of[government])
-    return apply_reviews(responses, reviews or [])
+    return in_ask_order(responses)
 
 
-# --- the reviewer's verdicts ------------------------------------------------
-
-
-def apply_reviews(responses: list[Response], reviews: list[Review]) -> list[Response]:
-    """Rejected responses removed; confirmed ones kept (with the reviewer's
-    relation) or added as ``manual`` with score 100."""
-    by_pair = {(r.recommendation_id, r.paragraph_id): r for r in responses}
-    for review in reviews:
-        if not review.paragraph_id or not review.verdict:
-            continue
-        key = (review.recommendation_id, review.paragraph_id)
-        if review.verdict == REJECT:
-            by_pair.pop(key, None)
-        elif key in by_pair:
-            kept = by_pair[key]
-            by_pair[key] = Response(kept.recommendation_id, kept.paragraph_id, kept.score, review.relation or kept.relation, MANUAL)
-        else:
-            by_pair[key] = Response(key[0], key[1], 100, review.relation or ADDRESSES, MANUAL)
-    return sorted(by_pair.values(), key=lambda r: (r.recommendation_id, document_of(r.paragraph_id), -r.score, r.paragraph_id))
-
-
-def read_reviews(path: str | Path = DEFAULT_REVIEWS) -> list[Review]:
-    """The reviewer's verdicts: a list of entries with ``recommendation`` and
-    either ``paragraph`` and ``verdict`` (confirm | reject, ``relation`` for a
-    confirmation) or ``status`` (any words, such as ``rejected``), and an
-    optional ``note``."""
-    path = Path(path)
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ResponseReviewError(f"{path}: cannot be read: {error}") from error
-    if not isinstance(entries, list):
-        raise ResponseReviewError(f"{path}: expected a list of reviews")
-    return [_review(path, index, entry) for index, entry in enumerate(entries, start=1)]
-
-
-def _review(path: Path, index: int, entry) -> Review:
-    where = f"{path}: review {index}"
-    if not isinstance(entry, dict) or not entry.get("recommendation"):
-        raise ResponseReviewError(f"{where}: needs a recommendation")
-    unknown = set(entry) - {"recommendation", "paragraph", "verdict", "relation", "status", "note"}
-    if unknown:
-        raise ResponseReviewError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-    verdict, paragraph, relation_, status = (entry.get(k) for k in ("verdict", "paragraph", "relation", "status"))
-    if paragraph and verdict not in (CONFIRM, REJECT):
-        raise ResponseReviewError(f"{where}: verdict must be confirm or reject, not {verdict!r}")
-    if verdict and not paragraph:
-        raise ResponseReviewError(f"{where}: a verdict needs the paragraph it is about")
-    if relation_ is not None and relation_ not in RELATIONS:
-        raise ResponseReviewError(f"{where}: relation must be addresses or related, not {relation_!r}")
-    if not paragraph and not status:
-        raise ResponseReviewError(f"{where}: give a paragraph and verdict, or a status")
-    return Review(str(entry["recommendation"]), paragraph and str(paragraph), verdict, relation_,
-                  status and str(status), entry.get("note") and str(entry["note"]))
-
-
-def unknown_review_ids(reviews: list[Review], row_ids: set[str], paragraph_ids: set[str]) -> list[str]:
-    """Ids the reviews name that are not in the knowledge base."""
-    unknown = [r.recommendation_id for r in reviews if r.recommendation_id not in row_ids]
-    unknown += [r.paragraph_id for r in reviews if r.paragraph_id and r.paragraph_id not in paragraph_ids]
-    return sorted(set(unknown))
+def in_ask_order(responses: list[Response]) -> list[Response]:
+    """Responses ordered by recommendation, then paragraph document, then falling score."""
+    return sorted(responses, key=lambda r: (r.recommendation_id, document_of(r.paragraph_id), -r.score, r.paragraph_id))
 
 
 # --- statuses ---------------------------------------------------------------
@@ -620,7 +543,6 @@ def statuses(
     responses: list[Response],
     documents: list[Document],
     threads: list[set[str]],
-    reviews: list[Review] | None = None,
     government: set[str] | None = None,
 ) -> list[Status]:
     """One status per top-level recommendation: ``addressed`` when a paragraph
@@ -629,7 +551,8 @@ def statuses(
     ``government`` documents was published after the ask's document (there was
     nothing to respond with yet); the first and latest addressing documents (by
     publication); the best status over its thread (``threads``: sets of row
-    ids linked across years); a reviewer's status overrides the rule's."""
+    ids linked across years).  A reviewer's status overrides the rule's
+    (``kb.rules.reviews.apply_status_reviews``)."""
     published = {d.id: str(d.published) for d in documents}
     later = later_documents(documents, government) if government is not None else {}
     by_ask: dict[str, list[Response]] = defaultdict(list)
@@ -646,22 +569,15 @@ def statuses(
             status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
     thread_of = {member: thread for thread in threads for member in thread}
-    manual = {r.recommendation_id: r for r in reviews or [] if r.status}
     result = []
     for row_id, (status, first, latest) in own.items():
         members = thread_of.get(row_id, {row_id})
         thread_status = min((own[m][0] for m in members if m in own), key=STATUS_ORDER.__getitem__)
-        if row_id in manual:
-            review = manual[row_id]
-            result.append(Status(row_id, review.status, first, latest, thread_status, MANUAL, review.note))
-        else:
-            result.append(Status(row_id, status, first, latest, thread_status, RULE))
+        result.append(Status(row_id, status, first, latest, thread_status, RULE))
     return result
 
 
 # --- at build ---------------------------------------------------------------
-
-REVIEWS_NAME = "response_reviews.yml"
 
 
 @dataclass
