@@ -24,6 +24,7 @@ from difflib import SequenceMatcher
 
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
 from kb.text.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
+from kb.text.sentences import FULL_STOP
 
 _EXPECTED_ITEMS = 18
 _AREA_ORDINALS = "一二三四五六"
@@ -38,7 +39,6 @@ _TABLE_COLUMNS_RE = re.compile(r"^政策領域\s*政策建議$")
 _QUESTIONNAIRE_RE = re.compile(r"^香港品牌企業「再出發」問卷調查$")
 _ITEM_RE = re.compile(r"^(?P<area>[\u4e00-\u9fff]*)[（(](?P<number>\d{1,2})[）)](?P<text>.*)$")
 _NARRATIVE_RE = re.compile(r"^\d+\.\d+\s*(?P<ordinal>[一二三四五六七八九十])是(?P<topic>[^，。]+)")
-_SENTENCE_END = "。"
 
 
 @dataclass
@@ -53,7 +53,7 @@ class _Item:
 
     @property
     def finished(self) -> bool:
-        return self.text.endswith(_SENTENCE_END)
+        return self.text.endswith(FULL_STOP)
 
 
 @dataclass
@@ -221,7 +221,7 @@ def _recommendation(item: _Item, ordinal: int, narrative: _Narrative, document: 
         document,
         number,
         ordinal=ordinal,
-        title=item.text.removesuffix(_SENTENCE_END),
+        title=item.text.removesuffix(FULL_STOP),
         body=item.text,
         line_start=item.line_start,
         line_end=item.line_end,

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
 from kb.text.cleanup import (
     Line,
-    first_sentence,
     is_blank,
-    is_page_number,
     join_paragraphs,
     numbered_lines,
     tidy_line,
     trim_blank,
 )
+from kb.text.pages import is_page_number
+from kb.text.sentences import first_sentence
 
 _HEADING_RE = re.compile(r"^\s*(\d{1,2})\.\s*(?!\d)([^。，；：]{1,25}?)\s*$")
 _SUB_RES = (
@@ -48,7 +48,7 @@ class _Heading:
 
 def parse(text: str, document: Document) -> Parsed:
     """Every numbered recommendation and sub-item of a CMA submission."""
-    lines = [line for line in _numbered(text) if not is_page_number(line[1])]
+    lines = [line for line in _numbered(text) if not is_page_number(line[1], anywhere=True)]
     headings = _find_headings(lines, document)
     rows: list[Recommendation] = []
     for heading, block in zip(headings, _blocks(lines, headings)):

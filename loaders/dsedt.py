@@ -41,13 +41,13 @@ from kb.text.cleanup import (
     Paragraph,
     block_starts,
     drop_block,
-    first_sentence,
     is_blank,
     numbered_lines,
-    page_at,
     paragraph_spans,
     tidy_line,
 )
+from kb.text.pages import page_at
+from kb.text.sentences import first_sentence
 
 LETTERHEAD = (
     "澳門特別行政區政府",

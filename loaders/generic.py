@@ -36,7 +36,6 @@ from kb.records import Document, ParseError, Parsed, Recommendation, new_recomme
 from kb.text.cleanup import (
     Line,
     ends_paragraph,
-    first_sentence,
     is_blank,
     join_paragraphs,
     numbered_lines,
@@ -44,6 +43,7 @@ from kb.text.cleanup import (
     tidy_line,
 )
 from kb.text.pages import drop_running, fold_lookalikes, page_at, page_starts
+from kb.text.sentences import FULL_STOP, SEMICOLONS, first_sentence
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN = "零〇一二兩三四五六七八九十百"
@@ -86,7 +86,6 @@ _NOT_ASK_RE = re.compile(r"^(?:總體立場|整體立場|結語|總結|總結意
 # A paragraph that sums up the whole document, after its last ask.
 _CONCLUSION_RE = re.compile(r"^(?:總括而言|總而言之|綜上所述|綜合而言|總結而言|最後，)")
 _CITATION_RE = re.compile(r"\s*(?:\[\d{1,3}\])+")
-_SENTENCE_PUNCT = "。；;"
 _HEADING_WIDTH = 0.85
 _SECTION_MAX_CHARS = 12
 _HEADING_SCHEMES = {"chapter", "jianyi", "cn"}
@@ -409,14 +408,14 @@ def _title_and_body(item: _Item, block: list[Line], lines: list[Line], width: in
         return label, join_paragraphs([(block[0][0], after)] + following)
     text = join_paragraphs([(block[0][0], rest)] + following)
     title, _ = first_sentence(text)
-    return title.rstrip("；;"), text
+    return title.rstrip(SEMICOLONS), text
 
 
 def _is_heading(item: _Item, rest: str, lines: list[Line], width: int) -> bool:
     """Whether a numbered line is a heading rather than the start of a
     paragraph: no sentence ends in it, and it is followed by another numbered
     line, or is shorter than a full line (any line but a full one, for 一、)."""
-    if any(mark in rest for mark in _SENTENCE_PUNCT) or rest.endswith("，"):
+    if any(mark in rest for mark in FULL_STOP + SEMICOLONS) or rest.endswith("，"):
         return False
     if lines[item.index][1].lstrip().startswith("#"):  # a Markdown heading
         return True
@@ -432,7 +431,7 @@ def _is_heading(item: _Item, rest: str, lines: list[Line], width: int) -> bool:
 def _finishes_sentence(rest: str, after: str) -> bool:
     """The next line ends the sentence the numbered line began (BDC's
     ``（2）以推廣「香港品牌」作為…關係`` + ``的工作方向之一。``)."""
-    return ends_paragraph(after) and after.count("。") <= 1 and len(rest) + len(after) <= 80 and not after[:1] in "「《"
+    return ends_paragraph(after) and after.count(FULL_STOP) <= 1 and len(rest) + len(after) <= 80 and not after[:1] in "「《"
 
 
 def _heading_text(text: str) -> str:

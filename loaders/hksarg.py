@@ -18,8 +18,9 @@ table of contents, is a ParseError naming the file and line.
 
 import re
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
-from kb.text.cleanup import is_page_number, join_broken, numbered_lines, tidy_line
-from kb.text.pages import page_at, page_starts
+from kb.text.cleanup import join_broken, numbered_lines, tidy_line
+from kb.text.pages import is_page_number, page_at, page_starts
+from kb.text.sentences import BREAKS, COLONS, ends_sentence
 
 _PARAGRAPH_RE = re.compile(r"^(\d{1,3})\s*[.．]\s*(\S.*)$")
 _SUB_ITEM_RE = re.compile(r"^[(（]\s*([ivx]{1,5}|[一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]\s*(\S.*)$")
@@ -29,7 +30,9 @@ _TOC_RANGE_RE = re.compile(r"(\d{1,3})(?:\s*[–—－-]\s*(\d{1,3}))?$")
 _FOOTNOTE_RE = re.compile(r"^(\d{1,2})\s+[^\d\s.．]")
 _ANNEX_RE = re.compile(r"^(附\s*件|補\s*編|附\s*錄)")
 _SALUTATION_RE = re.compile(r"各位市民\s*[：:]$")
-_SENTENCE_END_RE = re.compile(r"[。！？；：:;][」』）)]*(及|和|或)?$")
+# A line ends a sentence, or a lead-in (：), or an item of a list that goes on (；及).
+_CLOSING_MARKS = BREAKS + COLONS
+_LIST_GOES_ON = "及和或"
 _MAX_HEADING = 40
 _ROMAN = {"i": 1, "v": 5, "x": 10}
 _HAN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
@@ -49,7 +52,7 @@ def parse(text: str, document) -> Parsed:
     reader = _Reader(document, starts, headers, _toc_headings(toc))
     for index in range(body_start + 1, body_end):
         number, line = clean[index]
-        if not line or is_page_number(line) or number in headers or number in footnotes:
+        if not line or is_page_number(line, anywhere=True) or number in headers or number in footnotes:
             continue
         reader.read(number, line)
     paragraphs = reader.finish()
@@ -163,7 +166,7 @@ def _footnote_lines(clean, starts: list[int], body_start: int, body_end: int) ->
     pages = list(starts or [1]) + [clean[-1][0] + 1]
     for start, end in zip(pages, pages[1:]):
         page = [(number, line) for number, line in clean[body_start + 1 : body_end] if start <= number < end and line]
-        while page and is_page_number(page[-1][1]):
+        while page and is_page_number(page[-1][1], anywhere=True):
             page.pop()
         for k, (number, line) in enumerate(page):
             match = _FOOTNOTE_RE.match(line)
@@ -192,10 +195,14 @@ def _sub_value(marker: str) -> int:
     return _HAN_DIGITS[marker]
 
 
+def _closes(line: str) -> bool:
+    return ends_sentence(line, _CLOSING_MARKS, then=_LIST_GOES_ON)
+
+
 def _looks_like_heading(line: str) -> bool:
     return (
         len(line) <= _MAX_HEADING
-        and not _SENTENCE_END_RE.search(line)
+        and not _closes(line)
         and not line.endswith(("，", "、"))
         and not line.startswith(("•", "‧", "-"))
     )
@@ -300,7 +307,7 @@ class _Reader:
         }
         self.rows.append(row)
         self.parent = self.current = row
-        self.closed = bool(_SENTENCE_END_RE.search(text))
+        self.closed = _closes(text)
 
     def _start_sub_item(self, line_number: int, text: str) -> None:
         parent = self.parent
@@ -318,14 +325,14 @@ class _Reader:
         self.rows.append(row)
         self.current = row
         parent["line_end"] = line_number
-        self.closed = bool(_SENTENCE_END_RE.search(text))
+        self.closed = _closes(text)
 
     def _add_text(self, line_number: int, line: str) -> None:
         self.current["lines"].append(line)
         self.current["line_end"] = line_number
         if self.current["parent"]:
             self.current["parent"]["line_end"] = line_number
-        self.closed = bool(_SENTENCE_END_RE.search(line))
+        self.closed = _closes(line)
 
     def _record(self, ordinal: int, row: dict) -> Paragraph:
         text = ""

@@ -25,7 +25,6 @@ rows), where the labels apply.
 
 import argparse
 import random
-import re
 import shutil
 import sqlite3
 import statistics
@@ -43,11 +42,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kb.read.search import search  # noqa: E402
 from kb.rules.search_index import fold, save_search_index  # noqa: E402
+from kb.text.sentences import CHINESE_BREAKS  # noqa: E402
+from kb.text.sentences import sentences as cut_sentences  # noqa: E402
 from relevance import SOURCES, build_search_db, evaluate, load_queries  # noqa: E402
 
 SEED = 20250101
 LIMIT = 20
-_SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
 
 
 # --- the synthetic knowledge base ---------------------------------------------------
@@ -57,8 +57,7 @@ def sentences() -> list[str]:
     """Sentences of the real source documents, in file order."""
     found = []
     for path in sorted(SOURCES.glob("*.txt")):
-        for piece in _SENTENCE_END.split(path.read_text(encoding="utf-8")):
-            piece = piece.strip()
+        for piece in cut_sentences(path.read_text(encoding="utf-8"), CHINESE_BREAKS):
             if 6 <= len(piece) <= 160:
                 found.append(piece)
     return found

@@ -26,8 +26,8 @@ import argparse
 import numpy as np
 
 from kb.rules import responses as kb_responses
-from kb.rules.links import SENTENCE_RE
 from kb.records import by_document
+from kb.text.sentences import split
 from response_accuracy import ROOT, TOP, is_held_out, parsed_sources, read_labels
 
 WEIGHTS = (0.25, 0.5, 1.0)
@@ -61,7 +61,7 @@ def ask_parts(rows) -> dict[str, list[str]]:
         subs = children.get(row.id, [])
         texts = [row.title] + [child.title for child in subs]
         for body in [row.body or ""] + [child.body or "" for child in subs]:
-            texts += [s.strip() for s in SENTENCE_RE.split(body) if len(s.strip()) >= MIN_PART]
+            texts += [s.strip() for s in split(body) if len(s.strip()) >= MIN_PART]
         parts[row.id] = [text[:PART_CHARS] for text in texts]
     return parts
 

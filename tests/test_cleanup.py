@@ -9,13 +9,10 @@ from kb.text.cleanup import (
     drop_block,
     drop_matching,
     ends_paragraph,
-    first_sentence,
     is_blank,
-    is_page_number,
     join_broken,
     join_paragraphs,
     numbered_lines,
-    page_at,
     paragraph_spans,
     split_blocks,
     strip_markdown,
@@ -115,13 +112,6 @@ def test_numbered_lines():
     assert numbered_lines("13 \r\n \n值得留意的是") == [(1, "13 "), (2, " "), (3, "值得留意的是")]
 
 
-def test_is_page_number():
-    assert is_page_number("13 ")
-    assert is_page_number("- 4 -")
-    assert not is_page_number("1 .1 踏入 2020 年初")
-    assert not is_page_number("2030")
-
-
 def test_is_blank():
     assert is_blank((820, " "))
     assert is_blank((821, ""))
@@ -156,10 +146,6 @@ def test_block_starts_finds_every_letterhead():
 def test_drop_block_removes_every_letterhead():
     kept = drop_block(DSEDT_PAGES, LETTERHEAD)
     assert [number for number, _ in kept] == [9, 10, 20, 21, 22, 23, 28, 29]
-
-
-def test_page_at():
-    assert [page_at(line, [5, 24]) for line in (4, 5, 20, 23, 24, 29)] == [None, 1, 1, 1, 2, 2]
 
 
 def test_tidy_line():
@@ -283,8 +269,3 @@ def test_join_paragraphs_english_ends_only_at_sentence_ends():
     assert "“Hong Kong Brands: The Road to Relaunch”" in english
     assert "tightening-up" in english
     assert "emerges as a “standard action”" in english
-
-
-def test_first_sentence():
-    assert first_sentence(CMA_SENTENCE + "值得留意的是，") == (CMA_SENTENCE[:-1], "值得留意的是，")
-    assert first_sentence("值得留意的是，歐盟在 2023年 4月通過了 ") == ("值得留意的是，歐盟在 2023年 4月通過了", "")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main as cli_module
-from kb.build.pipeline import build, likely_encoding
+from kb.build.pipeline import build
 from kb.cli import cli
 from tests.conftest import ROOT
 
@@ -68,14 +68,6 @@ def test_a_file_saved_as_utf16_is_named_as_such(tmp_path, sources_copy):
     result = _invoke("build", "-s", str(sources_copy), "-d", str(tmp_path / "kb.db"))
     assert result.exit_code == 1
     assert f"{DSEDT}.txt:1: not UTF-8 text (invalid start byte at byte 1 of the line); it looks like UTF-16" in result.output
-
-
-def test_likely_encoding():
-    text = "香港中華廠商聯合會對2024-25年財政預算案的建議\n"
-    assert likely_encoding(text.encode("big5")) == "BIG5-HKSCS"
-    assert likely_encoding(text.encode("utf-16")) == "UTF-16"
-    assert likely_encoding("Hong Kong\n".encode("utf-16-be")) == "UTF-16BE"
-    assert likely_encoding(b"\x80\xff\xfe\x81") is None
 
 
 def test_search_with_a_year_too_large_for_sqlite(built_db):

@@ -31,6 +31,10 @@ def test_a_text_without_form_feeds_has_no_pages():
     assert pages_of(lines) == [lines]
 
 
+def test_page_at_a_loaders_own_page_starts():
+    assert [page_at(line, [5, 24]) for line in (4, 5, 20, 23, 24, 29)] == [None, 1, 1, 1, 2, 2]
+
+
 def test_pages_of_splits_at_form_feeds():
     lines = numbered_lines("a\nb\n\fc\n")
     assert pages_of(lines) == [[(1, "a"), (2, "b")], [(3, "\fc")]]
@@ -45,6 +49,13 @@ def test_page_numbers():
         assert is_page_number(text), text
     for text in ("1.", "1.1 新思維", "2026年6月", "(1)"):
         assert not is_page_number(text), text
+
+
+def test_a_page_number_anywhere_on_a_page_is_a_bare_number():
+    assert is_page_number("13 ", anywhere=True)
+    assert is_page_number("- 4 -", anywhere=True)
+    assert not is_page_number("1 .1 踏入 2020 年初", anywhere=True)
+    assert not is_page_number("2030", anywhere=True)
 
 
 def test_legco_stamps():

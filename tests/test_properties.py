@@ -15,7 +15,7 @@ from kb.build import pipeline as build_module
 from kb.build.manifest import read_manifest
 from kb.records import ParseError, Parsed
 from kb.read.search import match_expression, search
-from kb.text import cleanup
+from kb.text import cleanup, sentences
 from tests.conftest import SOURCES, source_for
 
 DOCUMENTS = [source.document.id for source in read_manifest(SOURCES)]  # every loader in use
@@ -91,7 +91,7 @@ def test_cleanup_gives_text_for_any_text(text):
     for _, line in lines:
         assert isinstance(cleanup.tidy_line(line), str)
         assert isinstance(cleanup.clean_markdown_line(line), str)
-        assert isinstance(cleanup.first_sentence(line), tuple)
+        assert isinstance(sentences.first_sentence(line), tuple)
     assert isinstance(cleanup.join_paragraphs(lines, english=True), str)
     cleanup.drop_block(lines, text.split("\n")[:3])
     cleanup.trim_blank(lines)

@@ -21,6 +21,7 @@ from kb.build.manifest import MANIFEST_NAME, ManifestError, Source, document_yea
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
 from kb.text.cleanup import numbered_lines, strip_markdown, tidy_line
+from kb.text.encoding import common_name, decode, likely_encoding, utf16
 from kb.text.pages import drop_running, fold_lookalikes
 
 DEFAULT_LOADER = "generic"
@@ -147,12 +148,14 @@ def _pdf_text(path: Path, ocr: bool, progress) -> tuple[str, int]:
 def _plain_text(path: Path, data: bytes) -> str:
     """A text file's content, which must be UTF-8 (a UTF-8 byte order mark
     is dropped); other encodings are named where they can be recognised."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
-        raise AddError(f"{path}: not UTF-8 text: it looks like UTF-16; save it as UTF-8 (iconv -f UTF-16 -t UTF-8)")
+    if utf16(data):
+        raise AddError(f"{path}: not UTF-8 text: {_looks_like(utf16(data))}")
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
+        text = decode(data)
     except UnicodeDecodeError as error:
-        raise AddError(f"{path}: not a PDF or UTF-8 text ({error.reason} at byte {error.start}){_likely_encoding(data)}") from error
+        guess = likely_encoding(data)
+        looks = f": {_looks_like(guess)}" if guess else ""
+        raise AddError(f"{path}: not a PDF or UTF-8 text ({error.reason} at byte {error.start}){looks}") from error
     if "\x00" in text:
         raise AddError(f"{path}: not a PDF or UTF-8 text (it holds NUL bytes: a binary file?)")
     if not text.strip():
@@ -160,15 +163,8 @@ def _plain_text(path: Path, data: bytes) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def _likely_encoding(data: bytes) -> str:
-    for encoding, name in (("big5", "Big5"), ("gb18030", "GB18030")):
-        try:
-            decoded = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _HAN_RE.search(decoded):
-            return f": it looks like {name}; save it as UTF-8 (iconv -f {name.upper()} -t UTF-8)"
-    return ""
+def _looks_like(encoding: str) -> str:
+    return f"it looks like {common_name(encoding)}; save it as UTF-8 (iconv -f {encoding} -t UTF-8)"
 
 
 def _date_in(text: str, path: Path) -> str:

@@ -6,11 +6,9 @@ database is written beside the old one under a temporary name: a failing
 build leaves the previous database untouched.
 """
 
-import codecs
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -35,8 +33,10 @@ from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
 from kb.rules.reviews import LINK_REVIEWS_NAME, Review, apply_link_reviews, check_review_ids, read_reviews
 from kb.text.cleanup import numbered_lines
+from kb.text.encoding import decode, line_of, not_utf8
+from kb.text.sentences import ANY_END, ends_sentence
+from kb.text.wording import plural
 
-_SENTENCE_END_RE = re.compile(r"[。！？!?.…；;：:][」』）)\"”’\s]*$")
 OVERRIDES_NAME = "area_overrides.yml"
 
 
@@ -60,10 +60,10 @@ class DocumentReport:
     def line(self) -> str:
         if not self.loaded:
             return f"{self.document_id}: skipped, no loader for publisher {self.publisher_id!r} yet"
-        counts = [_plural(count, kind) for kind, count in sorted(self.top_level.items())]
+        counts = [plural(count, kind) for kind, count in sorted(self.top_level.items())]
         if self.paragraphs:
-            counts.append(_plural(self.paragraphs, "paragraph"))
-        counts.append(_plural(self.sub_items, "sub-item"))
+            counts.append(plural(self.paragraphs, "paragraph"))
+        counts.append(plural(self.sub_items, "sub-item"))
         return f"{self.document_id}: {', '.join(counts)}"
 
 
@@ -178,45 +178,9 @@ def _read_text(source: Source, data: bytes | None = None) -> str:
     encoding it looks like."""
     data = source.path.read_bytes() if data is None else data
     try:
-        return data.decode("utf-8-sig")
+        return decode(data)
     except UnicodeDecodeError as error:
-        raise BuildError(f"{source.path}:{_line_of(data, error.start)}: {_not_utf8(data, error)}") from error
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
-    line_start = data.rfind(b"\n", 0, error.start) + 1
-    message = f"not UTF-8 text ({error.reason} at byte {error.start - line_start + 1} of the line)"
-    guess = likely_encoding(data[line_start:])
-    if guess:
-        message += f"; it looks like {guess}: convert it, e.g. iconv -f {guess} -t UTF-8"
-    return message
-
-
-# Encodings Chinese text arrives in, tried in this order when it is not UTF-8.
-_LIKELY_ENCODINGS = ("BIG5-HKSCS", "GB18030")
-
-
-def likely_encoding(data: bytes) -> str | None:
-    """The encoding text that is not UTF-8 most likely is in, judged by its
-    first 64 KB: UTF-16 (a byte-order mark, or a null byte in every other
-    place), else the first of Big5-HKSCS and GB18030 that decodes it, else
-    ``None``."""
-    sample = data[:65536]
-    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or (sample and sample[1::2].count(0) > len(sample) // 4):
-        return "UTF-16"
-    if sample and sample[0::2].count(0) > len(sample) // 4:
-        return "UTF-16BE"
-    for encoding in _LIKELY_ENCODINGS:
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) == len(data))
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return None
+        raise BuildError(f"{source.path}:{line_of(data, error.start)}: {not_utf8(data, error)}") from error
 
 
 def _loader(source: Source, loaders_by_name):
@@ -284,7 +248,7 @@ def warnings(source: Source, parsed: Parsed) -> list[str]:
 def body_ends_sentence(body: str) -> bool:
     """Whether a body ends a sentence (。！？.!?…;； or a colon, perhaps
     followed by closing quotes or brackets)."""
-    return bool(_SENTENCE_END_RE.search(body))
+    return ends_sentence(body, ANY_END)
 
 
 def _check(source: Source, parsed: Parsed, line_count: int) -> None:
@@ -436,9 +400,3 @@ def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
         else:
             report.paragraphs += 1
     return report
-
-
-def _plural(count: int, noun: str) -> str:
-    if count == 1:
-        return f"1 {noun}"
-    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"

@@ -6,6 +6,7 @@ import click
 
 from kb.cli.building import build_and_echo
 from kb.cli.options import db_option, sources_option
+from kb.text.wording import plural
 
 
 @click.command(name="add")
@@ -66,7 +67,7 @@ def summary(added, dry_run: bool, db_path: Path | None = None) -> str:
     pages = f", {added.pages} pages" if added.pages else ""
     lines = [f"{document.id}: {document.title_zh} ({document.publisher_id}, {document.published}{pages}{', OCR' if document.ocr else ''})"]
     lines.append(f"  loader: {added.loader_note}")
-    lines.append("  found: " + ", ".join(_plural(count, kind) for kind, count in added.counts().items()))
+    lines.append("  found: " + ", ".join(plural(count, kind) for kind, count in added.counts().items()))
     top = [row for row in added.parsed.recommendations if not row.parent_id]
     if top:
         lines.append(f"  first: {_row_line(top[0])}")
@@ -84,9 +85,3 @@ def summary(added, dry_run: bool, db_path: Path | None = None) -> str:
 def _row_line(row) -> str:
     page = f" (page {row.page})" if row.page else ""
     return f"{row.number} {row.title}{page}"
-
-
-def _plural(count: int, kind: str) -> str:
-    if count == 1 or kind.endswith("s"):
-        return f"{count} {kind}"
-    return f"{count} {kind[:-1]}ies" if kind.endswith("y") else f"{count} {kind}s"

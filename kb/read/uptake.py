@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 from kb.rules.responses import ADDRESSES
 from kb.read.scorecard import has_responses
+from kb.text.wording import plural
 
 _ANSWERED_SQL = """
 select r.paragraph_id, r.recommendation_id, rec.number, rec.title, r.score, r.relation, r.method,
@@ -135,8 +136,8 @@ class Uptake:
         counts = self.counts
         name = f"The {self.document['cycle']}" if self.document.get("cycle") else self.document["title_zh"]
         whose = f" of the {self.publisher_id.upper()}" if self.publisher_id else ""
-        return (f"{name} addressed {_count(counts['addressed'], 'ask')}{whose}, in {_count(counts['addressing paragraphs'], 'paragraph')}, "
-                f"and related to {counts['related only']} more, of {_count(counts['documents'], 'document')}.")
+        return (f"{name} addressed {plural(counts['addressed'], 'ask')}{whose}, in {plural(counts['addressing paragraphs'], 'paragraph')}, "
+                f"and related to {counts['related only']} more, of {plural(counts['documents'], 'document')}.")
 
     def to_json(self) -> dict:
         return {"document": self.document, "publisher_id": self.publisher_id, "summary": self.summary,
@@ -153,10 +154,6 @@ class Uptake:
 def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def answered(conn: sqlite3.Connection, paragraph_id: str) -> list[Answered]:

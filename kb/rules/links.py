@@ -118,6 +118,7 @@ from kb.rules.link_window import Corpus, History, Weights, bigrams, first_in_win
 from kb.text.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
 from kb.text.segment import words
+from kb.text.sentences import BREAKS, COMMAS, split
 
 REPEATS, REVISES, RELATED = "repeats", "revises", "related"
 RELATIONS = (REPEATS, REVISES, RELATED)
@@ -156,8 +157,6 @@ _BOILERPLATE_ZH = (
 BOILERPLATE = tuple(sorted((normalize_term(p) for p in _BOILERPLATE_ZH.split()), key=len, reverse=True))
 
 _PUNCTUATION_RE = re.compile(r"[\s\W_]+")
-SENTENCE_RE = re.compile(r"[。；;！？!?\n]+")
-_CLAUSE_RE = re.compile(r"[，,。；;！？!?\n]+")
 _NAME_RE = re.compile(r"[「《“]([^」》”]{2,40})[」》”]")
 
 
@@ -216,9 +215,10 @@ def clean_folded(folded: str) -> str:
     return _PUNCTUATION_RE.sub("", folded)
 
 
-def pieces(folded: str, pattern: re.Pattern = SENTENCE_RE) -> list[str]:
-    """The cleaned sentences (or clauses) of folded text long enough to compare."""
-    cleaned = (clean_folded(piece) for piece in pattern.split(folded))
+def pieces(folded: str, marks: str = BREAKS) -> list[str]:
+    """The cleaned sentences (or, with the commas among the ``marks``,
+    clauses) of folded text long enough to compare."""
+    cleaned = (clean_folded(piece) for piece in split(folded, marks))
     return [piece for piece in cleaned if len(piece) >= MIN_SENTENCE]
 
 
@@ -307,7 +307,7 @@ def add_support(profile: Profile, support: str | None, weights: Weights) -> None
     folded = normalize(support)
     profile.context = clean_folded(folded)
     profile.names |= quoted_names(folded)
-    for clause in pieces(folded.replace("\n", ""), _CLAUSE_RE):
+    for clause in pieces(folded.replace("\n", ""), BREAKS + COMMAS):
         if aligned(weights, profile.title, clause) >= SUPPORT_RESTATES * title_weight:
             profile.sentences.append(clause)
             profile.text += clause

@@ -65,11 +65,12 @@ from pathlib import Path
 
 import yaml
 
-from kb.rules.links import SENTENCE_RE, clean, clean_folded, quoted_names
+from kb.rules.links import clean, clean_folded, quoted_names
 from kb.text.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.search_index import load_glossary
 from kb.text.segment import general_rarity, tokens, words
+from kb.text.sentences import split
 
 SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
 WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
@@ -273,7 +274,7 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
         subs = children.get(row.id, [])
         units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
         for body in [row.body or ""] + [c.body or "" for c in subs]:
-            folded = (_folded(sentence) for sentence in SENTENCE_RE.split(body))
+            folded = (_folded(sentence) for sentence in split(body))
             units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
                       for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
         profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))

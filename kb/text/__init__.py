@@ -1,9 +1,10 @@
 """Text: from a file's bytes or a PDF's pages to clean lines, and from text to
 sentences and words.  Knows nothing of documents or recommendations.
 
-Holds: reading files (encoding, pdf), cleaning lines and finding page breaks
-(cleanup, pages), folding scripts (normalize), and cutting text into
-sentences and words (segment).
+Holds: reading files (encoding, pdf), numbered lines (lines), cleaning lines
+and finding page breaks and page numbers (cleanup, pages), folding scripts
+(normalize), where a sentence ends and cutting text into sentences
+(sentences) and words (segment), and counts said in English (wording).
 
 May import: nothing of kb but itself.
 """

@@ -7,12 +7,13 @@ letterheads, stray page numbers, lines broken inside sentences, spaced-out
 Han characters and Markdown markup.
 """
 
-import bisect
 import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-Line = tuple[int, str]
+from kb.text.lines import Line, is_blank, numbered_lines, tidy_line  # noqa: F401  (kb.text.cleanup's interface)
+from kb.text.pages import is_page_number
+from kb.text.sentences import COLONS, ENGLISH_STOPS, STOPS, ends_sentence
 
 
 class Paragraph(NamedTuple):
@@ -23,41 +24,11 @@ class Paragraph(NamedTuple):
     line_end: int
 
 
-_PAGE_NUMBER_RE = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
-_HAN = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
-_SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
-_SPACES_RE = re.compile(r"[ \t\u00a0]{2,}")
-_CLOSERS = "」』）)\"”’ "
-_PARAGRAPH_END_RE = re.compile(rf"[。！？!?：:][{_CLOSERS}]*$")
-_ENGLISH_PARAGRAPH_END_RE = re.compile(rf"[.!?][{_CLOSERS}]*$")
 _ASCII_WORD_END_RE = re.compile(r"[A-Za-z0-9,.;:!?)\]%][”’]?$")
 _ASCII_WORD_START_RE = re.compile(r"^[“‘]?[A-Za-z0-9(\[]")
 _MARKDOWN_PREFIX_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|>\s*)")
 _MARKDOWN_EMPHASIS_RE = re.compile(r"(\*\*|__|`)")
 _MARKDOWN_RULE_RE = re.compile(r"^[\s|:]*-{3,}[\s|:-]*$")
-_SENTENCE_RE = re.compile(r"^(.+?)[。](.*)$", re.S)
-
-
-def numbered_lines(text: str) -> list[Line]:
-    """Split text into ``(line number, line)`` pairs, numbered from 1.
-
-    Only ``\\n`` ends a line, as in an editor, ``wc -l`` or ``sed -n``; a
-    trailing ``\\r`` is removed.
-    """
-    lines = text.split("\n")
-    if text.endswith("\n"):
-        lines.pop()  # the newline ends the last line; no empty line follows it
-    return [(number, line.rstrip("\r")) for number, line in enumerate(lines, start=1)]
-
-
-def is_page_number(text: str) -> bool:
-    """A line holding nothing but a page number such as ``13`` or ``- 4 -``."""
-    return bool(_PAGE_NUMBER_RE.match(text))
-
-
-def is_blank(line: Line) -> bool:
-    """A numbered line holding nothing but white space."""
-    return not line[1].strip()
 
 
 def trim_blank(lines: Sequence[Line]) -> list[Line]:
@@ -112,19 +83,6 @@ def drop_block(lines: Sequence[Line], block: Sequence[str]) -> list[Line]:
     return kept
 
 
-def page_at(line_number: int, page_starts: Sequence[int]) -> int | None:
-    """The page a line is on, given the line numbers where pages 1, 2, …
-    start; ``None`` before the first page."""
-    return bisect.bisect_right(page_starts, line_number) or None
-
-
-def tidy_line(text: str) -> str:
-    """Strip a line, close up spaces the PDF put between Han characters and
-    fold runs of spaces.  Spaces lost inside English words stay lost."""
-    text = _SPACE_BETWEEN_HAN_RE.sub("", text.strip())
-    return _SPACES_RE.sub(" ", text)
-
-
 def strip_markdown(text: str) -> str:
     """Remove Markdown markup (headings, bullets, bold, code ticks) from a line."""
     return _MARKDOWN_EMPHASIS_RE.sub("", _MARKDOWN_PREFIX_RE.sub("", text))
@@ -145,7 +103,7 @@ def ends_paragraph(text: str, english: bool = False) -> bool:
     followed by closing quotes or brackets.  Sentences end at 。！？!? or a
     colon; in English only at . ! or ?, since a colon there often ends a
     title inside the sentence ("Hong Kong Brands: The Road…")."""
-    return bool((_ENGLISH_PARAGRAPH_END_RE if english else _PARAGRAPH_END_RE).search(text))
+    return ends_sentence(text, ENGLISH_STOPS if english else STOPS + COLONS)
 
 
 def paragraph_spans(lines: Iterable[Line], english: bool = False) -> list[Paragraph]:
@@ -158,7 +116,7 @@ def paragraph_spans(lines: Iterable[Line], english: bool = False) -> list[Paragr
     paragraphs, group = [], []
     for number, raw in lines:
         text = tidy_line(raw)
-        if not text or is_page_number(text):
+        if not text or is_page_number(text, anywhere=True):
             continue
         group.append((number, text))
         if ends_paragraph(text, english):
@@ -196,11 +154,3 @@ def join_broken(before: str, after: str, english: bool = False) -> str:
     if _ASCII_WORD_END_RE.search(before) and _ASCII_WORD_START_RE.match(after):
         return f"{before} {after}"
     return before + after
-
-
-def first_sentence(text: str) -> tuple[str, str]:
-    """Split text after its first 。 into (sentence without the 。, rest)."""
-    match = _SENTENCE_RE.match(text)
-    if not match:
-        return text.strip(), ""
-    return match.group(1).strip(), match.group(2).strip()

@@ -1,6 +1,6 @@
 """Pages of a text extracted from a PDF, and the noise that repeats on them.
 
-A text extracted from a PDF (see kb/pdf.py) keeps its page breaks as form
+A text extracted from a PDF (see kb.text.pdf) keeps its page breaks as form
 feeds: page k+1's text starts with ``\\f`` right after the newline that ends
 page k, so the first line of every page after the first begins with ``\\f``.
 A text without form feeds (a plain text or Markdown file) has no pages.
@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from kb.text.cleanup import Line, is_blank, tidy_line
+from kb.text.lines import Line, is_blank, tidy_line
 
 FORM_FEED = "\f"
 # Lines this close to a page's top or bottom may be running headers or footers.
@@ -37,6 +37,10 @@ _PAGE_NUMBER_RES = (
     re.compile(r"^(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I),
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),
 )
+# A page number as it may stand on a line of its own anywhere on a page: up
+# to three digits, perhaps between hyphens; a year (2030), a ratio (3/6) or
+# a full-width number there is text.
+_BARE_PAGE_NUMBER_RE = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 _STAMP_RES = (
     re.compile(r"立法會\s*[A-Z]{1,3}\s*\(\s*\d\s*\)\s*\d{1,5}\s*/\s*\d{2,4}(?:\s*-\s*\d{2,4})?\s*(?:\(\s*\d{1,3}\s*\))?\s*號\s*文件"),
     re.compile(r"LC\s+Paper\s+No\.?\s*[A-Z]{1,3}\s*\(\s*\d\s*\)\s*\d{1,5}\s*/\s*\d{2,4}(?:-\d{2,4})?(?:\s*\(\s*\d{1,3}\s*\))?", re.I),
@@ -63,11 +67,11 @@ def page_starts(lines: Sequence[Line]) -> list[int]:
 
 
 def page_at(line_number: int, starts: Sequence[int]) -> int | None:
-    """The page line ``line_number`` is on, given ``page_starts``; ``None``
-    when the text has no pages."""
-    if not starts:
-        return None
-    return bisect.bisect_right(starts, line_number) or 1
+    """The page line ``line_number`` is on, given the line numbers where
+    pages 1, 2, … start (``page_starts``, or a loader's own, such as where a
+    letterhead repeats); ``None`` when the text has no pages, or before the
+    first page."""
+    return bisect.bisect_right(starts, line_number) or None
 
 
 def pages_of(lines: Sequence[Line]) -> list[list[Line]]:
@@ -88,9 +92,14 @@ def fold_lookalikes(text: str) -> str:
     return _LOOKALIKE_RE.sub(lambda match: unicodedata.normalize("NFKC", match.group(0)), text)
 
 
-def is_page_number(text: str) -> bool:
+def is_page_number(text: str, anywhere: bool = False) -> bool:
     """A line holding nothing but a page number: ``3``, ``- 3 -``, ``第3頁``,
-    ``Page 3 of 6``, ``3/6``."""
+    ``Page 3 of 6``, ``3/6`` at a page's top or bottom.  A line that may be
+    ``anywhere`` on the page (between paragraphs, read without knowing
+    where pages break) counts only in the plainest form, up to three digits
+    perhaps between hyphens (``13``, ``- 4 -``): there ``2030`` is a year."""
+    if anywhere:
+        return bool(_BARE_PAGE_NUMBER_RE.match(text))
     text = fold_lookalikes(tidy_line(text))
     return any(pattern.match(text) for pattern in _PAGE_NUMBER_RES)
 

@@ -6,7 +6,6 @@ not taken up.  And a recommendation's proposal thread, as a timeline, for row
 pages (``thread_html``) and on its own page.  Text is escaped before changes
 are marked up."""
 
-import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -17,12 +16,11 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
 from kb.read import compare as kb_compare
+from kb.text.sentences import sentences
 from kb.web.source_view import first_or_404, kb_database, passage_url
 
 COMPARE_ROUTE = r"^/-/compare$"
 THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
-# Sentences end at these marks (kept with the sentence) or at a line break.
-_SENTENCE_RE = re.compile(r"[^。；！？!?\n]+[。；！？!?]*")
 PAIRING_RATIO = 0.4  # two changed sentences this alike are shown side by side
 FOLD_AT = 2  # runs of this many unchanged sentences or more are folded
 THREAD_SHOWN = 40  # rows of a thread shown on a recommendation's page (its thread page shows all)
@@ -75,11 +73,6 @@ async def _comparison_context(datasette, db, comparison) -> dict:
         "new": [_row(datasette, db.name, row) for row in comparison.new],
         "dropped": [_row(datasette, db.name, row) for row in comparison.dropped],
     }
-
-
-def sentences(text: str) -> list[str]:
-    """The text cut into sentences, each keeping its closing mark; blank ones dropped."""
-    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
 
 
 @lru_cache(maxsize=4096)
