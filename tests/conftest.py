@@ -1,4 +1,3 @@
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -9,7 +8,6 @@ from kb.build.pipeline import build
 from kb.build.manifest import source_for
 
 ROOT = Path(__file__).parent.parent
-SOURCES_ENV = "KB_SOURCES"  # kb.web.originals.SOURCES_ENV, not imported: the plugin loads after Datasette
 SOURCES = ROOT / "sources"
 
 
@@ -17,19 +15,6 @@ def parse_source(document_id, parse):
     """Run a loader on a real document from sources/."""
     source = source_for(SOURCES, document_id)
     return parse(source.path.read_text(encoding="utf-8"), source.document)
-
-
-@pytest.fixture(autouse=True)
-def sources_env_restored():
-    """`kb serve` names the sources folder in KB_SOURCES for the plugin, in
-    its own process; a test that runs it in-process must not hand it on to
-    the tests after it (a page would then link originals it should not)."""
-    before = os.environ.get(SOURCES_ENV)
-    yield
-    if before is None:
-        os.environ.pop(SOURCES_ENV, None)
-    else:
-        os.environ[SOURCES_ENV] = before
 
 
 def changed_copy(built_db, folder: Path, *updates: tuple[str, list]) -> Path:

@@ -1,7 +1,10 @@
+import json
 import os
+from pathlib import Path
 
 import click
 import sqlite_utils
+import yaml
 from click.testing import CliRunner
 
 from kb.cli import main as cli_module
@@ -51,15 +54,21 @@ def test_build_error_names_the_file_and_keeps_the_database(tmp_path, sources_cop
 
 
 def test_serve_builds_when_needed_then_starts_datasette(tmp_path, monkeypatch):
-    started = []
-    monkeypatch.setattr(cli_module, "run_datasette", started.append)
+    started, metadata = [], []
+
+    def run_datasette(args):  # the metadata passed lives as long as the server
+        started.append(args)
+        metadata.append(json.loads(Path(args[args.index("-m") + 1]).read_text(encoding="utf-8")))
+    monkeypatch.setattr(cli_module, "run_datasette", run_datasette)
     db_path = tmp_path / "kb.db"
     args = ["serve", "-s", str(SOURCES), "-d", str(db_path), "-m", str(ROOT / "metadata.yml"), "-p", "8123"]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "cma-2023-policy-address: 19 recommendations, 10 sub-items" in result.output
     snapshot = tmp_path / f".kb.db.serve-{os.getpid()}" / "kb.db"
-    assert started == [["serve", "-i", str(snapshot), "-m", str(ROOT / "metadata.yml"), "-p", "8123", "-h", "127.0.0.1", "--setting", "truncate_cells_html", "300", "--setting", "suggest_facets", "off"]]
+    assert started == [["serve", "-i", str(snapshot), "-m", str(snapshot.parent / "metadata.json"), "-p", "8123", "-h", "127.0.0.1", "--setting", "truncate_cells_html", "300", "--setting", "suggest_facets", "off"]]
+    # metadata.yml, with the sources folder for the plugin, which serves the originals kept there
+    assert metadata == [dict(yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")), plugins={"kb": {"sources": str(SOURCES.resolve())}})]
     again = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert again.output.splitlines() == [f"{db_path} is up to date with {SOURCES}/"]
 

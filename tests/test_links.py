@@ -433,11 +433,18 @@ def test_char_diff_pieces_rebuild_both_texts():
     assert (kb_compare.INSERT, "發展") in pieces and (kb_compare.DELETE, "「") in pieces
 
 
-def test_diff_html_escapes_text_before_marking_changes():
-    html = kb_compare.diff_html("安全的文字", "安全<script>alert(1)</script>文字")
+async def _marked(pieces) -> str:
+    """Pieces marked up as the comparison page marks them (``_kb_marks.html``)."""
+    template = Datasette([]).jinja_env.from_string('{% from "_kb_marks.html" import diff %}{{ diff(pieces) }}')
+    return await template.render_async(pieces=pieces)
+
+
+async def test_changes_are_marked_up_after_their_text_is_escaped():
+    html = await _marked(kb_compare.char_diff("安全的文字", "安全<script>alert(1)</script>文字"))
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<ins>" in html and "<del>的</del>" in html
-    left, right = kb_compare.diff_sides("甲<i>", "甲<u>")
+    [changed] = compare_view.aligned_diff("甲<i>", "甲<u>")  # one sentence each, changed: a side each
+    left, right = await _marked(changed["a"]), await _marked(changed["b"])
     assert "<i>" not in left and "<ins>" not in left and "<del>" in left
     assert "<u>" not in right and "<del>" not in right and "<ins>" in right
 
@@ -476,13 +483,15 @@ async def test_compare_page_refuses_an_unknown_document_and_serves_json(datasett
         p for p in data["pairs"] if p["a_id"] == f"{CMA_2023}/10").items()
 
 
-async def test_thread_page_and_thread_html_show_the_timeline(datasette):
+async def test_thread_page_and_a_rows_page_show_the_timeline(datasette):
     response = await datasette.client.get(f"/-/thread/{CMA_2023}/5.3")
     assert response.status_code == 200
     assert 'Proposal thread <span lang="zh-Hant">跨年追蹤</span>, 2023–2024' in response.text and "建設「港版中試」雙基地" in response.text
     assert f'<li class="current">\n<span class="year" lang="en">2023</span> · 香港中華廠商聯合會對2023年施政報告的建議 ·\n<a href="/kb/recommendations/{tilde_encode(CMA_2023 + "/5")}">' in response.text
-    db = datasette.get_database("kb")
-    html = await compare_view.thread_html(datasette, db, f"{CMA_2024}/1")
+    page = (await datasette.client.get(f"/r/{CMA_2024}/1")).text
+    html = page[page.index('<section class="kb-thread">'):]
+    html = html[: html.index("</section>")]
     assert '<li class="current">' in html and "制定「香港工業藍圖」" in html and "/-/compare?a=" in html
-    assert await compare_view.thread_html(datasette, db, f"{CMA_2023}/19") == ""
+    assert await compare_view.read_thread(datasette.get_database("kb"), f"{CMA_2023}/19") is None
+    assert '<section class="kb-thread">' not in (await datasette.client.get(f"/r/{CMA_2023}/19")).text
     assert (await datasette.client.get("/-/thread/no/such")).status_code == 404

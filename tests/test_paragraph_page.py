@@ -29,8 +29,8 @@ def _asks(page: str) -> list[str]:
     return re.findall(r"<code>([^<]+)</code><br>", section)
 
 
-async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers(datasette, monkeypatch):
-    monkeypatch.delenv("KB_SOURCES", raising=False)  # served without the sources folder: no original to link
+async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers(datasette):
+    # served with no sources folder configured: no original to link
     page = (await datasette.client.get(f"/kb/paragraphs/{BUDGET}~2F127")).text
     assert f"<title>二零二四至二五財政年度政府財政預算案 ¶ 127 · {BUDGET}/127</title>" in page
     assert '<h1 class="kb-rec-title">二零二四至二五財政年度政府財政預算案 ¶ 127</h1>' in page
@@ -103,7 +103,8 @@ async def test_paragraph_text_and_ask_titles_are_escaped(built_db, tmp_path):
     assert page.count("&lt;img src=x onerror=") == 2  # in the paragraph's text and in the ask's title, as text
 
 
-async def test_the_page_links_that_page_of_the_original_pdf(datasette, monkeypatch):
-    monkeypatch.setenv("KB_SOURCES", str(SOURCES))  # as kb serve names it
+async def test_the_page_links_that_page_of_the_original_pdf(built_db):
+    plugins = {"kb": {"sources": str(SOURCES)}}  # as kb serve configures the plugin
+    datasette = Datasette([str(built_db)], immutables=[], metadata=dict(METADATA, plugins=plugins))
     page = (await datasette.client.get(f"/p/{BUDGET}/127")).text
     assert f'<a href="/-/original/{BUDGET}#page=35">page 35 of the original 原件</a>' in page

@@ -16,7 +16,7 @@ from kb.rules import responses as kb_responses
 from kb.build.pipeline import build
 from kb.cli import cli
 from kb.records import Document, Recommendation
-from kb.read.scorecard import highlighted
+from kb.read.scorecard import shared_runs
 from kb.read.search import search
 from tests.conftest import ROOT, changed_copy
 
@@ -283,8 +283,12 @@ def test_search_covers_government_paragraphs_with_a_filter(built_db):
     assert search(conn, "中試", within="government", publisher="cma").results == []
 
 
-def test_highlighting_escapes_before_marking():
-    html = highlighted("政府會<script>alert(1)</script>推動港版中試", "打造「港版中試」")
+async def test_highlighting_escapes_before_marking():
+    paragraph = "政府會<script>alert(1)</script>推動港版中試"
+    runs = shared_runs(paragraph, "打造「港版中試」")
+    assert "".join(text for text, _ in runs) == paragraph and ("港版中試", True) in runs
+    template = Datasette([]).jinja_env.from_string('{% from "_kb_marks.html" import shared %}{{ shared(runs) }}')
+    html = await template.render_async(runs=runs)  # as the pages mark them
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>港版中試</mark>" in html and "<mark>政府" not in html
 

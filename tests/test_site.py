@@ -206,11 +206,7 @@ def test_cells_that_start_like_formulas_are_neutralised():
     assert [neutralise(v) for v in ("=1+1", "+852", "-2", "@A1", "平常", 5)] == ["'=1+1", "'+852", "'-2", "'@A1", "平常", 5]
 
 
-async def test_original_document_is_linked_and_served_from_the_sources_folder(built_db, tmp_path, monkeypatch):
-    from kb.web.originals import SOURCES_ENV as served_from
-    from tests.conftest import SOURCES_ENV
-
-    assert served_from == SOURCES_ENV  # the variable every test gets back as it was
+async def test_original_document_is_linked_and_served_from_the_sources_folder(built_db, tmp_path):
     db_path = tmp_path / "kb.db"
     db_path.write_bytes(built_db.read_bytes())
     db = sqlite_utils.Database(db_path)
@@ -223,8 +219,8 @@ async def test_original_document_is_linked_and_served_from_the_sources_folder(bu
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "cma-2024-budget.pdf").write_bytes(b"%PDF-1.4 test")
     (tmp_path / "outside.pdf").write_bytes(b"%PDF-1.4 outside")
-    monkeypatch.setenv("KB_SOURCES", str(tmp_path / "sources"))
-    datasette = Datasette([str(db_path)], immutables=[], metadata=METADATA)
+    plugins = {"kb": {"sources": str(tmp_path / "sources")}}  # as kb serve configures the plugin
+    datasette = Datasette([str(db_path)], immutables=[], metadata=dict(METADATA, plugins=plugins))
     budget = (await datasette.client.get("/r/cma-2024-budget/1")).text
     assert '<a href="/-/original/cma-2024-budget">/-/original/cma-2024-budget</a>' in budget
     served = await datasette.client.get("/-/original/cma-2024-budget")

@@ -1,7 +1,6 @@
 """The ``kb`` command: build the knowledge base and serve it with Datasette."""
 
 import json
-import os
 import signal
 import sqlite3
 from contextlib import closing
@@ -85,12 +84,29 @@ def serve(sources_dir, db_path, port, host, metadata_path):
             # plugin imported before Datasette would be registered half-made.
             import datasette.app  # noqa: F401
 
-            from kb.web.originals import SOURCES_ENV
-
-            os.environ[SOURCES_ENV] = str(Path(sources_dir).resolve())  # the plugin serves originals kept there
-            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata_path), "-p", str(port), "-h", host, *setting_args()])
+            metadata = _with_sources(metadata_path, sources_dir, snapshot.parent)  # the plugin serves originals kept there
+            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata), "-p", str(port), "-h", host, *setting_args()])
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _with_sources(metadata_path: str, sources_dir: str, folder: Path) -> Path:
+    """The metadata with the sources folder in kb's plugin configuration
+    (``plugins: kb: sources:``), written as JSON in ``folder`` (the snapshot's,
+    removed with it) for Datasette's ``-m``."""
+    import yaml
+
+    try:
+        metadata = yaml.safe_load(Path(metadata_path).read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{metadata_path}: not YAML or JSON Datasette can read: {error}") from error
+    if not isinstance(metadata, dict):
+        raise click.ClickException(f"{metadata_path}: Datasette metadata is a mapping (title:, databases: …)")
+    plugins = dict(metadata.get("plugins") or {})
+    plugins["kb"] = dict(plugins.get("kb") or {}, sources=str(Path(sources_dir).resolve()))
+    path = folder / "metadata.json"
+    path.write_text(json.dumps(dict(metadata, plugins=plugins), ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
 
 
 def _build_if_stale(sources_dir: str, db_path: str) -> None:

@@ -13,8 +13,8 @@ without it simply has no links).  Nothing here writes.
   ``thread_for`` reads a row's thread from that table when it is there;
 * ``statuses(conn)``: for consecutive documents of one publisher, every
   top-level row is ``new``, ``continued`` or ``dropped``;
-* ``char_diff`` / ``diff_html`` / ``diff_sides``: the character-level changes
-  between two texts, escaped before they are marked up.
+* ``char_diff``: the character-level changes between two texts, as
+  (op, text) pieces (the site marks them up).
 
 Documents are ordered as ``kb.rules.links.document_order`` orders them: by
 publication date, then policy year, then id.
@@ -23,8 +23,6 @@ publication date, then policy year, then id.
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-
-from markupsafe import Markup, escape
 
 from kb.rules.graph import connected_groups
 
@@ -382,26 +380,3 @@ def char_diff(a: str, b: str) -> list[tuple[str, str]]:
         if op == "equal":
             pieces.append((EQUAL, a[i1:i2]))
     return pieces
-
-
-def diff_html(a: str, b: str) -> Markup:
-    """One text with deletions in <del> and insertions in <ins>; all text escaped first."""
-    return Markup("").join(_marked(op, text) for op, text in char_diff(a, b))
-
-
-def diff_sides(a: str, b: str) -> tuple[Markup, Markup]:
-    """``a`` with its deletions marked and ``b`` with its insertions marked, for
-    showing side by side; all text escaped first."""
-    pieces = char_diff(a, b)
-    left = Markup("").join(_marked(op, text) for op, text in pieces if op != INSERT)
-    right = Markup("").join(_marked(op, text) for op, text in pieces if op != DELETE)
-    return left, right
-
-
-def _marked(op: str, text: str) -> Markup:
-    escaped = escape(text)
-    if op == DELETE:
-        return Markup("<del>") + escaped + Markup("</del>")
-    if op == INSERT:
-        return Markup("<ins>") + escaped + Markup("</ins>")
-    return escaped

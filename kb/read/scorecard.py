@@ -5,8 +5,6 @@ recommendation's responses over time, for `kb responses` and the site."""
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-from markupsafe import Markup, escape
-
 from kb.read import compare as kb_compare
 from kb.rules.links import clean
 from kb.rules.responses import ADDRESSED, NO_LATER_TEXT, NO_RESPONSE, RELATED_ONLY
@@ -184,10 +182,14 @@ class Timeline:
     thread: list[Evidence]
 
 
-def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Timeline | None:
+_UNREAD = object()
+
+
+def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None, *, thread=_UNREAD) -> Timeline | None:
     """None when the database has no responses or the row is not a top-level ask.
     With ``limit``, a thread longer than that gives the responses to the
-    ``limit`` rows nearest the ask (``kb.read.compare.thread_for``)."""
+    ``limit`` rows nearest the ask (``kb.read.compare.thread_for``); a caller
+    that has read the row's thread so already passes it as ``thread``."""
     if not has_responses(conn):
         return None
     keys = ("status", "thread_status", "first_document_id", "latest_document_id", "method", "note")
@@ -196,7 +198,8 @@ def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None
     ).fetchone()
     if row is None:
         return None
-    thread = kb_compare.thread_for(conn, recommendation_id, limit)
+    if thread is _UNREAD:
+        thread = kb_compare.thread_for(conn, recommendation_id, limit)
     others = [r.id for r in thread.rows if r.id != recommendation_id] if thread else []
     evidence = _evidence(conn, [recommendation_id, *others])
     own = evidence.get(recommendation_id, [])
@@ -208,9 +211,11 @@ def ask_text(conn: sqlite3.Connection, recommendation_id: str) -> str:
     return kb_compare.row_text(conn, recommendation_id)
 
 
-def highlighted(paragraph: str, ask: str) -> Markup:
-    """The paragraph, escaped, with the runs of characters it shares with the
-    ask (compared folded, at least ``MIN_SHARED`` long) in ``<mark>``."""
+def shared_runs(paragraph: str, ask: str) -> list[tuple[str, bool]]:
+    """The paragraph cut into (text, shared) runs, in order: ``shared`` when
+    the run's characters are among those it shares with the ask (compared
+    folded, at least ``MIN_SHARED`` long).  The runs put together are the
+    paragraph; the site marks the shared ones."""
     folded_ask = clean(ask)
     grams = {folded_ask[i : i + MIN_SHARED] for i in range(len(folded_ask) - MIN_SHARED + 1)}
     marked = [False] * len(paragraph)
@@ -222,10 +227,9 @@ def highlighted(paragraph: str, ask: str) -> Markup:
         if run in grams and not run.isdigit():
             for i in window:
                 marked[i] = True
-    pieces, start = [], 0
+    runs, start = [], 0
     for index in range(1, len(paragraph) + 1):
         if index == len(paragraph) or marked[index] != marked[start]:
-            text = escape(paragraph[start:index])
-            pieces.append(Markup(f"<mark>{text}</mark>") if marked[start] else text)
+            runs.append((paragraph[start:index], marked[start]))
             start = index
-    return Markup("").join(pieces)
+    return runs

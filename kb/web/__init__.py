@@ -34,11 +34,9 @@ from kb.read.search import register_sql_functions
 
 # Foreign-key columns shown by the name of the row they point to, on row pages
 # (table pages expand them already): (table, column) -> (other table, label column).
+# A recommendation's row page is kb's own page, which shows none of Datasette's
+# cells: naming its foreign keys would be queries for nothing.
 LABELS = {
-    ("recommendations", "document_id"): ("documents", "title_zh"),
-    ("recommendations", "parent_id"): ("recommendations", "title"),
-    ("recommendations", "publisher_id"): ("publishers", "name_zh"),
-    ("recommendations", "primary_area_id"): ("policy_areas", "name_zh"),
     ("documents", "publisher_id"): ("publishers", "name_zh"),
 }
 

@@ -2,16 +2,16 @@
 recommendations, put in date order; the changed wording aligned sentence by
 sentence with changed characters marked and unchanged stretches folded; weak
 links apart from continued asks; between two publishers, asks taken up and
-not taken up.  And a recommendation's proposal thread, as a timeline, for row
-pages (``thread_html``) and on its own page.  Text is escaped before changes
-are marked up."""
+not taken up.  And a recommendation's proposal thread, as a timeline, for its
+page (``thread_context``, shown by ``_kb_thread.html``) and on a page of its
+own.  The changes are plain data here; the templates escape the text and
+mark them up (``_kb_marks.html``)."""
 
 from difflib import SequenceMatcher
 from functools import lru_cache
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup, escape
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
@@ -58,7 +58,9 @@ def is_weak(pair) -> bool:
 
 async def _comparison_context(datasette, db, comparison) -> dict:
     def texts(conn):
-        return [(kb_compare.row_text(conn, p.a.id), kb_compare.row_text(conn, p.b.id)) for p in comparison.pairs]
+        ids = dict.fromkeys(row_id for p in comparison.pairs for row_id in (p.a.id, p.b.id))  # a row in two pairs is read once
+        text = {row_id: kb_compare.row_text(conn, row_id) for row_id in ids}
+        return [(text[p.a.id], text[p.b.id]) for p in comparison.pairs]
 
     pairs = [
         {"a": _row(datasette, db.name, p.a), "b": _row(datasette, db.name, p.b), "score": p.score,
@@ -79,16 +81,17 @@ async def _comparison_context(datasette, db, comparison) -> dict:
 def aligned_diff(a: str, b: str) -> list[dict]:
     """A's and B's sentences aligned: runs of unchanged sentences (``same``, folded
     when long), changed pairs (``changed``, characters marked on both sides), and
-    sentences only in A (``deleted``) or only in B (``added``).  Escaped HTML."""
+    sentences only in A (``deleted``) or only in B (``added``).  Plain text: a
+    changed pair's sides are (op, text) pieces, which the template marks up."""
     a_s, b_s = sentences(a), sentences(b)
     lines: list[dict] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a_s, b_s, autojunk=False).get_opcodes():
         if op == "equal":
-            lines.append({"kind": "same", "texts": [escape(s) for s in a_s[i1:i2]], "fold": i2 - i1 >= FOLD_AT})
+            lines.append({"kind": "same", "texts": a_s[i1:i2], "fold": i2 - i1 >= FOLD_AT})
         elif op == "delete":
-            lines += [{"kind": "deleted", "a": escape(s)} for s in a_s[i1:i2]]
+            lines += [{"kind": "deleted", "a": s} for s in a_s[i1:i2]]
         elif op == "insert":
-            lines += [{"kind": "added", "b": escape(s)} for s in b_s[j1:j2]]
+            lines += [{"kind": "added", "b": s} for s in b_s[j1:j2]]
         else:
             lines += _pair_sentences(a_s[i1:i2], b_s[j1:j2])
     return lines
@@ -101,13 +104,14 @@ def _pair_sentences(a_s: list[str], b_s: list[str]) -> list[dict]:
     for sentence in a_s:
         best = _most_alike(sentence, b_s, j)
         if best[0] >= PAIRING_RATIO:
-            lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:best[1]]]
-            left, right = kb_compare.diff_sides(sentence, b_s[best[1]])
-            lines.append({"kind": "changed", "a": left, "b": right})
+            lines += [{"kind": "added", "b": other} for other in b_s[j:best[1]]]
+            pieces = kb_compare.char_diff(sentence, b_s[best[1]])
+            lines.append({"kind": "changed", "a": [p for p in pieces if p[0] != kb_compare.INSERT],
+                          "b": [p for p in pieces if p[0] != kb_compare.DELETE]})
             j = best[1] + 1
         else:
-            lines.append({"kind": "deleted", "a": escape(sentence)})
-    lines += [{"kind": "added", "b": escape(other)} for other in b_s[j:]]
+            lines.append({"kind": "deleted", "a": sentence})
+    lines += [{"kind": "added", "b": other} for other in b_s[j:]]
     return lines
 
 
@@ -146,20 +150,17 @@ def _row(datasette, database: str, row) -> dict:
     }
 
 
-async def thread_html(datasette, db, recommendation_id: str, limit: int | None = THREAD_SHOWN) -> Markup:
-    """A recommendation's thread as a timeline with links; empty when it has
-    none.  A thread longer than ``limit`` shows the rows nearest this one."""
-    thread = await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
+async def read_thread(db, recommendation_id: str, limit: int | None = THREAD_SHOWN):
+    """A recommendation's thread (of its parent, for a sub-item), or None.  A
+    thread longer than ``limit`` gives the rows nearest this one."""
+    return await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
+
+
+def thread_context(datasette, database: str, thread, current: str) -> dict | None:
+    """What ``_kb_thread.html`` shows of a thread, as a timeline with links
+    (``current``, the row whose page it is on, in bold); None for no thread."""
     if thread is None:
-        return Markup("")
-    sql = "select coalesce(parent_id, id) from recommendations where id = ?"
-    current = (await db.execute(sql, [recommendation_id])).first()[0]  # a sub-item shows its parent
-    context = _thread_context(datasette, db.name, thread, current)
-    return Markup(await datasette.render_template("kb_thread.html", context))
-
-
-def _thread_context(datasette, database: str, thread, current: str) -> dict:
-    titles = {row.id: row.title for row in thread.rows}
+        return None
     links_in: dict[str, list[dict]] = {}
     for link in thread.links:
         links_in.setdefault(link["to_id"], []).append(link)
@@ -170,16 +171,17 @@ def _thread_context(datasette, database: str, thread, current: str) -> dict:
          "links_in": links_in.get(row.id, [])}
         for row in thread.rows
     ]
-    return {"thread": thread, "rows": rows, "titles": titles, "compare_url": datasette.urls.path("/-/compare"),
+    return {"thread": thread, "rows": rows, "compare_url": datasette.urls.path("/-/compare"),
             "thread_url": datasette.urls.path(f"/-/thread/{current}")}
 
 
 async def thread_page(datasette, request):
     db = await kb_database(datasette)
     recommendation_id = request.url_vars["id"]
-    sql = "select id, title from recommendations where id = ?"
+    sql = "select id, title, parent_id from recommendations where id = ?"
     row = await first_or_404(db, sql, [recommendation_id], f"No recommendation {recommendation_id!r}")
-    timeline = await thread_html(datasette, db, recommendation_id, limit=None)
-    context = {"database": db.name, "row": dict(row), "timeline": timeline,
+    thread = await read_thread(db, recommendation_id, limit=None)
+    context = {"database": db.name, "row": dict(row),
+               "kb_thread": thread_context(datasette, db.name, thread, row["parent_id"] or row["id"]),  # a sub-item shows its parent
                "row_url": datasette.urls.row(db.name, "recommendations", tilde_encode(recommendation_id))}
     return Response.html(await datasette.render_template("kb_thread_page.html", context, request=request))

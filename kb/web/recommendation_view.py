@@ -9,10 +9,10 @@ from urllib.parse import quote
 
 from datasette.utils import tilde_encode
 
-from kb.web.compare_view import thread_html
+from kb.web.compare_view import read_thread, thread_context
 from kb.web.originals import original_url
 from kb.web.permalinks import absolute_url, natural_url_handler, page_handler, recommendation_path
-from kb.web.responses_view import responses_html
+from kb.web.responses_view import responses_context
 from kb.web.source_view import first_or_404, passage_url
 
 PERMALINK_ROUTE = r"^/r/(?P<id>[^/]+/[^/]+)$"
@@ -43,6 +43,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
     children = [dict(child, url=row_url(datasette, db.name, child["id"]))
                 for child in (await db.execute(_CHILDREN_SQL, [recommendation_id])).rows]
     permalink = absolute_url(request, datasette.urls.path(recommendation_path(recommendation_id)))
+    thread = await read_thread(db, recommendation_id)  # read once: shown, and the asks whose responses are shown
     rec = {
         "row": row,
         "document": document,
@@ -55,7 +56,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "source_url": passage_url(datasette, row["document_id"], recommendation_id, row["line_start"]) if row["line_start"] else None,
         "document_source_url": datasette.urls.path(f"/-/source/{quote(row['document_id'], safe='')}"),
         "support_url": passage_url(datasette, row["document_id"], recommendation_id, row["support_line_start"]) if row["support_line_start"] else None,
-        "thread": await thread_html(datasette, db, recommendation_id),
+        "thread": thread_context(datasette, db.name, thread, row["parent_id"] or recommendation_id),  # a sub-item shows its parent
         "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
         "row_url": row_url(datasette, db.name, recommendation_id),
         "json_url": row_url(datasette, db.name, recommendation_id) + ".json",
@@ -65,7 +66,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "original_url": original_url(datasette, document),
         "citation": citation(row, document, publisher, permalink),
         # the government's responses to this ask, as a timeline, shown after the thread
-        "responses": await responses_html(datasette, db, recommendation_id),
+        "responses": await responses_context(datasette, db, recommendation_id, str(document["published"]), thread),
     }
     return {"database": db.name, "kb_rec": rec}
 

@@ -2,15 +2,15 @@
 (``/-/responses/<document id>``: every ask, its status and best evidence,
 with counts), the same address for a government text showing what it took
 up (each paragraph that responds to an ask, with the asks), and, on a
-recommendation's page, its responses as a timeline (``responses_html``).
-Quoted paragraphs are escaped before the wording they share with the ask is
-marked."""
+recommendation's page, its responses as a timeline (``responses_context``,
+shown by ``_kb_responses.html``).  A quoted paragraph comes as runs of text,
+those it shares with the ask flagged; the templates escape them and mark the
+shared ones (``_kb_marks.html``)."""
 
 from urllib.parse import quote
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, NotFound, Response
-from markupsafe import Markup
 
 from kb.read import scorecard as kb_scorecard
 from kb.read import uptake as kb_uptake
@@ -125,7 +125,7 @@ def _ask(datasette, database: str, conn, ask) -> dict:
 def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
     return {
         "e": evidence,
-        "quote": kb_scorecard.highlighted(evidence.text, ask_text),
+        "quote": kb_scorecard.shared_runs(evidence.text, ask_text),
         "source_url": passage_url(datasette, evidence.document_id, evidence.paragraph_id, evidence.line_start),
         "paragraph_url": datasette.urls.row(database, "paragraphs", tilde_encode(evidence.paragraph_id)),
     }
@@ -136,11 +136,6 @@ def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
 THREAD_RESPONSES_SHOWN = 20
 
 
-def _published(conn, recommendation_id: str) -> str:
-    sql = "select d.published from recommendations r join documents d on d.id = r.document_id where r.id = ?"
-    return str(conn.execute(sql, [recommendation_id]).fetchone()[0])
-
-
 def _nearest(evidence: list, published: str, count: int) -> list:
     """The ``count`` responses published nearest ``published``, in their order."""
     around = published_year(published, 0)
@@ -149,24 +144,29 @@ def _nearest(evidence: list, published: str, count: int) -> list:
     return [e for i, e in enumerate(evidence) if i in kept]
 
 
-async def responses_html(datasette, db, recommendation_id: str) -> Markup:
-    """A recommendation's responses as a timeline; empty for a row that is not
-    an ask (a sub-item, a strategy) or a database without responses."""
+async def responses_context(datasette, db, recommendation_id: str, published: str, thread) -> dict | None:
+    """What ``_kb_responses.html`` shows of a recommendation's responses, as a
+    timeline; None for a row that is not an ask (a sub-item, a strategy) or a
+    database without responses.  ``published`` is the date of its document,
+    ``thread`` its thread as the page read it (``compare_view.read_thread``):
+    the responses shown are those to the asks of that thread."""
     def read(conn):
-        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN)  # as many rows as the thread shown above
+        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN, thread=thread)
         if timeline is None:
             return None
-        text = kb_scorecard.ask_text(conn, recommendation_id)
-        own = [_evidence(datasette, db.name, e, text) for e in timeline.own]
-        shown = _nearest(timeline.thread, _published(conn, recommendation_id), THREAD_RESPONSES_SHOWN)
-        thread = [dict(_evidence(datasette, db.name, e, kb_scorecard.ask_text(conn, e.recommendation_id)),
-                       ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
-                  for e in shown]
-        return {"timeline": timeline, "own": own, "thread": thread, "thread_more": len(timeline.thread) - len(shown),
+        texts: dict[str, str] = {}  # each ask's text, read once however many responses quote it
+
+        def quoted(evidence):
+            if evidence.recommendation_id not in texts:
+                texts[evidence.recommendation_id] = kb_scorecard.ask_text(conn, evidence.recommendation_id)
+            return _evidence(datasette, db.name, evidence, texts[evidence.recommendation_id])
+
+        own = [quoted(e) for e in timeline.own]
+        shown = _nearest(timeline.thread, published, THREAD_RESPONSES_SHOWN)
+        thread_items = [dict(quoted(e), ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
+                        for e in shown]
+        return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": len(timeline.thread) - len(shown),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
                 "scorecard_url": datasette.urls.path(responses_path(document_of(recommendation_id)))}
 
-    context = await db.execute_fn(read)
-    if context is None:
-        return Markup("")
-    return Markup(await datasette.render_template("_kb_responses.html", context))
+    return await db.execute_fn(read)
