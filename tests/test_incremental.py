@@ -13,6 +13,7 @@ import yaml
 
 from kb.build.pipeline import build
 from kb.build.incremental import code_version, read_previous
+from tests.test_threads import threads_read_back, threads_table
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "sources"
@@ -147,6 +148,7 @@ def test_incremental_equals_full_on_a_corpus_longer_than_the_link_window(tmp_pat
     assert "building incrementally: 16 documents kept, 1 added, changed or removed" in notes
     build(folder, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+    assert threads_table(db) == threads_read_back(db)  # threads worked out in memory, as from the database
 
 
 def test_incremental_equals_full_when_a_removed_government_text_brings_a_later_one_into_an_asks_window(tmp_path):

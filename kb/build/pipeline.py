@@ -31,6 +31,7 @@ from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
 from kb.build.progress import LARGE_BYTES, Progress, size_text
 from kb.rules.search_index import save_search_index
+from kb.rules.threads import thread_members
 from kb.records import Parsed, document_of
 from kb.rules.responses import REVIEWS_NAME as RESPONSE_REVIEWS_NAME
 from kb.rules.responses import Answers
@@ -126,6 +127,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
                                     previous.responses if previous else [], previous_pairs=_answered_pairs(previous))
+    threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
     try:
@@ -134,7 +136,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
                     "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
                     CODE_KEY: code_version(),
                     **reviewed_documents(link_reviews, response_reviews)}
-            written = Written(sources, texts, parsed, fingerprints, tags, linked.links, info, answers)
+            written = Written(sources, texts, parsed, fingerprints, tags, linked.links, threads, info, answers)
             if previous:
                 _update(temporary, db_path, written, changed)
             else:
@@ -332,6 +334,7 @@ class Written:
     fingerprints: dict[str, str]
     tags: list[AreaTag]
     links: list[Link]
+    threads: list[dict]
     info: dict[str, str]
     answers: Answers | None = None
 
@@ -380,7 +383,7 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
         if written.answers:
             store.save_responses(db, written.answers.responses, written.answers.statuses)
         store.save_positions(db)
-        store.save_threads(db)
+        store.save_threads(db, written.threads)
         save_search_index(db, kept={source.document.id for source in sources} - replaced if not fresh else frozenset())
         store.save_build_info(db, written.info)
         if fresh:
