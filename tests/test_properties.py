@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import loaders
-from kb.build import pipeline as build_module
+from kb.build import loader_for
 from kb.build.manifest import read_manifest
 from kb.records import ParseError, Parsed
 from kb.read.search import match_expression, search
@@ -51,7 +50,7 @@ def _edit(lines, start, length, how, noise):
 def _parse_or_parse_error(document_id: str, text: str) -> None:
     source = source_for(SOURCES, document_id)
     try:
-        parsed = build_module._loader(source, loaders.LOADERS)(text, source.document)  # as the build finds it
+        parsed = loader_for(source)(text, source.document)  # as the build finds it
     except ParseError:
         return
     assert isinstance(parsed, Parsed)
