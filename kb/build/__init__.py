@@ -16,8 +16,8 @@ importing kb.build.manifest, as every command does, does not load the
 pipeline's numpy and jieba.
 
 * ``build(sources_dir, db_path, …)``: a full or incremental build, with a
-  ``DocumentReport`` per document; ``BuildError``: a source or a loader's
-  output unfit to write;
+  ``DocumentReport`` per document; ``build_and_report`` adds the line that
+  sums it up; ``BuildError``: a source or a loader's output unfit to write;
 * ``parse_sources(sources_dir)``: every document read once, parsed by the
   loader its manifest entry names and checked: a list of ``ParsedSource``
   (its ``source``, ``text``, ``sha256``, ``fingerprint`` and ``parsed``);
@@ -37,6 +37,7 @@ _EXPORTS = {
     "SourceText": "kb.build.pipeline",
     "area_tags": "kb.build.pipeline",
     "build": "kb.build.pipeline",
+    "build_and_report": "kb.build.pipeline",
     "counts": "kb.build.pipeline",
     "loader_for": "kb.build.pipeline",
     "parse_source": "kb.build.pipeline",

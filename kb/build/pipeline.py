@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,20 +76,47 @@ def build(
     loaders_by_name=None,
     notify: Callable[[str], None] | None = None,
     full: bool = False,
+    parsed: Mapping[str, Parsed] | None = None,
 ) -> list[DocumentReport]:
     """Parse every document in ``sources_dir`` and write them to ``db_path``,
     one build at a time (kb.build.lock); ``notify`` is told what a long build is
     doing (see kb.build.progress).  Incremental (``kb.build.incremental``) when the
-    previous database allows it, unless ``full``."""
+    previous database allows it, unless ``full``.  ``parsed``: documents
+    parsed already (by kb add), by the fingerprint of the text and manifest
+    entry they were parsed from (``kb.build.incremental.fingerprint``); a
+    document whose fingerprint is there is checked but not parsed again."""
     check_db_path(db_path)
     with build_lock(db_path, notify):
         for path in remove_stale_temporaries(db_path):
             if notify:
                 notify(f"removed {path.name}, left by a build that did not finish")
-        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full)
+        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full, parsed)
 
 
-def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False) -> list[DocumentReport]:
+def build_and_report(
+    sources_dir: str | Path,
+    db_path: str | Path,
+    notify: Callable[[str], None] | None = None,
+    full: bool = False,
+    parsed: Mapping[str, Parsed] | None = None,
+) -> tuple[list[DocumentReport], str]:
+    """``build``, with the line that sums it up: ``Wrote kb.db: 8 documents,
+    93 rows, 795 paragraphs in 3.30s``."""
+    started = time.perf_counter()
+    reports = build(sources_dir, db_path, notify=notify, full=full, parsed=parsed)
+    return reports, summary_line(db_path, reports, time.perf_counter() - started)
+
+
+def summary_line(db_path: str | Path, reports: list[DocumentReport], seconds: float) -> str:
+    """What a build wrote: its documents, their rows and paragraphs, and how long it took."""
+    rows = sum(sum(report.top_level.values()) + report.sub_items for report in reports if not report.paragraphs)
+    paragraphs = sum(report.paragraphs + report.sub_items for report in reports if report.paragraphs)
+    counted = f"{rows} rows, {paragraphs} paragraphs" if paragraphs else f"{rows} rows"
+    return f"Wrote {db_path}: {len(reports)} documents, {counted} in {seconds:.2f}s"
+
+
+def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
+           parsed_already: Mapping[str, Parsed] | None = None) -> list[DocumentReport]:
     texts = read_sources(sources_dir, loaders_by_name)
     fingerprints = {read.document_id: read.fingerprint for read in texts}
     previous = None if full else read_previous(db_path)
@@ -96,7 +124,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     if previous and progress.notify:
         kept = len(fingerprints.keys() - changed)
         progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
-    known = {}
+    known = dict(parsed_already or {})
     for document_id in fingerprints.keys() - changed:
         known[fingerprints[document_id]] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
     found = parse_sources(texts, loaders_by_name, known, progress)
