@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
-from kb.text.cleanup import Line, drop_matching, join_broken, join_paragraphs, numbered_lines, tidy_line, trim_blank
+from kb.text.cleanup import drop_matching, join_broken, join_paragraphs, trim_blank
+from kb.text.lines import Line, numbered_lines, tidy_line
 from kb.text.sentences import FULL_STOP
 
 _EXPECTED_ITEMS = 18

@@ -15,14 +15,8 @@ import re
 from dataclasses import dataclass
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
-from kb.text.cleanup import (
-    Line,
-    is_blank,
-    join_paragraphs,
-    numbered_lines,
-    tidy_line,
-    trim_blank,
-)
+from kb.text.cleanup import join_paragraphs, trim_blank
+from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
 from kb.text.pages import is_page_number
 from kb.text.sentences import first_sentence
 

@@ -36,16 +36,8 @@ import re
 from collections.abc import Sequence
 
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
-from kb.text.cleanup import (
-    Line,
-    Paragraph,
-    block_starts,
-    drop_block,
-    is_blank,
-    numbered_lines,
-    paragraph_spans,
-    tidy_line,
-)
+from kb.text.cleanup import Paragraph, block_starts, drop_block, paragraph_spans
+from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
 from kb.text.pages import page_at
 from kb.text.sentences import first_sentence
 

@@ -33,15 +33,8 @@ from dataclasses import dataclass, field
 from statistics import quantiles
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
-from kb.text.cleanup import (
-    Line,
-    ends_paragraph,
-    is_blank,
-    join_paragraphs,
-    numbered_lines,
-    strip_markdown,
-    tidy_line,
-)
+from kb.text.cleanup import ends_paragraph, join_paragraphs, strip_markdown
+from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
 from kb.text.pages import drop_running, fold_lookalikes, page_at, page_starts
 from kb.text.sentences import FULL_STOP, SEMICOLONS, first_sentence
 

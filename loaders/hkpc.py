@@ -28,16 +28,8 @@ import re
 from collections.abc import Sequence
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation, recommendation_id
-from kb.text.cleanup import (
-    Line,
-    clean_markdown_line,
-    join_paragraphs,
-    numbered_lines,
-    split_blocks,
-    strip_markdown,
-    tidy_line,
-    trim_blank,
-)
+from kb.text.cleanup import clean_markdown_line, join_paragraphs, split_blocks, strip_markdown, trim_blank
+from kb.text.lines import Line, numbered_lines, tidy_line
 
 STRATEGY_SECTION = "三大方向十大舉措"
 _STRATEGY_SECTION_NUMBER = "3.3"

@@ -18,7 +18,8 @@ table of contents, is a ParseError naming the file and line.
 
 import re
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
-from kb.text.cleanup import join_broken, numbered_lines, tidy_line
+from kb.text.cleanup import join_broken
+from kb.text.lines import numbered_lines, tidy_line
 from kb.text.pages import is_page_number, page_at, page_starts
 from kb.text.sentences import BREAKS, COLONS, ends_sentence
 

@@ -16,23 +16,17 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-import loaders
-from kb.rules import areas
-from kb.build.manifest import read_manifest
+from kb.build import parse_sources
 from kb.records import Recommendation
+from kb.rules import areas
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "area_labels.yml"
 
 
 def rows_from_sources(sources_dir: Path) -> list[Recommendation]:
-    """Every row of every document that has a loader, in reading order."""
-    rows: list[Recommendation] = []
-    for source in read_manifest(sources_dir):
-        loader = loaders.LOADERS.get(source.document.loader)
-        if loader:
-            rows += loader(source.path.read_text(encoding="utf-8"), source.document).recommendations
-    return rows
+    """Every row of every document, in reading order, as kb build parses them."""
+    return [row for found in parse_sources(sources_dir) for row in found.parsed.recommendations]
 
 
 def rows_from_db(db_path: Path) -> list[Recommendation]:

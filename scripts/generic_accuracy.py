@@ -28,7 +28,7 @@ import yaml
 from rapidfuzz import fuzz
 
 import loaders
-from kb.build.manifest import read_manifest
+from kb.build import parse_sources
 from kb.text.pdf import join_pages, ocr_pages, pdf_pages
 from kb.records import Document, Recommendation
 from kb.text.pages import is_stamp
@@ -157,15 +157,14 @@ def measure_submissions(ocr: bool = False) -> list[Measure]:
 
 def measure_seeds(sources_dir: Path = ROOT / "sources") -> list[SeedMeasure]:
     measures = []
-    for source in read_manifest(sources_dir):
+    for seed in parse_sources(sources_dir):
+        source = seed.source
         if source.document.loader == "generic":
             continue
-        text = source.path.read_text(encoding="utf-8")
-        own = loaders.LOADERS[source.document.loader](text, source.document).recommendations
-        expected = [row for row in own if not row.parent_id and row.kind == "recommendation"]
+        expected = [row for row in seed.parsed.recommendations if not row.parent_id and row.kind == "recommendation"]
         if not expected:
             continue
-        found = loaders.LOADERS["generic"](text, source.document).recommendations
+        found = loaders.LOADERS["generic"](seed.text, source.document).recommendations
         measures.append(SeedMeasure(source.document.id, expected, found))
     return measures
 

@@ -18,13 +18,11 @@ from pathlib import Path
 
 import yaml
 
-import loaders
+from kb.build import area_tags, parse_sources
+from kb.records import Document, Recommendation
 from kb.rules import areas as kb_areas
 from kb.rules import links as kb_links
 from kb.rules import reviews as kb_reviews
-from kb.build.pipeline import area_tags
-from kb.build.manifest import read_manifest
-from kb.records import Document, Recommendation
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "link_labels.yml"
@@ -69,16 +67,9 @@ class Accuracy:
 
 
 def parsed_sources(sources_dir: Path) -> tuple[list[Recommendation], list[Document]]:
-    """Every row (in reading order) and document of every source with a loader."""
-    rows: list[Recommendation] = []
-    documents: list[Document] = []
-    for source in read_manifest(sources_dir):
-        loader = loaders.LOADERS.get(source.document.loader)
-        if loader:
-            parsed = loader(source.path.read_text(encoding="utf-8"), source.document)
-            rows += parsed.recommendations
-            documents.append(parsed.document)
-    return rows, documents
+    """Every row (in reading order) and document of every source, as kb build parses them."""
+    parsed = [found.parsed for found in parse_sources(sources_dir)]
+    return [row for result in parsed for row in result.recommendations], [result.document for result in parsed]
 
 
 def primary_areas(rows: list[Recommendation], sources_dir: Path, overrides: bool = False) -> dict[str, str]:

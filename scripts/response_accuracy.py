@@ -26,10 +26,9 @@ from pathlib import Path
 
 import yaml
 
-import loaders
-from kb.rules import responses as kb_responses
-from kb.build.manifest import read_manifest
+from kb.build import parse_sources
 from kb.records import document_of
+from kb.rules import responses as kb_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "response_labels.yml"
@@ -85,16 +84,11 @@ def is_held_out(label: Label, held_out: set[tuple[str, str]]) -> bool:
 
 
 def parsed_sources(sources_dir: Path):
-    """Every row, paragraph and document of every source with a loader."""
-    rows, paragraphs, documents = [], [], []
-    for source in read_manifest(sources_dir):
-        loader = loaders.LOADERS.get(source.publisher.id)
-        if loader:
-            parsed = loader(source.path.read_text(encoding="utf-8"), source.document)
-            rows += parsed.recommendations
-            paragraphs += parsed.paragraphs
-            documents.append(parsed.document)
-    return rows, paragraphs, documents
+    """Every row, paragraph and document of every source, as kb build parses them."""
+    parsed = [found.parsed for found in parse_sources(sources_dir)]
+    return ([row for result in parsed for row in result.recommendations],
+            [paragraph for result in parsed for paragraph in result.paragraphs],
+            [result.document for result in parsed])
 
 
 def measure(labels: list[Label], ranked, responses) -> Accuracy:

@@ -10,10 +10,13 @@ import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+import loaders
+from kb.build import build
 from kb.build.add import default_id, own_title
 from kb.cli import cli
 from kb.build.manifest import read_manifest
 from tests.conftest import ROOT, SOURCES
+from tests.test_incremental import contents
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 TAXI_UNION = SUBMISSIONS / "cb3-710-4-hk-taxi-drivers-union.pdf"
@@ -280,9 +283,12 @@ def test_warnings_are_printed(sources_copy, tmp_path):
     assert "  warning: " in result.output and "the document's last row, ends mid-sentence (…當局應每年公布營運): is the file cut short?" in result.output
 
 
-def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp_path):
+def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp_path, monkeypatch):
     db = tmp_path / "kb.db"
     assert run("build", "--sources", sources_copy, "--db", db).exit_code == 0
+    parsed = []
+    generic = loaders.LOADERS["generic"]
+    monkeypatch.setitem(loaders.LOADERS, "generic", lambda text, document: parsed.append(document.id) or generic(text, document))
     result = CliRunner().invoke(cli, ["add", str(TAXI_UNION), "--sources", str(sources_copy), "--db", str(db),
                                       "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER], catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -291,3 +297,6 @@ def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp
     assert "hktdu-2026-ride-hailing: 9 recommendations, 0 sub-items" in result.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from recommendations where document_id = 'hktdu-2026-ride-hailing'").fetchone() == (9,)
+    assert parsed == ["hktdu-2026-ride-hailing"]  # by kb add; the build takes its parse
+    build(sources_copy, tmp_path / "full.db", full=True)
+    assert contents(db) == contents(tmp_path / "full.db")

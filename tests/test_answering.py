@@ -4,17 +4,15 @@ and scoring them in a process pool."""
 from pathlib import Path
 
 from kb.rules import answers as answering
-from kb.build.pipeline import _parse, _read_text
-from kb.build.manifest import read_manifest
+from kb.build import parse_sources
 from kb.records import Document, Paragraph, Recommendation
 from kb.rules.responses import compute_responses, response_pairs
-import loaders
 
 ROOT = Path(__file__).parent.parent
 
 
 def parsed_sources():
-    parsed = [_parse(source, _read_text(source), loaders.LOADERS) for source in read_manifest(ROOT / "sources")]
+    parsed = [found.parsed for found in parse_sources(ROOT / "sources")]
     return ([p.document for p in parsed], [r for p in parsed for r in p.recommendations],
             [q for p in parsed for q in p.paragraphs])
 

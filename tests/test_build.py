@@ -3,7 +3,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from kb.build.pipeline import BuildError, build, needs_build
+from kb.build import BuildError, build, needs_build
 from kb.build.manifest import ManifestError
 from kb.records import ParseError
 from tests.conftest import SOURCES

@@ -2,23 +2,8 @@
 
 import re
 
-from kb.text.cleanup import (
-    Paragraph,
-    block_starts,
-    clean_markdown_line,
-    drop_block,
-    drop_matching,
-    ends_paragraph,
-    is_blank,
-    join_broken,
-    join_paragraphs,
-    numbered_lines,
-    paragraph_spans,
-    split_blocks,
-    strip_markdown,
-    tidy_line,
-    trim_blank,
-)
+from kb.text.cleanup import Paragraph, block_starts, clean_markdown_line, drop_block, drop_matching, ends_paragraph, join_broken, join_paragraphs, paragraph_spans, split_blocks, strip_markdown, trim_blank
+from kb.text.lines import is_blank, numbered_lines, tidy_line
 
 # cma-2023-policy-address.txt, lines 811-822: a sentence broken across lines
 # with blank lines between, then a stray page number "13" before the next one.

@@ -1,13 +1,14 @@
 """kb.build.freshness: a built database is stale only when its sources' contents,
 the kb version or the schema changed; unchanged files are not read."""
 
+import json
 import os
 import sqlite3
 
 import pytest
 
-from kb.build import freshness
-from kb.build.pipeline import build, needs_build
+from kb.build import build, freshness, needs_build
+from kb.build.manifest import read_manifest
 
 
 @pytest.fixture
@@ -41,6 +42,18 @@ def test_unread_files_are_not_hashed_when_size_and_time_are_as_recorded(built, m
     sources, db_path = built
     monkeypatch.setattr(freshness, "sha256", lambda path: pytest.fail(f"{path} was hashed"))
     assert not needs_build(sources, db_path)
+
+
+def test_the_build_records_the_documents_as_it_read_them_without_hashing_them_again(tmp_path, sources_copy, monkeypatch):
+    hashed = []
+    real = freshness.sha256
+    monkeypatch.setattr(freshness, "sha256", lambda path: hashed.append(path.name) or real(path))
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    assert hashed and all(name.endswith(".yml") for name in hashed)  # the reviewer's files and the manifest only
+    with sqlite3.connect(db_path) as conn:
+        recorded = json.loads(conn.execute("select value from build_info where key = 'inputs'").fetchone()[0])
+    assert recorded == freshness.input_state(sources_copy, [source.path for source in read_manifest(sources_copy)])
 
 
 def test_a_new_reviews_file_another_kb_version_or_schema_make_it_stale(built, monkeypatch):

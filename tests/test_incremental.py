@@ -1,7 +1,8 @@
 """Incremental builds (kb.build.incremental): a build that keeps what the previous
 database holds gives the same rows in every table as a full build, after
 adding a newer document, inserting an older one, changing one and removing
-one; and it parses only what changed."""
+one; it parses only what changed; and only a change to the code that decides
+the stored rows makes the next build a full one."""
 
 import shutil
 import sys
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kb.build import incremental
 from kb.build.pipeline import build
 from kb.build.incremental import code_version, read_previous
+from tests.test_threads import threads_read_back, threads_table
 
 ROOT = Path(__file__).parent.parent
 SOURCES = ROOT / "sources"
@@ -147,6 +150,7 @@ def test_incremental_equals_full_on_a_corpus_longer_than_the_link_window(tmp_pat
     assert "building incrementally: 16 documents kept, 1 added, changed or removed" in notes
     build(folder, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+    assert threads_table(db) == threads_read_back(db)  # threads worked out in memory, as from the database
 
 
 def test_incremental_equals_full_when_a_removed_government_text_brings_a_later_one_into_an_asks_window(tmp_path):
@@ -166,3 +170,48 @@ def test_incremental_equals_full_when_a_removed_government_text_brings_a_later_o
     incremental, full = contents(db), contents(tmp_path / "full.db")
     assert any(row[1].startswith(government[2]["id"]) for row in full["responses"])
     assert incremental == full
+
+
+# --- the code that decides the stored rows -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    path = tmp_path_factory.mktemp("code") / "kb.db"
+    build(SOURCES, path)
+    return path
+
+
+def code_copy(folder: Path, edited: tuple[str, ...] = ()) -> Path:
+    """A copy of kb/ and loaders/ in ``folder``, with a comment added to the files ``edited``."""
+    for name in ("kb", "loaders"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in edited:
+        with open(folder / name, "a", encoding="utf-8") as file:
+            file.write("\n# edited\n")
+    return folder
+
+
+def build_with_code(code: Path, built: Path, folder: Path, monkeypatch) -> list[str]:
+    """Build a copy of ``built`` again, as the code in ``code`` would; what the build said."""
+    monkeypatch.setattr(incremental, "CODE_ROOT", code)
+    db = folder / "kb.db"
+    shutil.copyfile(built, db)
+    notes = []
+    build(SOURCES, db, notify=notes.append)
+    return notes
+
+
+def test_a_change_to_the_pages_the_commands_or_the_read_side_keeps_the_build_incremental(tmp_path, monkeypatch, built_once):
+    edited = ("kb/web/home.py", "kb/cli/main.py", "kb/read/search.py", "kb/__main__.py")
+    notes = build_with_code(code_copy(tmp_path / "code", edited), built_once, tmp_path, monkeypatch)
+    assert "building incrementally: 8 documents kept, 0 added, changed or removed" in notes
+
+
+@pytest.mark.parametrize("edited", ["kb/rules/graph.py", "kb/rules/data/policy_areas.yml", "loaders/generic.py"])
+def test_a_change_to_the_code_that_decides_the_rows_forces_a_full_build(tmp_path, monkeypatch, built_once, edited):
+    version = code_version()
+    monkeypatch.setattr(incremental, "CODE_ROOT", code_copy(tmp_path / "same"))
+    assert code_version() == version  # the copy is hashed as the tree itself
+    notes = build_with_code(code_copy(tmp_path / "code", (edited,)), built_once, tmp_path, monkeypatch)
+    assert not any(note.startswith("building incrementally") for note in notes)

@@ -9,7 +9,7 @@ import pytest
 from kb.build.manifest import source_for
 from kb.records import ParseError
 from loaders.bdc import parse
-from kb.text.cleanup import tidy_line
+from kb.text.lines import tidy_line
 
 ROOT = Path(__file__).parent.parent
 DOCUMENT_ID = "bdc-2020-brand-relaunch-survey"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from kb.text.pdf import pdf_text
-from kb.text.cleanup import numbered_lines
+from kb.text.lines import numbered_lines
 from kb.text.pages import (
     drop_running,
     fold_lookalikes,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from kb.text.pdf import PdfError, ScannedPdfError, join_pages, pdf_pages, pdf_text, repair
-from kb.text.cleanup import numbered_lines
+from kb.text.lines import numbered_lines
 from kb.text.pages import page_at, page_starts
 
 HERE = Path(__file__).parent

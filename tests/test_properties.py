@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import loaders
-from kb.build import pipeline as build_module
+from kb.build import loader_for
 from kb.build.manifest import read_manifest
 from kb.records import ParseError, Parsed
 from kb.read.search import match_expression, search
 from kb.text import cleanup, sentences
+from kb.text.lines import numbered_lines, tidy_line
 from tests.conftest import SOURCES, source_for
 
 DOCUMENTS = [source.document.id for source in read_manifest(SOURCES)]  # every loader in use
@@ -51,7 +51,7 @@ def _edit(lines, start, length, how, noise):
 def _parse_or_parse_error(document_id: str, text: str) -> None:
     source = source_for(SOURCES, document_id)
     try:
-        parsed = build_module._loader(source, loaders.LOADERS)(text, source.document)  # as the build finds it
+        parsed = loader_for(source)(text, source.document)  # as the build finds it
     except ParseError:
         return
     assert isinstance(parsed, Parsed)
@@ -84,12 +84,12 @@ def test_loaders_give_rows_or_a_parse_error_on_an_edited_document(document_id):
 @PROPERTY_SETTINGS
 @given(text=st.text(max_size=500))
 def test_cleanup_gives_text_for_any_text(text):
-    lines = cleanup.numbered_lines(text)
+    lines = numbered_lines(text)
     assert [number for number, _ in lines] == list(range(1, len(lines) + 1))
     for paragraph in cleanup.paragraph_spans(lines):
         assert 1 <= paragraph.line_start <= paragraph.line_end <= len(lines)
     for _, line in lines:
-        assert isinstance(cleanup.tidy_line(line), str)
+        assert isinstance(tidy_line(line), str)
         assert isinstance(cleanup.clean_markdown_line(line), str)
         assert isinstance(sentences.first_sentence(line), tuple)
     assert isinstance(cleanup.join_paragraphs(lines, english=True), str)

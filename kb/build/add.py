@@ -16,11 +16,13 @@ from pathlib import Path
 import yaml
 
 import loaders
+from kb.build.incremental import fingerprint
 from kb.build.pipeline import counts, warnings
 from kb.build.manifest import MANIFEST_NAME, ManifestError, Source, document_year, read_manifest
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
-from kb.text.cleanup import numbered_lines, strip_markdown, tidy_line
+from kb.text.cleanup import strip_markdown
+from kb.text.lines import numbered_lines, tidy_line
 from kb.text.encoding import common_name, decode, likely_encoding, utf16
 from kb.text.pages import drop_running, fold_lookalikes
 
@@ -69,6 +71,13 @@ class Added:
     pages: int | None
     warnings: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    fingerprint: str | None = None  # of the text and entry it was parsed from (kb.build.incremental)
+
+    def parsed_by_fingerprint(self) -> dict[str, Parsed]:
+        """What the build that follows may take instead of parsing the
+        document again (``kb.build.build``'s ``parsed``): it does when the
+        manifest gives the document as it was parsed here."""
+        return {self.fingerprint: self.parsed} if self.fingerprint else {}
 
     def counts(self) -> dict[str, int]:
         """Rows by kind, as the manifest's ``expect:`` records them, plus any
@@ -119,8 +128,9 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     parsed, loader_note = _parse(path, text, document, request.loader, existing)
     entry = manifest_entry(document, publisher, counts(parsed))
     target = sources_dir / document.source_file
-    added = Added(document, parsed, loader_note, entry, pages)
-    added.warnings = warnings(Source(document, publisher, target, expect=counts(parsed)), parsed) + _page_warnings(parsed, pdf)
+    source = Source(document, publisher, target, expect=counts(parsed))
+    added = Added(document, parsed, loader_note, entry, pages, fingerprint=fingerprint(source, document.sha256))
+    added.warnings = warnings(source, parsed) + _page_warnings(parsed, pdf)
     _check_entry(manifest_path, entry, document_id)
     if not request.dry_run:
         added.written = _write(sources_dir, document, text, path if pdf else None, manifest_path, entry)

@@ -16,6 +16,7 @@ a rebuild, or run ``kb build``.
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import sqlite_utils
@@ -49,21 +50,38 @@ def _canonical(value):
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
-def input_state(sources_dir: str | Path, files: list[Path]) -> dict[str, list]:
+def read_input(path: Path) -> tuple[bytes, list]:
+    """A file's bytes and its state as ``input_state`` records it, from one
+    read.  Its size and time are taken before its bytes: a file changed
+    while it is read is hashed by the next ``needs_build``, never taken as
+    unchanged."""
+    status = path.stat()
+    data = path.read_bytes()
+    return data, [status.st_size, status.st_mtime_ns, hashlib.sha256(data).hexdigest()]
+
+
+def input_state(sources_dir: str | Path, files: list[Path], known: Mapping[Path, list] | None = None) -> dict[str, list]:
     """Each input file (the folder's ``*.yml`` and ``files``), by its path
-    relative to the folder: [size, modification time in ns, SHA-256]."""
+    relative to the folder: [size, modification time in ns, SHA-256].  A
+    file in ``known`` (its state as ``read_input`` gave it when the build
+    read it) is not read again."""
     sources_dir = Path(sources_dir)
+    known = known or {}
     state = {}
     for path in sorted(sources_dir.glob("*.yml")) + list(files):
-        status = path.stat()
         name = path.relative_to(sources_dir).as_posix() if path.is_relative_to(sources_dir) else str(path)
-        state[name] = [status.st_size, status.st_mtime_ns, sha256(path)]
+        if path in known:
+            state[name] = list(known[path])
+        else:
+            status = path.stat()
+            state[name] = [status.st_size, status.st_mtime_ns, sha256(path)]
     return state
 
 
-def build_info(sources_dir: str | Path, files: list[Path]) -> dict[str, str]:
-    """What a build records so that ``needs_build`` can judge it later."""
-    state = input_state(sources_dir, files)
+def build_info(sources_dir: str | Path, files: list[Path], known: Mapping[Path, list] | None = None) -> dict[str, str]:
+    """What a build records so that ``needs_build`` can judge it later
+    (``known``: the files the build read already, see ``input_state``)."""
+    state = input_state(sources_dir, files, known)
     digest = hashlib.sha256(json.dumps([(name, s[2]) for name, s in state.items()]).encode()).hexdigest()
     return {INPUTS_KEY: json.dumps(state), SCHEMA_KEY: schema_version(), VERSION_KEY: kb.__version__,
             "fingerprint": digest}

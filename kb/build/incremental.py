@@ -2,17 +2,19 @@
 
 Every document's *fingerprint* (``documents.fingerprint``: a hash of its
 text, its loader and its manifest entry) is written with it, and
-``build_info`` records the code that built the database (``code``: a hash
-of kb's and the loaders' source and data files) beside its schema and
-version.  A build whose previous database was written by the same code and
-schema reads the unchanged documents' rows back from it instead of parsing
-them, and keeps the links into every document whose window
-(``kb.rules.link_window``) holds no added, changed or removed document, and the
-government responses of every pair of documents neither of which changed.
-What the reviewer's files altered in the previous database is worked out
-again: the documents the link reviews named and the pairs of documents the
-response reviews named are recorded in ``build_info`` (``link_reviewed``,
-``response_reviewed``), and their links and responses found again.
+``build_info`` records the code that built the database (``code``: a hash of
+the source and data files of the code that decides the stored rows: the
+loaders, kb.records, kb.text, kb.rules and kb.build; not kb.read, kb.cli or
+kb.web) beside its schema and version.  A build whose previous database was
+written by the same code and schema reads the unchanged documents' rows back
+from it instead of parsing them, and keeps the links into every document
+whose window (``kb.rules.link_window``) holds no added, changed or removed
+document, and the government responses of every pair of documents neither of
+which changed.  What the reviewer's files altered in the previous database
+is worked out again: the documents the link reviews named and the pairs of
+documents the response reviews named are recorded in ``build_info``
+(``link_reviewed``, ``response_reviewed``), and their links and responses
+found again.
 
 Pure apart from reading the previous database; ``kb.build.pipeline`` does the writing.
 """
@@ -37,7 +39,10 @@ CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
-_CODE_FOLDERS = ("kb", "loaders")
+# The code that decides what a build stores, relative to the folder holding kb/:
+# a change anywhere else (a page, a command's help) keeps builds incremental.
+CODE_PATHS = ("kb/build", "kb/records.py", "kb/rules", "kb/text", "loaders")
+CODE_ROOT = Path(kb.__file__).parent.parent
 _CODE_SUFFIXES = {".py", ".yml", ".yaml", ".json", ".txt"}
 
 
@@ -52,14 +57,19 @@ def fingerprint(source: Source, text_sha256: str) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 
-@cache
 def code_version() -> str:
-    """A hash of kb's and the loaders' source and data files: a database
-    built by other code is rebuilt in full."""
-    root = Path(kb.__file__).parent.parent
+    """A hash of the source and data files of the code that decides the
+    stored rows (``CODE_PATHS``): a database built by other such code is
+    rebuilt in full."""
+    return _code_version(CODE_ROOT)
+
+
+@cache
+def _code_version(root: Path) -> str:
     digest = hashlib.sha256()
-    for folder in _CODE_FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
+    for name in CODE_PATHS:
+        top = root / name
+        for path in [top] if top.is_file() else sorted(top.rglob("*")):
             if path.is_file() and path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

@@ -10,11 +10,10 @@ from dataclasses import asdict
 import sqlite_utils
 
 from kb.rules.areas import AreaTag, PolicyArea
-from kb.read.compare import thread_members
 from kb.rules.links import Link
 from kb.rules.responses import Response, Status
 from kb.records import Document, Paragraph, Publisher, Recommendation, columns
-from kb.text.cleanup import numbered_lines
+from kb.text.lines import numbered_lines
 
 # Each table's columns: those of its record type (declared once, in
 # kb/records.py or beside the code that makes the records), plus the columns
@@ -214,11 +213,11 @@ def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
     db["links"].upsert_all([asdict(link) for link in links], pk=("from_id", "to_id"))
 
 
-def save_threads(db: sqlite_utils.Database) -> None:
-    """Every proposal thread's rows (``kb.read.compare.thread_members``), worked out
-    once from the links so that pages read a row's thread directly."""
+def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:
+    """Every proposal thread's rows (``kb.rules.threads.thread_members``),
+    worked out once from the links so that pages read a row's thread directly."""
     db["threads"].delete_where()
-    db["threads"].insert_all(thread_members(db.conn), pk="recommendation_id")
+    db["threads"].insert_all(members, pk="recommendation_id")
 
 
 def save_positions(db: sqlite_utils.Database) -> None:

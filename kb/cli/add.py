@@ -56,7 +56,7 @@ def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_
     built = not (dry_run or no_build)
     click.echo(summary(added, dry_run, db_path if built else None))
     if built:
-        build_and_echo(str(sources_dir), str(db_path))
+        build_and_echo(str(sources_dir), str(db_path), parsed=added.parsed_by_fingerprint())  # not parsed again
 
 
 def summary(added, dry_run: bool, db_path: Path | None = None) -> str:

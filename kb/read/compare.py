@@ -8,8 +8,8 @@ without it simply has no links).  Nothing here writes.
 * ``compare(conn, a, b)``: the rows of B linked from A's (pairs, with score
   and relation), what is new in B and what was dropped from A;
 * ``threads(conn)``: linked rows form proposal threads (connected components
-  over the links), each ordered by publication; ``thread_members`` gives
-  them as rows for the ``threads`` table the build writes, and
+  over the links), each ordered by publication, as ``kb.rules.threads``
+  orders the rows of the ``threads`` table the build writes;
   ``thread_for`` reads a row's thread from that table when it is there;
 * ``statuses(conn)``: for consecutive documents of one publisher, every
   top-level row is ``new``, ``continued`` or ``dropped``;
@@ -302,16 +302,6 @@ def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSumma
     found = conn.execute(sql, [thread_id]).fetchall()
     return ThreadSummary(size, min(f[0] for f in found), max(f[0] for f in found),
                          list(dict.fromkeys(f[1] for f in found)), list(dict.fromkeys(f[2] for f in found)))
-
-
-def thread_members(conn: sqlite3.Connection) -> list[dict]:
-    """Every row of every thread, for the ``threads`` table: its id, the
-    thread's id (the id of its first row) and its place in the thread."""
-    return [
-        {"recommendation_id": row.id, "thread_id": thread.rows[0].id, "ordinal": ordinal}
-        for thread in threads(conn)
-        for ordinal, row in enumerate(thread.rows, start=1)
-    ]
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from kb.text.lines import Line, is_blank, numbered_lines, tidy_line  # noqa: F401  (kb.text.cleanup's interface)
+from kb.text.lines import Line, is_blank, tidy_line
 from kb.text.pages import is_page_number
 from kb.text.sentences import COLONS, ENGLISH_STOPS, STOPS, ends_sentence
 
