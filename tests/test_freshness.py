@@ -4,6 +4,7 @@ the kb version or the schema changed; unchanged files are not read."""
 import json
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,12 @@ def test_the_schema_version_is_the_same_in_every_process():
     found = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3)}
     assert len(found) == 1 and found == {freshness.schema_version() + "\n"}
+
+
+def test_a_build_reads_each_source_file_once(tmp_path, sources_copy, monkeypatch):
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: reads.append(path.name) or real(path))
+    build(sources_copy, tmp_path / "kb.db")
+    documents = [source.path.name for source in read_manifest(sources_copy)]
+    assert sorted(name for name in reads if name in documents) == sorted(documents)

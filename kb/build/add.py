@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 import loaders
+from kb.build.freshness import sha256
 from kb.build.incremental import fingerprint
 from kb.build.pipeline import counts, warnings
 from kb.build.manifest import MANIFEST_NAME, ManifestError, Source, document_year, read_manifest
@@ -141,9 +142,12 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
 
 
 def _refuse_known_file(path: Path, data: bytes, existing: list[Source]) -> None:
+    """A file already in the manifest, as a text or as an original, is
+    refused; only the files of its size are read to compare checksums."""
     digest = hashlib.sha256(data).hexdigest()
     for source in existing:
-        if digest in (source.document.sha256, source.document.original_sha256):
+        files = [file for file in (source.path, source.original) if file and file.stat().st_size == len(data)]
+        if any(sha256(file) == digest for file in files):
             raise AddError(f"{path}: this file is already in the manifest, as {source.document.id} (same sha256)")
 
 

@@ -1,6 +1,5 @@
 """Read sources/manifest.yml: which documents there are, and who published them."""
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ class Source:
     publisher: Publisher
     path: Path
     expect: dict[str, int] | None = None
+    original: Path | None = None  # the PDF the text was extracted from, kept beside it
 
 
 def read_manifest(sources_dir: str | Path) -> list[Source]:
@@ -89,25 +89,27 @@ def _read_entry(path: Path, index: int, entry) -> Source:
         year=document_year(published, cycle),
         language=str(entry["language"]),
         source_file=str(entry["file"]),
-        sha256=hashlib.sha256(file_path.read_bytes()).hexdigest(),
+        sha256="",  # the file's, filled in by whoever reads it (kb.build.pipeline.read_sources): the manifest reads no file
         loader=str(entry.get("loader") or publisher.id),
         url=str(entry["url"]) if entry.get("url") else None,
         ocr=bool(entry.get("ocr")),
     )
-    _read_original(f"{where} ({entry['id']})", path.parent, entry.get("original"), document)
-    return Source(document=document, publisher=publisher, path=file_path, expect=_read_expect(where, entry.get("expect")))
+    original = _read_original(f"{where} ({entry['id']})", path.parent, entry.get("original"), document)
+    return Source(document=document, publisher=publisher, path=file_path, expect=_read_expect(where, entry.get("expect")),
+                  original=original)
 
 
-def _read_original(where: str, sources_dir: Path, original, document: Document) -> None:
+def _read_original(where: str, sources_dir: Path, original, document: Document) -> Path | None:
     """``original: {file: <id>.pdf, sha256: …}``, the PDF the text was
-    extracted from, kept beside it: its file and checksum onto the document."""
+    extracted from, kept beside it: its file name onto the document, and its
+    path (its checksum is filled in by whoever reads it, as the text's)."""
     if original is None:
-        return
+        return None
     if not isinstance(original, dict) or not original.get("file"):
         raise ManifestError(f"{where}: original must be a mapping with a file, e.g. {{file: {document.id}.pdf, sha256: …}}")
     path = _source_path(where, sources_dir, str(original["file"]))
     document.original_file = str(original["file"])
-    document.original_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    return path
 
 
 def _source_path(where: str, sources_dir: Path, name: str) -> Path:

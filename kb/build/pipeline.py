@@ -21,7 +21,7 @@ import loaders
 from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
-from kb.build.freshness import build_info, read_input
+from kb.build.freshness import build_info, read_input, sha256
 from kb.build.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
@@ -251,6 +251,9 @@ def read_sources(sources_dir: str | Path, loaders_by_name=None) -> list[SourceTe
     found = []
     for source in sources:
         data, (size, mtime_ns, digest) = read_input(source.path)
+        source.document.sha256 = digest
+        if source.original:
+            source.document.original_sha256 = sha256(source.original)
         found.append(SourceText(source, _read_text(source, data), size, mtime_ns, digest, fingerprint(source, digest)))
     return found
 
