@@ -82,10 +82,10 @@ def test_a_broken_pdf_is_refused(tmp_path):
         pdf_pages(path)
 
 
-def test_ocr_punctuation_becomes_full_width_and_lines_stay_apart():
-    from kb.text.pdf import _ocr_punctuation
+def testocr_punctuation_becomes_full_width_and_lines_stay_apart():
+    from kb.text.pdf import ocr_punctuation
 
-    assert repair(_ocr_punctuation("我們 提出 以 下 四 點 建議 :\n一、\n的 士 , 業 界\n")) == "我們提出以下四點建議：\n一、\n的士，業界\n"
+    assert repair(ocr_punctuation("我們 提出 以 下 四 點 建議 :\n一、\n的 士 , 業 界\n")) == "我們提出以下四點建議：\n一、\n的士，業界\n"
 
 
 def test_rules_are_erased_before_ocr_and_strokes_kept():

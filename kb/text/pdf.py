@@ -129,7 +129,7 @@ def ocr_pages(path: str | Path, progress: Callable[[str], None] = lambda message
             erase_rules(page.to_image(resolution=OCR_RESOLUTION).original).save(image)
             texts.append(_tesseract(image, path))
     progress(f"OCR done in {time.monotonic() - started:.0f} s")
-    return [repair(_ocr_punctuation(text)) for text in texts]
+    return [repair(ocr_punctuation(text)) for text in texts]
 
 
 def erase_rules(image: Image.Image, resolution: int = OCR_RESOLUTION) -> Image.Image:
@@ -170,7 +170,7 @@ def _open(path: Path) -> pdfplumber.PDF:
         raise PdfError(f"{path}: not a readable PDF ({cause})") from error
 
 
-def _ocr_punctuation(text: str) -> str:
+def ocr_punctuation(text: str) -> str:
     """Tesseract's ASCII punctuation between Han characters as the full-width
     punctuation Chinese text uses."""
     return _OCR_PUNCT_RE.sub(lambda match: _OCR_PUNCT[match.group(1)], text)
