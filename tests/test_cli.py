@@ -68,7 +68,7 @@ def test_serve_builds_when_needed_then_starts_datasette(tmp_path, monkeypatch):
     snapshot = tmp_path / f".kb.db.serve-{os.getpid()}" / "kb.db"
     assert started == [["serve", "-i", str(snapshot), "-m", str(snapshot.parent / "metadata.json"), "-p", "8123", "-h", "127.0.0.1", "--setting", "truncate_cells_html", "300", "--setting", "suggest_facets", "off"]]
     # metadata.yml, with the sources folder for the plugin, which serves the originals kept there
-    assert metadata == [dict(yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")), plugins={"kb": {"sources": str(SOURCES.resolve())}})]
+    assert metadata == [dict(yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8")), plugins={"kb": {"sources": os.path.relpath(SOURCES.resolve())}})]
     again = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert again.output.splitlines() == [f"{db_path} is up to date with {SOURCES}/"]
 

@@ -1,6 +1,7 @@
 """The ``kb`` command: build the knowledge base and serve it with Datasette."""
 
 import json
+import os
 import signal
 import sqlite3
 from contextlib import closing
@@ -103,7 +104,9 @@ def _with_sources(metadata_path: str, sources_dir: str, folder: Path) -> Path:
     if not isinstance(metadata, dict):
         raise click.ClickException(f"{metadata_path}: Datasette metadata is a mapping (title:, databases: …)")
     plugins = dict(metadata.get("plugins") or {})
-    plugins["kb"] = dict(plugins.get("kb") or {}, sources=str(Path(sources_dir).resolve()))
+    # Relative to the folder the server runs in (the plugin resolves it there): /-/metadata.json
+    # publishes the plugin configuration, and need not show where the server keeps its files.
+    plugins["kb"] = dict(plugins.get("kb") or {}, sources=os.path.relpath(Path(sources_dir).resolve()))
     path = folder / "metadata.json"
     path.write_text(json.dumps(dict(metadata, plugins=plugins), ensure_ascii=False, indent=2), encoding="utf-8")
     return path
