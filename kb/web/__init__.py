@@ -18,6 +18,7 @@ from kb.web import (
     compare_view,
     errors,
     export,
+    fairness,
     home,
     navigation,
     not_found,
@@ -121,8 +122,19 @@ def extra_template_vars(view_name, table, database, request, datasette):
 
 @hookimpl
 def register_output_renderer(datasette):
-    """The recommendations table, with its filters, as CSV for Excel."""
+    """Any table, view or query as CSV for Excel (``.excelcsv``); the
+    recommendations table with each row's permalink and names."""
     return {"extension": export.EXTENSION, "render": export.render_table, "can_render": export.can_render}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Open SQL (a visitor's own query) runs a few at a time on threads of
+    its own, so other pages never wait behind it; Datasette's CSV has its
+    formula-like cells neutralised as kb's own exports do."""
+    errors.quiet_tracebacks()
+    fair = fairness.fair_sql(datasette)
+    return lambda app: fair(export.neutralise_csv_responses(app))
 
 
 @hookimpl

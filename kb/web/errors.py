@@ -5,10 +5,18 @@ Datasette answers some requests it cannot serve with a 500: a sort on a
 column that does not exist (``?_sort=zzz``), a facet or filter whose name
 holds a null character (``?_facet=%00``), a number too large for SQLite.
 These are the request's fault, not the server's.
+
+``quiet_tracebacks`` stops Datasette printing, for every error, a traceback
+with every local variable in it (which it does when the ``rich`` package is
+installed): that takes about a second of the event loop per error, during
+which the server answers nobody, so a client sending queries that fail or
+run out of time stalls the whole site.  A 500 still prints its plain
+traceback.
 """
 
 import sqlite3
 
+import datasette.handle_exception
 from datasette.utils.asgi import BadRequest
 from datasette.views.base import DatasetteError
 
@@ -40,3 +48,8 @@ def _server_trouble(message: str) -> bool:
 def _plain(message: str) -> str:
     """SQLite's message, with null characters shown as ``\\x00``."""
     return message.replace("\x00", "\\x00")
+
+
+def quiet_tracebacks() -> None:
+    """Datasette's error handler without rich's tracebacks: see above."""
+    datasette.handle_exception.rich = None
