@@ -10,7 +10,12 @@ Then:
    each one's status and time, the count of 5xx responses and the slowest;
 2. runs ``--clients`` concurrent clients (20) for ``--seconds`` (30) against
    the search page, a recommendation page and the comparison page, printing
-   the errors and p50/p95 per page.
+   the errors and p50/p95 per page;
+3. asks for ``.excelcsv`` of every table and view, and for CSV of cells
+   that a spreadsheet would run as formulas, counting answers that are not
+   200 or that hand back such a cell as it was;
+4. runs five clients looping SQL that runs to the time limit while timing
+   a simple page, printing its p50/p95 (it must stay under a second).
 
 Every request has a timeout and the load is bounded in time and count, so
 the script always ends.  It prints figures and exits 1 if any request got a
@@ -20,6 +25,9 @@ the script always ends.  It prints figures and exits 1 if any request got a
 """
 
 import argparse
+import csv
+import io
+import json
 import os
 import signal
 import socket
@@ -204,6 +212,85 @@ def load(base: str, clients: int, seconds: float) -> int:
     return len(errors)
 
 
+FORMULA_CELLS = ["=HYPERLINK(\"http://example.com\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
+INJECTION_SQL = "select " + ", ".join(f"'{cell.replace(chr(39), chr(39) * 2)}' as c{index}" for index, cell in enumerate(FORMULA_CELLS))
+SLOW_SQL = [
+    sql("select count(*) from document_lines a, document_lines b"),
+    sql("with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"),
+    sql("select count(*) from document_lines a, document_lines b where a.text || b.text like '" + "%中%港" * 100 + "%x'"),
+    "/kb/recommendations.json?" + urllib.parse.urlencode({"_where": "id in (select a.text || b.text from document_lines a, document_lines b)"}),
+]
+SIMPLE_PAGE = "/kb/publishers.json"
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """Status (0 when the request failed) and body text of one GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def exports(base: str) -> int:
+    """.excelcsv of every table and view, and formula cells in every CSV; the count of failures."""
+    status, text = fetch(base + "/kb.json")
+    found = json.loads(text) if status == 200 else {}
+    names = [item["name"] for item in found.get("tables", []) + found.get("views", [])]
+    paths = [f"/kb/{urllib.parse.quote(name)}.excelcsv" for name in names]
+    query = urllib.parse.urlencode({"sql": INJECTION_SQL})
+    injections = [f"/kb.csv?{query}", f"/kb.excelcsv?{query}", f"/kb.csv?{query}&_dl=1", "/kb.excelcsv?sql=select+1"]
+    failures = 0
+    print(f"\n{'status':>6}  export")
+    for path in paths + injections:
+        status, text = fetch(base + path)
+        cells = [cell for row in csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")) for cell in row]
+        formulas = [cell for cell in cells if cell in FORMULA_CELLS]
+        failed = status != 200 or bool(formulas) or not cells
+        failures += failed
+        print(f"{status:>6}  {path if len(path) <= 100 else path[:80] + '…'}" + (f"  formula cells left: {formulas}" if formulas else ""))
+    print(f"{len(paths)} tables and views as .excelcsv, {len(injections)} CSV with formula cells: {failures} failed")
+    return failures
+
+
+def slow_sql_in_parallel(base: str, clients: int = 5, seconds: float = 10) -> tuple[int, float]:
+    """``clients`` threads looping SLOW_SQL while one times SIMPLE_PAGE; the 5xx count and the simple page's p50."""
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def slow_client(offset: int) -> None:
+        for turn in range(offset, offset + 1000):
+            if stop.is_set():
+                return
+            statuses.append(get(base + SLOW_SQL[turn % len(SLOW_SQL)])[0])
+
+    threads = [threading.Thread(target=slow_client, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    times, failures = [], 0
+    try:
+        time.sleep(1)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and len(times) < 10_000:
+            status, took = get(base + SIMPLE_PAGE)
+            failures += status != 200
+            times.append(took)
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=TIMEOUT + 5)
+    failures += sum(status >= 500 or status == 0 for status in statuses)
+    p50 = statistics.median(times)
+    p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
+    answers = ", ".join(f"{status}: {statuses.count(status)}" for status in sorted(set(statuses)))
+    print(f"\n{clients} clients looping slow SQL for {seconds:g}s ({answers}): {SIMPLE_PAGE} "
+          f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms over {len(times)} requests; {failures} 5xx or failed")
+    return failures, p50
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -252,6 +339,9 @@ def main() -> None:
         try:
             failures, slowest = replay(base)
             errors = load(base, min(args.clients, 100), min(args.seconds, 600))
+            errors += exports(base)
+            slow_failures, simple_p50 = slow_sql_in_parallel(base)
+            errors += slow_failures + (simple_p50 > 1.0)
         finally:
             if server is not None:
                 print(f"\nkb serve stopped {stop_server(server):.2f}s after SIGTERM (exit status {server.returncode})")
