@@ -120,8 +120,16 @@ def write_document(folder: Path, seed: dict, copy: int, texts: dict, pool: list[
     return entry
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Entries sharing a publisher written out in full: kb refuses YAML anchors and aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def write_manifest(folder: Path, entries: list[dict]) -> None:
-    (folder / "manifest.yml").write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    text = yaml.dump(entries, Dumper=_NoAliases, allow_unicode=True, sort_keys=False)
+    (folder / "manifest.yml").write_text(text, encoding="utf-8")
 
 
 def add_document(folder: Path, entries: list[dict], count: int) -> dict:

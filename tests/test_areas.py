@@ -222,7 +222,7 @@ def test_repeated_area_ids_are_refused(tmp_path):
 def test_missing_or_invalid_yaml_names_the_file(tmp_path):
     with pytest.raises(areas.AreaError, match=r"nowhere\.yml: file not found"):
         areas.read_taxonomy(tmp_path / "nowhere.yml")
-    with pytest.raises(areas.AreaError, match=r"broken\.yml: not valid YAML"):
+    with pytest.raises(areas.AreaError, match=r"broken\.yml:\d+: not valid YAML"):
         areas.read_overrides(write(tmp_path, "broken.yml", "a: [unclosed\n"), taxonomy())
 
 

@@ -114,7 +114,7 @@ def test_file_that_is_not_utf8_is_named(tmp_path, sources_copy):
 
 def test_manifest_naming_a_missing_file(tmp_path, sources_copy):
     (sources_copy / "cma-2024-budget.txt").unlink()
-    with pytest.raises(ManifestError, match=r"manifest.yml: document 3 \(cma-2024-budget\): file .* not found"):
+    with pytest.raises(ManifestError, match=r"manifest.yml:\d+: document 3 \(cma-2024-budget\): file .* not found"):
         build(sources_copy, tmp_path / "kb.db")
 
 

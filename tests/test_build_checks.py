@@ -109,7 +109,7 @@ def test_a_publisher_without_a_loader_is_an_error(tmp_path, sources_copy):
 )
 def test_bad_expect_is_a_manifest_error(sources_copy, expect, problem):
     _edit_manifest(sources_copy, CMA, expect=expect)
-    with pytest.raises(ManifestError, match=rf"manifest.yml: document \d: {problem}"):
+    with pytest.raises(ManifestError, match=rf"manifest.yml:\d+: document \d \({CMA}\): {problem}"):
         read_manifest(sources_copy)
 
 

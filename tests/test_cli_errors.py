@@ -28,7 +28,7 @@ def test_serve_with_a_broken_manifest_and_an_existing_database(tmp_path, sources
     result = _invoke("serve", "-s", str(sources_copy), "-d", str(db_path), "-m", str(ROOT / "metadata.yml"))
     assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "manifest.yml: not valid YAML" in result.output
+    assert "manifest.yml:2: not valid YAML" in result.output
     assert f"Nothing was served; {db_path} was left as it was." in result.output
     assert db_path.read_bytes() == before
 

@@ -19,16 +19,17 @@ import loaders
 from kb.build.freshness import sha256
 from kb.build.incremental import fingerprint
 from kb.build.pipeline import counts, warnings
-from kb.build.manifest import MANIFEST_NAME, ManifestError, Source, document_year, read_manifest
+from kb.build.manifest import (MANIFEST_NAME, ManifestError, Source, document_year, id_problem, published_problem,
+                               read_manifest, text_problem, url_problem)
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
 from kb.text.cleanup import strip_markdown
 from kb.text.lines import numbered_lines, tidy_line
-from kb.text.encoding import common_name, decode, likely_encoding, utf16
+from kb.text.encoding import common_name, decode, file_kind, likely_encoding, utf16
 from kb.text.pages import drop_running, fold_lookalikes
+from kb.text.yamlfile import YamlFileError, load_yaml_text
 
 DEFAULT_LOADER = "generic"
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
 _DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _TITLE_WORDS_RE = re.compile(r"意見書|建議|報告|回應|意見|submission|report|response", re.I)
@@ -94,6 +95,7 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     """Extract, parse and describe a document, then (unless a dry run) write
     its text, its original PDF and its manifest entry into sources/."""
     path, sources_dir = Path(request.path), Path(request.sources_dir)
+    check_options(request)
     if not path.is_file():
         raise AddError(f"{path}: no such file")
     manifest_path = sources_dir / MANIFEST_NAME
@@ -107,6 +109,8 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     text, pages = _pdf_text(path, request.ocr, progress) if pdf else (_plain_text(path, data), None)
     publisher = _publisher(request, existing)
     published = request.published or (str(request.year) if request.year else _date_in(text, path))
+    if not request.published and published_problem(published):
+        raise AddError(f"{path}: the date found in the document, {published}: {published_problem(published)}; give --published")
     document_id = request.id or default_id(publisher.id, request.year or document_year(published, request.cycle), path)
     _refuse_id(document_id, existing, sources_dir, pdf)
     document = Document(
@@ -138,6 +142,27 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     return added
 
 
+# --- checking the options --------------------------------------------------------
+
+# kb add's options that become text in the manifest, by the option's name.
+_TEXT_OPTIONS = {"--publisher-zh": "publisher_zh", "--publisher-en": "publisher_en", "--title-zh": "title_zh",
+                 "--title-en": "title_en", "--kind": "kind", "--cycle": "cycle", "--loader": "loader"}
+
+
+def check_options(request: AddRequest) -> None:
+    """The options by the manifest's own rules (kb.build.manifest), before
+    anything is read: an id, a date, text and a URL the manifest would
+    refuse are refused here, naming the option."""
+    checks = [("--id", request.id, id_problem), ("--published", request.published, published_problem),
+              ("--url", request.url, url_problem)]
+    checks += [(option, getattr(request, name), text_problem) for option, name in _TEXT_OPTIONS.items()]
+    for option, value, problem_of in checks:
+        problem = problem_of(value) if value is not None else None
+        if problem:
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "…"
+            raise AddError(f"{option} {shown}: {problem}")
+
+
 # --- reading the file ----------------------------------------------------------
 
 
@@ -162,6 +187,9 @@ def _pdf_text(path: Path, ocr: bool, progress) -> tuple[str, int]:
 def _plain_text(path: Path, data: bytes) -> str:
     """A text file's content, which must be UTF-8 (a UTF-8 byte order mark
     is dropped); other encodings are named where they can be recognised."""
+    kind = file_kind(data)
+    if kind:
+        raise AddError(f"{path}: not a PDF or UTF-8 text: it is {kind}; save it as PDF or as UTF-8 text and add that")
     if utf16(data):
         raise AddError(f"{path}: not UTF-8 text: {_looks_like(utf16(data))}")
     try:
@@ -215,8 +243,8 @@ def _publisher(request: AddRequest, existing: list[Source]) -> Publisher:
     known = {source.publisher.id: source.publisher for source in existing}
     if request.publisher in known:
         return known[request.publisher]
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{1,40}", request.publisher):
-        raise AddError(f"publisher {request.publisher!r}: use lower-case letters, digits and hyphens")
+    if id_problem(request.publisher):
+        raise AddError(f"publisher {request.publisher!r}: {id_problem(request.publisher)}")
     if not (request.publisher_zh and request.publisher_en):
         raise AddError(f"{request.path}: publisher {request.publisher!r} is new: give its names with --publisher-zh and --publisher-en")
     return Publisher(request.publisher, request.publisher_zh.strip(), request.publisher_en.strip())
@@ -230,8 +258,8 @@ def default_id(publisher_id: str, year: int, path: Path) -> str:
 
 
 def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf: bool) -> None:
-    if not _ID_RE.match(document_id):
-        raise AddError(f"id {document_id!r}: use lower-case letters, digits and hyphens (3 to 81 characters)")
+    if id_problem(document_id):
+        raise AddError(f"id {document_id!r}: {id_problem(document_id)}; choose another with --id")
     if any(source.document.id == document_id for source in existing):
         raise AddError(f"id {document_id!r} is already in {sources_dir / MANIFEST_NAME}; choose another with --id")
     for name in [f"{document_id}.txt"] + ([f"{document_id}.pdf"] if pdf else []):
@@ -307,7 +335,10 @@ def _check_entry(manifest_path: Path, entry: str, document_id: str) -> None:
     """The manifest with the entry appended must still read as a list whose
     last item is this document."""
     combined = _appended(manifest_path.read_text(encoding="utf-8"), entry)
-    loaded = yaml.safe_load(combined)
+    try:
+        loaded = load_yaml_text(combined, str(manifest_path))
+    except YamlFileError as error:
+        raise AddError(f"{error}: the entry for {document_id} would not read back; nothing was written") from None
     if not isinstance(loaded, list) or loaded[-1].get("id") != document_id:
         raise AddError(f"{manifest_path}: the entry for {document_id} would not read back; nothing was written")
 

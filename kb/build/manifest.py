@@ -1,16 +1,51 @@
-"""Read sources/manifest.yml: which documents there are, and who published them."""
+"""Read sources/manifest.yml: which documents there are, and who published them.
 
+This module is the one home of the manifest's rules, which kb build applies
+to every entry and kb add to its options before it writes anything
+(``id_problem``, ``published_problem``, ``text_problem``, ``url_problem``):
+
+* the file is read with ``kb.text.yamlfile.read_yaml``: no anchors or
+  aliases, no key given twice, at most 2 MB;
+* an entry is a mapping of the keys in ``KEYS``; ``id``, ``file``,
+  ``publisher`` (``id``, ``zh``, ``en``), ``title`` (``zh``, ``en``),
+  ``kind``, ``published`` and ``language`` are required;
+* ids (the document's and the publisher's) are lower-case letters, digits
+  and hyphens, at most 80, with at least one letter: an id is part of every
+  page's address, and a YAML, CSV or spreadsheet reader takes ``0123`` for
+  a number;
+* ``published`` is a date that exists: ``2026``, ``2026-06`` or
+  ``2026-06-30``;
+* ``ocr`` is true or false, ``expect`` maps kinds to whole numbers, ``url``
+  an http:// or https:// address with a host;
+* text holds no NUL, no other control character but tab and newline, and
+  no lone surrogate.
+
+Every refusal names the file and the line: ``manifest.yml:52: document 3
+(cma-2024-budget): published '2023-13': there is no month 13``.
+"""
+
+import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from kb.records import Document, Publisher
+from kb.text.urls import url_problem
+from kb.text.yamlfile import YamlFileError, line_of, read_yaml
+
+__all__ = ["MANIFEST_NAME", "KEYS", "ManifestError", "Source", "read_manifest", "source_for", "document_year",
+           "id_problem", "published_problem", "text_problem", "url_problem"]
 
 MANIFEST_NAME = "manifest.yml"
 _REQUIRED = ("id", "file", "publisher", "title", "kind", "published", "language")
+KEYS = frozenset(_REQUIRED) | {"sha256", "expect", "loader", "cycle", "notes", "original", "url", "ocr"}
 _CYCLE_YEAR_RE = re.compile(r"(19|20)\d\d")
+MAX_ID_LENGTH = 80
+_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+_PUBLISHED_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_ALLOWED_CONTROLS = "\t\n\r"
 
 
 class ManifestError(ValueError):
@@ -40,13 +75,13 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
     if not path.is_file():
         raise ManifestError(f"{path}: no manifest found")
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ManifestError(f"{path}: not valid YAML: {error}") from error
+        entries = read_yaml(path)
+    except YamlFileError as error:
+        raise ManifestError(str(error)) from None
     if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"{path}: expected a list of documents")
-    sources = [_read_entry(path, index, entry) for index, entry in enumerate(entries, start=1)]
-    _check_unique(path, [source.document.id for source in sources])
+        raise ManifestError(f"{path}:{line_of(entries, default=1)}: expected a list of documents")
+    sources = [_Entry(path, entries, index).source() for index in range(len(entries))]
+    _check_unique(path, entries, [source.document.id for source in sources])
     return sources
 
 
@@ -65,96 +100,241 @@ def document_year(published: str, cycle: str | None) -> int:
     return int(match.group(0))
 
 
-def _read_entry(path: Path, index: int, entry) -> Source:
-    where = f"{path}: document {index}"
-    if not isinstance(entry, dict):
-        raise ManifestError(f"{where}: expected a mapping")
-    missing = [key for key in _REQUIRED if not entry.get(key)]
-    if missing:
-        raise ManifestError(f"{where} ({entry.get('id', '?')}): missing {', '.join(missing)}")
-    file_path = _source_path(f"{where} ({entry['id']})", path.parent, str(entry["file"]))
-    publisher = _read_publisher(where, entry["publisher"])
-    published = str(entry["published"])
-    if not _CYCLE_YEAR_RE.search(published):
-        raise ManifestError(f"{where} ({entry['id']}): published {published!r} has no year")
-    cycle = entry.get("cycle")
-    document = Document(
-        id=str(entry["id"]),
-        publisher_id=publisher.id,
-        title_zh=_text(where, entry["title"], "zh"),
-        title_en=_text(where, entry["title"], "en"),
-        kind=str(entry["kind"]),
-        cycle=str(cycle) if cycle else None,
-        published=published,
-        year=document_year(published, cycle),
-        language=str(entry["language"]),
-        source_file=str(entry["file"]),
-        sha256="",  # the file's, filled in by whoever reads it (kb.build.pipeline.read_sources): the manifest reads no file
-        loader=str(entry.get("loader") or publisher.id),
-        url=str(entry["url"]) if entry.get("url") else None,
-        ocr=bool(entry.get("ocr")),
-    )
-    original = _read_original(f"{where} ({entry['id']})", path.parent, entry.get("original"), document)
-    return Source(document=document, publisher=publisher, path=file_path, expect=_read_expect(where, entry.get("expect")),
-                  original=original)
+# --- the rules, shared with kb add ------------------------------------------------
 
 
-def _read_original(where: str, sources_dir: Path, original, document: Document) -> Path | None:
-    """``original: {file: <id>.pdf, sha256: …}``, the PDF the text was
-    extracted from, kept beside it: its file name onto the document, and its
-    path (its checksum is filled in by whoever reads it, as the text's)."""
-    if original is None:
-        return None
-    if not isinstance(original, dict) or not original.get("file"):
-        raise ManifestError(f"{where}: original must be a mapping with a file, e.g. {{file: {document.id}.pdf, sha256: …}}")
-    path = _source_path(where, sources_dir, str(original["file"]))
-    document.original_file = str(original["file"])
-    return path
+def text_problem(value, required: bool = True) -> str | None:
+    """Why ``value`` is not text a manifest may hold, or None: it must be a
+    string (not empty when ``required``) without NUL, other control
+    characters than tab and newline, or lone surrogates."""
+    if not isinstance(value, str):
+        return f"must be text, not {_type_name(value)}"
+    if required and not value.strip():
+        return "is empty"
+    for character in value:
+        if character == "\x00":
+            return "holds a NUL character"
+        category = unicodedata.category(character)
+        if category == "Cs":
+            return f"holds a lone surrogate (U+{ord(character):04X}), which is not text"
+        if category == "Cc" and character not in _ALLOWED_CONTROLS:
+            return f"holds a control character (U+{ord(character):04X})"
+    return None
 
 
-def _source_path(where: str, sources_dir: Path, name: str) -> Path:
-    """The file an entry names, which must lie inside the sources folder:
-    no absolute path, no ``..``, no symbolic link leading out of it."""
-    relative = Path(name)
-    if relative.is_absolute() or ".." in relative.parts:
-        raise ManifestError(f"{where}: file {name!r} must be a path inside {sources_dir}")
-    file_path = sources_dir / relative
-    if not file_path.is_file():
-        raise ManifestError(f"{where}: file {file_path} not found")
-    if not file_path.resolve().is_relative_to(sources_dir.resolve()):
-        raise ManifestError(f"{where}: file {name!r} leads out of {sources_dir} (to {file_path.resolve()})")
-    return file_path
+def id_problem(value) -> str | None:
+    """Why ``value`` is not a document or publisher id, or None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "is a number: an id is text with at least one letter"
+    problem = text_problem(value)
+    if problem:
+        return problem
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value)} characters long; the most is {MAX_ID_LENGTH}"
+    if not _ID_RE.fullmatch(value):
+        return "use lower-case letters, digits and hyphens, starting and ending with a letter or digit"
+    if value.isdigit():
+        return "is only digits: an id needs a letter (YAML and spreadsheets read 0123 as a number)"
+    return None
 
 
-def _read_expect(where: str, expect) -> dict[str, int] | None:
-    """``expect:`` as ``{kind: count}``: kinds are text, counts whole numbers ≥ 0."""
-    if expect is None:
-        return None
-    if not isinstance(expect, dict) or not expect:
-        raise ManifestError(f"{where}: expect must map kinds to counts, e.g. {{recommendation: 19, sub-item: 10}}")
-    for kind, count in expect.items():
-        if not isinstance(kind, str) or isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ManifestError(f"{where}: expect {kind!r}: {count!r} is not a kind with a count of 0 or more")
-    return dict(expect)
+def published_problem(value) -> str | None:
+    """Why ``value`` is not a publication date (``2026``, ``2026-06`` or
+    ``2026-06-30``, a date that exists), or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    problem = text_problem(value)
+    if problem:
+        return problem
+    match = _PUBLISHED_RE.fullmatch(value.strip())
+    if not match:
+        return "is not a date: write 2026, 2026-06 or 2026-06-30"
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if not 1900 <= year <= 2099:
+        return f"year {year} is out of range (1900-2099)"
+    if month is not None and not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if day is not None:
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            return f"there is no day {day} in {year}-{month:02d}"
+    return None
 
 
-def _read_publisher(where: str, publisher) -> Publisher:
-    if not isinstance(publisher, dict) or not publisher.get("id"):
-        raise ManifestError(f"{where}: publisher needs an id, zh and en")
-    return Publisher(
-        id=str(publisher["id"]),
-        name_zh=_text(where, publisher, "zh"),
-        name_en=_text(where, publisher, "en"),
-    )
+# --- reading an entry -------------------------------------------------------------
 
 
-def _text(where: str, mapping, key: str) -> str:
-    if not isinstance(mapping, dict) or not mapping.get(key):
-        raise ManifestError(f"{where}: missing {key!r} text")
-    return str(mapping[key]).strip()
+class _Entry:
+    """One manifest entry being read: every refusal names the file, the
+    line of the value at fault, the entry's number and its id."""
+
+    def __init__(self, path: Path, entries: list, index: int):
+        self.path, self.entry, self.number = path, entries[index], index + 1
+        self.line = line_of(entries, index, default=1)
+        document_id = self.entry.get("id") if isinstance(self.entry, dict) else None
+        self.label = f"document {self.number}" + (f" ({document_id})" if isinstance(document_id, str) and id_problem(document_id) is None else "")
+
+    def error(self, problem: str, key=None, within=None) -> ManifestError:
+        line = line_of(within, key) if within is not None else 0
+        if not line:
+            line = line_of(self.entry, key, default=self.line) if isinstance(self.entry, dict) else self.line
+        return ManifestError(f"{self.path}:{line}: {self.label}: {problem}")
+
+    def check(self, problem: str | None, name: str, value, key=None, within=None) -> None:
+        if problem:
+            raise self.error(f"{name} {_shown(value)}: {problem}", key, within)
+
+    def text(self, key: str, within=None, name: str | None = None, required: bool = True) -> str | None:
+        mapping = self.entry if within is None else within
+        value = mapping.get(key)
+        if value is None and not required:
+            return None
+        if value is None or value == "":
+            raise self.error(f"missing {name or key!r}" + ("" if name else " text"), key, within)
+        self.check(text_problem(value), name or key, value, key, within)
+        return value.strip()
+
+    def source(self) -> Source:
+        entry = self.entry
+        if not isinstance(entry, dict):
+            raise self.error("expected a mapping of keys (id, file, publisher, title …)")
+        unknown = sorted(str(key) for key in entry if key not in KEYS)
+        if unknown:
+            raise self.error(f"unknown key {unknown[0]!r} (an entry holds {', '.join(sorted(KEYS))})", unknown[0] if unknown[0] in entry else None)
+        missing = [key for key in _REQUIRED if entry.get(key) in (None, "", [], {})]
+        if missing:
+            raise self.error(f"missing {', '.join(missing)}")
+        self.check(id_problem(entry["id"]), "id", entry["id"], "id")
+        document_id = entry["id"]
+        file_name = self.text("file")
+        file_path = self._source_path(file_name, "file")
+        publisher = self._publisher(entry["publisher"])
+        title = entry["title"]
+        if not isinstance(title, dict):
+            raise self.error("title must be a mapping with zh and en, e.g. {zh: 標題, en: Title}", "title")
+        self._known_keys(title, {"zh", "en"}, "title")
+        published = entry["published"]
+        self.check(published_problem(published), "published", published, "published")
+        published = str(published).strip()
+        cycle = entry.get("cycle")
+        if isinstance(cycle, int) and not isinstance(cycle, bool):
+            cycle = str(cycle)  # cycle: 2024, a year
+        if cycle is not None:
+            self.check(text_problem(cycle, required=False), "cycle", cycle, "cycle")
+            cycle = cycle.strip() or None
+        url = entry.get("url")
+        if url is not None:
+            self.check(url_problem(url), "url", url, "url")
+        ocr = entry.get("ocr", False)
+        if not isinstance(ocr, bool):
+            raise self.error(f"ocr {_shown(ocr)}: must be true or false", "ocr")
+        loader = self.text("loader", required=False)
+        if loader is not None:
+            self.check(id_problem(loader.replace("_", "-")), "loader", loader, "loader")
+        self.text("notes", required=False)
+        sha = entry.get("sha256")
+        if sha is not None and not (isinstance(sha, str) and _SHA256_RE.fullmatch(sha)):
+            raise self.error(f"sha256 {_shown(sha)}: must be 64 hexadecimal digits", "sha256")
+        document = Document(
+            id=document_id,
+            publisher_id=publisher.id,
+            title_zh=self.text("zh", title, "title zh"),
+            title_en=self.text("en", title, "title en"),
+            kind=self.text("kind"),
+            cycle=cycle,
+            published=published,
+            year=document_year(published, cycle),
+            language=self.text("language"),
+            source_file=file_name,
+            sha256="",  # the file's, filled in by whoever reads it (kb.build.pipeline.read_sources): the manifest reads no file
+            loader=loader or publisher.id,
+            url=url or None,
+            ocr=ocr,
+        )
+        original = self._original(entry.get("original"), document)
+        return Source(document=document, publisher=publisher, path=file_path, expect=self._expect(entry.get("expect")),
+                      original=original)
+
+    def _known_keys(self, mapping: dict, keys: set[str], name: str) -> None:
+        unknown = sorted(str(key) for key in mapping if key not in keys)
+        if unknown:
+            raise self.error(f"{name}: unknown key {unknown[0]!r} (it holds {', '.join(sorted(keys))})", name)
+
+    def _publisher(self, publisher) -> Publisher:
+        if not isinstance(publisher, dict) or not publisher.get("id"):
+            raise self.error("publisher needs an id, zh and en", "publisher")
+        self._known_keys(publisher, {"id", "zh", "en"}, "publisher")
+        self.check(id_problem(publisher["id"]), "publisher id", publisher["id"], "id", publisher)
+        return Publisher(
+            id=publisher["id"],
+            name_zh=self.text("zh", publisher, "publisher zh"),
+            name_en=self.text("en", publisher, "publisher en"),
+        )
+
+    def _original(self, original, document: Document) -> Path | None:
+        """``original: {file: <id>.pdf, sha256: …}``, the PDF the text was
+        extracted from, kept beside it: its file name onto the document, and its
+        path (its checksum is filled in by whoever reads it, as the text's)."""
+        if original is None:
+            return None
+        if not isinstance(original, dict) or not original.get("file"):
+            raise self.error(f"original must be a mapping with a file, e.g. {{file: {document.id}.pdf, sha256: …}}", "original")
+        self._known_keys(original, {"file", "sha256"}, "original")
+        name = self.text("file", original, "original file")
+        sha = original.get("sha256")
+        if sha is not None and not (isinstance(sha, str) and _SHA256_RE.fullmatch(sha)):
+            raise self.error(f"original sha256 {_shown(sha)}: must be 64 hexadecimal digits", "sha256", original)
+        path = self._source_path(name, "file", original)
+        document.original_file = name
+        return path
+
+    def _source_path(self, name: str, key: str, within=None) -> Path:
+        """The file an entry names, which must lie inside the sources folder:
+        no absolute path, no ``..``, no symbolic link leading out of it."""
+        sources_dir = self.path.parent
+        relative = Path(name)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise self.error(f"file {name!r} must be a path inside {sources_dir}", key, within)
+        file_path = sources_dir / relative
+        if not file_path.is_file():
+            raise self.error(f"file {file_path} not found", key, within)
+        if not file_path.resolve().is_relative_to(sources_dir.resolve()):
+            raise self.error(f"file {name!r} leads out of {sources_dir} (to {file_path.resolve()})", key, within)
+        return file_path
+
+    def _expect(self, expect) -> dict[str, int] | None:
+        """``expect:`` as ``{kind: count}``: kinds are text, counts whole numbers ≥ 0."""
+        if expect is None:
+            return None
+        if not isinstance(expect, dict) or not expect:
+            raise self.error("expect must map kinds to counts, e.g. {recommendation: 19, sub-item: 10}", "expect")
+        for kind, count in expect.items():
+            if text_problem(kind) or isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise self.error(f"expect {kind!r}: {count!r} is not a kind with a count of 0 or more", kind, expect)
+        return dict(expect)
 
 
-def _check_unique(path: Path, ids: list[str]) -> None:
+def _shown(value) -> str:
+    """A value as an error shows it: its repr, cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def _type_name(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _check_unique(path: Path, entries: list, ids: list[str]) -> None:
     repeated = sorted({document_id for document_id in ids if ids.count(document_id) > 1})
     if repeated:
-        raise ManifestError(f"{path}: document ids repeated: {', '.join(repeated)}")
+        line = line_of(entries, ids.index(repeated[0], ids.index(repeated[0]) + 1), default=1)
+        raise ManifestError(f"{path}:{line}: document ids repeated: {', '.join(repeated)}")

@@ -21,7 +21,7 @@ from kb.text.wording import plural
 @click.option("--cycle", help="Policy cycle addressed, e.g. '2024-25 Budget'")
 @click.option("--published", help="Publication date, 2026 or 2026-06  [default: the date the document is signed with]")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Policy year addressed  [default: from --cycle or --published]")
-@click.option("--url", help="Where the publisher put the original")
+@click.option("--url", help="Where the publisher put the original: an http:// or https:// address")
 @click.option("--loader", help="Loader name  [default: the one the manifest uses for this publisher when it fits, else generic]")
 @sources_option(path_type=Path)
 @db_option("The database to build once the document is added (incrementally, when it allows)", path_type=Path)

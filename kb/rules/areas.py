@@ -23,10 +23,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from kb.text.normalize import normalize, normalize_term
 from kb.records import Recommendation
+from kb.text.yamlfile import YamlFileError, read_yaml
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "policy_areas.yml"
 DEFAULT_OVERRIDES = Path(__file__).parents[2] / "sources" / "area_overrides.yml"
@@ -91,11 +90,11 @@ def read_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> list[PolicyArea]:
 
 def _load_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path)
     except FileNotFoundError as error:
         raise AreaError(f"{path}: file not found") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise AreaError(f"{path}: not valid YAML: {error}") from error
+    except YamlFileError as error:
+        raise AreaError(str(error)) from None
 
 
 def _read_area(path: Path, index: int, entry) -> PolicyArea:

@@ -29,13 +29,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from kb.records import Recommendation, document_of
 from kb.rules.links import MANUAL, RELATED, Link, in_reading_order
 from kb.rules.links import RELATIONS as LINK_RELATIONS
 from kb.rules.responses import ADDRESSES, Response, Status, in_ask_order
 from kb.rules.responses import RELATIONS as RESPONSE_RELATIONS
+from kb.text.yamlfile import YamlFileError, read_yaml
 
 LINK, RESPONSE = "link", "response"  # what a review is about
 CONFIRM, REJECT = "confirm", "reject"
@@ -115,9 +114,11 @@ def read_response_reviews(path: str | Path = DEFAULT_RESPONSE_REVIEWS) -> list[R
 
 def _load(path: Path, kind: str):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as error:
+        return read_yaml(path)
+    except OSError as error:
         raise ReviewError(f"{path}: cannot read the {kind} reviews: {error}") from error
+    except YamlFileError as error:
+        raise ReviewError(f"{error} (the {kind} reviews)") from None
 
 
 def _link_from_key(path: Path, key: str, value) -> Review:

@@ -2,6 +2,7 @@
 when they are not UTF-8 (which kb build and kb add name in their errors)."""
 
 import codecs
+import re
 
 # Encodings Chinese text arrives in, tried in this order when it is not
 # UTF-8, with the name people know them by.
@@ -71,3 +72,63 @@ def not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
     if guess:
         message += f"; it looks like {guess}: convert it, e.g. iconv -f {guess} -t UTF-8"
     return message
+
+
+# Files people mistake for text, by their first bytes, and what to call them.
+_MAGIC = [
+    (b"PK\x03\x04", "a ZIP archive"),  # refined below: .docx, .xlsx, .pptx, .odt, .epub are ZIP archives
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office file (.doc, .xls or .ppt)"),
+    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x7fELF", "a program (ELF)"),
+    (b"MZ", "a Windows program"),
+]
+_ZIP_KINDS = [
+    (b"word/", "a Word document (.docx)"),
+    (b"xl/", "an Excel workbook (.xlsx)"),
+    (b"ppt/", "a PowerPoint file (.pptx)"),
+    (b"application/vnd.oasis.opendocument", "an OpenDocument file (.odt, .ods or .odp)"),
+    (b"application/epub+zip", "an EPUB e-book"),
+]
+_MARKUP = [
+    (b"<!doctype html", "an HTML page"),
+    (b"<html", "an HTML page"),
+    (b"<?xml", "an XML file"),
+    (b"<svg", "an SVG image"),
+]
+# A file that opens with one of these tags is HTML, if only a fragment of a page.
+_HTML_START_RE = re.compile(
+    rb"<(?:head|body|meta|link|title|div|section|article|header|nav|main|script|style|table|ul|ol|p|h[1-6]|span|a|br)[\s>/]")
+
+
+def file_kind(data: bytes) -> str | None:
+    """What a file that is neither PDF nor plain text is, judged by its
+    first bytes (``a Word document (.docx)``, ``an HTML page``), else None.
+    HTML is text, but read as such it puts its tags into titles and rows;
+    Markdown passes (an inline tag or two among lines of text does not make
+    a page)."""
+    head = data[:SAMPLE_BYTES]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            if kind == "a ZIP archive":
+                return next((zip_kind for marker, zip_kind in _ZIP_KINDS if marker in head), kind)
+            return kind
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    for opening, kind in _MARKUP:
+        if start.startswith(opening):
+            return kind
+    if _HTML_START_RE.match(start):
+        return "an HTML page"
+    return None

@@ -37,6 +37,10 @@ OCR_LANGUAGES = "chi_tra+eng"
 # automatic layout analysis drops underlined headings (一、 二、) altogether.
 OCR_PAGE_SEGMENTATION = "6"
 OCR_RESOLUTION = 300
+# The most pixels a page may have at OCR_RESOLUTION: A2 (420 × 594 mm) has
+# 35 million.  A larger page would take gigabytes to render (a 60000 pt
+# square page, 250000 pixels a side, takes 62 GB) and is no page of text.
+MAX_OCR_PIXELS = 50_000_000
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 _HAN_OR_PUNCT = _HAN + "\u3000-\u303f\uff01-\uff5e"
 _SPACE_BETWEEN_HAN_RE = re.compile(rf"(?<=[{_HAN_OR_PUNCT}])[ \t\u3000]+(?=[{_HAN_OR_PUNCT}])")
@@ -116,11 +120,12 @@ def ocr_pages(path: str | Path, progress: Callable[[str], None] = lambda message
     underlined heading as noise, and the LegCo submissions underline the
     headings that carry their asks."""
     path = Path(path)
-    if shutil.which("tesseract") is None:
-        raise PdfError(f"{path}: --ocr needs Tesseract with Traditional Chinese (Debian: tesseract-ocr, tesseract-ocr-chi-tra)")
     started = time.monotonic()
     texts = []
     with _open(path) as pdf, tempfile.TemporaryDirectory() as folder:
+        check_page_sizes(path, pdf.pages)
+        if shutil.which("tesseract") is None:
+            raise PdfError(f"{path}: --ocr needs Tesseract with Traditional Chinese (Debian: tesseract-ocr, tesseract-ocr-chi-tra)")
         count = len(pdf.pages)
         progress(f"OCR of {count} page{'s' if count != 1 else ''} with Tesseract ({OCR_LANGUAGES}); about 20 s a page")
         for number, page in enumerate(pdf.pages, start=1):
@@ -130,6 +135,22 @@ def ocr_pages(path: str | Path, progress: Callable[[str], None] = lambda message
             texts.append(_tesseract(image, path))
     progress(f"OCR done in {time.monotonic() - started:.0f} s")
     return [repair(ocr_punctuation(text)) for text in texts]
+
+
+def check_page_sizes(path: Path, pages, resolution: int = OCR_RESOLUTION) -> None:
+    """Refuse, before any is rendered, a page too large to render for OCR:
+    over ``MAX_OCR_PIXELS`` at ``resolution`` dpi (or of no size at all)."""
+    for number, page in enumerate(pages, start=1):
+        width, height = float(page.width), float(page.height)
+        pixels_wide, pixels_high = round(width * resolution / 72), round(height * resolution / 72)
+        size = f"{width * 25.4 / 72:,.0f} × {height * 25.4 / 72:,.0f} mm ({width:,.0f} × {height:,.0f} pt)"
+        if not (width > 0 and height > 0):
+            raise PdfError(f"{path}: page {number} has no size ({size}); it cannot be rendered for OCR")
+        if pixels_wide * pixels_high > MAX_OCR_PIXELS:
+            raise PdfError(
+                f"{path}: page {number} is {size}: too large to read with OCR, which renders it at {resolution} dpi "
+                f"({pixels_wide:,} × {pixels_high:,} pixels; the most is {MAX_OCR_PIXELS // 1_000_000} million, "
+                "about an A2 page): crop or scale the page to paper size first")
 
 
 def erase_rules(image: Image.Image, resolution: int = OCR_RESOLUTION) -> Image.Image:

@@ -141,6 +141,7 @@ def asgi_wrapper(datasette):
 def prepare_jinja2_environment(env, datasette):
     env.filters["tilde_encode"] = tilde_encode
     env.filters["kb_cells"] = table_view.cells
+    env.filters["kb_href"] = originals.href  # an original's link: http(s) or this site's, else none
     env.globals["kb_nav"] = lambda path="": navigation.nav_items(datasette, path)
 
 

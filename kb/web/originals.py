@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from datasette.utils.asgi import NotFound, Response
 
+from kb.text.urls import http_url
 from kb.web.source_view import first_or_404, kb_database
 
 ROUTE = r"^/-/original/(?P<document_id>[^/]+)$"
@@ -41,12 +42,23 @@ def original_path(datasette, document: dict) -> Path | None:
 
 
 def original_url(datasette, document: dict) -> str | None:
-    """Where the page links for the original: the manifest's ``url``, else the kept file, else None."""
-    if document.get("url"):
+    """Where the page links for the original: the manifest's ``url`` when it
+    is an http(s) address (never ``javascript:`` or ``data:``, whatever the
+    database holds), else the kept file, else None."""
+    if http_url(document.get("url")):
         return document["url"]
     if original_path(datasette, document):
         return datasette.urls.path(f"/-/original/{quote(document['id'], safe='')}")
     return None
+
+
+def href(url) -> str | None:
+    """``url`` when a page may link to it: an http(s) address with a host,
+    or a path on this site (``/-/original/…``); else None.  The templates
+    pass every link to an original through it (the ``kb_href`` filter)."""
+    if isinstance(url, str) and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return http_url(url)
 
 
 async def original_page(datasette, request):
