@@ -1,7 +1,8 @@
 """Text: from a file's bytes or a PDF's pages to clean lines, and from text to
 sentences and words.  Knows nothing of documents or recommendations.
 
-Holds: reading files (encoding, pdf), numbered lines (lines), cleaning lines
+Holds: reading files (encoding, pdf), numbered lines (lines), the numbers
+items are numbered with, of any size (numbering), cleaning lines
 and finding page breaks and page numbers (cleanup, pages), folding scripts
 (normalize), where a sentence ends and cutting text into sentences
 (sentences) and words (segment), and counts said in English (wording).
