@@ -125,11 +125,15 @@ class Parsed:
 
     Rows of other kinds (a government speech's paragraphs) are further
     lists of records beside ``recommendations``; ``row_count`` counts them all.
+    ``unread``: the ``(line number, text)`` of every line numbered as the
+    loader's items are that belongs to no row (``loaders.unread``), which a
+    build warns of.
     """
 
     document: Document
     recommendations: list[Recommendation] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
+    unread: tuple[tuple[int, str], ...] = ()
 
     def row_lists(self) -> dict[str, list]:
         """Every list of rows the loader returned, by field name."""

@@ -4,24 +4,35 @@
 (else the entry's publisher id), to its parser ``parse(text, document) ->
 Parsed``.  A loader written for one layout raises ParseError on a document
 of another, never anything else: ``fits`` says whether it takes a text.
+
+Each loader also says which lines of a text it parsed look like the start of
+one of its numbered items (``1.``, ``一、``, ``（一）``, ``建議一``, as it numbers
+them) and belong to no row (``unread``): a parsed document carries them in
+``Parsed.unread``, and the build warns of each one.
 """
 
 import functools
 
-from kb.records import ParseError
+from kb.records import ParseError, Parsed
 from loaders import bdc, cma, dsedt, generic, hkpc, hksarg
 
 # The errors a loader written for one layout may hit on another.
 _MISFIT_ERRORS = (IndexError, KeyError, ValueError, AttributeError, StopIteration, TypeError)
 
 
-def _guarded(name: str, parse):
-    """``parse``, with any error other than ParseError reported as one."""
+_MODULES = {"bdc": bdc, "cma": cma, "dsedt": dsedt, "generic": generic, "hkpc": hkpc, "hksarg": hksarg}
 
-    @functools.wraps(parse)
+
+def _guarded(name: str, module):
+    """The module's ``parse``, with any error other than ParseError reported
+    as one, and its ``unread`` lines found."""
+
+    @functools.wraps(module.parse)
     def guarded(text, document):
         try:
-            return parse(text, document)
+            parsed = module.parse(text, document)
+            parsed.unread = tuple(module.unread(text, parsed))
+            return parsed
         except ParseError:
             raise
         except _MISFIT_ERRORS as error:
@@ -30,7 +41,11 @@ def _guarded(name: str, parse):
     return guarded
 
 
-LOADERS = {
-    name: _guarded(name, module.parse)
-    for name, module in {"bdc": bdc, "cma": cma, "dsedt": dsedt, "generic": generic, "hkpc": hkpc, "hksarg": hksarg}.items()
-}
+LOADERS = {name: _guarded(name, module) for name, module in _MODULES.items()}
+
+
+def unread(name: str | None, text: str, parsed: Parsed) -> tuple[tuple[int, str], ...]:
+    """The lines of ``text`` numbered as loader ``name``'s items are that
+    belong to none of ``parsed``'s rows (none for a loader of another name)."""
+    module = _MODULES.get(name)
+    return tuple(module.unread(text, parsed)) if module else ()

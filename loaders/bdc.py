@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
 from kb.text.cleanup import drop_matching, join_broken, join_paragraphs, trim_blank
 from kb.text.lines import Line, numbered_lines, tidy_line
+from kb.text.numbering import uncovered
 from kb.text.sentences import FULL_STOP
 
 _EXPECTED_ITEMS = 18
@@ -38,7 +39,7 @@ _RUNNING_HEADER_RE = re.compile(r"^香港品牌企業「再出發」問卷調查
 _TABLE_HEADING_RE = re.compile(r"^表三\s*支援香港品牌「再出發」的政策建議$")
 _TABLE_COLUMNS_RE = re.compile(r"^政策領域\s*政策建議$")
 _QUESTIONNAIRE_RE = re.compile(r"^香港品牌企業「再出發」問卷調查$")
-_ITEM_RE = re.compile(r"^(?P<area>[\u4e00-\u9fff]*)[（(](?P<number>\d{1,2})[）)](?P<text>.*)$")
+_ITEM_RE = re.compile(r"^(?P<area>[\u4e00-\u9fff]*)[（(](?P<number>\d+)[）)](?P<text>.*)$")
 _NARRATIVE_RE = re.compile(r"^\d+\.\d+\s*(?P<ordinal>[一二三四五六七八九十])是(?P<topic>[^，。]+)")
 
 
@@ -83,6 +84,17 @@ def parse(text: str, document: Document) -> Parsed:
     ]
     summarised = dataclasses.replace(document, summary_zh=summary_zh, summary_en=summary_en)
     return Parsed(document=summarised, recommendations=rows)
+
+
+def unread(text: str, parsed: Parsed) -> list[Line]:
+    """The lines of Table 3 numbered as its items are (（1）) that belong to
+    no row; the questionnaires after the table are not read."""
+    lines = numbered_lines(text)
+    source_file = parsed.document.source_file
+    heading = _find(lines, _TABLE_HEADING_RE, 0, "Table 3 (表三)", source_file)
+    end = _find(lines, _QUESTIONNAIRE_RE, heading, "the questionnaire after Table 3", source_file)
+    numbered = [line for line in lines[heading + 1 : end] if _ITEM_RE.match(tidy_line(line[1]))]
+    return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
 
 
 def _find(lines: list[Line], pattern: re.Pattern, start: int, what: str, source_file: str) -> int:

@@ -17,15 +17,17 @@ from dataclasses import dataclass
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
 from kb.text.cleanup import join_paragraphs, trim_blank
 from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
+from kb.text.numbering import CN_NUMERAL, cn_number, uncovered
 from kb.text.pages import is_page_number
 from kb.text.sentences import first_sentence
 
-_HEADING_RE = re.compile(r"^\s*(\d{1,2})\.\s*(?!\d)([^。，；：]{1,25}?)\s*$")
+_HEADING_RE = re.compile(r"^\s*(\d+)\.\s*(?!\d)([^。，；：]{1,25}?)\s*$")
 _SUB_RES = (
-    re.compile(r"^\s*[(（](\d{1,2})[)）]\s*"),
-    re.compile(r"^\s*([一二三四五六七八九十])是"),
+    re.compile(r"^\s*[(（](\d+)[)）]\s*"),
+    re.compile(rf"^\s*([{CN_NUMERAL}]+)是"),
 )
-_CHINESE_NUMBERS = "一二三四五六七八九十"
+# A line that starts as a recommendation does (1. …), whether or not it reads as a heading.
+_NUMBERED_RE = re.compile(r"^\s*\d+\s*[.．](?!\d)")
 _SECTION_MAX_CHARS = 15
 _SECTION_ENDINGS = "。，；：、」)）"
 _CLOSING_DATE_RE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*$")
@@ -48,6 +50,13 @@ def parse(text: str, document: Document) -> Parsed:
     for heading, block in zip(headings, _blocks(lines, headings)):
         rows.extend(_rows(heading, block, document, ordinal=len(rows) + 1))
     return Parsed(document=document, recommendations=rows)
+
+
+def unread(text: str, parsed: Parsed) -> list[Line]:
+    """The lines numbered as recommendations (``1.``) or sub-items (``(1)``,
+    ``一是``) are that belong to no row."""
+    numbered = [line for line in _numbered(text) if _NUMBERED_RE.match(line[1]) or _sub_number(line[1]) is not None]
+    return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
 
 
 def _numbered(text: str) -> list[Line]:
@@ -133,8 +142,7 @@ def _sub_number(text: str) -> int | None:
     for pattern in _SUB_RES:
         match = pattern.match(text)
         if match:
-            marker = match.group(1)
-            return int(marker) if marker.isdigit() else _CHINESE_NUMBERS.index(marker) + 1
+            return cn_number(match.group(1)) or None  # 零是 and (0) number nothing
     return None
 
 

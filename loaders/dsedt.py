@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from kb.records import Document, Parsed, ParseError, Recommendation, new_recommendation
 from kb.text.cleanup import Paragraph, block_starts, drop_block, paragraph_spans
 from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
+from kb.text.numbering import CN_NUMERAL, uncovered
 from kb.text.pages import page_at
 from kb.text.sentences import first_sentence
 
@@ -61,7 +62,7 @@ _LETTER_RE = re.compile(
 _MEMBER_RE = re.compile(
     r"轉來\s*([^\s，。]+?議員)\s*於\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*提出"
 )
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = CN_NUMERAL
 _SECTION_RE = re.compile(rf"^關於質詢第([{_NUMERALS}]+)點問題，")
 _NEW_MEASURE_RE = re.compile(rf"^(?:(?:同時|此外|另一方面|另外|未來|關於質詢第[{_NUMERALS}]+點問題)，|為)")
 # Lead-ins left out of a title: connectives, the question marker, "X表示，",
@@ -89,6 +90,14 @@ def parse(text: str, document: Document) -> Parsed:
     if not measures:
         raise ParseError(document.source_file, signature_line, "no measures after the opening paragraph")
     return Parsed(document=document, recommendations=_rows(document, measures, page_starts))
+
+
+def unread(text: str, parsed: Parsed) -> list[Line]:
+    """The lines that open an answer to a point of the inquiry
+    (關於質詢第二點問題，) and belong to no row.  The reply numbers nothing
+    else: every other paragraph after the opening belongs to a measure."""
+    numbered = [line for line in numbered_lines(text) if _SECTION_RE.match(tidy_line(line[1]))]
+    return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
 
 
 def _page_starts(lines: Sequence[Line], document: Document) -> list[int]:

@@ -3,7 +3,8 @@
 The loader reads the numbering a document prints at line starts — ``第一章``,
 ``建議一``, ``一、``, ``（一）``, ``1.``, ``1.1``, ``(1)``, ``①``, ``(i)``,
 ``(a)`` and the bullets ``•`` ``⬧`` ``➢`` — and keeps the items that run in
-order from 1.  It then works out which level carries the asks, in this order:
+order from 1.  Numbers have no limit (``1000.``, ``一百二十、``, ``（一百零一）``);
+circled numbers run to ㊿ and Roman numerals (of i, v and x) to xxxix.  It then works out which level carries the asks, in this order:
 
 1. items numbered ``建議一``, ``建議二`` …: the document says they are asks;
 2. a list under a heading that names its items recommendations (表三 …政策建議);
@@ -35,33 +36,33 @@ from statistics import quantiles
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
 from kb.text.cleanup import ends_paragraph, join_paragraphs, strip_markdown
 from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
+from kb.text.numbering import CN_NUMERAL, ROMAN_NUMERAL, cn_number, roman_number, uncovered
 from kb.text.pages import drop_running, fold_lookalikes, page_at, page_starts
 from kb.text.sentences import FULL_STOP, SEMICOLONS, first_sentence
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN = "零〇一二兩三四五六七八九十百"
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10, "xi": 11, "xii": 12}
+_CN = CN_NUMERAL
+# Circled numbers ① .. ㊿ (Unicode has none past 50).
+_CIRCLED = "".join(map(chr, [*range(0x2460, 0x2474), *range(0x3251, 0x3260), *range(0x32B1, 0x32C0)]))
 _BULLETS = "•●◆◇■□▪▫⬧➢►▶❖✓-–＊*·・"
 _OPEN, _CLOSE = "[（(]", "[）)]"
 
 # Numbering schemes, highest level first: (name, pattern, kind of number).
 _SCHEMES = (
-    ("chapter", re.compile(rf"^第([{_CN}]+|\d{{1,2}})[章部篇節](?:[、：:．.\s]\s*|$)"), "cn"),
-    ("jianyi", re.compile(rf"^建議([{_CN}]+|\d{{1,2}})(?:[、：:．.\s]\s*|$)"), "cn"),
+    ("chapter", re.compile(rf"^第([{_CN}]+|\d+)[章部篇節](?:[、：:．.\s]\s*|$)"), "cn"),
+    ("jianyi", re.compile(rf"^建議([{_CN}]+|\d+)(?:[、：:．.\s]\s*|$)"), "cn"),
     ("cn", re.compile(rf"^([{_CN}]+)\s*[、．.]\s*"), "cn"),
     ("cn-paren", re.compile(rf"^{_OPEN}([{_CN}]+){_CLOSE}\s*"), "cn"),
-    ("num", re.compile(r"^(\d{1,2})\s*[.．、](?![\d%])\s*"), "int"),
-    ("decimal", re.compile(r"^\d{1,2}\.(\d{1,2})(?![\d.%])\s*"), "int"),
-    ("num-paren", re.compile(rf"^{_OPEN}(\d{{1,2}}){_CLOSE}\s*"), "int"),
+    ("num", re.compile(r"^(\d+)\s*[.．、](?![\d%])\s*"), "int"),
+    ("decimal", re.compile(r"^\d+\.(\d+)(?![\d.%])\s*"), "int"),
+    ("num-paren", re.compile(rf"^{_OPEN}(\d+){_CLOSE}\s*"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])\s*"), "circled"),
-    ("roman", re.compile(rf"^{_OPEN}((?:x|ix|iv|v?i{{0,3}}|xi{{1,2}}))\s*{_CLOSE}\s*"), "roman"),
+    ("roman", re.compile(rf"^{_OPEN}([{ROMAN_NUMERAL}]+)\s*{_CLOSE}\s*"), "roman"),
     ("alpha", re.compile(rf"^{_OPEN}([a-z]){_CLOSE}\s*"), "alpha"),
     ("bullet", re.compile(rf"^([{re.escape(_BULLETS)}])\s*(?=\S)"), "bullet"),
 )
 _RANK = {name: rank for rank, (name, _, _) in enumerate(_SCHEMES)}
 # A table row: a short label (a policy area) before the number of its item.
-_TABLE_ROW_RE = re.compile(rf"^([^\s（(，。；、：:]{{2,10}}?)\s*(?={_OPEN}\d{{1,2}}{_CLOSE})")
+_TABLE_ROW_RE = re.compile(rf"^([^\s（(，。；、：:]{{2,10}}?)\s*(?={_OPEN}\d+{_CLOSE})")
 _TOC_END_RE = re.compile(r"(?:\t|\s{2,}|[.…·．]{2,}\s*|\s)\d{1,3}(?:\s*[-–]\s*\d{1,3})?$")
 _CONTENTS_RE = re.compile(r"^(?:目\s*錄|目\s*次|contents|table of contents)$", re.I)
 _NUMBER_END_RE = re.compile(r"(?:^|\s|[.…·])\d{1,3}(?:\s*[-–—]\s*\d{1,3})?$")
@@ -69,7 +70,7 @@ _URL_RE = re.compile(r"^(?:https?://|www\.)", re.I)
 _CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
 _DATE_LINE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
 _CLOSING_LINES = 15  # a date on its own line this close to the end closes the text
-_OPTION_REF_RE = re.compile(r"(?:選項|方案|option)\s*(\d{1,2})", re.I)
+_OPTION_REF_RE = re.compile(r"(?:選項|方案|option)\s*(\d+)", re.I)
 _OPTION_TITLE_RE = re.compile(r"選項|方案|option", re.I)
 _LEAD_IN_RE = re.compile(r"(?:建議|促請|要求|提出以下|如下|recommend)[^。]*[：:]$", re.I)
 # A bullet that says what it asks, among bullets that weigh options.
@@ -78,7 +79,7 @@ _ASK_HEADING_RE = re.compile(r"建議|recommendation", re.I)
 _NOT_ASK_RE = re.compile(r"^(?:總體立場|整體立場|結語|總結|總結意見|結論|前言|引言|序言|緒言|背景|簡介|概述|導言|目錄)$")
 # A paragraph that sums up the whole document, after its last ask.
 _CONCLUSION_RE = re.compile(r"^(?:總括而言|總而言之|綜上所述|綜合而言|總結而言|最後，)")
-_CITATION_RE = re.compile(r"\s*(?:\[\d{1,3}\])+")
+_CITATION_RE = re.compile(r"\s*(?:\[\d+\])+")
 _HEADING_WIDTH = 0.85
 _SECTION_MAX_CHARS = 12
 _HEADING_SCHEMES = {"chapter", "jianyi", "cn"}
@@ -96,14 +97,33 @@ class _Item:
     subs: list["_Item"] = field(default_factory=list)
 
 
-def parse(text: str, document: Document) -> Parsed:
-    """The asks of a document of unknown layout (see the module docstring)."""
+@dataclass
+class _Reading:
+    """What the loader reads in a text: its content lines, page starts, every
+    numbered item, the runs counting from 1 (lists of options apart) and the
+    items that carry the asks."""
+
+    lines: list[Line]
+    starts: list[int]
+    items: list[_Item]
+    runs: list[list[_Item]]
+    options: list[list[_Item]]
+    asks: list[_Item]
+
+
+def _read(text: str) -> _Reading:
     all_lines = numbered_lines(text)
     starts = page_starts(all_lines)
     lines = _content(_without_contents_pages(drop_running(all_lines), starts))
     items = [item for item in (_marker(index, line) for index, line in enumerate(lines)) if item]
-    runs = _runs(items, lines, text)
-    asks = _ask_items(runs, lines)
+    runs, options = _runs(items, text)
+    return _Reading(lines, starts, items, runs, options, _ask_items(runs, lines))
+
+
+def parse(text: str, document: Document) -> Parsed:
+    """The asks of a document of unknown layout (see the module docstring)."""
+    reading = _read(text)
+    lines, starts, runs, asks = reading.lines, reading.starts, reading.runs, reading.asks
     if not asks:
         raise ParseError(document.source_file, None, "no asks found: no numbered headings or list of recommendations the generic loader recognises")
     width = _full_width(lines)
@@ -119,6 +139,21 @@ def parse(text: str, document: Document) -> Parsed:
             row.section = section
         rows.extend(found)
     return Parsed(document=document, recommendations=rows)
+
+
+def unread(text: str, parsed: Parsed) -> list[Line]:
+    """The lines numbered as the asks are (``1.``, ``一、``, ``（一）`` …) that
+    belong to no row: not the table of contents, endnotes or closing, which
+    are not read, nor a list of options or a heading that introduces or
+    concludes, which are left out on purpose.  Bullets are not numbered."""
+    reading = _read(text)
+    if not reading.asks or reading.asks[0].scheme.startswith("bullet"):
+        return []
+    scheme = reading.asks[0].scheme
+    left_out = {item.index for run in reading.options for item in run}
+    left_out |= {item.index for item in reading.asks if _introduces_or_concludes(item, reading.asks)}
+    numbered = [reading.lines[item.index] for item in reading.items if item.scheme == scheme and item.index not in left_out]
+    return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
 
 
 def _introduces_or_concludes(item: _Item, asks: list[_Item]) -> bool:
@@ -183,7 +218,7 @@ def _clean(raw: str) -> str:
 
 
 def _is_endnote(text: str) -> bool:
-    match = re.match(r"^\[?\d{1,3}[.\]）)]?\s*", text)
+    match = re.match(r"^\[?\d+[.\]）)]?\s*", text)
     return bool(match and _URL_RE.match(text[match.end() :]))
 
 
@@ -221,35 +256,27 @@ def _value(marker: str, kind: str) -> int | None:
     if kind == "circled":
         return _CIRCLED.index(marker) + 1
     if kind == "roman":
-        return _ROMAN.get(marker)
+        return roman_number(marker)
     if kind == "alpha":
         return ord(marker) - ord("a") + 1
     return 0  # a bullet: numbered by its place in the list
 
 
-def cn_number(text: str) -> int | None:
-    """A Chinese numeral up to 99 as a number: 一 → 1, 十二 → 12, 二十 → 20."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _CN_DIGITS.get(text) if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
-    return value if (not tens or tens in _CN_DIGITS) and (not units or units in _CN_DIGITS) else None
-
-
 # --- runs and levels -----------------------------------------------------------
 
 
-def _runs(items: list[_Item], lines: list[Line], text: str) -> list[list[_Item]]:
+def _runs(items: list[_Item], text: str) -> tuple[list[list[_Item]], list[list[_Item]]]:
     """The items of each scheme that count from 1 in steps of 1 (a bullet
-    list: consecutive bullets of one kind), without lists of options."""
+    list: consecutive bullets of one kind), and apart from them the runs
+    that are lists of options."""
     runs: list[list[_Item]] = []
+    options: list[list[_Item]] = []
     for scheme in dict.fromkeys(item.scheme for item in items):
         mine = [item for item in items if item.scheme == scheme]
         found = _bullet_runs(mine, items) if scheme.startswith("bullet") else _counting_runs(mine, 1 if scheme == "decimal" else 2)
-        runs.extend(run for run in found if not _are_options(run, text))
-    return runs
+        for run in found:
+            (options if _are_options(run, text) else runs).append(run)
+    return runs, options
 
 
 def _counting_runs(items: list[_Item], shortest: int) -> list[list[_Item]]:

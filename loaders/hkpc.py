@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation, recommendation_id
 from kb.text.cleanup import clean_markdown_line, join_paragraphs, split_blocks, strip_markdown, trim_blank
 from kb.text.lines import Line, numbered_lines, tidy_line
+from kb.text.numbering import CN_NUMERAL, cn_number, cn_numeral, uncovered
 
 STRATEGY_SECTION = "三大方向十大舉措"
 _STRATEGY_SECTION_NUMBER = "3.3"
@@ -37,16 +38,18 @@ _RECOMMENDATION_SECTION_NUMBER = "4.1"
 _DIRECTION_COUNT = 3
 _MEASURE_COUNT = 10
 _RECOMMENDATION_COUNT = 7
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = CN_NUMERAL
 
 _TOC_TITLE = "目錄"
 _TOC_ENTRY_RE = re.compile(r"^(\S.*?)\t+(\d{1,3})\s*$")
 _SECTION_RE = re.compile(r"^(\d+\.\d+)\.?\s+[^。\t]+$")
-_CHAPTER_RE = re.compile(r"^(?:第[一二三四五六七八九十]+章、|附錄$)")
-_DIRECTION_RE = re.compile(rf"^方向([{_NUMERALS}])：([^：。]+)：?$")
-_MEASURE_RE = re.compile(r"^(\d{1,2})\.\s+([^\d\s。][^。]{0,39})$")
+_CHAPTER_RE = re.compile(rf"^(?:第[{_NUMERALS}]+章、|附錄$)")
+_DIRECTION_RE = re.compile(rf"^方向([{_NUMERALS}]+)：([^：。]+)：?$")
+_MEASURE_RE = re.compile(r"^(\d+)\.\s+([^\d\s。][^。]{0,39})$")
 _RECOMMENDATION_START_RE = re.compile(rf"^建議[{_NUMERALS}]+、")
-_RECOMMENDATION_RE = re.compile(rf"^建議([{_NUMERALS}])、([^：]+)：(.+)$")
+_RECOMMENDATION_RE = re.compile(rf"^建議([{_NUMERALS}]+)、([^：]+)：(.+)$")
+# Lines that start as a direction, a measure or a recommendation does.
+_NUMBERED_RES = (re.compile(rf"^方向[{_NUMERALS}]+："), re.compile(r"^\d+\.\s"), _RECOMMENDATION_START_RE)
 
 
 def parse(text: str, document: Document) -> Parsed:
@@ -60,6 +63,22 @@ def parse(text: str, document: Document) -> Parsed:
     for ordinal, row in enumerate(rows, start=1):
         row.ordinal = ordinal
     return Parsed(document=document, recommendations=rows)
+
+
+def unread(text: str, parsed: Parsed) -> list[Line]:
+    """The lines of sections 3.3 and 4.1 numbered as directions (方向一：),
+    measures (1.) or recommendations (建議一、) are that belong to no row;
+    the rest of the report is not read."""
+    lines = numbered_lines(text)
+    _, toc_lines = _read_toc(lines)
+    body = [line for line in lines if line[0] not in toc_lines]
+    numbered = [
+        line
+        for number in (_STRATEGY_SECTION_NUMBER, _RECOMMENDATION_SECTION_NUMBER)
+        for line in _section(body, number, parsed.document)[1:]
+        if any(pattern.match(_heading(line[1])) for pattern in _NUMBERED_RES)
+    ]
+    return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
 
 
 # --- Headings, sections and the table of contents --------------------------
@@ -198,7 +217,7 @@ def _recommendations(section: list[Line], document: Document, pages: dict[str, i
 def _recommendation(block: list[Line], document: Document, pages: dict[str, int]) -> Recommendation:
     line_start, heading = block[0][0], _heading(block[0][1])
     match = _RECOMMENDATION_RE.match(heading)
-    number = str(_NUMERALS.index(match.group(1)) + 1)
+    number = str(cn_number(match.group(1)))
     body, line_end = _body(block, heading, document)
     return _row(
         document, number, title=match.group(3).strip(), body=body, kind="recommendation",
@@ -221,13 +240,13 @@ def _check_sequence(
         match = pattern.match(heading)
         if not match:
             raise ParseError(document.source_file, line_number, f"malformed {label} heading {heading!r}")
-        expected = _NUMERALS[position] if position < count else None
-        if match.group(1) != expected:
+        expected = cn_numeral(position + 1) if position < count else None
+        if cn_number(match.group(1)) != position + 1 or expected is None:
             wanted = f"{label}{expected}" if expected else f"only {count} {label} headings"
             raise ParseError(document.source_file, line_number, f"expected {wanted}, found {heading!r}")
     if len(starts) != count:
         raise ParseError(
             document.source_file, section[0][0],
-            f"expected {label}一..{label}{_NUMERALS[count - 1]} in section {_heading(section[0][1])!r}, "
+            f"expected {label}一..{label}{cn_numeral(count)} in section {_heading(section[0][1])!r}, "
             f"found {len(starts)}",
         )

@@ -20,41 +20,30 @@ import re
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
 from kb.text.cleanup import join_broken
 from kb.text.lines import numbered_lines, tidy_line
+from kb.text.numbering import CN_NUMERAL, ROMAN_NUMERAL, cn_number, roman_number, uncovered
 from kb.text.pages import is_page_number, page_at, page_starts
 from kb.text.sentences import BREAKS, COLONS, ends_sentence
 
-_PARAGRAPH_RE = re.compile(r"^(\d{1,3})\s*[.．]\s*(\S.*)$")
-_SUB_ITEM_RE = re.compile(r"^[(（]\s*([ivx]{1,5}|[一二三四五六七八九十]{1,3}|\d{1,2})\s*[)）]\s*(\S.*)$")
-_CHAPTER_RE = re.compile(r"^[(（]\s*[一二三四五六七八九十]{1,3}\s*[)）]")
-_CHAPTER_NUMBER_RE = re.compile(r"^[(（]\s*([一二三四五六七八九十]{1,3})\s*[)）]\s*")
-_TOC_RANGE_RE = re.compile(r"(\d{1,3})(?:\s*[–—－-]\s*(\d{1,3}))?$")
-_FOOTNOTE_RE = re.compile(r"^(\d{1,2})\s+[^\d\s.．]")
+_PARAGRAPH_RE = re.compile(r"^(\d+)\s*[.．](?!\d)\s*(\S.*)$")
+_SUB_ITEM_RE = re.compile(rf"^[(（]\s*([{ROMAN_NUMERAL}]+|[{CN_NUMERAL}]+|\d+)\s*[)）]\s*(\S.*)$")
+_CHAPTER_RE = re.compile(rf"^[(（]\s*[{CN_NUMERAL}]+\s*[)）]")
+_CHAPTER_NUMBER_RE = re.compile(rf"^[(（]\s*([{CN_NUMERAL}]+)\s*[)）]\s*")
+_TOC_RANGE_RE = re.compile(r"(\d+)(?:\s*[–—－-]\s*(\d+))?$")
+_FOOTNOTE_RE = re.compile(r"^(\d+)\s+[^\d\s.．]")
 _ANNEX_RE = re.compile(r"^(附\s*件|補\s*編|附\s*錄)")
 _SALUTATION_RE = re.compile(r"各位市民\s*[：:]$")
 # A line ends a sentence, or a lead-in (：), or an item of a list that goes on (；及).
 _CLOSING_MARKS = BREAKS + COLONS
 _LIST_GOES_ON = "及和或"
 _MAX_HEADING = 40
-_ROMAN = {"i": 1, "v": 5, "x": 10}
-_HAN_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", start=1)}
 
 
 def parse(text: str, document) -> Parsed:
     """Every numbered paragraph of a Policy Address or Budget speech, with its sub-items."""
-    lines = [(number, line) for number, line in numbered_lines(text)]
-    starts = page_starts(lines)
-    clean = [(number, tidy_line(line.lstrip("\f"))) for number, line in lines]
-    toc_start, body_start = _body_start(clean, document.source_file)
-    toc = clean[toc_start:body_start] if toc_start is not None else []
-    last_listed = _toc_last_number(toc) if toc else None
-    body_end = _body_end(clean, starts, body_start)
-    headers = _running_headers(clean, starts, body_start, body_end)
-    footnotes = _footnote_lines(clean, starts, body_start, body_end)
-    reader = _Reader(document, starts, headers, _toc_headings(toc))
-    for index in range(body_start + 1, body_end):
-        number, line = clean[index]
-        if not line or is_page_number(line, anywhere=True) or number in headers or number in footnotes:
-            continue
+    speech = _Speech(text, document.source_file)
+    last_listed = _toc_last_number(speech.toc) if speech.toc else None
+    reader = _Reader(document, speech.starts, speech.headers, _toc_headings(speech.toc))
+    for number, line in speech.lines:
         reader.read(number, line)
     paragraphs = reader.finish()
     if not paragraphs:
@@ -67,6 +56,41 @@ def parse(text: str, document) -> Parsed:
             f"the last paragraph is {last} but the table of contents lists paragraphs up to {last_listed}",
         )
     return Parsed(document=document, paragraphs=paragraphs)
+
+
+def unread(text: str, parsed: Parsed) -> list[tuple[int, str]]:
+    """The lines of the speech numbered as paragraphs (``12.``) or sub-items
+    (``(ii)``, ``（三）``) are that belong to no paragraph; the cover, table
+    of contents and annexes are not read, and the chapter headings the
+    table of contents lists (（三）…) are headings."""
+    speech = _Speech(text, parsed.document.source_file)
+    headings = _toc_headings(speech.toc)
+    numbered = [
+        line for line in speech.lines
+        if (_PARAGRAPH_RE.match(line[1]) or _SUB_ITEM_RE.match(line[1])) and _compact(line[1]) not in headings
+    ]
+    return uncovered(numbered, ((paragraph.line_start, paragraph.line_end) for paragraph in parsed.paragraphs))
+
+
+class _Speech:
+    """What the loader reads of a speech: its table of contents and, between
+    the salutation and the annexes, the lines of text (running headers,
+    footnotes and page numbers left out), tidied, with their line numbers."""
+
+    def __init__(self, text: str, source_file: str):
+        lines = numbered_lines(text)
+        self.starts = page_starts(lines)
+        clean = [(number, tidy_line(line.lstrip("\f"))) for number, line in lines]
+        toc_start, body_start = _body_start(clean, source_file)
+        self.toc = clean[toc_start:body_start] if toc_start is not None else []
+        body_end = _body_end(clean, self.starts, body_start)
+        self.headers = _running_headers(clean, self.starts, body_start, body_end)
+        footnotes = _footnote_lines(clean, self.starts, body_start, body_end)
+        self.lines = [
+            (number, line)
+            for number, line in clean[body_start + 1 : body_end]
+            if line and not is_page_number(line, anywhere=True) and number not in self.headers and number not in footnotes
+        ]
 
 
 def _body_start(clean, source_file: str) -> tuple[int | None, int]:
@@ -181,19 +205,10 @@ def _footnote_lines(clean, starts: list[int], body_start: int, body_end: int) ->
     return found
 
 
-def _sub_value(marker: str) -> int:
-    """The value of a sub-item marker: i, iv, 三, 12."""
-    if marker.isdigit():
-        return int(marker)
-    if marker[0] in _ROMAN:
-        values = [_ROMAN[c] for c in marker]
-        return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
-    if marker.startswith("十"):
-        return 10 + _HAN_DIGITS.get(marker[1:], 0)
-    if "十" in marker:
-        tens, _, units = marker.partition("十")
-        return 10 * _HAN_DIGITS[tens] + _HAN_DIGITS.get(units, 0)
-    return _HAN_DIGITS[marker]
+def _sub_value(marker: str) -> int | None:
+    """The value of a sub-item marker: i, iv, 三, 一百零一, 12; None for
+    one that is no number (iiii, 二三)."""
+    return roman_number(marker) if marker[0] in ROMAN_NUMERAL else cn_number(marker)
 
 
 def _closes(line: str) -> bool:

@@ -1,7 +1,10 @@
 """kb.text.segment: words of folded Chinese text."""
 
+import random
+import time
+
 from kb.text.normalize import normalize
-from kb.text.segment import words
+from kb.text.segment import MAX_RUN, MIN_WORD, bounded, words
 
 
 def test_words_of_folded_text_are_cut_with_the_simplified_dictionary():
@@ -10,3 +13,20 @@ def test_words_of_folded_text_are_cut_with_the_simplified_dictionary():
 
 def test_single_characters_numbers_and_latin_words_are_dropped():
     assert words(normalize("在2023年推出 BUD 專項基金的新措施")) == ["推出", "专项基金", "措施"]
+
+
+def test_a_run_longer_than_any_sentence_is_cut_to_max_run_characters():
+    run = "發" * (MAX_RUN + 500)
+    assert bounded(f"開始，{run}，結束") == f"開始，{'發' * MAX_RUN}，結束"
+    assert bounded("㐀" * 5000) == "㐀" * MAX_RUN  # any Han character, beyond jieba's own range too
+    text = "，".join(["發" * (MAX_RUN - 1)] * 5)
+    assert bounded(text) == text  # runs up to MAX_RUN characters are left whole
+
+
+def test_segmenting_a_one_megabyte_line_takes_a_bounded_time():
+    generator = random.Random(1)
+    lines = ["發" * 333_333, "".join(chr(generator.randint(0x4E00, 0x9FA5)) for _ in range(333_333))]
+    for line in lines:
+        started = time.perf_counter()
+        found = words(normalize(line))
+        assert time.perf_counter() - started < 5 and len(found) <= MAX_RUN // MIN_WORD

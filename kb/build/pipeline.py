@@ -264,7 +264,10 @@ def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = 
     parsed already from this very text and entry; it is checked, not
     parsed again."""
     source = read.source
-    parsed = known if known is not None else loader_for(source, loaders_by_name)(read.text, source.document)
+    loader = loader_for(source, loaders_by_name)
+    parsed = known if known is not None else loader(read.text, source.document)
+    if known is not None and loader is loaders.LOADERS.get(source.document.loader):
+        parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
     _check(source, parsed, line_count=len(numbered_lines(read.text)))
     _check_expected(source, parsed)
@@ -324,11 +327,16 @@ def _check_expected(source: Source, parsed: Parsed) -> None:
         )
 
 
+# Numbered lines that belong to no row, warned of one by one; more are counted in one warning.
+UNREAD_WARNINGS = 10
+
+
 def warnings(source: Source, parsed: Parsed) -> list[str]:
-    """What looks wrong without being certain: no ``expect:`` counts, or a
+    """What looks wrong without being certain: no ``expect:`` counts, a
     document whose last row ends mid-sentence (or has no body), as a file
-    cut short does."""
-    found = []
+    cut short does, or a line numbered as the loader's items are that
+    belongs to no row (``Parsed.unread``)."""
+    found = unread_warnings(source, parsed)
     if source.expect is None:
         found.append(f"{source.path}: no expect: counts in the manifest; this build found expect: {format_counts(counts(parsed))}")
     if parsed.recommendations:
@@ -338,6 +346,28 @@ def warnings(source: Source, parsed: Parsed) -> list[str]:
             ending = f"ends mid-sentence (…{body[-20:]})" if body else "has an empty body"
             found.append(f"{source.path}:{last.line_end}: {last.id}, the document's last row, {ending}: is the file cut short?")
     return found
+
+
+def unread_warnings(source: Source, parsed: Parsed) -> list[str]:
+    """A warning for each line numbered as the loader's items are that
+    belongs to no row, the first ``UNREAD_WARNINGS`` by line and the rest
+    counted.  A warning, not an error: the line only looks like the start of
+    an item, and a document may number lines that are not asks (a list in an
+    appendix); the person adding it sees the line and judges."""
+    found = [
+        f"{source.path}:{number}: a numbered line that belongs to no row: {_excerpt(text)}"
+        for number, text in parsed.unread[:UNREAD_WARNINGS]
+    ]
+    more = parsed.unread[UNREAD_WARNINGS:]
+    if more:
+        lines = ", ".join(str(number) for number, _ in more[:UNREAD_WARNINGS])
+        found.append(f"{source.path}: {len(more)} more numbered lines that belong to no row (lines {lines}{' …' if len(more) > UNREAD_WARNINGS else ''})")
+    return found
+
+
+def _excerpt(text: str, length: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def body_ends_sentence(body: str) -> bool:

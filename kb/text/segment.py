@@ -6,6 +6,18 @@ into words with jieba's default dictionary (which is Simplified), and keeps
 those of two characters or more that contain a Han character: 展销会,
 东南亚, 职专; numbers, years, Latin words and single characters are dropped.
 The dictionary is loaded once, on first use (about 0.6 s).
+
+Segmentation takes bounded time whatever the text: jieba cuts a text as runs
+of Han characters, letters and digits with nothing else between them, and on
+a run of characters its dictionary does not know (one character repeated,
+Han characters drawn at random) its hidden Markov model takes time that
+grows with the square of the run (a build with a quarter-megabyte line took
+a minute, about three times as long for each doubling).  No sentence
+runs for ``MAX_RUN`` characters without a punctuation mark or a space (the
+longest run the real sources give it is 230 characters), so only the first
+``MAX_RUN`` characters of a longer run are cut into words; the rest of it is
+not prose (a table flattened to one line, a character repeated) and gives no
+words.  Any text is then segmented in time linear in its length.
 """
 
 import logging
@@ -19,6 +31,13 @@ from kb.text.normalize import HAN
 
 MIN_WORD = 2
 _HAN_RE = re.compile(f"[{HAN}]")
+# The longest run of characters (Han, letters, digits) cut into words; longer runs are cut short.
+MAX_RUN = 1000
+# A character of a run: what jieba cuts as one run (its re_han_default: Han
+# characters, letters, digits and +#&._%-), and any other Han character.
+_RUN_CHARACTER = f"[{HAN}a-zA-Z0-9+#&._%\\-]"
+# A long run, matched from its start only (so finding none takes linear time).
+_LONG_RUN_RE = re.compile(f"(?<!{_RUN_CHARACTER})({_RUN_CHARACTER}{{{MAX_RUN}}}){_RUN_CHARACTER}+")
 
 
 @cache
@@ -49,7 +68,13 @@ CACHED_TEXTS = 100_000
 @lru_cache(maxsize=CACHED_TEXTS)
 def _cut(folded: str) -> tuple[str, ...]:
     """What jieba cuts from folded text, blanks left out: once per text."""
-    return tuple(token for token in _tokenizer().lcut(folded) if token.strip())
+    return tuple(token for token in _tokenizer().lcut(bounded(folded)) if token.strip())
+
+
+def bounded(text: str) -> str:
+    """``text`` with every run of Han characters, letters and digits longer
+    than ``MAX_RUN`` cut to its first ``MAX_RUN`` characters."""
+    return text if len(text) <= MAX_RUN else _LONG_RUN_RE.sub(r"\1", text)
 
 
 def general_rarity(word: str) -> float:
