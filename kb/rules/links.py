@@ -117,7 +117,7 @@ from kb.rules.candidates import TOLERANCE, Marks, held, share, shares, stack
 from kb.rules.link_window import Corpus, History, Weights, bigrams, first_in_window, published_year
 from kb.text.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
-from kb.text.segment import words
+from kb.text.segment import MAX_RUN, words
 from kb.text.sentences import BREAKS, COMMAS, split
 
 REPEATS, REVISES, RELATED = "repeats", "revises", "related"
@@ -217,8 +217,11 @@ def clean_folded(folded: str) -> str:
 
 def pieces(folded: str, marks: str = BREAKS) -> list[str]:
     """The cleaned sentences (or, with the commas among the ``marks``,
-    clauses) of folded text long enough to compare."""
-    cleaned = (clean_folded(piece) for piece in split(folded, marks))
+    clauses) of folded text long enough to compare, each cut to its first
+    ``MAX_RUN`` characters: aligning two sentences takes time and memory
+    that grow with the product of their lengths, and no sentence of prose
+    runs that long (as ``kb.text.segment`` cuts runs for jieba)."""
+    cleaned = (clean_folded(piece)[:MAX_RUN] for piece in split(folded, marks))
     return [piece for piece in cleaned if len(piece) >= MIN_SENTENCE]
 
 
