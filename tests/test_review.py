@@ -115,3 +115,19 @@ def test_a_reviews_file_that_does_not_read_is_left_as_it_was(built_db, sources_c
 def test_without_a_database_it_says_to_build_first(sources_copy, tmp_path):
     result = kb("review", "cma-2024-budget/11", "--status", "x", "-s", str(sources_copy), "-d", str(tmp_path / "none.db"))
     assert result.exit_code == 1 and "no database to check the ids against; run kb build first" in result.output
+
+
+def test_a_file_that_is_not_a_database_is_refused_clearly(sources_copy, tmp_path):
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("these are notes, not a database\n", encoding="utf-8")
+    other_sqlite = tmp_path / "other.db"
+    with closing(sqlite3.connect(other_sqlite)) as conn:
+        conn.execute("create table t (x)")
+    reviews = sources_copy / "response_reviews.yml"
+    before = reviews.read_bytes()
+    for db, reason in [(not_sqlite, "file is not a database"), (other_sqlite, "no such table: recommendations")]:
+        result = kb("review", "cma-2024-budget/11", "--status", "x", "-s", str(sources_copy), "-d", str(db))
+        assert result.exit_code == 1
+        assert f"{db}: not a knowledge base kb can read ({reason}); build one with kb build" in result.output
+        assert "Nothing was written." in result.output
+    assert reviews.read_bytes() == before

@@ -6,7 +6,8 @@ writing the database (pipeline, with the tables in store), what a previous
 database lets a build keep (incremental), whether a database is up to date
 with its sources (freshness), one build at a time (lock), progress on
 stderr (progress), adding a document to the sources (add) and appending a
-reviewer's verdict (verdicts).
+reviewer's verdict (verdicts), every write to the sources folder under one
+lock, through a temporary file renamed into place (writing).
 
 May import: kb.rules, loaders, kb.text and kb.records; never kb.read, kb.web
 or kb.cli.

@@ -3,12 +3,13 @@
 Everything is read, extracted and parsed before anything is written: a file
 kb add refuses leaves sources/ and manifest.yml byte for byte as they were.
 The entry is appended to the manifest as text, so the entries and comments
-already there stay untouched.
+already there stay untouched.  The writing holds the sources folder's lock
+(kb.build.writing): two kb add of one id at once add it once, and a write
+that fails half-way leaves sources/ as it was.
 """
 
 import hashlib
 import re
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from kb.build.incremental import fingerprint
 from kb.build.pipeline import counts, warnings
 from kb.build.manifest import (MANIFEST_NAME, ManifestError, Source, document_year, id_problem, published_problem,
                                read_manifest, text_problem, url_problem)
+from kb.build.writing import sources_lock, write_file
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
 from kb.text.cleanup import strip_markdown
@@ -138,7 +140,7 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     added.warnings = warnings(source, parsed) + _page_warnings(parsed, pdf)
     _check_entry(manifest_path, entry, document_id)
     if not request.dry_run:
-        added.written = _write(sources_dir, document, text, path if pdf else None, manifest_path, entry)
+        added.written = _write(sources_dir, document, text, path, data, pdf, manifest_path, entry)
     return added
 
 
@@ -350,35 +352,34 @@ def _appended(manifest: str, entry: str) -> str:
 # --- writing -----------------------------------------------------------------------
 
 
-def _write(sources_dir: Path, document: Document, text: str, pdf: Path | None, manifest_path: Path, entry: str) -> list[Path]:
-    """Write the text and the PDF, then append the entry; undo the files if
-    any step fails, so that nothing is left half-written."""
+def _write(sources_dir: Path, document: Document, text: str, path: Path, data: bytes, pdf: bool, manifest_path: Path,
+           entry: str) -> list[Path]:
+    """Holding the sources folder's write lock (kb.build.writing), check again
+    what another kb add may have changed since (the id, the file ``path``
+    whose bytes are ``data``), then write the text and the PDF, and append
+    the entry to the manifest last; if any step fails, remove the files
+    written, so that nothing is half-added."""
     written: list[Path] = []
     try:
-        target = sources_dir / document.source_file
-        _write_new(target, text.encode("utf-8"))
-        written.append(target)
-        if pdf is not None:
-            original = sources_dir / document.original_file
-            _write_new(original, pdf.read_bytes())
-            written.append(original)
-        manifest = manifest_path.read_text(encoding="utf-8")
-        with open(manifest_path, "a", encoding="utf-8", newline="\n") as file:
-            file.write(_appended(manifest, entry)[len(manifest) :])
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+        with sources_lock(sources_dir):
+            try:
+                existing = read_manifest(sources_dir)
+            except ManifestError as error:
+                raise AddError(f"{error} (fix the manifest before adding to it)") from error
+            _refuse_id(document.id, existing, sources_dir, pdf)
+            _refuse_known_file(path, data, existing)
+            _check_entry(manifest_path, entry, document.id)
+            manifest = manifest_path.read_text(encoding="utf-8")
+            try:
+                written.append(write_file(sources_dir / document.source_file, text.encode("utf-8"), new=True))
+                if pdf:
+                    written.append(write_file(sources_dir / document.original_file, data, new=True))
+                write_file(manifest_path, _appended(manifest, entry).encode("utf-8"))
+            except BaseException:
+                if manifest_path.read_text(encoding="utf-8") == manifest:  # else interrupted once the entry was in
+                    for file in written:
+                        file.unlink(missing_ok=True)
+                raise
+    except OSError as error:
+        raise AddError(f"{sources_dir}: cannot write to it: {error.strerror or error}") from error
     return written + [manifest_path]
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Write a file that must not exist yet, through a temporary name."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    try:
-        with open(path, "xb"):
-            pass
-        shutil.move(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

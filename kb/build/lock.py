@@ -1,14 +1,18 @@
-"""One build at a time on a database, and no leftovers from killed builds.
+"""One build at a time on a database, one writer at a time in a sources
+folder, and no leftovers from killed builds.
 
-A build holds an exclusive lock (``flock``) on ``<db>.lock`` beside the
-database for as long as it runs; the file says who holds it.  A second build
-of the same database waits for the first, saying whom it waits for.  The
-lock is the kernel's: it is released when its holder exits, however it
-exits, so a killed build never leaves the database locked.
+``exclusive_lock`` holds an exclusive lock (``flock``) on a lock file, which
+says who holds it; a second process waits for the first, and is told whom
+it waits for.  The lock is the kernel's: it is released when its holder
+exits, however it exits, so a killed process never leaves it held.
 
-Holding the lock, a build removes the temporary files that earlier builds
-killed half-way left behind (``<db>.tmp-<pid>`` and its journal): no other
-build can be writing them.
+A build holds it on ``<db>.lock`` beside the database for as long as it
+runs (``build_lock``); kb.build.writing holds it on the sources folder's
+lock file while a command writes there.
+
+Holding the build lock, a build removes the temporary files that earlier
+builds killed half-way left behind (``<db>.tmp-<pid>`` and its journal): no
+other build can be writing them.
 """
 
 import fcntl
@@ -32,22 +36,34 @@ def temporary_path(db_path: str | Path, pid: int | None = None) -> Path:
 
 
 @contextmanager
-def build_lock(db_path: str | Path, notify: Callable[[str], None] | None = None):
-    """Hold the build lock of ``db_path``, waiting for another build to finish
-    first; ``notify`` is told who holds it while waiting."""
-    path = lock_path(db_path)
+def exclusive_lock(path: str | Path, waiting: Callable[[str], None] | None = None):
+    """Hold an exclusive lock on the file ``path`` (made if missing), which
+    then says who holds it.  When another process holds it, ``waiting`` is
+    told who (or ``""`` if the file does not say) before this one waits."""
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if notify:
-                notify(f"{db_path} is being built by {_holder(descriptor) or 'another build'}; waiting for it to finish")
+            if waiting:
+                waiting(_holder(descriptor))
             fcntl.flock(descriptor, fcntl.LOCK_EX)
         _write_holder(descriptor)
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+@contextmanager
+def build_lock(db_path: str | Path, notify: Callable[[str], None] | None = None):
+    """Hold the build lock of ``db_path``, waiting for another build to finish
+    first; ``notify`` is told who holds it while waiting."""
+    def waiting(holder: str) -> None:
+        if notify:
+            notify(f"{db_path} is being built by {holder or 'another build'}; waiting for it to finish")
+
+    with exclusive_lock(lock_path(db_path), waiting):
+        yield
 
 
 def remove_stale_temporaries(db_path: str | Path) -> list[Path]:

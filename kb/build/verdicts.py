@@ -5,19 +5,23 @@ A verdict is checked against the built knowledge base before anything is
 written: the recommendation is an ask (a top-level row of kind
 ``recommendation``), the paragraph a government paragraph of a document
 published after the ask's.  It is then appended to the file as one YAML
-entry, and the whole file is read back with ``kb.rules.reviews.read_response_reviews``
-before it replaces the old one, so a bad verdict never leaves a half-written
-or unreadable file.  Entries are applied in order at every build, so a later
-verdict on the same response (or a later status of the same ask) wins.
+entry, holding the sources folder's write lock (kb.build.writing): the file
+is read once the lock is held, so verdicts written at the same time are all
+kept, and the whole new file is read back with
+``kb.rules.reviews.read_response_reviews`` before it replaces the old one,
+so a bad verdict, a full disk or an interruption never leaves a
+half-written or unreadable file.  Entries are applied in order at every
+build, so a later verdict on the same response (or a later status of the
+same ask) wins.
 """
 
-import os
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import yaml
 
+from kb.build.writing import sources_lock, write_file
 from kb.rules.responses import ADDRESSES, RELATIONS
 from kb.rules.reviews import (CONFIRM, REJECT, RESPONSE, RESPONSE_REVIEWS_NAME, Review, ReviewError, read_response_reviews,
                               response_entry)
@@ -57,7 +61,7 @@ def check(verdict: Review, db_path: str | Path) -> None:
     """The ids name an ask and a later government paragraph of the knowledge base."""
     if not Path(db_path).is_file():
         raise ReviewRequestError(f"{db_path}: no database to check the ids against; run kb build first")
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+    with _readable(db_path), closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
         ask = conn.execute(
             "select r.kind, r.parent_id, d.id, d.published from recommendations r join documents d on d.id = r.document_id"
             " where r.id = ?", [verdict.from_id]).fetchone()
@@ -77,19 +81,35 @@ def check(verdict: Review, db_path: str | Path) -> None:
                 raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
 
 
-def append(verdict: Review, sources_dir: str | Path) -> Path:
-    """Append the verdict to the reviews file in ``sources_dir``; the file is
-    replaced only once the whole of it reads back."""
-    path = Path(sources_dir) / RESPONSE_REVIEWS_NAME
-    old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
-    written = yaml.safe_dump([response_entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
-    new = old + ("" if old.endswith("\n") else "\n") + "\n" + written
-    temporary = path.with_name(path.name + ".new")
-    temporary.write_text(new, encoding="utf-8")
+@contextmanager
+def _readable(db_path: str | Path):
+    """A file that is not a knowledge base (not SQLite, or without kb's
+    tables) is a ``ReviewRequestError`` saying so."""
     try:
-        read_response_reviews(temporary)
-    except ReviewError as error:
-        temporary.unlink()
-        raise ReviewRequestError(str(error).replace(str(temporary), str(path))) from error
-    os.replace(temporary, path)
-    return path
+        yield
+    except sqlite3.Error as error:
+        raise ReviewRequestError(f"{db_path}: not a knowledge base kb can read ({error}); build one with kb build") from error
+
+
+def append(verdict: Review, sources_dir: str | Path) -> Path:
+    """Append the verdict to the reviews file in ``sources_dir``, holding the
+    folder's write lock; the file is replaced only once the whole of it
+    reads back.  A file that cannot be written is a ``ReviewRequestError``."""
+    path = Path(sources_dir) / RESPONSE_REVIEWS_NAME
+    written = yaml.safe_dump([response_entry(verdict)], allow_unicode=True, sort_keys=False, width=1000)
+
+    def reads_back(temporary: Path) -> None:
+        try:
+            read_response_reviews(temporary)
+        except ReviewError as error:
+            raise ReviewRequestError(str(error).replace(str(temporary), str(path))) from error
+
+    try:
+        with sources_lock(sources_dir):
+            old = path.read_text(encoding="utf-8") if path.is_file() else HEADER
+            new = old + ("" if old.endswith("\n") else "\n") + "\n" + written
+            return write_file(path, new.encode("utf-8"), check=reads_back)
+    except OSError as error:
+        raise ReviewRequestError(f"{path}: cannot write it: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise ReviewRequestError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from error
