@@ -28,7 +28,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import signal
 import socket
 import statistics

@@ -184,7 +184,7 @@ def main() -> None:
             for thread in threads:
                 thread.join(timeout=TIMEOUT + 5)
             report(f"busy ({seconds:g}s, {clients} clients looping slow SQL)", busy)
-            print(f"\n  slow clients' answers: " + ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(statuses.items())))
+            print("\n  slow clients' answers: " + ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(statuses.items())))
             failed = sum(count for status, count in statuses.items() if status >= 500 or status == 0)
             simple = busy.get("simple page") or [float("inf")]
             p50 = statistics.median(simple) * 1000

@@ -2,7 +2,6 @@
 submissions (labelled in tests/submissions/asks.yml) and the seed texts."""
 
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -112,11 +112,11 @@ order by r.position
 
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create every table, with keys and indexes, where it does not exist yet."""
-    for name, columns in TABLES.items():
+    for name, table_columns in TABLES.items():
         if db[name].exists():
             continue
         db[name].create(
-            columns,
+            table_columns,
             pk=PRIMARY_KEYS.get(name, "id"),
             not_null=NOT_NULL.get(name),
             foreign_keys=FOREIGN_KEYS.get(name),
