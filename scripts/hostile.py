@@ -25,13 +25,11 @@ the script always ends.  It prints figures and exits 1 if any request got a
 """
 
 import argparse
+import collections
 import csv
 import io
 import json
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,8 +39,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 30
+from local_server import TIMEOUT, get, start_server, stop_server
+from slow_sql_fairness import slow_clients
+
 MAX_LOAD_REQUESTS = 200_000
 SLOWEST_ALLOWED = 2.0
 
@@ -139,24 +138,6 @@ LOAD = {
 }
 
 
-def get(url: str) -> tuple[int, float]:
-    """Status (0 when the request failed) and seconds of one GET."""
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-        try:
-            error.read()
-        except OSError:  # the server may close the connection after an error
-            pass
-    except OSError:
-        status = 0
-    return status, time.perf_counter() - started
-
-
 def replay(base: str) -> tuple[int, float]:
     """Send every hostile request; the count of 5xx (or failed) and the slowest time."""
     failures, slowest = 0, 0.0
@@ -213,12 +194,6 @@ def load(base: str, clients: int, seconds: float) -> int:
 
 FORMULA_CELLS = ["=HYPERLINK(\"http://example.com\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)"]
 INJECTION_SQL = "select " + ", ".join(f"'{cell.replace(chr(39), chr(39) * 2)}' as c{index}" for index, cell in enumerate(FORMULA_CELLS))
-SLOW_SQL = [
-    sql("select count(*) from document_lines a, document_lines b"),
-    sql("with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"),
-    sql("select count(*) from document_lines a, document_lines b where a.text || b.text like '" + "%中%港" * 100 + "%x'"),
-    "/kb/recommendations.json?" + urllib.parse.urlencode({"_where": "id in (select a.text || b.text from document_lines a, document_lines b)"}),
-]
 SIMPLE_PAGE = "/kb/publishers.json"
 
 
@@ -255,19 +230,10 @@ def exports(base: str) -> int:
 
 
 def slow_sql_in_parallel(base: str, clients: int = 5, seconds: float = 10) -> tuple[int, float]:
-    """``clients`` threads looping SLOW_SQL while one times SIMPLE_PAGE; the 5xx count and the simple page's p50."""
-    stop = threading.Event()
-    statuses: list[int] = []
-
-    def slow_client(offset: int) -> None:
-        for turn in range(offset, offset + 1000):
-            if stop.is_set():
-                return
-            statuses.append(get(base + SLOW_SQL[turn % len(SLOW_SQL)])[0])
-
-    threads = [threading.Thread(target=slow_client, args=(index,)) for index in range(clients)]
-    for thread in threads:
-        thread.start()
+    """``clients`` threads looping slow SQL (slow_sql_fairness.SLOW) while one
+    times SIMPLE_PAGE; the 5xx count and the simple page's p50."""
+    stop, statuses = threading.Event(), collections.Counter()
+    threads = slow_clients(base, clients, stop, statuses)
     times, failures = [], 0
     try:
         time.sleep(1)
@@ -281,50 +247,13 @@ def slow_sql_in_parallel(base: str, clients: int = 5, seconds: float = 10) -> tu
         stop.set()
         for thread in threads:
             thread.join(timeout=TIMEOUT + 5)
-    failures += sum(status >= 500 or status == 0 for status in statuses)
+    failures += sum(count for status, count in statuses.items() if status >= 500 or status == 0)
     p50 = statistics.median(times)
     p95 = statistics.quantiles(times, n=20)[18] if len(times) > 1 else times[0]
-    answers = ", ".join(f"{status}: {statuses.count(status)}" for status in sorted(set(statuses)))
+    answers = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
     print(f"\n{clients} clients looping slow SQL for {seconds:g}s ({answers}): {SIMPLE_PAGE} "
           f"p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms over {len(times)} requests; {failures} 5xx or failed")
     return failures, p50
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
-    """``kb serve`` on 127.0.0.1 with a database built in ``folder``."""
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "kb", "serve", "--sources", str(ROOT / "sources"), "--db", str(folder / "kb.db"),
-        "--metadata", str(ROOT / "metadata.yml"), "--host", "127.0.0.1", "--port", str(port),
-    ]
-    log = open(folder / "serve.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and server.poll() is None:
-        if get(base + "/-/versions.json")[0] == 200:
-            return server, base
-        time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"kb serve did not start; see {folder / 'serve.log'}")
-
-
-def stop_server(server: subprocess.Popen) -> float:
-    """SIGTERM; the seconds the server took to exit."""
-    started = time.perf_counter()
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    return time.perf_counter() - started
 
 
 def main() -> None:

@@ -24,22 +24,16 @@ timeout and every loop a deadline and a count, so the script always ends.
 
 import argparse
 import collections
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 30
+from local_server import TIMEOUT, get, start_server, stop_server
+
 MAX_REQUESTS_PER_CLIENT = 10_000
 PROBES = {
     "simple page": "/kb/publishers.json",
@@ -59,24 +53,6 @@ SLOW = [
     "/kb/recommendations.json?" + urllib.parse.urlencode(
         {"_where": "id in (select a.text || b.text from document_lines a, document_lines b)"}),
 ]
-
-
-def get(url: str) -> tuple[int, float]:
-    """Status (0 when the request failed) and seconds of one GET."""
-    started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-        try:
-            error.read()
-        except OSError:
-            pass
-    except OSError:
-        status = 0
-    return status, time.perf_counter() - started
 
 
 def probe(base: str, seconds: float) -> dict[str, list[float]]:
@@ -124,42 +100,6 @@ def report(phase: str, times: dict[str, list[float]]) -> None:
             continue
         p95 = statistics.quantiles(took, n=20)[18] if len(took) > 1 else took[0]
         print(f"  {name:34} {len(took):8} {statistics.median(took) * 1000:8.0f} {p95 * 1000:8.0f} {max(took) * 1000:8.0f}")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(folder: Path, db: Path | None) -> tuple[subprocess.Popen, str]:
-    """``kb serve`` on 127.0.0.1 on a copy of ``db`` (or a database it builds) in ``folder``."""
-    if db is not None:
-        shutil.copy(db, folder / "kb.db")
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "kb", "serve", "--sources", str(ROOT / "sources"), "--db", str(folder / "kb.db"),
-        "--metadata", str(ROOT / "metadata.yml"), "--host", "127.0.0.1", "--port", str(port),
-    ]
-    log = open(folder / "serve.log", "w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and server.poll() is None:
-        if get(base + "/-/versions.json")[0] == 200:
-            return server, base
-        time.sleep(0.3)
-    server.kill()
-    raise SystemExit(f"kb serve did not start; see {folder / 'serve.log'}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def main() -> None:
