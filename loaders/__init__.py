@@ -43,6 +43,11 @@ def _guarded(name: str, module):
 
 LOADERS = {name: _guarded(name, module) for name, module in _MODULES.items()}
 
+# A government speech is read as numbered paragraphs, never as asks: the
+# loader of every Policy Address and Budget speech, by the document's kind.
+SPEECH_LOADER = "hksarg"
+SPEECH_KINDS = frozenset({"policy-address", "budget"})
+
 
 def unread(name: str | None, text: str, parsed: Parsed) -> tuple[tuple[int, str], ...]:
     """The lines of ``text`` numbered as loader ``name``'s items are that

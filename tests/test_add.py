@@ -46,8 +46,9 @@ def test_kb_add_a_pdf_prints_what_it_found_and_writes_text_pdf_and_entry(sources
     before = (sources_copy / "manifest.yml").read_bytes()
     result = run("add", TAXI_UNION, "--sources", sources_copy, "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:5] == [
+    assert result.output.splitlines()[:6] == [
         "hktdu-2026-ride-hailing: 就網約車服務規管細節提交意見書 (hktdu, 2026, 11 pages)",
+        "  kind: submission, published 2026; title in English: Submission by HK Taxi Drivers' Union",
         "  loader: generic",
         "  found: 9 recommendations",
         "  first: 1 關於車輛許可證上限 10,000 個 (page 1)",
@@ -88,13 +89,18 @@ def test_dry_run_writes_nothing_and_shows_the_entry(sources_copy):
     assert snapshot(sources_copy) == before
 
 
-def test_a_text_file_is_added_without_pages(sources_copy, tmp_path):
+def test_a_document_the_publishers_loader_does_not_fit_is_refused_with_the_command_that_reads_it(sources_copy, tmp_path):
     path = tmp_path / "asks.md"
     path.write_text("# 對網約車規管的建議\n\n## 一、設立檢討機制\n\n政府應每年檢討許可證數目。\n\n## 二、公開數據\n\n當局應每年公布營運數據。\n\n2026年6月\n", encoding="utf-8")
-    result = run("add", path, "--sources", sources_copy, "--publisher", "cma")
+    output = refused(sources_copy, path, "--publisher", "cma")
+    assert f"{path}: the cma loader cannot read it: cma-2026-asks.txt: no numbered recommendations" in output
+    assert "cma is the loader of cma's documents and it does not fit this one." in output
+    command = output.split("of another layout:\n  ", 1)[1].splitlines()[0]
+    assert command == f"kb add {path} --publisher cma --loader generic --sources {sources_copy}"
+    result = run(*command.split()[1:])  # the command given, as a user would paste it
     assert result.exit_code == 0, result.output
     assert "cma-2026-asks: 對網約車規管的建議 (cma, 2026-06)" in result.output
-    assert "  loader: generic (cma, the loader of cma's documents, does not fit:" in result.output
+    assert "  loader: generic (asked for)" in result.output
     assert "  first: 1 設立檢討機制\n  last:  2 公開數據\n" in result.output
     assert not (sources_copy / "cma-2026-asks.pdf").exists()
     assert (sources_copy / "cma-2026-asks.txt").read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
@@ -293,7 +299,7 @@ def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp
                                       "--id", "hktdu-2026-ride-hailing", *NEW_PUBLISHER], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert f"; building {db}." in result.output
-    assert "building incrementally: 8 documents kept, 1 added, changed or removed" in result.stderr
+    assert "building incrementally: 11 documents kept, 1 added, changed or removed" in result.stderr
     assert "hktdu-2026-ride-hailing: 9 recommendations, 0 sub-items" in result.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from recommendations where document_id = 'hktdu-2026-ride-hailing'").fetchone() == (9,)

@@ -28,7 +28,7 @@ def test_tables_and_counts(built_db):
     db = sqlite_utils.Database(built_db)
     assert EXPECTED_TABLES <= set(db.table_names())
     assert db["publishers"].count == 5
-    assert db["documents"].count == 8
+    assert db["documents"].count == 11
     top_level = db.execute(
         "select document_id, kind, count(*) from recommendations where parent_id is null group by 1, 2 order by 1, 2"
     ).fetchall()

@@ -45,6 +45,9 @@ def test_the_manifest_records_what_each_document_holds(sources_copy):
         "hksarg-2020-policy-address": {"paragraph": 167, "sub-item": 10},
         "hksarg-2023-policy-address": {"paragraph": 171, "sub-item": 185},
         "hksarg-2024-25-budget": {"paragraph": 249, "sub-item": 13},
+        "hksarg-2021-policy-address": {"paragraph": 168, "sub-item": 30},
+        "hksarg-2022-policy-address": {"paragraph": 150, "sub-item": 157},
+        "hksarg-2023-24-budget": {"paragraph": 223, "sub-item": 21},
     }
 
 

@@ -20,6 +20,9 @@ BUILD_LINES = [
     "hksarg-2020-policy-address: 167 paragraphs, 10 sub-items",
     "hksarg-2023-policy-address: 171 paragraphs, 185 sub-items",
     "hksarg-2024-25-budget: 249 paragraphs, 13 sub-items",
+    "hksarg-2021-policy-address: 168 paragraphs, 30 sub-items",
+    "hksarg-2022-policy-address: 150 paragraphs, 157 sub-items",
+    "hksarg-2023-24-budget: 223 paragraphs, 21 sub-items",
 ]
 
 
@@ -28,8 +31,8 @@ def test_build_prints_one_line_per_document(tmp_path):
     result = CliRunner().invoke(cli, ["build", "--sources", str(SOURCES), "--db", str(db_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()  # progress of slow steps goes to stderr
-    assert lines[:8] == BUILD_LINES
-    assert lines[8].startswith(f"Wrote {db_path}: 8 documents, 93 rows, 795 paragraphs in ")
+    assert lines[:11] == BUILD_LINES
+    assert lines[11].startswith(f"Wrote {db_path}: 11 documents, 93 rows, 1544 paragraphs in ")
     assert sqlite_utils.Database(db_path)["recommendations"].count == 93
 
 

@@ -108,7 +108,7 @@ def test_two_adds_of_one_id_at_once_add_it_once(sources_copy):
     (won, output), (lost, message) = sorted(run_at_once([add, add], prepare=meet_once_checked))
     assert won == 0 and "Wrote " in output, output
     assert lost == 1 and "Traceback" not in message, message
-    assert message.startswith("Error: id 'hktdu-2026-ride-hailing' is already in ")
+    assert "\nError: id 'hktdu-2026-ride-hailing' is already in " in message  # after what it would have stored
     assert message.rstrip().endswith("Nothing was written.")
     manifest = (sources_copy / "manifest.yml").read_text(encoding="utf-8")
     assert manifest.startswith(before) and manifest.count("id: hktdu-2026-ride-hailing\n") == 1

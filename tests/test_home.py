@@ -25,9 +25,9 @@ def _text(page: str) -> str:
 
 async def test_home_counts_documents_publishers_and_asks(built_db):
     text = _text(await _home(built_db))
-    assert "8 documents from 5 publishers, 2020–2025:" in text
+    assert "11 documents from 5 publishers, 2020–2025:" in text
     assert "69 recommendations, strategies and measures (24 sub-items more)" in text
-    assert "587 numbered paragraphs of government speeches" in text
+    assert "1,128 numbered paragraphs of government speeches" in text
 
 
 async def test_home_lists_each_publisher_with_its_documents_and_asks(built_db):
@@ -60,5 +60,5 @@ async def test_home_follows_a_document_added_to_the_sources(tmp_path):
     db = tmp_path / "kb.db"
     build(sources, db)
     text = _text(await _home(db))
-    assert "5 documents from 2 publishers" in text
+    assert "8 documents from 2 publishers" in text
     assert "香港品牌發展局" not in text

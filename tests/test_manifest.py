@@ -15,8 +15,11 @@ def test_manifest_documents_in_order():
         "hksarg-2020-policy-address",
         "hksarg-2023-policy-address",
         "hksarg-2024-25-budget",
+        "hksarg-2021-policy-address",
+        "hksarg-2022-policy-address",
+        "hksarg-2023-24-budget",
     ]
-    assert [s.document.year for s in sources] == [2020, 2023, 2024, 2025, 2023, 2020, 2023, 2024]
+    assert [s.document.year for s in sources] == [2020, 2023, 2024, 2025, 2023, 2020, 2023, 2024, 2021, 2022, 2023]
     assert sources[4].publisher.name_en.startswith("Macao SAR Government")
 
 

@@ -38,9 +38,15 @@ def test_slow_steps_and_large_documents_are_reported(tmp_path, monkeypatch):
         "parsing hksarg-2023-policy-address (181 KB): <s>",
         "parsing hksarg-2024-25-budget (126 KB) …",
         "parsing hksarg-2024-25-budget (126 KB): <s>",
+        "parsing hksarg-2021-policy-address (106 KB) …",
+        "parsing hksarg-2021-policy-address (106 KB): <s>",
+        "parsing hksarg-2022-policy-address (138 KB) …",
+        "parsing hksarg-2022-policy-address (138 KB): <s>",
+        "parsing hksarg-2023-24-budget (131 KB) …",
+        "parsing hksarg-2023-24-budget (131 KB): <s>",
         "tagging policy areas: <s>",
         "linking 93 rows across documents: <s>",
-        "finding government responses to 93 rows in 795 paragraphs: <s>",
+        "finding government responses to 93 rows in 1544 paragraphs: <s>",
         f"writing {tmp_path / 'kb.db'}: <s>",
     ]
 

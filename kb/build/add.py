@@ -10,6 +10,7 @@ that fails half-way leaves sources/ as it was.
 
 import hashlib
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from kb.build.writing import sources_lock, write_file
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
 from kb.text.cleanup import strip_markdown
+from kb.text.numbering import cn_number
 from kb.text.lines import numbered_lines, tidy_line
 from kb.text.encoding import common_name, decode, file_kind, likely_encoding, utf16
 from kb.text.pages import drop_running, fold_lookalikes
@@ -34,7 +36,11 @@ from kb.text.yamlfile import YamlFileError, load_yaml_text
 DEFAULT_LOADER = "generic"
 _DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
-_TITLE_WORDS_RE = re.compile(r"意見書|建議|報告|回應|意見|submission|report|response", re.I)
+_CN_DIGITS = {char: str(value % 10) for value, char in enumerate("零一二三四五六七八九〇")}
+_CN_DATE_RE = re.compile(r"([一二][零〇一二三四五六七八九]{3})\s*年\s*([一二三四五六七八九十]{1,3})\s*月(?:\s*([一二三四五六七八九十]{1,3})\s*日)?")
+_TITLE_WORDS_RE = re.compile(r"意見書|建議|報告|回應|意見|預算案|submission|report|response", re.I)
+_YEAR_ANY_RE = re.compile(r"(?:19|20)\d\d|[零〇一二][零〇一二三四五六七八九]{3}")
+_YEARS_LINE_RE = re.compile(r"(?:19|20)\d\d(?:\s+(?:19|20)\d\d)*")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -84,18 +90,15 @@ class Added:
         return {self.fingerprint: self.parsed} if self.fingerprint else {}
 
     def counts(self) -> dict[str, int]:
-        """Rows by kind, as the manifest's ``expect:`` records them, plus any
-        other kind of row the loader returned (paragraphs)."""
-        found = dict(counts(self.parsed))
-        for name, rows in self.parsed.row_lists().items():
-            if name != "recommendations" and rows:
-                found[name] = len(rows)
-        return found
+        """Rows by kind, as the manifest's ``expect:`` records them."""
+        return counts(self.parsed)
 
 
-def add(request: AddRequest, progress: Callable[[str], None] = lambda message: None) -> Added:
-    """Extract, parse and describe a document, then (unless a dry run) write
-    its text, its original PDF and its manifest entry into sources/."""
+def add(request: AddRequest, progress: Callable[[str], None] = lambda message: None,
+        describe: Callable[[Added], None] = lambda added: None) -> Added:
+    """Extract, parse and describe a document (``describe`` is shown what
+    will be stored before anything is written), then (unless a dry run)
+    write its text, its original PDF and its manifest entry into sources/."""
     path, sources_dir = Path(request.path), Path(request.sources_dir)
     check_options(request)
     if not path.is_file():
@@ -113,17 +116,18 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     published = request.published or (str(request.year) if request.year else _date_in(text, path))
     if not request.published and published_problem(published):
         raise AddError(f"{path}: the date found in the document, {published}: {published_problem(published)}; give --published")
-    document_id = request.id or default_id(publisher.id, request.year or document_year(published, request.cycle), path)
+    year = request.year or document_year(published, request.cycle)
+    document_id = request.id or default_id(publisher.id, year, path)
     _refuse_id(document_id, existing, sources_dir, pdf)
     document = Document(
         id=document_id,
         publisher_id=publisher.id,
         title_zh=request.title_zh or own_title(text) or path.stem,
-        title_en=request.title_en or f"{request.kind.capitalize()} by {publisher.name_en}",
+        title_en=request.title_en or default_title_en(request.kind, request.cycle, publisher, year),
         kind=request.kind,
         cycle=request.cycle,
         published=published,
-        year=request.year or document_year(published, request.cycle),
+        year=year,
         language="zh-Hant" if len(_HAN_RE.findall(text)) * 4 > len(text) else "en",
         source_file=f"{document_id}.txt",
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -132,13 +136,14 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
         original_file=f"{document_id}.pdf" if pdf else None,
         original_sha256=hashlib.sha256(data).hexdigest() if pdf else None,
     )
-    parsed, loader_note = _parse(path, text, document, request.loader, existing)
+    parsed, loader_note = _parse(request, text, document, existing)
     entry = manifest_entry(document, publisher, counts(parsed))
     target = sources_dir / document.source_file
     source = Source(document, publisher, target, expect=counts(parsed))
     added = Added(document, parsed, loader_note, entry, pages, fingerprint=fingerprint(source, document.sha256))
     added.warnings = warnings(source, parsed) + _page_warnings(parsed, pdf)
     _check_entry(manifest_path, entry, document_id)
+    describe(added)
     if not request.dry_run:
         added.written = _write(sources_dir, document, text, path, data, pdf, manifest_path, entry)
     return added
@@ -217,10 +222,9 @@ def _date_in(text: str, path: Path) -> str:
     first lines give (a paper stamp's)."""
     lines = [tidy_line(line) for line in text.split("\n") if line.strip()]
     for line in list(reversed(lines[-15:])) + lines[:15]:
-        match = _DATE_RE.search(fold_lookalikes(line))
-        if match:
-            year, month, day = match.groups()
-            return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+        found = _date_of(fold_lookalikes(line))
+        if found:
+            return found
     for line in lines[:5]:  # a paper stamp: 立法會CB(3)710/2026(04)號文件
         match = _YEAR_RE.search(line)
         if match:
@@ -228,14 +232,61 @@ def _date_in(text: str, path: Path) -> str:
     raise AddError(f"{path}: no date found in the document; give --published (e.g. 2026-06) or --year")
 
 
+def _date_of(line: str) -> str | None:
+    """The first date a line prints, in digits (2023年12月) or in Chinese
+    numerals (二零二三年二月二十二日), as ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    match = _DATE_RE.search(line)
+    if match:
+        year, month, day = (int(part) if part else None for part in match.groups())
+    else:
+        match = _CN_DATE_RE.search(line)
+        if not match:
+            return None
+        year = int("".join(_CN_DIGITS[char] for char in match.group(1)))
+        month, day = (cn_number(part) if part else None for part in match.groups()[1:])
+    if not month or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+        return None
+    return f"{year}-{month:02d}" + (f"-{day:02d}" if day else "")
+
+
 def own_title(text: str) -> str | None:
     """The document's own title: among its first lines (running headers and
     stamps aside), the first that names the kind of document (意見書, 建議,
-    報告 …), else the first line of Chinese text."""
-    lines = [strip_markdown(tidy_line(line)).strip() for _, line in drop_running(numbered_lines(text))]
-    candidates = [line for line in lines[:10] if 4 <= len(line) <= 60 and _HAN_RE.search(line) and not line.endswith("：")]
+    報告, 預算案 …), else the first line of Chinese text; joined to the line
+    before it when that line leads into it with a year (``二零二三至二四財政年度``
+    then ``政府財政預算案``), and given the year its cover prints on a line of
+    its own (``行政長官年施政報告`` over ``2021`` is ``行政長官2021年施政報告``)."""
+    lines = [_once(strip_markdown(tidy_line(line)).strip()) for _, line in drop_running(numbered_lines(text))]
+    head = [line for line in lines if line][:10]
+    candidates = [line for line in head if 4 <= len(line) <= 60 and _HAN_RE.search(line) and not line.endswith("：")]
     named = [line for line in candidates if _TITLE_WORDS_RE.search(line)]
-    return (named or candidates or [None])[0]
+    title = (named or candidates or [None])[0]
+    if title is None:
+        return None
+    before = head[head.index(title) - 1] if head.index(title) else ""
+    if len(before) <= 20 and _YEAR_ANY_RE.search(before) and before.endswith(("年度", "年")):
+        title = before + title
+    cover = [line for line in (tidy_line(line.lstrip("\f")) for _, line in numbered_lines(text)) if line][:10]
+    return _with_year(title, cover)
+
+
+def _once(line: str) -> str:
+    """A line a cover prints twice over (``行政長官年施政報告行政長官年施政報告``), once."""
+    half, odd = divmod(len(line), 2)
+    if line and line[:half] == line[half + odd:] and (not odd or line[half].isspace()):
+        return line[:half]
+    return line
+
+
+def _with_year(title: str, head: list[str]) -> str:
+    """The title with the year of a cover line that holds only years (the
+    first), put before its first 年 when it has none of its own.  ``head``:
+    the first lines, page numbers kept (a year alone looks like one)."""
+    if _YEAR_ANY_RE.search(title):
+        return title
+    year = next((line.split()[0] for line in head if _YEARS_LINE_RE.fullmatch(line)), None)
+    at = next((k for k, char in enumerate(title) if char == "年" and (k == 0 or not title[k - 1].isdigit())), None)
+    return title if year is None or at is None else title[:at] + year + title[at:]
 
 
 # --- describing it ---------------------------------------------------------------
@@ -250,6 +301,14 @@ def _publisher(request: AddRequest, existing: list[Source]) -> Publisher:
     if not (request.publisher_zh and request.publisher_en):
         raise AddError(f"{request.path}: publisher {request.publisher!r} is new: give its names with --publisher-zh and --publisher-en")
     return Publisher(request.publisher, request.publisher_zh.strip(), request.publisher_en.strip())
+
+
+def default_title_en(kind: str, cycle: str | None, publisher: Publisher, year: int) -> str:
+    """``The 2025 Policy Address`` for a government speech (its cycle, else
+    its kind and year), else ``<Kind> by <publisher>``."""
+    if kind in loaders.SPEECH_KINDS:
+        return f"The {cycle}" if cycle else f"The {year} {kind.replace('-', ' ').title()}"
+    return f"{kind.capitalize()} by {publisher.name_en}"
 
 
 def default_id(publisher_id: str, year: int, path: Path) -> str:
@@ -269,14 +328,24 @@ def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf:
             raise AddError(f"{sources_dir / name} already exists; choose another --id")
 
 
-def _parse(path: Path, text: str, document: Document, name: str | None, existing: list[Source]) -> tuple[Parsed, str]:
-    """Parse with the loader asked for; by default with the loader the
-    manifest uses for this publisher's documents (or the loader named after
-    the publisher) if it finds rows, else the generic one."""
+def _parse(request: AddRequest, text: str, document: Document, existing: list[Source]) -> tuple[Parsed, str]:
+    """Parse with the loader asked for; else a government speech (kind
+    ``policy-address`` or ``budget``) with the speech loader, and any other
+    document with the loader the manifest uses for this publisher's
+    documents (or the loader named after the publisher), else the generic
+    one.  A loader that does not fit is never swapped for another silently:
+    kb add refuses, says why, and gives the command that would use another."""
+    path, name = Path(request.path), request.loader
+    speech = loaders.SPEECH_LOADER if document.kind in loaders.SPEECH_KINDS else None
     if name is not None:
         if name not in loaders.LOADERS:
             raise AddError(f"--loader {name!r}: no such loader (loaders: {', '.join(sorted(loaders.LOADERS))})")
+        if speech and name != speech:
+            raise AddError(f"--loader {name}: a {document.kind} is read as numbered paragraphs by the {speech} loader, "
+                           f"never as asks; drop --loader, or give the document's --kind if it is no {document.kind}")
         return _parse_with(path, text, document, name), f"{name} (asked for)"
+    if speech:
+        return _parse_with(path, text, document, speech), f"{speech} (the loader of every {document.kind})"
     usual = next((source.document.loader for source in existing if source.publisher.id == document.publisher_id), None)
     if usual is None and document.publisher_id in loaders.LOADERS:
         usual = document.publisher_id  # a loader named after the publisher, as for a manifest entry without loader:
@@ -284,9 +353,24 @@ def _parse(path: Path, text: str, document: Document, name: str | None, existing
         try:
             return _parse_with(path, text, document, usual), f"{usual} (the loader of {document.publisher_id}'s documents)"
         except AddError as error:
-            note = f"{DEFAULT_LOADER} ({usual}, the loader of {document.publisher_id}'s documents, does not fit: {error})"
-            return _parse_with(path, text, document, DEFAULT_LOADER), note
+            raise AddError(f"{error}\n{usual} is the loader of {document.publisher_id}'s documents and it does not fit "
+                           f"this one. To read it as a document of another layout:\n  {command_line(request, DEFAULT_LOADER)}") from error
     return _parse_with(path, text, document, DEFAULT_LOADER), DEFAULT_LOADER
+
+
+def command_line(request: AddRequest, loader: str) -> str:
+    """The kb add command of ``request`` with ``--loader loader``."""
+    words = ["kb", "add", str(request.path), "--publisher", request.publisher]
+    for option, name in {"--publisher-zh": "publisher_zh", "--publisher-en": "publisher_en", "--id": "id",
+                         "--title-zh": "title_zh", "--title-en": "title_en", "--kind": "kind", "--cycle": "cycle",
+                         "--published": "published", "--year": "year", "--url": "url"}.items():
+        value = getattr(request, name)
+        if value is not None and not (name == "kind" and value == "submission"):
+            words += [option, str(value)]
+    words += ["--loader", loader] + (["--ocr"] if request.ocr else [])
+    if Path(request.sources_dir) != Path("sources"):
+        words += ["--sources", str(request.sources_dir)]
+    return shlex.join(words)
 
 
 def _parse_with(path: Path, text: str, document: Document, name: str) -> Parsed:

@@ -39,6 +39,7 @@ CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
+ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
 # a change anywhere else (a page, a command's help) keeps builds incremental.
 CODE_PATHS = ("kb/build", "kb/records.py", "kb/rules", "kb/text", "loaders")
@@ -89,6 +90,7 @@ class Previous:
     link_reviewed: set[str]
     response_reviewed: set[tuple[str, str]]
     pairs_by_document: dict[str, int]
+    answered_pairs: set[tuple[str, str]]
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -131,6 +133,7 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
         response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
         pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
+        answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
     )
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.records import Document, Publisher
+from loaders import SPEECH_KINDS, SPEECH_LOADER
 from kb.text.urls import url_problem
 from kb.text.yamlfile import YamlFileError, line_of, read_yaml
 
@@ -56,8 +57,9 @@ class ManifestError(ValueError):
 class Source:
     """A manifest entry: the document's record, its publisher and its file.
 
-    The document's ``loader`` is the entry's ``loader:``, else its
-    publisher's id (kb build checks that it names a loader).
+    The document's ``loader`` is the entry's ``loader:``, else the speech
+    loader for a government speech's kind, else its publisher's id (kb build
+    checks that it names a loader).
     ``expect`` is what the document holds, counted by kind of row
     (``{"recommendation": 19, "sub-item": 10}``), checked at every build;
     ``None`` when the entry has no ``expect:``."""
@@ -232,6 +234,10 @@ class _Entry:
         loader = self.text("loader", required=False)
         if loader is not None:
             self.check(id_problem(loader.replace("_", "-")), "loader", loader, "loader")
+        kind = self.text("kind")
+        if kind in SPEECH_KINDS and loader not in (None, SPEECH_LOADER):
+            raise self.error(f"loader {_shown(loader)}: a {kind} is read as numbered paragraphs by the {SPEECH_LOADER} "
+                             "loader, never as asks", "loader")
         self.text("notes", required=False)
         sha = entry.get("sha256")
         if sha is not None and not (isinstance(sha, str) and _SHA256_RE.fullmatch(sha)):
@@ -241,14 +247,14 @@ class _Entry:
             publisher_id=publisher.id,
             title_zh=self.text("zh", title, "title zh"),
             title_en=self.text("en", title, "title en"),
-            kind=self.text("kind"),
+            kind=kind,
             cycle=cycle,
             published=published,
             year=document_year(published, cycle),
             language=self.text("language"),
             source_file=file_name,
             sha256="",  # the file's, filled in by whoever reads it (kb.build.pipeline.read_sources): the manifest reads no file
-            loader=loader or publisher.id,
+            loader=loader or (SPEECH_LOADER if kind in SPEECH_KINDS else publisher.id),
             url=url or None,
             ocr=ocr,
         )

@@ -22,7 +22,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -32,6 +32,7 @@ from kb.rules.search_index import save_search_index
 from kb.rules.threads import thread_members
 from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
+from kb.rules.timing import HORIZON_YEARS
 from kb.rules.reviews import LINK_REVIEWS_NAME, Review, apply_link_reviews, check_review_ids, read_reviews
 from kb.text.lines import numbered_lines
 from kb.text.encoding import decode, line_of, not_utf8
@@ -75,6 +76,7 @@ def build(
     notify: Callable[[str], None] | None = None,
     full: bool = False,
     parsed: Mapping[str, Parsed] | None = None,
+    horizon: int = HORIZON_YEARS,
 ) -> list[DocumentReport]:
     """Parse every document in ``sources_dir`` and write them to ``db_path``,
     one build at a time (kb.build.lock); ``notify`` is told what a long build is
@@ -82,13 +84,15 @@ def build(
     previous database allows it, unless ``full``.  ``parsed``: documents
     parsed already (by kb add), by the fingerprint of the text and manifest
     entry they were parsed from (``kb.build.incremental.fingerprint``); a
-    document whose fingerprint is there is checked but not parsed again."""
+    document whose fingerprint is there is checked but not parsed again.
+    ``horizon``: how many years after an ask the government texts compared
+    with it may come (``kb.rules.timing``)."""
     check_db_path(db_path)
     with build_lock(db_path, notify):
         for path in remove_stale_temporaries(db_path):
             if notify:
                 notify(f"removed {path.name}, left by a build that did not finish")
-        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full, parsed)
+        return _build(sources_dir, db_path, loaders_by_name, Progress(notify), full, parsed, horizon)
 
 
 def build_and_report(
@@ -97,11 +101,12 @@ def build_and_report(
     notify: Callable[[str], None] | None = None,
     full: bool = False,
     parsed: Mapping[str, Parsed] | None = None,
+    horizon: int = HORIZON_YEARS,
 ) -> tuple[list[DocumentReport], str]:
     """``build``, with the line that sums it up: ``Wrote kb.db: 8 documents,
     93 rows, 795 paragraphs in 3.30s``."""
     started = time.perf_counter()
-    reports = build(sources_dir, db_path, notify=notify, full=full, parsed=parsed)
+    reports = build(sources_dir, db_path, notify=notify, full=full, parsed=parsed, horizon=horizon)
     return reports, summary_line(db_path, reports, time.perf_counter() - started)
 
 
@@ -114,7 +119,7 @@ def summary_line(db_path: str | Path, reports: list[DocumentReport], seconds: fl
 
 
 def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
-           parsed_already: Mapping[str, Parsed] | None = None) -> list[DocumentReport]:
+           parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
     texts = read_sources(sources_dir, loaders_by_name)
     fingerprints = {read.document_id: read.fingerprint for read in texts}
     previous = None if full else read_previous(db_path)
@@ -141,7 +146,8 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
-                                    previous.responses if previous else [], previous_pairs=_answered_pairs(previous))
+                                    previous.responses if previous else [],
+                                    previous_pairs=previous.answered_pairs if previous else set(), horizon=horizon)
     threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
@@ -150,6 +156,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
             read_already = {read.source.path: [read.size, read.mtime_ns, read.sha256] for read in found}
             info = {**build_info(sources_dir, [source.path for source in sources], read_already),
                     "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
+                    ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
                     CODE_KEY: code_version(),
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
@@ -170,15 +177,6 @@ def reviewed_documents(link_reviews: list[Review], response_reviews: list[Review
     link_ids = {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
     response_pairs = {(document_of(r.from_id), document_of(r.to_id)) for r in response_reviews if r.to_id}
     return {LINK_REVIEWED_KEY: json.dumps(sorted(link_ids)), RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
-
-
-def _answered_pairs(previous: Previous | None) -> set[tuple[str, str]]:
-    """The (submission, government text) pairs the previous build scored."""
-    if previous is None:
-        return set()
-    rows = [row for found in previous.rows.values() for row in found]
-    paragraphs = [paragraph for found in previous.paragraphs.values() for paragraph in found]
-    return set(answering.answer_pairs(list(previous.documents.values()), rows, paragraphs))
 
 
 def check_db_path(db_path: str | Path) -> None:

@@ -50,22 +50,25 @@ def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_
         url=url, loader=loader, ocr=ocr, dry_run=dry_run,
     )
     try:
-        added = add(request, progress=lambda message: click.echo(message, err=True))
+        added = add(request, progress=lambda message: click.echo(message, err=True),
+                    describe=lambda found: click.echo(description(found)))
     except AddError as error:
         raise click.ClickException(f"{error}\nNothing was written.") from error
     built = not (dry_run or no_build)
-    click.echo(summary(added, dry_run, db_path if built else None))
+    click.echo(outcome(added, dry_run, db_path if built else None))
     if built:
         build_and_echo(str(sources_dir), str(db_path), parsed=added.parsed_by_fingerprint())  # not parsed again
 
 
-def summary(added, dry_run: bool, db_path: Path | None = None) -> str:
-    """What kb add prints: the document, its rows by kind, the first and last
-    titles with their pages, every warning, what was written, and the
-    database it builds next (``db_path``), if any."""
+def description(added) -> str:
+    """What kb add will store, printed before it writes anything: the
+    document's id and title, its kind, date and cycle, its rows by kind,
+    the first and last titles with their pages, and every warning."""
     document = added.document
     pages = f", {added.pages} pages" if added.pages else ""
+    cycle = f", cycle {document.cycle}" if document.cycle else ""
     lines = [f"{document.id}: {document.title_zh} ({document.publisher_id}, {document.published}{pages}{', OCR' if document.ocr else ''})"]
+    lines.append(f"  kind: {document.kind}, published {document.published}{cycle}; title in English: {document.title_en}")
     lines.append(f"  loader: {added.loader_note}")
     lines.append("  found: " + ", ".join(plural(count, kind) for kind, count in added.counts().items()))
     top = [row for row in added.parsed.recommendations if not row.parent_id]
@@ -73,6 +76,13 @@ def summary(added, dry_run: bool, db_path: Path | None = None) -> str:
         lines.append(f"  first: {_row_line(top[0])}")
         lines.append(f"  last:  {_row_line(top[-1])}")
     lines += [f"  warning: {warning}" for warning in added.warnings]
+    return "\n".join(lines)
+
+
+def outcome(added, dry_run: bool, db_path: Path | None = None) -> str:
+    """What kb add did: the entry a dry run would append, or the files
+    written and the database it builds next (``db_path``), if any."""
+    lines = []
     if dry_run:
         lines.append("Dry run: nothing was written. This entry would be appended to the manifest:")
         lines.append(added.entry.rstrip("\n"))

@@ -10,16 +10,17 @@ from kb.records import ParseError
 from kb.rules.areas import AreaError
 
 
-def build_and_echo(sources_dir: str, db_path: str, full: bool = False, parsed=None) -> None:
+def build_and_echo(sources_dir: str, db_path: str, full: bool = False, parsed=None, horizon: int | None = None) -> None:
     """Build ``db_path`` from ``sources_dir`` and print a line per document;
     an error stops the build with the database left as it was.  ``parsed``:
-    documents parsed already (``kb.build.build``)."""
+    documents parsed already; ``horizon``: years (``kb.build.build``)."""
     # Imported here: the build's modules (numpy, jieba, sqlite-utils) slow every other command's start.
     from kb.build import BuildError, build_and_report
     from kb.rules.reviews import ReviewError
 
     try:
-        reports, summary = build_and_report(sources_dir, db_path, notify=_notify, full=full, parsed=parsed)
+        options = {} if horizon is None else {"horizon": horizon}
+        reports, summary = build_and_report(sources_dir, db_path, notify=_notify, full=full, parsed=parsed, **options)
     except (ManifestError, ParseError, BuildError, AreaError, ReviewError, OSError, sqlite3.Error) as error:
         raise click.ClickException(f"{error}\nThe build stopped; {db_path} was left as it was.") from error
     for report in reports:

@@ -18,6 +18,7 @@ from kb.cli.review import review_command
 from kb.read.compare import compare as compare_documents
 from kb.build.manifest import ManifestError
 from kb.read.search import WITHIN, SearchIndexMissing, search
+from kb.rules.timing import HORIZON_YEARS
 from kb.cli.serving import setting_args
 from kb.cli.snapshot import served_snapshot
 
@@ -34,20 +35,24 @@ def cli():
 @sources_option()
 @db_option()
 @click.option("--full", is_flag=True, help="Build from nothing, keeping nothing of the previous database.")
-def build_command(sources_dir, db_path, full):
+@click.option("--horizon", default=HORIZON_YEARS, show_default=True, type=click.IntRange(1, 50), metavar="YEARS",
+              help="Compare each ask with the government texts delivered up to YEARS years after it was written.")
+def build_command(sources_dir, db_path, full, horizon):
     """Parse every document in SOURCES and write a fresh DB
 
     The new database replaces the old one only once it is complete; a
     failing build leaves the old one untouched.  When the same code built
     the previous database, only the documents added or changed since are
     parsed, and the links and responses of the others are kept (--full
-    builds everything again).
+    builds everything again).  Each ask is compared with every Policy
+    Address and Budget delivered after it was written, within --horizon
+    years.
 
     \b
     Example:
         kb build --sources sources --db kb.db
     """
-    build_and_echo(sources_dir, db_path, full)
+    build_and_echo(sources_dir, db_path, full, horizon=horizon)
 
 
 @cli.command()

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 
 from kb.read import compare as kb_compare
 from kb.rules.links import clean
-from kb.rules.responses import ADDRESSED, NO_LATER_TEXT, NO_RESPONSE, RELATED_ONLY
+from kb.rules.responses import ADDRESSED, NO_LATER_TEXT, NO_RESPONSE, POSSIBLE
 
-STATUSES = (ADDRESSED, RELATED_ONLY, NO_RESPONSE, NO_LATER_TEXT)
+STATUSES = (ADDRESSED, POSSIBLE, NO_RESPONSE, NO_LATER_TEXT)
 MIN_SHARED = 3  # characters: a shorter run shared with the ask is not highlighted
 
 _EVIDENCE_SQL = """

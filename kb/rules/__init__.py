@@ -3,7 +3,8 @@
 Holds: policy areas (areas), links between recommendations of different
 documents (links, link_window, candidates, graph) and the proposal threads
 they make (threads), the government's responses to asks (responses: scoring
-an ask against a paragraph; answers: which pairs of texts, scored in
+an ask against a paragraph; timing: when a document was written and which
+government texts came after it; answers: which pairs of texts, scored in
 parallel, reviewed, with statuses), the reviewer's verdicts on links and
 responses, read and applied (reviews), and the search
 index's text (search_index).

@@ -4,10 +4,11 @@ database's responses of the pairs neither of whose documents changed.
 
 The rules (``kb.rules.responses.rule_responses``) look at one pair of documents at
 a time, so a pair's responses change only when one of its documents does.
-An ask is looked for in the next ``ANSWER_TEXTS`` government texts published
-after its document (``answer_pairs``): a government answers in its next
-Policy Addresses and Budgets, and the number of pairs then grows with the
-documents, not with their square.  The reviewer's verdicts and the statuses
+An ask is looked for in every government text delivered after it was written
+and within a horizon (``kb.rules.timing``, three years unless the build says
+otherwise): a government answers in its next Policy Addresses and Budgets, and
+the number of pairs then grows with the documents times the speeches of a
+horizon, never with the square of the documents.  The reviewer's verdicts and the statuses
 are worked out again from all the responses at every build.
 """
 
@@ -19,24 +20,11 @@ from kb.rules.graph import connected_groups
 from kb.rules.links import default_workers
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.responses import Answers, Response, response_pairs, rule_responses, statuses
+from kb.rules.timing import HORIZON_YEARS
 from kb.rules.reviews import RESPONSE_REVIEWS_NAME, Review, apply_response_reviews, apply_status_reviews, check_review_ids
 
-ANSWER_TEXTS = 3  # government texts after an ask's document that may respond to it
 POOL_MIN_PAIRS = 8  # fewer pairs are scored in one process
 _shared: tuple[dict, dict] | None = None  # what forked workers read
-
-
-def answer_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
-    """The (submission, government document) pairs to score: of those
-    ``kb.rules.responses.response_pairs`` lists, the first ``ANSWER_TEXTS``
-    government documents published after each submission."""
-    published = {document.id: (str(document.published), document.id) for document in documents}
-    later: dict[str, list[str]] = defaultdict(list)
-    pairs = response_pairs(documents, rows, paragraphs)
-    for submission, government in pairs:
-        later[submission].append(government)
-    kept = {(s, g) for s, found in later.items() for g in sorted(found, key=published.__getitem__)[:ANSWER_TEXTS]}
-    return [pair for pair in pairs if pair in kept]
 
 
 def answers(
@@ -51,16 +39,17 @@ def answers(
     previous: list[Response] = (),
     workers: int | None = None,
     previous_pairs: set[tuple[str, str]] = frozenset(),
+    horizon: int = HORIZON_YEARS,
 ) -> Answers:
     """Responses and statuses for the build, with the reviewer's verdicts
     (``reviews``, read from the reviews file in ``sources_dir``) applied.  With ``changed`` (documents added, changed
     or removed since the ``previous`` responses were found), only the pairs
     with one of those documents, or ``reviewed`` by the previous build's
-    reviews, or not among the ``previous_pairs`` it scored (a government text
-    removed brings the next one into the window of the asks before it), are
+    reviews, or not among the ``previous_pairs`` it scored (a wider
+    ``horizon``, or a date changed, brings new pairs into the window), are
     scored; the others' responses are kept."""
     check_review_ids(Path(sources_dir) / RESPONSE_REVIEWS_NAME, reviews, {row.id for row in rows}, {p.id for p in paragraphs})
-    pairs = answer_pairs(documents, rows, paragraphs)
+    pairs = response_pairs(documents, rows, paragraphs, horizon)
     scored = pairs if changed is None else [
         p for p in pairs if p[0] in changed or p[1] in changed or p in reviewed or p not in previous_pairs]
     unchanged = set(pairs) - set(scored)
@@ -68,7 +57,8 @@ def answers(
     responses = apply_response_reviews(kept + score_pairs(scored, rows, paragraphs, workers), reviews)
     threads = connected_groups((link.from_id, link.to_id) for link in links)
     government = {p.document_id for p in paragraphs}
-    return Answers(responses, apply_status_reviews(statuses(rows, responses, documents, threads, government), reviews))
+    found = statuses(rows, responses, documents, threads, government, horizon)
+    return Answers(responses, apply_status_reviews(found, reviews), pairs)
 
 
 def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: list[Paragraph],

@@ -58,8 +58,9 @@ Calibration and figures: see scripts/response_accuracy.py and the README.
 """
 
 import math
+from datetime import date
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -71,6 +72,7 @@ from kb.records import Document, Paragraph, Recommendation, by_document, documen
 from kb.rules.search_index import load_glossary
 from kb.text.segment import general_rarity, tokens, words
 from kb.text.sentences import split
+from kb.rules.timing import HORIZON_YEARS, later_texts, published_span
 
 SLOGANS_PATH = Path(__file__).parent / "data" / "slogans.yml"
 WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
@@ -78,9 +80,9 @@ WORDS_PATH = Path(__file__).parent / "data" / "response_words.yml"
 ADDRESSES, RELATED = "addresses", "related"
 RELATIONS = (ADDRESSES, RELATED)
 RULE, MANUAL = "rule", "manual"
-ADDRESSED, RELATED_ONLY, NO_RESPONSE = "addressed", "related only", "no response found"
-NO_LATER_TEXT = "no later government text"  # no government text in the knowledge base came after the ask
-STATUS_ORDER = {ADDRESSED: 0, RELATED_ONLY: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
+ADDRESSED, POSSIBLE, NO_RESPONSE = "addressed", "possible response", "no response found"
+NO_LATER_TEXT = "no later government text"  # no government text of the knowledge base in the ask's window
+STATUS_ORDER = {ADDRESSED: 0, POSSIBLE: 1, NO_RESPONSE: 2, NO_LATER_TEXT: 3}
 
 # Terms
 MIN_UNIT = 4  # cleaned characters: shorter sentences are left out
@@ -97,6 +99,7 @@ CANDIDATE_WEIGHT = 0.5
 SCORE_SCALE = 4
 ADDRESSES_SCORE = 44
 RELATED_SCORE = 24
+POSSIBLE_SCORE = 40  # a related paragraph that makes its ask a possible response
 MAX_PER_DOCUMENT = 5
 # Places: the words of a place's names that say which place (河套, 都会区), not 科技 or 香港
 PLACE_WORD_SPECIFICITY = 0.5
@@ -391,14 +394,6 @@ def relation(points: int, claim: int | None = None) -> str | None:
     return None
 
 
-def later_documents(documents: list[Document], government: set[str]) -> dict[str, set[str]]:
-    """For each document, the government documents published after it."""
-    return {
-        document.id: {other.id for other in documents if other.id in government and str(other.published) > str(document.published)}
-        for document in documents
-    }
-
-
 # --- computing the responses ------------------------------------------------
 
 
@@ -495,22 +490,25 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     return ScoredPair({a.id: a for a in ask_list}, {p.id: p for p in profiles}, found, ranked)
 
 
-def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph]) -> list[tuple[str, str]]:
+def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph],
+                   horizon: int = HORIZON_YEARS) -> list[tuple[str, str]]:
     """Every (submission document, government document) pair to score: a
-    document with asks and a government document published after it."""
+    document with asks and each government text delivered after it was
+    written, within ``horizon`` years (``kb.rules.timing.later_texts``), in
+    the order they were delivered."""
     with_asks = {row.document_id for row in rows if not row.parent_id and row.kind == "recommendation"}
-    later = later_documents(documents, {p.document_id for p in paragraphs})
+    later = later_texts(documents, {p.document_id for p in paragraphs}, horizon)
     return [(document.id, government) for document in documents if document.id in with_asks
-            for government in sorted(later.get(document.id, ()))]
+            for government in later.get(document.id, ())]
 
 
 def rank_pairs(
-    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document]
+    rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document], horizon: int = HORIZON_YEARS
 ) -> dict[tuple[str, str], list[tuple[int, str]]]:
     """(ask id, government document id) -> ranked paragraphs, pair by pair."""
     rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     ranked = {}
-    for submission, government in response_pairs(documents, rows, paragraphs):
+    for submission, government in response_pairs(documents, rows, paragraphs, horizon):
         for ask_id, scored in rank_pair(rows_of[submission], paragraphs_of[government]).items():
             ranked[(ask_id, government)] = scored
     return dict(sorted(ranked.items()))
@@ -520,13 +518,14 @@ def compute_responses(
     rows: list[Recommendation],
     paragraphs: list[Paragraph],
     documents: list[Document],
+    horizon: int = HORIZON_YEARS,
 ) -> list[Response]:
     """Every response found by the rules, pair by pair (``rule_responses``),
     no reviews applied (see ``kb.rules.reviews.apply_response_reviews``);
     ordered by recommendation, then paragraph document, then falling score."""
     rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     responses = []
-    for submission, government in response_pairs(documents, rows, paragraphs):
+    for submission, government in response_pairs(documents, rows, paragraphs, horizon):
         responses += rule_responses(rows_of[submission], paragraphs_of[government])
     return in_ask_order(responses)
 
@@ -545,17 +544,24 @@ def statuses(
     documents: list[Document],
     threads: list[set[str]],
     government: set[str] | None = None,
+    horizon: int = HORIZON_YEARS,
 ) -> list[Status]:
-    """One status per top-level recommendation: ``addressed`` when a paragraph
-    addresses it, ``related only`` when paragraphs are only related, else
-    ``no response found`` — or ``no later government text`` when none of the
-    ``government`` documents was published after the ask's document (there was
-    nothing to respond with yet); the first and latest addressing documents (by
-    publication); the best status over its thread (``threads``: sets of row
-    ids linked across years).  A reviewer's status overrides the rule's
-    (``kb.rules.reviews.apply_status_reviews``)."""
-    published = {d.id: str(d.published) for d in documents}
-    later = later_documents(documents, government) if government is not None else {}
+    """One status per top-level recommendation, and its thread's:
+
+    * ``addressed``: a paragraph addresses it (a rule or a reviewer says so),
+      with the first and latest addressing documents (by delivery);
+    * ``possible response``: paragraphs share the ask's specific terms
+      (``is_possible``): worth reading, not a verdict;
+    * ``no response found``: neither, in the government texts of the ask's
+      window (``kb.rules.timing.later_texts``);
+    * ``no later government text``: none of the ``government`` documents
+      falls in the ask's window (there was nothing to respond with yet).
+
+    The thread status is the best over the ask's thread (``threads``: sets
+    of row ids linked across years).  A reviewer's status overrides the
+    rule's (``kb.rules.reviews.apply_status_reviews``)."""
+    order = {d.id: (span.first if (span := published_span(d.published)) else date.max, d.id) for d in documents}
+    later = later_texts(documents, government, horizon) if government is not None else {}
     by_ask: dict[str, list[Response]] = defaultdict(list)
     for response in responses:
         by_ask[response.recommendation_id].append(response)
@@ -564,8 +570,9 @@ def statuses(
         if row.parent_id or row.kind != "recommendation":
             continue
         found = by_ask.get(row.id, [])
-        addressing = sorted({document_of(r.paragraph_id) for r in found if r.relation == ADDRESSES}, key=lambda d: (published.get(d, ""), d))
-        status = ADDRESSED if addressing else RELATED_ONLY if found else NO_RESPONSE
+        addressing = sorted({document_of(r.paragraph_id) for r in found if r.relation == ADDRESSES},
+                            key=lambda d: order.get(d, (date.max, d)))
+        status = ADDRESSED if addressing else POSSIBLE if any(map(is_possible, found)) else NO_RESPONSE
         if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
             status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
@@ -578,6 +585,14 @@ def statuses(
     return result
 
 
+def is_possible(response: Response) -> bool:
+    """Whether a response makes its ask a ``possible response``: a reviewer
+    confirmed it, or it scores ``POSSIBLE_SCORE``, which a paragraph reaches
+    only by sharing terms specific to the ask (a thin overlap of common
+    words scores under it)."""
+    return response.method == MANUAL or response.score >= POSSIBLE_SCORE
+
+
 # --- at build ---------------------------------------------------------------
 
 
@@ -587,3 +602,4 @@ class Answers:
 
     responses: list[Response]
     statuses: list[Status]
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # the (submission, government text) pairs of the window
