@@ -97,13 +97,13 @@ def _broken(document_id, old, new):
     return hksarg.parse(text.replace(old, new, 1), source_for(SOURCES, document_id).document)
 
 
-def test_missing_paragraph_number_names_file_and_line():
-    with pytest.raises(ParseError, match=r"hksarg-2023-policy-address.txt:\d+: paragraph 25 missing: found 26"):
+def test_missing_paragraph_number_names_file_line_and_page():
+    with pytest.raises(ParseError, match=r"hksarg-2023-policy-address.txt:264: page 14: paragraph 25 missing: found 26 after 24"):
         _broken(PA_2023, "\n25. 另外，政府已提交", "\n另外，政府已提交")
 
 
-def test_repeated_paragraph_number_names_file_and_line():
-    with pytest.raises(ParseError, match=r"hksarg-2020-policy-address.txt:\d+: paragraph 25 repeated"):
+def test_repeated_paragraph_number_names_file_line_and_page():
+    with pytest.raises(ParseError, match=r"hksarg-2020-policy-address.txt:405: page 18: paragraph 25 repeated"):
         _broken(PA_2020, "\n26. ", "\n25. ")
 
 
@@ -112,6 +112,9 @@ def test_last_number_must_match_the_table_of_contents():
         _broken(BUDGET_2024, "\n249. 在國家高質量發展", "\n在國家高質量發展")
 
 
-def test_no_salutation_is_an_error():
-    with pytest.raises(ParseError, match="no salutation"):
-        _broken(PA_2020, "各位市民：", "各位市民")
+def test_a_speech_without_its_salutation_reads_the_same():
+    """Without the salutation the speech opens on the page after the table of contents."""
+    unsaluted = _broken(PA_2020, "立法會主席、各位議員、各位市民：\n", "\n").paragraphs
+    assert [(row.number, row.page, row.chapter, row.section, row.text) for row in unsaluted] == [
+        (row.number, row.page, row.chapter, row.section, row.text) for row in paragraphs(PA_2020)
+    ]
