@@ -66,6 +66,7 @@ _DASHED_PAGE_NUMBER_RE = re.compile(rf"^[{_DASHES}]\s*\d{{1,3}}\s*[{_DASHES}]$")
 _CLOSING_MARKS = BREAKS + COLONS
 _LIST_GOES_ON = "及和或"
 _MAX_HEADING = 40
+_BULLETS = ("•", "‧", "-", "─", "●", "■", "◆")
 # A line at least this share of the text's width runs on into the next line.
 _FULL_LINE = 0.9
 
@@ -75,8 +76,8 @@ def parse(text: str, document) -> Parsed:
     speech = _Speech(text, document.source_file)
     last_listed = _toc_last_number(speech.toc) if speech.toc else None
     reader = _Reader(document, speech)
-    for number, line in speech.lines:
-        reader.read(number, line)
+    for k, (number, line) in enumerate(speech.lines):
+        reader.read(number, line, speech.lines[k + 1 : k + 3])
     paragraphs = reader.finish()
     if not paragraphs:
         raise ParseError(document.source_file, None, "no numbered paragraphs found")
@@ -211,7 +212,8 @@ def _heading_text(line: str) -> str:
 def _body_end(clean, starts: list[int], body_start: int) -> int:
     """Index after the speech's last line: the start of the first page after
     the speech opens that begins an annex (附件, 補編, 附錄, Annex) or repeats
-    the cover.  A page number or a running header may stand above the annex's title."""
+    the cover.  A page number or a running header (the page before's first
+    line again, perhaps the cover's title) may stand above the annex's title."""
     cover = _first_text(clean, 0, len(clean))
     index_of = {number: index for index, (number, _) in enumerate(clean)}
     previous_first = None
@@ -219,8 +221,9 @@ def _body_end(clean, starts: list[int], body_start: int) -> int:
         index = index_of[start]
         firsts = [line for _, line in clean[index:] if line][:2]
         if index > body_start and firsts:
-            title = firsts[1] if len(firsts) > 1 and (firsts[0] == previous_first or _PAGE_NUMBER_RE.match(firsts[0])) else firsts[0]
-            if _ANNEX_RE.match(title) or firsts[0] == cover:
+            header = firsts[0] == previous_first
+            title = firsts[1] if len(firsts) > 1 and (header or _PAGE_NUMBER_RE.match(firsts[0])) else firsts[0]
+            if _ANNEX_RE.match(title) or not header and firsts[0] == cover:
                 return index
         previous_first = firsts[0] if firsts else None
     return len(clean)
@@ -259,11 +262,11 @@ def _running_headers(clean, starts: list[int], body_start: int, body_end: int) -
 
 def _headers_are_chapters(headers: dict[int, str], toc_headings: set[str]) -> bool:
     """Whether the running headers name the chapters (the Budget's) rather than
-    the speech (a title on every page): the table of contents lists them, or,
-    without one, they change along the speech."""
-    if toc_headings:
-        return any(_compact(header) in toc_headings for header in headers.values())
-    return len(set(headers.values())) > 1
+    the speech (a title on every page): they change along the speech and the
+    table of contents, where there is one, lists them."""
+    if len(set(headers.values())) < 2:
+        return False
+    return not toc_headings or any(_compact(header) in toc_headings for header in headers.values())
 
 
 def _page_number_lines(clean, starts: list[int], body_start: int, body_end: int, headers: dict[int, str]) -> set[int]:
@@ -348,7 +351,7 @@ def _looks_like_heading(line: str) -> bool:
         len(line) <= _MAX_HEADING
         and not _closes(line)
         and not line.endswith(("，", "、"))
-        and not line.startswith(("•", "‧", "-"))
+        and not line.startswith(_BULLETS)
     )
 
 
@@ -374,9 +377,19 @@ class _Reader:
         self.section: str | None = None
         self.closed = True  # the last text line ended a sentence
         self.awaiting: tuple[int, int] | None = None  # (line, value) of a number read alone, its text to come
-        self.last_text: tuple | None = None  # how to take back the last line added to a paragraph
+        self.skip: int | None = None  # a paragraph number read with the line before it
 
-    def read(self, number: int, line: str) -> None:
+    def read(self, number: int, line: str, following: list[tuple[int, str]] = ()) -> None:
+        """Read one line; ``following``, the two lines after it, tell a
+        paragraph's first line when the paragraph's number was printed below it."""
+        if number == self.skip:
+            return
+        value = self._number_below(line, following)
+        if value is not None:
+            self.skip = following[0][0]
+            self._headings()
+            self._start_paragraph(number, value, line)
+            return
         if self.awaiting:
             line_number, value = self.awaiting
             self.awaiting = None
@@ -402,11 +415,15 @@ class _Reader:
         if self.closed and _looks_like_heading(line) and not (self.parent is None and self._is_full(line)):
             self.pending.append((number, line))
             return
-        self._flush_pending_as_text()
-        if self.parent is None:
-            self._read_opening(number, line)
+        if self.parent is None and (self.current is None or self.current["ended"]):
+            self._headings()
+            self._start_paragraph(number, None, line)  # an unnumbered opening paragraph
+            self.current["ended"] = self._ends_opening(line)
             return
+        self._flush_pending_as_text()
         self._add_text(number, line)
+        if self.parent is None:
+            self.current["ended"] = self._ends_opening(line)
 
     def finish(self) -> list[Paragraph]:
         self._flush_pending_as_text()
@@ -430,7 +447,7 @@ class _Reader:
 
     def _is_next_paragraph(self, line_number: int, value: int) -> bool:
         expected = (int(self.parent["number"]) if self.parent else 0) + 1
-        if value == expected or not self.parent and self.openings and value in (2, len(self.openings) + 1):
+        if self._expects(value):
             return True
         if not self.closed:
             return False  # a number inside a broken sentence
@@ -461,40 +478,38 @@ class _Reader:
     def _is_full(self, line: str) -> bool:
         return bool(self.full_width) and _width(line) >= _FULL_LINE * self.full_width
 
+    def _number_below(self, line: str, following: list[tuple[int, str]]) -> int | None:
+        """The number of the paragraph ``line`` opens when the line after it
+        is that number alone (a hanging number printed a little low): the
+        next paragraph's, after a sentence ended, on a line that runs on or
+        that leads in to a list (the line after the number a bullet or a
+        sub-item, which no paragraph starts with)."""
+        alone = _NUMBER_ALONE_RE.match(following[0][1]) if following else None
+        if not alone:
+            return None
+        runs_on = not _closes(line) and self._is_full(line)
+        list_follows = len(following) > 1 and (_SUB_ITEM_RE.match(following[1][1]) or following[1][1].startswith(_BULLETS))
+        if not (runs_on or list_follows):
+            return None
+        opening = self.parent is None and (self.current is None or self.current["ended"])
+        if not (self.closed or opening) or self._paragraph_number(line)[0] is not None or _SUB_ITEM_RE.match(line):
+            return None
+        value = int(alone.group(1))
+        return value if self._expects(value) else None
+
+    def _expects(self, value: int) -> bool:
+        """Whether ``value`` is the next paragraph's number."""
+        expected = (int(self.parent["number"]) if self.parent else 0) + 1
+        return value == expected or not self.parent and bool(self.openings) and value in (2, len(self.openings) + 1)
+
     def _number_alone(self, line_number: int, value: int) -> None:
-        """A paragraph number on a line of its own.  It comes before the
-        paragraph's text, unless the line just read is a full line that
-        began after a sentence ended: then that line is the paragraph's
-        first and the number was printed beside it, a little low."""
-        if self.pending and self._is_full(self.pending[-1][1]) and self.pending[-1][0] not in self.chapter_lines:
-            first_number, first = self.pending.pop()
-            self._headings()
-            self._start_paragraph(first_number, value, first)
-        elif not self.closed and self.last_text and self.last_text[-1]:
-            first_number, first = self._take_back_last_text()
-            self._start_paragraph(first_number, value, first)
-        else:
-            self._headings()
-            self.awaiting = (line_number, value)
+        """A paragraph number on a line of its own, before the paragraph's text."""
+        self._headings()
+        self.awaiting = (line_number, value)
 
-    def _take_back_last_text(self) -> tuple[int, str]:
-        row, line_number, line, line_end, parent_end, _ = self.last_text
-        row["lines"].pop()
-        row["line_end"] = line_end
-        if row["parent"]:
-            row["parent"]["line_end"] = parent_end
-        self.last_text = None
-        return line_number, line
-
-    def _read_opening(self, number: int, line: str) -> None:
-        """A line of the unnumbered text before the first paragraph number: it
-        starts an opening paragraph, or goes on with the one being read."""
-        if self.current is None or self.current["ended"]:
-            self._headings()
-            self._start_paragraph(number, None, line)
-        else:
-            self._add_text(number, line)
-        self.current["ended"] = _closes(line) and not self._is_full(line)
+    def _ends_opening(self, line: str) -> bool:
+        """Whether a line of an unnumbered opening paragraph is its last: it ends a sentence short of a full line."""
+        return _closes(line) and not self._is_full(line)
 
     def _number_openings(self, first_value: int) -> None:
         """Number the opening paragraphs, the first numbered one being ``first_value``."""
@@ -568,7 +583,6 @@ class _Reader:
             self.parent = row
         self.current = row
         self.closed = _closes(text)
-        self.last_text = None
 
     def _start_sub_item(self, line_number: int, marker: str, text: str) -> None:
         parent = self.parent
@@ -588,12 +602,9 @@ class _Reader:
         self.current = row
         parent["line_end"] = line_number
         self.closed = _closes(text)
-        self.last_text = None
 
     def _add_text(self, line_number: int, line: str) -> None:
         row = self.current
-        parent_end = row["parent"]["line_end"] if row["parent"] else None
-        self.last_text = (row, line_number, line, row["line_end"], parent_end, self.closed)
         row["lines"].append(line)
         row["line_end"] = line_number
         if row["parent"]:
