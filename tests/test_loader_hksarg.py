@@ -13,6 +13,7 @@ from loaders import hksarg
 from tests.conftest import SOURCES, parse_source
 
 PA_2020, PA_2023, BUDGET_2024 = "hksarg-2020-policy-address", "hksarg-2023-policy-address", "hksarg-2024-25-budget"
+PA_2021, PA_2022, BUDGET_2023 = "hksarg-2021-policy-address", "hksarg-2022-policy-address", "hksarg-2023-24-budget"
 
 
 @cache
@@ -33,7 +34,8 @@ def pdf_page_text(document_id, page):
 
 @pytest.mark.parametrize(
     "document_id, count, sub_items",
-    [(PA_2020, 167, 10), (PA_2023, 171, 185), (BUDGET_2024, 249, 13)],
+    [(PA_2020, 167, 10), (PA_2021, 168, 30), (PA_2022, 150, 157), (PA_2023, 171, 185), (BUDGET_2023, 223, 21),
+     (BUDGET_2024, 249, 13)],
 )
 def test_every_paragraph_numbered_once_in_order(document_id, count, sub_items):
     rows = paragraphs(document_id)
@@ -57,6 +59,21 @@ def test_every_paragraph_numbered_once_in_order(document_id, count, sub_items):
         (PA_2023, "93.1", 42, "(六) 切實排解民生憂難", "公營房屋", "延長資助出售單位二手市場按揭貸款保證期"),
         (PA_2023, "96", 43, "(六) 切實排解民生憂難", "成立「解決劏房問題」工作組", "我決定成立「解決劏房問題」工作組"),
         (PA_2023, "171", 74, "(九) 結語", None, "我堅信中國式現代化強國建設"),
+        (PA_2021, "1", 9, "(一) 前言：新局面", None, "今天我發表任內第五份《施政報告》"),
+        (PA_2021, "3.1", 9, "(一) 前言：新局面", None, "過去四份《施政報告》共提出超過"),
+        (PA_2021, "60", 30, "(四) 經濟新動力：融入國家發展大局", "大學科研", "為鞏固香港在基礎研究的領導地位"),
+        (PA_2021, "93.4", 40, "(五) 增加房屋及土地供應", "政府主導多管齊下", "現有的兩項活化工廈措施"),
+        (PA_2021, "168", 62, "(十) 結語：團結建未來", None, "明年是香港回歸祖國"),
+        (PA_2022, "1", 7, "(一) 前言：同開新篇", None, "今天，是我就任行政長官後首份"),
+        (PA_2022, "24.1", 13, "(三) 着力提高治理水平", "優化公務員管理制度", "更新《公務員守則》"),
+        (PA_2022, "50", 27, "(四) 不斷增強發展動能", "國際航空樞紐", "香港國際機場是全球首屈一指的國際航空"),
+        (PA_2022, "138.5", 59, "(八) 共同抗疫說好香港故事", "共同抗疫", "平衡疫情風險與經濟需要"),
+        (PA_2022, "150", 62, "(九) 結語", None, "當前，香港市民最盼望住得更好"),
+        (BUDGET_2023, "1", 5, "引言", None, "我謹動議二讀《二零二三年撥款條例草案》"),
+        (BUDGET_2023, "40.1", 13, "復常下力保全速復蘇", "支援企業", "寬減二零二二／二三課稅年度百分之百的"),
+        (BUDGET_2023, "150", 46, "創造容量", "房屋供應", "私營房屋方面，估計由今年起計的五年內"),
+        (BUDGET_2023, "211.3", 65, "公共財政", "財政儲備水平", "儲備的投資收益，是政府重要的收入來源"),
+        (BUDGET_2023, "223", 68, "結語", None, "香港人從來不怕挑戰"),
         (BUDGET_2024, "1", 6, "引言", None, "我謹動議二讀《二零二四年撥款條例草案》"),
         (BUDGET_2024, "47.4", 17, "堅定信心", "股票市場", "加強市場推廣：港交所將透過海外辦事處"),
         (BUDGET_2024, "72.5", 22, "支援市民和企業", None, "向領取社會保障金的合資格人士"),
@@ -78,6 +95,12 @@ def test_sub_items_belong_to_their_paragraph():
     assert rows["31"].line_end == rows["31.3"].line_end
     budget = by_number(BUDGET_2024)  # （一）, （二） … in the Budget
     assert [budget[f"227.{k}"].text[:4] for k in (1, 2)] == ["「政府長", "「公共交"]
+    earlier = by_number(BUDGET_2023)
+    assert earlier["40"].text == "在紓緩經營壓力方面，我建議："
+    assert [earlier[f"40.{k}"].text[:4] for k in (1, 2, 3)] == ["寬減二零", "寬減二零", "由二零二"]
+    assert "40.4" not in earlier
+    inline = by_number(PA_2021)["70"]  # （一）…（五） inside a sentence are words, not sub-items
+    assert "（三）加強與內地的文化交流合作；（四）善用科技" in inline.text and "70.1" not in by_number(PA_2021)
 
 
 def test_footnotes_headers_and_annexes_are_not_paragraph_text():
@@ -97,13 +120,13 @@ def _broken(document_id, old, new):
     return hksarg.parse(text.replace(old, new, 1), source_for(SOURCES, document_id).document)
 
 
-def test_missing_paragraph_number_names_file_and_line():
-    with pytest.raises(ParseError, match=r"hksarg-2023-policy-address.txt:\d+: paragraph 25 missing: found 26"):
+def test_missing_paragraph_number_names_file_line_and_page():
+    with pytest.raises(ParseError, match=r"hksarg-2023-policy-address.txt:264: page 14: paragraph 25 missing: found 26 after 24"):
         _broken(PA_2023, "\n25. 另外，政府已提交", "\n另外，政府已提交")
 
 
-def test_repeated_paragraph_number_names_file_and_line():
-    with pytest.raises(ParseError, match=r"hksarg-2020-policy-address.txt:\d+: paragraph 25 repeated"):
+def test_repeated_paragraph_number_names_file_line_and_page():
+    with pytest.raises(ParseError, match=r"hksarg-2020-policy-address.txt:405: page 18: paragraph 25 repeated"):
         _broken(PA_2020, "\n26. ", "\n25. ")
 
 
@@ -112,6 +135,9 @@ def test_last_number_must_match_the_table_of_contents():
         _broken(BUDGET_2024, "\n249. 在國家高質量發展", "\n在國家高質量發展")
 
 
-def test_no_salutation_is_an_error():
-    with pytest.raises(ParseError, match="no salutation"):
-        _broken(PA_2020, "各位市民：", "各位市民")
+def test_a_speech_without_its_salutation_reads_the_same():
+    """Without the salutation the speech opens on the page after the table of contents."""
+    unsaluted = _broken(PA_2020, "立法會主席、各位議員、各位市民：\n", "\n").paragraphs
+    assert [(row.number, row.page, row.chapter, row.section, row.text) for row in unsaluted] == [
+        (row.number, row.page, row.chapter, row.section, row.text) for row in paragraphs(PA_2020)
+    ]
