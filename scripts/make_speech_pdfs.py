@@ -18,6 +18,7 @@ prints the installed CFF fonts as Type 3 glyph programs (some 700 KB a
 PDF) whose text maps 長 and 民 to look-alike radicals (⻑, ⺠); a TrueType
 subset embeds in tens of KB and extracts as the characters typed.
 
+    pip install -e '.[speech-pdfs]'                # fontTools, for the fonts
     python scripts/make_speech_pdfs.py             # writes tests/speeches/
     python scripts/make_speech_pdfs.py --out DIR --only baseline footnotes
 """

@@ -1,8 +1,12 @@
 """How far the government responses kb finds agree with the hand labels.
 
 Prints, for the labelled asks in tests/response_labels.yml (by the rules
-alone, no reviewer's verdicts):
+alone, no reviewer's verdicts; every labelled pair of documents is scored,
+whether or not it falls in a build's horizon):
 
+* cases: of the (ask, government text) pairs with a labelled addressing
+  paragraph, how many have one among the top three (and the top ten)
+  paragraphs the rules rank for that ask in that text;
 * recall: of the paragraphs labelled ``addresses``, how many are among the
   top three paragraphs the rules rank for that ask in that document;
 * precision: of the responses the rules call ``addresses`` in a labelled
@@ -27,12 +31,12 @@ from pathlib import Path
 import yaml
 
 from kb.build import parse_sources
-from kb.records import document_of
+from kb.records import by_document, document_of
 from kb.rules import responses as kb_responses
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "response_labels.yml"
-TOP = 3
+TOP, WIDE = 3, 10
 
 
 @dataclass
@@ -47,6 +51,9 @@ class Label:
 class Accuracy:
     labels: list[Label]
     missed: list[tuple[str, str, int | None]] = field(default_factory=list)  # (ask, paragraph id, rank)
+    cases: int = 0  # (ask, government text) pairs with a labelled addressing paragraph
+    cases_top: int = 0  # ... one of them among the top TOP
+    cases_wide: int = 0  # ... among the top WIDE
     wrong: list[tuple[str, str, int]] = field(default_factory=list)  # (ask, paragraph id, score)
     labelled: int = 0
     found: int = 0
@@ -100,6 +107,11 @@ def measure(labels: list[Label], ranked, responses) -> Accuracy:
         chosen.setdefault((response.recommendation_id, document_of(response.paragraph_id)), []).append(response)
     for label in labels:
         order = [pid for _, pid in ranked.get((label.ask, label.document), [])]
+        ranks = [order.index(pid) + 1 for pid in label.addresses if pid in order]
+        if label.addresses:
+            accuracy.cases += 1
+            accuracy.cases_top += bool(ranks) and min(ranks) <= TOP
+            accuracy.cases_wide += bool(ranks) and min(ranks) <= WIDE
         for pid in label.addresses:
             accuracy.labelled += 1
             rank = order.index(pid) + 1 if pid in order else None
@@ -125,14 +137,27 @@ def accuracy_of(sources_dir: Path = ROOT / "sources", part: str = "calibration")
     elif part == "held-out":
         labels = [label for label in labels if is_held_out(label, held_out)]
     rows, paragraphs, documents = parsed_sources(sources_dir)
-    ranked = kb_responses.rank_pairs(rows, paragraphs, documents)
-    responses = kb_responses.compute_responses(rows, paragraphs, documents)
+    ranked, responses = score_labelled(labels, rows, paragraphs)
     return measure(labels, ranked, responses)
+
+
+def score_labelled(labels: list[Label], rows, paragraphs):
+    """The rules' ranking and responses for every labelled pair of documents."""
+    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
+    ranked, responses = {}, []
+    for submission, government in sorted({(document_of(label.ask), label.document) for label in labels}):
+        for ask_id, scored in kb_responses.rank_pair(rows_of[submission], paragraphs_of[government]).items():
+            ranked[(ask_id, government)] = scored
+        responses += kb_responses.rule_responses(rows_of[submission], paragraphs_of[government])
+    return ranked, responses
 
 
 def report(accuracy: Accuracy, title: str) -> str:
     lines = [
         f"{title}: {len(accuracy.labels)} asks, {accuracy.labelled} labelled addressing paragraphs",
+        f"  cases (an ask and a text with a labelled answer): {accuracy.cases}; labelled paragraph in the top {TOP}: "
+        f"{accuracy.cases_top} = {percent(accuracy.cases_top, accuracy.cases)}, top {WIDE}: {accuracy.cases_wide}"
+        f" = {percent(accuracy.cases_wide, accuracy.cases)}",
         f"  recall (labelled paragraph in the top {TOP}): {accuracy.labelled - len(accuracy.missed)}/{accuracy.labelled}"
         f" = {100 * accuracy.recall:.1f}%",
         f"  precision of addresses: {accuracy.right}/{accuracy.found} = {100 * accuracy.precision:.1f}%"
@@ -146,6 +171,10 @@ def report(accuracy: Accuracy, title: str) -> str:
         lines.append("  wrong addresses:")
         lines += [f"    {ask} -> {pid} (score {score})" for ask, pid, score in accuracy.wrong]
     return "\n".join(lines)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
 def main() -> None:
