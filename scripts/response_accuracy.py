@@ -25,12 +25,15 @@ everything together.  Rows are parsed from the sources with kb's loaders.
 """
 
 import argparse
+import shutil
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from kb.build import parse_sources
+from kb.build import build, parse_sources
 from kb.records import by_document, document_of
 from kb.rules import responses as kb_responses
 
@@ -173,6 +176,37 @@ def report(accuracy: Accuracy, title: str) -> str:
     return "\n".join(lines)
 
 
+def unanswered(sources_dir: Path = ROOT / "sources") -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
+    """The asks kb lists as having no response found (their own status and
+    their thread's, by the rules alone: the sources built without the
+    reviewer's verdicts), as (ask, thread status); and those of them a
+    reader labelled as addressed in a government text, with the paragraphs.
+    The labels cover every pair of the sources' window."""
+    labels, _ = read_labels()
+    addressed: dict[str, list[str]] = {}
+    for label in labels:
+        addressed.setdefault(label.ask, []).extend(label.addresses)
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "sources"
+        shutil.copytree(sources_dir, copy, ignore=shutil.ignore_patterns(".*"))
+        (copy / "response_reviews.yml").unlink(missing_ok=True)
+        build(copy, Path(folder) / "kb.db")
+        with sqlite3.connect(Path(folder) / "kb.db") as conn:
+            listed = conn.execute("select recommendation_id, thread_status from response_status "
+                                  "where status = 'no response found' order by recommendation_id").fetchall()
+    wrong = [(ask, addressed[ask]) for ask, _ in listed if addressed.get(ask)]
+    return listed, wrong
+
+
+def report_unanswered(listed, wrong) -> str:
+    lines = [f"Asks with no response found (rules alone): {len(listed)}; "
+             f"{sum(thread == 'no response found' for _, thread in listed)} of them with no response over their thread"]
+    lines += [f"    {ask} (thread: {thread})" for ask, thread in listed]
+    lines.append(f"  of these, labelled as addressed by a reader: {len(wrong)}")
+    lines += [f"    {ask} -> {', '.join(pids)}" for ask, pids in wrong]
+    return "\n".join(lines)
+
+
 def percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
@@ -186,6 +220,8 @@ def main() -> None:
     args = parser.parse_args()
     part = "held-out" if args.held_out else "all" if args.all else "calibration"
     print(report(accuracy_of(args.sources, part), f"Responses, {part} labels"))
+    if args.all:
+        print(report_unanswered(*unanswered(args.sources)))
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@ CANDIDATE_WEIGHT = 0.5
 SCORE_SCALE = 4
 ADDRESSES_SCORE = 44
 RELATED_SCORE = 24
-POSSIBLE_SCORE = 40  # a related paragraph that makes its ask a possible response
+POSSIBLE_SCORE = 24  # a related paragraph that makes its ask a possible response (see is_possible)
 MAX_PER_DOCUMENT = 5
 # Places: the words of a place's names that say which place (河套, 都会区), not 科技 or 香港
 PLACE_WORD_SPECIFICITY = 0.5
