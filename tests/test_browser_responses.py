@@ -60,7 +60,7 @@ def test_recommendation_page_shows_its_responses_as_a_timeline(server, browser):
 def test_a_study_after_every_government_text_says_so(server, browser):  # noqa: F811
     browser.get(f"{server}/-/responses/hkpc-2025-manufacturing-study")
     counts = browser.find_element(By.ID, "kb-counts").text
-    assert counts == "Of the HKPC's 7 asks: 0 addressed, 0 related only, 0 no response found, 7 no later government text."
+    assert counts == "Of the HKPC's 7 asks: 0 addressed, 0 possible response, 0 no response found, 7 no later government text."
     statuses = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, ".kb-scorecard .kb-status")]
     assert statuses == ["no later government text"] * 7
     _screenshot(browser, "responses-no-later-text")

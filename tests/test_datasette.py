@@ -105,3 +105,29 @@ async def test_markup_in_a_source_is_shown_as_text(tmp_path, sources_copy):
     assert "<script>alert(" not in page
     row_page = (await datasette.client.get("/kb/recommendations/cma-2024-budget~2F1")).text
     assert "<script>alert(" not in row_page
+
+
+async def test_every_canned_query_runs(datasette):
+    queries = METADATA["databases"]["kb"]["queries"]
+    for name in queries:
+        response = await datasette.client.get(f"/kb/{name}.json?_shape=array&area=talent")
+        assert response.status_code == 200, (name, response.text[:200])
+
+
+async def test_asks_with_no_response_found_leave_out_asks_whose_thread_was_answered(datasette, built_db):
+    """Listed: an ask whose own status and thread status are both no response
+    found; not an ask repeated later and addressed, or possibly answered, then."""
+    rows = (await datasette.client.get("/kb/asks_without_response.json?_shape=array")).json()
+    assert rows and {(row["status"], row["thread_status"]) for row in rows} == {("no response found", "no response found")}
+    db = sqlite_utils.Database(built_db)
+    expected = [row["recommendation_id"] for row in db.query(
+        "select recommendation_id from response_status where status = 'no response found' and thread_status = 'no response found'")]
+    assert sorted(row["id"] for row in rows) == sorted(expected)
+    answered_thread = [row["recommendation_id"] for row in db.query(
+        "select recommendation_id from response_status where status = 'no response found' and thread_status != 'no response found'")]
+    assert "bdc-2020-brand-relaunch-survey/9" in answered_thread  # its thread was addressed
+    assert not {row["id"] for row in rows} & set(answered_thread)
+    first = next(row for row in rows if row["id"] == "cma-2024-budget/4")
+    assert (first["title"], first["publisher"], first["document_id"], first["year"]) == (
+        "創建「香港食品產業園」", "香港中華廠商聯合會", "cma-2024-budget", 2024)
+    assert first["government_texts"] == "hksarg-2024-25-budget"

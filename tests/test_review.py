@@ -46,7 +46,7 @@ def test_a_rejected_response_is_gone_after_the_build(built_copy):
 def test_a_confirmed_paragraph_addresses_the_ask_and_changes_its_status(built_copy):
     sources, db = built_copy
     ask, paragraph = "cma-2024-budget/12", f"{BUDGET}/150"  # support for Hong Kong firms on the Mainland: the TDC's advice
-    assert rows(db, "select status from response_status where recommendation_id = ?", ask) == [("related only",)]
+    assert rows(db, "select status from response_status where recommendation_id = ?", ask) == [("possible response",)]
     result = kb("review", ask, paragraph, "--confirm", "-s", str(sources), "-d", str(db))
     assert result.exit_code == 0, result.output
     assert rows(db, "select relation, method, score from responses where recommendation_id = ? and paragraph_id = ?", ask, paragraph) == [

@@ -195,9 +195,15 @@ def responses_command(document, db_path, as_json, publisher):
 
     DOCUMENT is an id from the documents table.  For a document of
     recommendations: each ask's status and best evidence, from the
-    government texts published after it.  For a government text (a Policy
-    Address, a Budget): each paragraph that responds to an ask, with the asks,
-    those that address one first; --publisher keeps one publisher's asks.
+    government texts of its window (every Policy Address and Budget
+    delivered after it was written, within kb build's --horizon).  The
+    statuses: addressed (a paragraph does what was asked, wholly or in
+    part); possible response (paragraphs share the ask's specific terms:
+    worth reading, not a verdict); no response found (neither); no later
+    government text (nothing in the window yet).  For a government text (a
+    Policy Address, a Budget): each paragraph that responds to an ask, with
+    the asks, those that address one first; --publisher keeps one
+    publisher's asks.
 
     \b
     Examples:

@@ -1,6 +1,12 @@
 """Reading government responses back from the database: a submission's
 scorecard (each ask, its status and best evidence, with counts) and a
-recommendation's responses over time, for `kb responses` and the site."""
+recommendation's responses over time, for `kb responses` and the site.
+
+The statuses, in the order they are counted (``STATUSES``): ``addressed``,
+``possible response`` (paragraphs share the ask's specific terms: worth
+reading, not a verdict), ``no response found`` and ``no later government
+text`` (nothing in the ask's window to answer with); kb.rules.responses
+says how each is found."""
 
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -27,7 +33,7 @@ order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ord
 _DOCUMENTS_SQL = """
 select d.id, d.title_zh, d.title_en, d.published, d.year, p.name_zh as publisher_zh, p.name_en as publisher_en,
        count(*) as asks,
-       sum(s.status = ?) as addressed, sum(s.status = ?) as related_only, sum(s.status = ?) as no_response,
+       sum(s.status = ?) as addressed, sum(s.status = ?) as possible_response, sum(s.status = ?) as no_response,
        sum(s.status = ?) as no_later_text
 from response_status s
 join recommendations r on r.id = s.recommendation_id
@@ -39,7 +45,8 @@ order by d.year desc, d.published desc, d.id
 
 
 def documents_with_asks(conn: sqlite3.Connection) -> list[dict]:
-    """Each document whose asks have a status, with its counts by status."""
+    """Each document whose asks have a status, with its counts by status:
+    ``addressed``, ``possible_response``, ``no_response``, ``no_later_text``."""
     cursor = conn.execute(_DOCUMENTS_SQL, STATUSES)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]

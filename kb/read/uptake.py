@@ -69,7 +69,7 @@ class Answered:
     published: str
     publisher_zh: str
     publisher_en: str
-    status: str  # the ask's status over every government text, '' without one
+    status: str  # the ask's status over the government texts of its window, '' without one
     publisher_id: str
 
     def to_json(self) -> dict:
@@ -120,7 +120,11 @@ class Uptake:
     @property
     def counts(self) -> dict[str, int]:
         """Asks addressed, asks only related to, the paragraphs that address
-        one, and the documents whose asks it responds to."""
+        one, and the documents whose asks it responds to.  ``related only``
+        counts the asks this text has only ``related`` paragraphs for: a
+        relation of this text's paragraphs, not the ask's status (which is
+        ``possible response`` only when a related paragraph of its window
+        shares its specific terms); the key is kept as documented."""
         asks = [ask for paragraph in self.paragraphs for ask in paragraph.asks]
         addressed = {ask.recommendation_id for ask in asks if ask.relation == ADDRESSES}
         return {
@@ -210,7 +214,9 @@ def publishers_answered(conn: sqlite3.Connection, document_id: str) -> list[dict
 
 def government_texts(conn: sqlite3.Connection) -> list[dict]:
     """Each government text, newest first, with its numbered paragraphs (not
-    counting sub-items) and the asks it addressed and only related to."""
+    counting sub-items) and the asks it addressed and only related to
+    (``related_only``: asks with a related paragraph of it and none that
+    addresses them, whatever their status)."""
     texts = _dicts(conn.execute(_GOVERNMENT_SQL))
     counts = {found[0]: found[1:] for found in conn.execute(_ASK_COUNTS_SQL)} if has_responses(conn) else {}
     for text in texts:
