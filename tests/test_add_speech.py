@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from kb.build.add import AddError, AddRequest, add, own_title
 from kb.cli import cli
-from tests.conftest import SOURCES
+from tests.conftest import ROOT, SOURCES
+
+SPEECH_LAYOUTS = ROOT / "tests" / "speeches"
 
 SPEECHES = ["hksarg-2020-policy-address", "hksarg-2021-policy-address", "hksarg-2022-policy-address",
             "hksarg-2023-policy-address", "hksarg-2023-24-budget", "hksarg-2024-25-budget"]
@@ -94,12 +96,12 @@ def snapshot(folder):
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
 
 
-def test_a_speech_the_loader_cannot_read_is_refused_and_never_read_as_asks(without_speeches, tmp_path):
-    path = tmp_path / "speech.txt"  # a submission's text given as a Budget: the speech loader does not fit it
-    path.write_text((SOURCES / "cma-2024-budget.txt").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+def test_a_speech_the_loader_cannot_read_is_refused_and_never_read_as_asks(without_speeches):
+    path = SPEECH_LAYOUTS / "missing-number.pdf"  # a speech whose paragraph 14 is not printed
     before = snapshot(without_speeches)
-    with pytest.raises(AddError, match=r"speech.txt: the hksarg loader cannot read it"):
-        add(AddRequest(path=path, sources_dir=without_speeches, publisher="cma", kind="budget", published="2024-02"))
+    with pytest.raises(AddError, match=r"missing-number.pdf: the hksarg loader cannot read it: .*page 5: paragraph 14 missing"):
+        add(AddRequest(path=path, sources_dir=without_speeches, publisher="hksarg", publisher_zh="香港特別行政區政府",
+                       publisher_en="HKSAR Government", kind="policy-address", published="2031-10"))
     assert snapshot(without_speeches) == before
 
 

@@ -93,7 +93,7 @@ def test_paragraph_page_lists_the_asks_it_answers_and_links_the_original_page(se
 def test_what_a_government_text_took_up_reads_on_a_phone(server, browser):  # noqa: F811
     _resize(browser, PHONE)
     browser.get(f"{server}/-/responses/{PA_2023}")
-    assert browser.find_element(By.ID, "kb-counts").text.startswith("The 2023 Policy Address addressed 13 asks")
+    assert browser.find_element(By.ID, "kb-counts").text.startswith("The 2023 Policy Address addressed 14 asks")
     addressing = browser.find_elements(By.CSS_SELECTOR, "#kb-addressing tbody tr")
     related = browser.find_element(By.ID, "kb-relating")
     assert len(addressing) == 15 and not related.find_element(By.ID, "kb-related").is_displayed()  # folded away

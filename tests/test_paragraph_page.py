@@ -26,7 +26,7 @@ def _asks(page: str) -> list[str]:
     """The ids of the asks listed as answered, in order."""
     section = page[page.index('<section class="kb-para-asks"'):]
     section = section[: section.index("</section>")]
-    return re.findall(r"<code>([^<]+)</code><br>", section)
+    return [code for code in re.findall(r"<code>([^<]+)</code><br>", section) if " " not in code]  # not the review commands
 
 
 async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers(datasette):
@@ -37,11 +37,13 @@ async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers
     assert "加速推動高質量發展 › 加強支援技術轉移" in page  # chapter and section
     assert "page 35</span>" in page and "of the original" not in page and "lines 804–806 in the source" in page
     assert "每年向八所資助大學的技術轉移處，各提供不超過一千六百萬元資助。" in page
-    # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger)
-    assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5"]
-    assert "Asks it responds to" in page and "<strong>2 addressed</strong>" in page and "<strong>0 related</strong>" in page
+    # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger), then one the rules relate
+    assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5", "cma-2023-policy-address/5"]
+    assert "Asks it responds to" in page and "<strong>2 addressed</strong>" in page and "<strong>1 related</strong>" in page
     assert page.count("</span> <em>reviewed</em>") == 2 and "score " not in page.split("kb-para-asks")[1].split("</ol>")[0]
-    assert "構建需求導向型創科體系" in page and "<summary>review</summary>" not in page  # both settled: no commands offered
+    assert "構建需求導向型創科體系" in page and "<summary>review</summary>" in page  # the rule's related one is not settled
+    assert f"kb review cma-2023-policy-address/5 {BUDGET}/127 --confirm --relation related" in page
+    assert f"kb review cma-2023-policy-address/4 {BUDGET}/127" not in page  # settled: no commands offered
     assert f'<a rel="prev" href="/kb/paragraphs/{BUDGET}~2F126">← ¶ 126</a>' in page
     assert f'<a rel="next" href="/kb/paragraphs/{BUDGET}~2F128">¶ 128 →</a>' in page
     citation = re.search(r'<p class="kb-citation" id="kb-citation" lang="zh-Hant">(.*?)</p>', page).group(1)
