@@ -4,6 +4,7 @@ adding a newer document, inserting an older one, changing one and removing
 one; it parses only what changed; and only a change to the code that decides
 the stored rows makes the next build a full one."""
 
+import re
 import shutil
 import sys
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import loaders
 from kb.build import incremental
 from kb.build.pipeline import build
 from kb.build.incremental import code_version, read_previous
@@ -215,3 +217,24 @@ def test_a_change_to_the_code_that_decides_the_rows_forces_a_full_build(tmp_path
     assert code_version() == version  # the copy is hashed as the tree itself
     notes = build_with_code(code_copy(tmp_path / "code", (edited,)), built_once, tmp_path, monkeypatch)
     assert not any(note.startswith("building incrementally") for note in notes)
+
+
+def test_an_incremental_build_warns_of_a_kept_documents_unread_lines_as_a_full_build_does(tmp_path, monkeypatch):
+    """The lines a loader numbered but read into no row are kept by the build
+    (build_info), so a document kept from the previous build is not parsed
+    again to warn of them."""
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    shutil.copytree(SOURCES, folder, ignore=shutil.ignore_patterns(".*"))
+    text = (folder / f"{CMA_2023}.txt").read_text(encoding="utf-8")
+    stray = "1. 本會一向關注工業發展，並就施政報告提出以下建議。"
+    (folder / f"{CMA_2023}.txt").write_text(text.replace("\n", f"\n{stray}\n", 1), encoding="utf-8")
+    manifest = folder / "manifest.yml"
+    manifest.write_text(re.sub(rf"(- id: {CMA_2023}\n  file: .*\n)(  sha256: .*\n)?", r"\1", manifest.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    full = {report.document_id: report.warnings for report in build(folder, db)}
+    assert any(stray in warning for warning in full[CMA_2023])
+    calls = []
+    found_again = loaders.unread
+    monkeypatch.setattr(loaders, "unread", lambda *args: calls.append(args) or found_again(*args))
+    incremental = {report.document_id: report.warnings for report in build(folder, db)}
+    assert incremental == full and calls == []

@@ -39,6 +39,7 @@ CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
+UNREAD_KEY = "unread_lines"  # document id -> the lines its loader numbered but read into no row
 ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
 # a change anywhere else (a page, a command's help) keeps builds incremental.
@@ -91,6 +92,7 @@ class Previous:
     response_reviewed: set[tuple[str, str]]
     pairs_by_document: dict[str, int]
     answered_pairs: set[tuple[str, str]]
+    unread: dict[str, tuple[tuple[int, str], ...]]
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -134,6 +136,8 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
         pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
         answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
+        unread={document_id: tuple((number, text) for number, text in lines)
+                for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
     )
 
 

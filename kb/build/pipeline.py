@@ -22,7 +22,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, CODE_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -128,9 +128,12 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
         kept = len(fingerprints.keys() - changed)
         progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
     known = dict(parsed_already or {})
+    unread = {}
     for document_id in fingerprints.keys() - changed:
         known[fingerprints[document_id]] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
-    found = parse_sources(texts, loaders_by_name, known, progress)
+        if document_id in previous.unread:
+            unread[fingerprints[document_id]] = previous.unread[document_id]
+    found = parse_sources(texts, loaders_by_name, known, progress, unread)
     sources = [read.source for read in found]
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
@@ -157,6 +160,8 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
             info = {**build_info(sources_dir, [source.path for source in sources], read_already),
                     "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
                     ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
+                    UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
+                                           ensure_ascii=False),
                     CODE_KEY: code_version(),
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
@@ -256,15 +261,19 @@ def read_sources(sources_dir: str | Path, loaders_by_name=None) -> list[SourceTe
     return found
 
 
-def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = None) -> Parsed:
+def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = None,
+                 unread: tuple[tuple[int, str], ...] | None = None) -> Parsed:
     """A document parsed by its entry's loader and checked against its
     text and its entry's ``expect:`` counts.  ``known``: the document
     parsed already from this very text and entry; it is checked, not
-    parsed again."""
+    parsed again, and its ``unread`` lines are the ones given (kept by the
+    previous build) or found again."""
     source = read.source
     loader = loader_for(source, loaders_by_name)
     parsed = known if known is not None else loader(read.text, source.document)
-    if known is not None and loader is loaders.LOADERS.get(source.document.loader):
+    if known is not None and unread is not None:
+        parsed.unread = unread
+    elif known is not None and loader is loaders.LOADERS.get(source.document.loader):
         parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
     _check(source, parsed, line_count=len(numbered_lines(read.text)))
@@ -277,12 +286,14 @@ def parse_sources(
     loaders_by_name=None,
     known: Mapping[str, Parsed] | None = None,
     progress: Progress | None = None,
+    unread: Mapping[str, tuple[tuple[int, str], ...]] | None = None,
 ) -> list[ParsedSource]:
     """Every document of a sources folder (or of the texts ``read_sources``
     read from it), in the manifest's order, parsed by the loader its entry
     names and checked (``parse_source``).  ``known``: documents parsed
-    already, by their fingerprint; ``progress`` hears of each document
-    parsed (a large one announced before)."""
+    already, by their fingerprint, and ``unread`` the lines their loaders
+    left unread, where known; ``progress`` hears of each document parsed
+    (a large one announced before)."""
     texts = read_sources(sources, loaders_by_name) if isinstance(sources, (str, Path)) else sources
     known = known or {}
     progress = progress or Progress(None)
@@ -290,7 +301,7 @@ def parse_sources(
     for read in texts:
         given = known.get(read.fingerprint)
         if given is not None:
-            parsed = parse_source(read, loaders_by_name, known=given)
+            parsed = parse_source(read, loaders_by_name, known=given, unread=(unread or {}).get(read.fingerprint))
         else:
             with progress.step(f"parsing {read.document_id} ({size_text(read.size)})", announce=read.size >= LARGE_BYTES):
                 parsed = parse_source(read, loaders_by_name)
