@@ -48,8 +48,11 @@ def test_scorecard_lists_every_ask_with_its_status(server, browser):  # noqa: F8
 
 def test_recommendation_page_shows_its_responses_as_a_timeline(server, browser):  # noqa: F811
     browser.get(f"{server}/r/{CMA_2023}/4")
+    answer = browser.find_element(By.CSS_SELECTOR, "section.kb-answer")  # the status heads the page
+    assert "Status: addressed" in answer.text and "First addressed in 行政長官2023年施政報告 ¶ 61.4" in answer.text
+    assert "Latest: 二零二四至二五財政年度政府財政預算案 ¶ 127" in answer.text  # the reviewer's
     block = browser.find_element(By.CSS_SELECTOR, "section.kb-responses")
-    assert "Government responses" in block.text and "Status: addressed" in block.text
+    assert "Government responses" in block.text
     items = block.find_elements(By.CSS_SELECTOR, "li")
     assert items and "¶ 61.4" in items[0].text and "p. 25" in items[0].text
     assert INJECTED in block.text and browser.execute_script("return window.kbInjected") is None

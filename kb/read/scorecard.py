@@ -161,11 +161,12 @@ def scorecard(conn: sqlite3.Connection, document_id: str) -> Scorecard:
         raise LookupError(f"{document_id!r} has no recommendations to score (is it a government text?)")
     evidence = _evidence(conn, [ask.id for ask in asks])
     for ask in asks:
-        ask.evidence = sorted(evidence.get(ask.id, []), key=_strongest)
+        ask.evidence = sorted(evidence.get(ask.id, []), key=strongest)
     return Scorecard(document, asks)
 
 
-def _strongest(evidence: Evidence) -> tuple:
+def strongest(evidence: Evidence) -> tuple:
+    """A sort key putting addressing evidence first, then the highest score, then the earliest."""
     return (evidence.relation != "addresses", -evidence.score, evidence.published, evidence.paragraph_id)
 
 

@@ -144,6 +144,19 @@ def _nearest(evidence: list, published: str, count: int) -> list:
     return [e for i, e in enumerate(evidence) if i in kept]
 
 
+def _lead(own: list[dict], status: dict) -> dict:
+    """The paragraphs a status rests on, for the top of an ask's page: the
+    strongest addressing paragraph in the first and in the latest addressing
+    text; for an ask with no addressing paragraph, its strongest response."""
+    def strongest_in(document_id):
+        return next((item for item in own if item["e"].document_id == document_id and item["e"].relation == "addresses"), None)
+
+    first = strongest_in(status["first_document_id"]) if status["first_document_id"] else None
+    latest = strongest_in(status["latest_document_id"]) if status["latest_document_id"] else None
+    closest = min(own, key=lambda item: kb_scorecard.strongest(item["e"]), default=None) if not first else None
+    return {"first": first, "latest": latest if latest is not first else None, "closest": closest}
+
+
 async def responses_context(datasette, db, recommendation_id: str, published: str, thread) -> dict | None:
     """What ``_kb_responses.html`` shows of a recommendation's responses, as a
     timeline; None for a row that is not an ask (a sub-item, a strategy) or a
@@ -166,6 +179,7 @@ async def responses_context(datasette, db, recommendation_id: str, published: st
         thread_items = [dict(quoted(e), ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
                         for e in shown]
         return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": len(timeline.thread) - len(shown),
+                "lead": _lead(own, timeline.status),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
                 "scorecard_url": datasette.urls.path(responses_path(document_of(recommendation_id)))}
 
