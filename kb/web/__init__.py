@@ -3,7 +3,8 @@
 This module wires the hooks; the pages it adds are one module per kind of
 page (recommendation_view, paragraph_view, compare_view, responses_view,
 search_view, source_view, area_views …) with their templates in templates/;
-limits bounds every connection, export writes CSV, permalinks makes URLs.
+limits bounds every connection, export writes CSV, permalinks makes URLs,
+internal_tables keeps the search index's tables off Datasette's pages.
 
 May import: kb.read, kb.rules, kb.text and kb.records; never kb.build or kb.cli.
 """
@@ -20,6 +21,7 @@ from kb.web import (
     export,
     fairness,
     home,
+    internal_tables,
     navigation,
     not_found,
     originals,
@@ -60,6 +62,13 @@ def register_routes():
         (responses_view.INDEX_ROUTE, responses_view.index_page),
         (responses_view.ROUTE, responses_view.scorecard_page),
     ]
+
+
+@hookimpl
+def permission_allowed(datasette, action, resource):
+    """The search index, its shadow tables and build_info are not pages of
+    their own: no page lists them or links their rows (internal_tables)."""
+    return internal_tables.permission_allowed(datasette, action, resource)
 
 
 @hookimpl
