@@ -3,7 +3,8 @@
 This module wires the hooks; the pages it adds are one module per kind of
 page (recommendation_view, paragraph_view, compare_view, responses_view,
 search_view, source_view, area_views …) with their templates in templates/;
-limits bounds every connection, export writes CSV, permalinks makes URLs.
+limits bounds every connection, export writes CSV, citations writes RIS,
+BibTeX and CSL-JSON, permalinks makes URLs (at the public base URL).
 
 May import: kb.read, kb.rules, kb.text and kb.records; never kb.build or kb.cli.
 """
