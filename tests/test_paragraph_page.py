@@ -10,6 +10,8 @@ import pytest
 import yaml
 from datasette.app import Datasette
 
+from kb.web import citations
+
 from tests.conftest import ROOT, SOURCES, changed_copy
 
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -49,7 +51,8 @@ async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers
     citation = re.search(r'<p class="kb-citation" id="kb-citation" lang="zh-Hant">(.*?)</p>', page).group(1)
     assert html.unescape(citation) == (
         "HKSAR Government (香港特別行政區政府). The 2024-25 Budget (二零二四至二五財政年度政府財政預算案). 2024-02-28. "
-        f"Paragraph 127, p. 35. http://localhost/p/{BUDGET}/127 (kb id {BUDGET}/127)."
+        "Paragraph 127: 為了讓大學加強支援技術轉移和市場拓展服務，我們會由二零二四／二五年度起，每年向八所資助大學的技術轉移處，各提供不超過一…, "
+        f"p. 35. http://localhost/p/{BUDGET}/127 (kb id {BUDGET}/127). Accessed {citations.today()}."
     )
     assert f'href="/kb/paragraphs/{BUDGET}~2F127.json"' in page
     assert f'<a href="/-/responses/{BUDGET}">Everything this text took up 回應了哪些建議</a>' in page

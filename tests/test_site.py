@@ -14,6 +14,7 @@ import sqlite_utils
 import yaml
 from datasette.app import Datasette
 
+from kb.web import citations
 from kb.web.export import neutralise
 from tests.conftest import ROOT
 
@@ -86,7 +87,8 @@ async def test_recommendation_page_reads_as_a_page(datasette):
     assert html.unescape(citation) == (
         "The Chinese Manufacturers' Association of Hong Kong (香港中華廠商聯合會). "
         "CMA's recommendations for the 2023 Policy Address (香港中華廠商聯合會對2023年施政報告的建議). 2023. "
-        "Recommendation 5: 打造「港版中試」. http://localhost/r/cma-2023-policy-address/5 (kb id cma-2023-policy-address/5)."
+        "Recommendation 5: 打造「港版中試」. http://localhost/r/cma-2023-policy-address/5 (kb id cma-2023-policy-address/5). "
+        f"Accessed {citations.today()}."
     )
     assert 'class="kb-copy"' in page
     assert 'href="/-/thread/cma-2023-policy-address/5"' in page  # the thread page, reachable from the row

@@ -69,17 +69,24 @@ def build_command(sources_dir, db_path, full, horizon):
     type=click.Path(dir_okay=False),
     help="Datasette metadata: titles, facets, canned queries",
 )
-def serve(sources_dir, db_path, port, host, metadata_path):
+@click.option("--base-url", metavar="URL",
+              help="The public address readers use (https://kb.example.org): permalinks, citations and CSV name it, "
+                   "never the address the server listens on. Default: the metadata's plugins: kb: base_url:, if any.")
+def serve(sources_dir, db_path, port, host, metadata_path, base_url):
     """Build the DB if it is missing or stale, then serve it read-only
 
     The server serves the database as it was when it started: a build
     meanwhile is picked up by restarting it.  SIGTERM stops it once the
-    requests under way are answered.
+    requests under way are answered.  Behind a proxy, --base-url names the
+    public address every permalink and citation uses.
 
     \b
     Example:
         kb serve --port 8001
+        kb serve --host 0.0.0.0 --base-url https://kb.example.org
     """
+    if base_url is not None:
+        _check_base_url(base_url, "--base-url")
     if not Path(metadata_path).is_file():
         raise click.ClickException(f"{metadata_path}: metadata file not found (run from the project folder, or pass --metadata)")
     previous = signal.signal(signal.SIGTERM, _stop)
@@ -90,16 +97,20 @@ def serve(sources_dir, db_path, port, host, metadata_path):
             # plugin imported before Datasette would be registered half-made.
             import datasette.app  # noqa: F401
 
-            metadata = _with_sources(metadata_path, sources_dir, snapshot.parent)  # the plugin serves originals kept there
-            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata), "-p", str(port), "-h", host, *setting_args()])
+            # the plugin serves originals kept in the sources folder, and makes its URLs with the base URL
+            metadata, prefix = _with_sources(metadata_path, sources_dir, snapshot.parent, base_url)
+            run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata), "-p", str(port), "-h", host, *setting_args(),
+                           *(["--setting", "base_url", prefix] if prefix else [])])
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _with_sources(metadata_path: str, sources_dir: str, folder: Path) -> Path:
+def _with_sources(metadata_path: str, sources_dir: str, folder: Path, base_url: str | None = None) -> tuple[Path, str | None]:
     """The metadata with the sources folder in kb's plugin configuration
-    (``plugins: kb: sources:``), written as JSON in ``folder`` (the snapshot's,
-    removed with it) for Datasette's ``-m``."""
+    (``plugins: kb: sources:``), and the public base URL (``base_url:``) when
+    given, written as JSON in ``folder`` (the snapshot's, removed with it) for
+    Datasette's ``-m``; and the base URL's path (``/kb/``) for Datasette's
+    ``base_url`` setting, or None when it has none."""
     import yaml
 
     try:
@@ -112,9 +123,25 @@ def _with_sources(metadata_path: str, sources_dir: str, folder: Path) -> Path:
     # Relative to the folder the server runs in (the plugin resolves it there): /-/metadata.json
     # publishes the plugin configuration, and need not show where the server keeps its files.
     plugins["kb"] = dict(plugins.get("kb") or {}, sources=os.path.relpath(Path(sources_dir).resolve()))
+    if base_url is not None:
+        plugins["kb"]["base_url"] = base_url
+    prefix = None
+    if plugins["kb"].get("base_url"):
+        prefix = _check_base_url(str(plugins["kb"]["base_url"]), f"{metadata_path}: plugins: kb: base_url")
     path = folder / "metadata.json"
     path.write_text(json.dumps(dict(metadata, plugins=plugins), ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+    return path, prefix
+
+
+def _check_base_url(base_url: str, where: str) -> str | None:
+    """The path of a public base URL with its slashes (``/kb/``), None when it
+    has none; a clear error for one that is not http(s)://host[:port][/path]."""
+    from kb.cli.serving import BaseUrlError, base_url_path
+
+    try:
+        return base_url_path(base_url)
+    except BaseUrlError as error:
+        raise click.ClickException(f"{where}: {error}") from error
 
 
 def _build_if_stale(sources_dir: str, db_path: str) -> None:

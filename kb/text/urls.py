@@ -37,3 +37,24 @@ def http_url(url) -> str | None:
     """``url`` when it is an http(s) link with a host, else None: what a
     page may put in an ``href``."""
     return url if url_problem(url) is None else None
+
+
+class BaseUrlError(ValueError):
+    """A public base URL that is not ``http(s)://host[:port][/path]``."""
+
+
+def parse_base_url(text) -> tuple[str, str, str]:
+    """The public base URL a site is read at, ``https://kb.example.org[:port][/path]``,
+    as (scheme, host[:port], path without its last slash); a BaseUrlError
+    says what is wrong with anything else."""
+    problem = url_problem(text)
+    if problem:
+        raise BaseUrlError(f"the public base URL {problem}: {str(text)[:100]!r}")
+    parts = urlsplit(text)
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise BaseUrlError(f"the public base URL takes no query, fragment or user name: {text[:100]!r}")
+    try:
+        parts.port
+    except ValueError as error:
+        raise BaseUrlError(f"the public base URL's port is not a port: {text[:100]!r}") from error
+    return parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/")

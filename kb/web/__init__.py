@@ -3,7 +3,8 @@
 This module wires the hooks; the pages it adds are one module per kind of
 page (recommendation_view, paragraph_view, compare_view, responses_view,
 search_view, source_view, area_views …) with their templates in templates/;
-limits bounds every connection, export writes CSV, permalinks makes URLs,
+limits bounds every connection, export writes CSV, citations writes RIS,
+BibTeX and CSL-JSON, permalinks makes URLs (at the public base URL),
 internal_tables keeps the search index's tables off Datasette's pages.
 
 May import: kb.read, kb.rules, kb.text and kb.records; never kb.build or kb.cli.
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 
 from kb.web import (
     area_views,
+    citations,
     compare_view,
     errors,
     export,
@@ -26,6 +28,7 @@ from kb.web import (
     not_found,
     originals,
     paragraph_view,
+    permalinks,
     recommendation_view,
     responses_view,
     search_view,
@@ -54,6 +57,7 @@ def register_routes():
         (compare_view.THREAD_ROUTE, compare_view.thread_page),
         (search_view.ROUTE, search_view.search_page),
         (export.SEARCH_ROUTE, export.search_export),
+        (citations.ROUTE, citations.cite_download),
         (recommendation_view.PERMALINK_ROUTE, recommendation_view.permalink_page),
         (originals.ROUTE, originals.original_page),
         (recommendation_view.NATURAL_ROUTE, recommendation_view.natural_url),
@@ -94,8 +98,8 @@ def handle_exception(datasette, request, exception):
 def extra_template_vars(view_name, table, database, request, datasette):
     """The home page shows what the knowledge base holds; a recommendation's
     row page is kb's recommendation page, a government paragraph's kb's
-    paragraph page; the recommendations and documents tables need names in
-    both languages."""
+    paragraph page, a document's row page its citation; the recommendations
+    and documents tables need names in both languages."""
     if view_name == "index":
         async def home_overview():
             db = datasette.get_database(navigation.database_name(datasette))
@@ -110,6 +114,12 @@ def extra_template_vars(view_name, table, database, request, datasette):
         return paragraph
     if request is None or view_name not in ("table", "row") or table not in ("recommendations", "documents"):
         return {}
+    if view_name == "row" and table == "documents":
+        async def document_citation():
+            db = datasette.get_database(database)
+            return {"kb_doc_cite": await citations.document_cite_context(datasette, db, tilde_decode(request.url_vars["pks"]), request)}
+
+        return document_citation
     if view_name == "table":
         async def table_names():
             db = datasette.get_database(database)
@@ -140,10 +150,13 @@ def register_output_renderer(datasette):
 def asgi_wrapper(datasette):
     """Open SQL (a visitor's own query) runs a few at a time on threads of
     its own, so other pages never wait behind it; Datasette's CSV has its
-    formula-like cells neutralised as kb's own exports do."""
+    formula-like cells neutralised as kb's own exports do (and the
+    recommendations table's CSV kb's columns); with a public base URL, every
+    request is answered as if it reached that address."""
     errors.quiet_tracebacks()
     fair = fairness.fair_sql(datasette)
-    return lambda app: fair(export.neutralise_csv_responses(app))
+    public = permalinks.public_requests(datasette)
+    return lambda app: public(fair(export.neutralise_csv_responses(app, datasette)))
 
 
 @hookimpl

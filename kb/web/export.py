@@ -1,9 +1,12 @@
 """CSV that opens cleanly in Excel: UTF-8 with a byte-order mark, cells that
 a spreadsheet would read as a formula neutralised.  From the recommendations
-table (any filters) and from search results, with each row's permalink and
-English policy-area name; from any other table, view or query (``.excelcsv``)
-as its columns are.  Datasette's own CSV (``.csv``, ``?_format=csv``) gets
-the same neutralising on its way out (``neutralise_csv_responses``)."""
+table (any filters) and from search results, with each row's permalink, its
+policy areas (primary first), its response status and the first and latest
+government texts that address it; from any other table, view or query
+(``.excelcsv``) as its columns are.  Datasette's own CSV (``.csv``,
+``?_format=csv``) gets the same neutralising on its way out
+(``neutralise_csv_responses``), and the recommendations table's gets kb's
+columns (``EXTRA_COLUMNS``) added to each row."""
 
 import codecs
 import csv
@@ -12,9 +15,9 @@ import json
 import re
 from urllib.parse import urlencode
 
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Request, Response
 
-from kb.web.permalinks import absolute_url, recommendation_path
+from kb.web.permalinks import absolute_url, paragraph_path, recommendation_path
 from kb.web.source_view import kb_database
 
 EXTENSION = "excelcsv"
@@ -26,17 +29,40 @@ _NUMBER_RE = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 COLUMNS = [
     "id", "permalink", "number", "kind", "parent_id", "title", "body", "document_id", "document_title_zh",
     "document_title_en", "publisher_zh", "publisher_en", "year", "published", "section", "area_en", "area_zh",
-    "page", "line_start", "line_end",
+    "areas_en", "areas_zh", "status", "first_document_id", "latest_document_id", "page", "line_start", "line_end",
 ]
-_ROWS_SQL = """
+# What kb adds to each row of Datasette's own CSV of the recommendations table.
+EXTRA_COLUMNS = ["permalink", "status", "first_document_id", "latest_document_id", "areas_en", "areas_zh"]
+# Every policy area of a row (recommendation_areas: the primary, then the secondary by score), joined with "; ".
+_AREAS_SQL = """(select group_concat(name, '; ') from (
+    select a2.name_{lang} as name from recommendation_areas ra join policy_areas a2 on a2.id = ra.area_id
+    where ra.recommendation_id = r.id order by ra.is_primary desc, ra.score desc, a2.id))"""
+_EXTRAS = f"""s.status, s.first_document_id, s.latest_document_id,
+       {_AREAS_SQL.format(lang="en")} as areas_en, {_AREAS_SQL.format(lang="zh")} as areas_zh"""
+_ROWS_SQL = f"""
 select r.id, r.number, r.kind, r.parent_id, r.title, r.body, r.document_id, d.title_zh as document_title_zh,
        d.title_en as document_title_en, p.name_zh as publisher_zh, p.name_en as publisher_en, r.year, d.published,
-       r.section, a.name_en as area_en, a.name_zh as area_zh, r.page, r.line_start, r.line_end
+       r.section, a.name_en as area_en, a.name_zh as area_zh, r.page, r.line_start, r.line_end, {_EXTRAS}
 from recommendations r
 join documents d on d.id = r.document_id
 join publishers p on p.id = r.publisher_id
 left join policy_areas a on a.id = r.primary_area_id
+left join response_status s on s.recommendation_id = r.id
 where r.id in (select value from json_each(?))
+"""
+_EXTRAS_SQL = f"""
+select r.id, {_EXTRAS} from recommendations r left join response_status s on s.recommendation_id = r.id
+where r.id in (select value from json_each(?))
+"""
+# A government paragraph among search results: no title, area or status of its own.
+_PARAGRAPH_ROWS_SQL = """
+select g.id, g.number, 'paragraph' as kind, g.parent_id, g.text as body, g.document_id, d.title_zh as document_title_zh,
+       d.title_en as document_title_en, p.name_zh as publisher_zh, p.name_en as publisher_en, d.year, d.published,
+       g.section, g.page, g.line_start, g.line_end
+from paragraphs g
+join documents d on d.id = g.document_id
+join publishers p on p.id = d.publisher_id
+where g.id in (select value from json_each(?))
 """
 
 
@@ -63,10 +89,15 @@ def to_csv(rows: list[dict], columns: list[str] = COLUMNS) -> str:
     return out.getvalue()
 
 
-async def export_rows(datasette, db, ids: list[str], request) -> list[dict]:
-    """Full rows for ``ids``, in that order, each with its absolute permalink."""
-    found = {row["id"]: dict(row) for row in (await db.execute(_ROWS_SQL, [json.dumps(ids)])).rows}
-    return [dict(found[i], permalink=absolute_url(request, datasette.urls.path(recommendation_path(i)))) for i in ids if i in found]
+async def export_rows(datasette, db, ids: list[str], request, paragraph_ids: list[str] = ()) -> list[dict]:
+    """Full rows for ``ids`` (recommendations, and government paragraphs among
+    ``paragraph_ids``), in that order, each with its absolute permalink."""
+    found = {row["id"]: dict(row, permalink=absolute_url(request, datasette.urls.path(recommendation_path(row["id"]))))
+             for row in (await db.execute(_ROWS_SQL, [json.dumps(ids)])).rows}
+    if paragraph_ids:
+        found.update({row["id"]: dict(row, permalink=absolute_url(request, datasette.urls.path(paragraph_path(row["id"]))))
+                      for row in (await db.execute(_PARAGRAPH_ROWS_SQL, [json.dumps(list(paragraph_ids))])).rows})
+    return [found[i] for i in ids if i in found]
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -108,16 +139,19 @@ def _value(cell):
 
 
 async def search_export(datasette, request):
-    """``/-/search.csv?q=…``: every result of the search (filters applied), best first."""
+    """``/-/search.csv?q=…``: every result of the search (filters applied),
+    best first; a government paragraph (``in=government``) with its heading as title."""
     from kb.web.search_view import all_results
 
     db = await kb_database(datasette)
     found = await all_results(db, request)
-    ids = [result.id for result in found.results] if found else []
-    rows = await export_rows(datasette, db, ids, request)
-    scores = {result.id: (result.score, result.method) for result in (found.results if found else [])}
+    results = {result.id: result for result in (found.results if found else [])}
+    paragraph_ids = [result.id for result in results.values() if result.kind == "paragraph"]
+    rows = await export_rows(datasette, db, list(results), request, paragraph_ids)
     for row in rows:
-        row["score"], row["method"] = scores[row["id"]]
+        result = results[row["id"]]
+        row["score"], row["method"] = result.score, result.method
+        row.setdefault("title", result.title)
     return csv_response(to_csv(rows, ["score", "method", *COLUMNS]), "search.csv")
 
 
@@ -132,14 +166,27 @@ def is_datasette_csv(scope) -> bool:
     return re.search(r"(^|&)_format=csv(&|$)", query) is not None
 
 
-def neutralise_csv_responses(app):
+_RECOMMENDATIONS_CSV_RE = re.compile(r"/(?P<database>[^/]+)/recommendations(?P<csv>\.csv)?$")
+
+
+def recommendations_csv_database(scope) -> str | None:
+    """The database of a request for Datasette's CSV of the recommendations table, else None."""
+    found = _RECOMMENDATIONS_CSV_RE.search(scope.get("path", ""))
+    if found is None or not (found["csv"] or re.search(r"(^|&)_format=csv(&|$)", scope.get("query_string", b"").decode("latin-1"))):
+        return None
+    return found["database"]
+
+
+def neutralise_csv_responses(app, datasette=None):
     """An ASGI wrapper that rewrites Datasette's CSV responses cell by cell,
-    as they stream: each cell that starts like a formula gets ``'``."""
+    as they stream: each cell that starts like a formula gets ``'``; the
+    recommendations table's rows get kb's columns (with ``datasette``)."""
 
     async def wrapped(scope, receive, send):
         if not is_datasette_csv(scope):
             return await app(scope, receive, send)
         rewriter = None
+        database = recommendations_csv_database(scope) if datasette is not None else None
 
         async def rewriting_send(message):
             nonlocal rewriter
@@ -147,12 +194,15 @@ def neutralise_csv_responses(app):
                 headers = message.get("headers") or []
                 content_type = next((value for key, value in headers if key.lower() == b"content-type"), b"")
                 if content_type.startswith((b"text/plain", b"text/csv")):
-                    rewriter = CsvRewriter()
+                    columns = None
+                    if database and message.get("status") == 200 and database in datasette.databases:
+                        columns = RecommendationColumns(datasette, datasette.get_database(database), Request(scope, receive))
+                    rewriter = CsvRewriter(columns)
                     headers = [(key, value) for key, value in headers if key.lower() != b"content-length"]
                     message = dict(message, headers=headers)
             elif message["type"] == "http.response.body" and rewriter is not None:
                 more = message.get("more_body", False)
-                message = dict(message, body=rewriter.feed(message.get("body", b""), final=not more))
+                message = dict(message, body=await rewriter.afeed(message.get("body", b""), final=not more))
             await send(message)
 
         await app(scope, receive, rewriting_send)
@@ -160,15 +210,62 @@ def neutralise_csv_responses(app):
     return wrapped
 
 
+class RecommendationColumns:
+    """Adds ``EXTRA_COLUMNS`` to the records of the recommendations table's CSV,
+    read for each piece's rows by their ``id`` (a CSV without ``id`` is left as it is)."""
+
+    def __init__(self, datasette, db, request):
+        self.datasette, self.db, self.request = datasette, db, request
+        self.id_column = None
+        self.header_seen = False
+
+    async def __call__(self, records: list[list[str]]) -> list[list[str]]:
+        rows = records
+        if not self.header_seen and records:
+            self.header_seen, rows = True, records[1:]
+            if "id" in records[0]:
+                self.id_column = records[0].index("id")
+                records[0] = records[0] + EXTRA_COLUMNS
+        if self.id_column is None or not rows:
+            return records
+        ids = [row[self.id_column] for row in rows if len(row) > self.id_column]
+        extras = {row["id"]: dict(row) for row in (await self.db.execute(_EXTRAS_SQL, [json.dumps(ids)])).rows}
+        for row in rows:
+            found = extras.get(row[self.id_column]) if len(row) > self.id_column else None
+            if found is None:
+                row.extend([""] * len(EXTRA_COLUMNS))
+                continue
+            found["permalink"] = absolute_url(self.request, self.datasette.urls.path(recommendation_path(found["id"])))
+            row.extend("" if found[column] is None else str(found[column]) for column in EXTRA_COLUMNS)
+        return records
+
+
 class CsvRewriter:
     """Rewrites CSV text given in pieces: holds back an unfinished record (an
-    open quote, a line not yet ended) until the piece that finishes it."""
+    open quote, a line not yet ended) until the piece that finishes it; with
+    ``columns`` (a RecommendationColumns), adds its columns to every record."""
 
-    def __init__(self):
+    def __init__(self, columns=None):
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
+        self._columns = columns
 
     def feed(self, body: bytes, final: bool = False) -> bytes:
+        text = self._finished(body, final)
+        return _rewrite(text).encode("utf-8") if text else b""
+
+    async def afeed(self, body: bytes, final: bool = False) -> bytes:
+        """``feed``, with the columns added."""
+        text = self._finished(body, final)
+        if not text:
+            return b""
+        if self._columns is None:
+            return _rewrite(text).encode("utf-8")
+        records = await self._columns(list(csv.reader(io.StringIO(text, newline=""))))
+        return _write(records, text).encode("utf-8")
+
+    def _finished(self, body: bytes, final: bool) -> str:
+        """The text of the records finished so far, held back from earlier pieces or in ``body``."""
         self._pending += self._decoder.decode(body, final=final)
         text = self._pending
         if not final:
@@ -179,7 +276,7 @@ class CsvRewriter:
             text, self._pending = text[:end], text[end:]
         else:
             self._pending = ""
-        return _rewrite(text).encode("utf-8") if text else b""
+        return text
 
 
 def _last_record_end(text: str) -> int:
@@ -193,9 +290,14 @@ def _last_record_end(text: str) -> int:
 
 
 def _rewrite(text: str) -> str:
+    return _write(csv.reader(io.StringIO(text, newline="")), text)
+
+
+def _write(records, text: str) -> str:
+    """``records`` as CSV with their cells neutralised; ``text`` is what they were read from."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    for record in csv.reader(io.StringIO(text, newline="")):
+    for record in records:
         writer.writerow([neutralise_text(cell) for cell in record])
     if not text.endswith("\n"):  # a last line without its line end (an error message) stays so
         return out.getvalue().removesuffix("\r\n")

@@ -11,8 +11,9 @@ from urllib.parse import quote
 from datasette.utils import tilde_encode
 
 from kb.read import uptake as kb_uptake
+from kb.web import citations
 from kb.web.originals import original_url
-from kb.web.permalinks import absolute_url, natural_url_handler, page_handler, paragraph_path, responses_path
+from kb.web.permalinks import absolute_url, cite_urls, natural_url_handler, page_handler, paragraph_path, responses_path
 from kb.web.source_view import document_url, first_or_404, passage_url
 from kb.rules.responses import ADDRESSES
 
@@ -27,7 +28,8 @@ _NEIGHBOUR_SQL = {
 
 
 async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
-    """Everything the page shows, as ``{"database", "kb_para": {...}}``; a 404 for an unknown id."""
+    """Everything the page shows, as ``{"database", "kb_para": {...}, "kb_cite_downloads": {...}}``;
+    a 404 for an unknown id."""
     row = dict(await first_or_404(db, "select * from paragraphs where id = ?", [paragraph_id],
                                   f"No government paragraph {paragraph_id!r}"))
     document = dict((await db.execute("select * from documents where id = ?", [row["document_id"]])).first())
@@ -63,9 +65,9 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
         "original_page_url": page_url(original, document, row["page"]),
         "permalink": permalink,
         "json_url": row_url(datasette, db.name, paragraph_id) + ".json",
-        "citation": citation(row, document, publisher, permalink),
+        "citation": citations.text(citations.row_item(row, document, publisher, permalink, kind="paragraph")),
     }
-    return {"database": db.name, "kb_para": para}
+    return {"database": db.name, "kb_para": para, "kb_cite_downloads": cite_urls(datasette, [("p", paragraph_id)])}
 
 
 def row_url(datasette, database: str, paragraph_id: str) -> str:
@@ -79,18 +81,6 @@ def page_url(original: str | None, document: dict, page: int | None) -> str | No
     if not original or not page or not name.lower().endswith(".pdf"):
         return None
     return f"{original}#page={page}"
-
-
-def citation(row: dict, document: dict, publisher: dict, permalink: str) -> str:
-    """One line to paste into a paper: government, document, date, paragraph, page, permalink, kb id."""
-    parts = [
-        f"{publisher['name_en']} ({publisher['name_zh']})",
-        f"{document['title_en']} ({document['title_zh']})" if document.get("title_en") else document["title_zh"],
-        str(document.get("published") or document.get("year")),
-        f"Paragraph {row['number']}" + (f", p. {row['page']}" if row.get("page") else ""),
-        f"{permalink} (kb id {row['id']})",
-    ]
-    return ". ".join(parts) + "."
 
 
 # /p/<id>, and /kb/paragraphs/hksarg-2024-25-budget/127 redirected there

@@ -9,9 +9,10 @@ from urllib.parse import quote
 
 from datasette.utils import tilde_encode
 
+from kb.web import citations
 from kb.web.compare_view import read_thread, thread_context
 from kb.web.originals import original_url
-from kb.web.permalinks import absolute_url, natural_url_handler, page_handler, recommendation_path
+from kb.web.permalinks import absolute_url, cite_urls, natural_url_handler, page_handler, recommendation_path
 from kb.web.responses_view import responses_context
 from kb.web.source_view import first_or_404, passage_url
 
@@ -30,7 +31,8 @@ def row_url(datasette, database: str, recommendation_id: str) -> str:
 
 
 async def recommendation_context(datasette, db, recommendation_id: str, request) -> dict:
-    """Everything the page shows, as ``{"database", "kb_rec": {...}}``; a 404 for an unknown id."""
+    """Everything the page shows, as ``{"database", "kb_rec": {...}, "kb_cite_downloads": {...}}``;
+    a 404 for an unknown id."""
     row = dict(await first_or_404(db, "select * from recommendations where id = ?", [recommendation_id],
                                   f"No recommendation {recommendation_id!r}"))
     document = dict((await db.execute("select * from documents where id = ?", [row["document_id"]])).first())
@@ -64,26 +66,11 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
         "area_urls": {area["id"]: datasette.urls.path("/-/areas/" + area["id"]) for area in areas},
         "permalink": permalink,
         "original_url": original_url(datasette, document),
-        "citation": citation(row, document, publisher, permalink),
+        "citation": citations.text(citations.row_item(row, document, publisher, permalink)),
         # the government's responses to this ask, as a timeline, shown after the thread
         "responses": await responses_context(datasette, db, recommendation_id, str(document["published"]), thread),
     }
-    return {"database": db.name, "kb_rec": rec}
-
-
-def citation(row: dict, document: dict, publisher: dict, permalink: str) -> str:
-    """One line to paste into a paper: publisher, document, date, the ask, page, permalink, kb id."""
-    kind = {"strategy": "Strategy", "measure": "Measure"}.get(row["kind"], "Recommendation")
-    parts = [
-        f"{publisher['name_en']} ({publisher['name_zh']})",
-        f"{document['title_en']} ({document['title_zh']})" if document.get("title_en") else document["title_zh"],
-        str(document.get("published") or row["year"]),
-        f"{kind} {row['number']}: {row['title']}",
-    ]
-    if row.get("page"):
-        parts.append(f"p. {row['page']}")
-    parts.append(f"{permalink} (kb id {row['id']})")
-    return ". ".join(parts) + "."
+    return {"database": db.name, "kb_rec": rec, "kb_cite_downloads": cite_urls(datasette, [("r", recommendation_id)])}
 
 
 def _paragraphs(text: str | None) -> list[str]:

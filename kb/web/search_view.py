@@ -1,7 +1,8 @@
 """The search page: ranked results with highlighted snippets, filters by
 publisher, year and document (by name), the total and pages through all of
 them, what a corrected or widened query matched; each result links to its row
-and source passage.  The same results as JSON with ``_format=json``."""
+and source passage.  The same results as JSON with ``_format=json``, as CSV
+(export.py) and as citations (citations.py)."""
 
 import html
 import json
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, Response
 
+from kb.web.permalinks import cite_urls
 from kb.web.source_view import kb_database, passage_url
 from kb.web.limits import time_limit
 from kb.read.search import MAX_LIMIT, WITHIN, search
@@ -56,6 +58,7 @@ async def search_page(datasette, request):
         "page_urls": {n: _page_url(datasette, request, n) for n in range(1, pages + 1)},
         "csv_url": datasette.urls.path("/-/search.csv") + "?" + urlencode(_kept_args(request)),
         "json_url": datasette.urls.path("/-/search.json") + "?" + urlencode(_kept_args(request)),
+        "cite_downloads": cite_urls(datasette, [arg for arg in _kept_args(request) if arg[0] != "limit"]),
         "matched": matched_terms(results),
         "results": [_result(datasette, db.name, result) for result in shown],
         "choices": await _choices(db),
