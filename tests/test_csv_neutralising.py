@@ -63,10 +63,15 @@ def test_numbers_are_not_formulas():
 
 async def test_excelcsv_works_on_every_table_view_and_query(built_db):
     datasette = Datasette(immutables=[str(built_db)])
+    internal = set(await datasette.get_database("kb").hidden_table_names())  # kept off the pages: kb.web.internal_tables
+    assert "recommendations_search_data" in internal
     with sqlite3.connect(built_db) as conn:
         names = [row[0] for row in conn.execute("select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%'")]
         for name in names:
             response = await datasette.client.get(f"/kb/{name}.excelcsv")
+            if name in internal:
+                assert response.status_code == 403, name
+                continue
             assert response.status_code == 200, (name, response.text[:300])
             assert response.text.startswith("\ufeff")
             header = _rows(response.text)[0]
