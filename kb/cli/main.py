@@ -295,13 +295,17 @@ def _connect(db_path: str) -> sqlite3.Connection:
 @click.option("-D", "--document", help="Only rows of this document id")
 @click.option("--in", "within", type=click.Choice(WITHIN), default=WITHIN[0], show_default=True,
               help="Search recommendations, the government's paragraphs (Policy Address, Budget), or all")
+@click.option("--drop", multiple=True, metavar="TERM",
+              help="Do not read the English of the query as this Chinese term (repeatable)")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print a JSON array of results")
-def search_command(query, db_path, limit, publisher, year, document, within, as_json):
+def search_command(query, db_path, limit, publisher, year, document, within, drop, as_json):
     """Search recommendations for QUERY, in Chinese or English
 
     Matches any Chinese term of two or more characters in Traditional or
     Simplified script, English terms and the English names of schemes,
-    and falls back to fuzzy matching for typos and shortened names.
+    everyday English words through CC-CEDICT (a first line says how the
+    query was read; --drop leaves a reading out), and falls back to fuzzy
+    matching for typos and shortened names.
 
     \b
     Examples:
@@ -309,10 +313,12 @@ def search_command(query, db_path, limit, publisher, year, document, within, as_
         kb search "Northern Metropolis" --json
         kb search 品牌 --publisher bdc --limit 5
         kb search 中試 --in government
+        kb search "insurance companies" --in government --drop 連隊
     """
     with closing(_connect(db_path)) as conn:
         try:
-            found = search(conn, query, limit=limit, publisher=publisher, year=year, document=document, within=within)
+            found = search(conn, query, limit=limit, publisher=publisher, year=year, document=document, within=within,
+                           drop=drop)
         except SearchIndexMissing as error:
             raise click.ClickException(f"{db_path}: no search index; run kb build") from error
     if as_json:
@@ -322,10 +328,11 @@ def search_command(query, db_path, limit, publisher, year, document, within, as_
 
 
 def format_results(found) -> str:
+    read_as = [f"Read as: {found.read_as}"] if found.readings else []
     if not found.results:
         hint = f" Did you mean: {', '.join(found.suggestions)}?" if found.suggestions else ""
-        return f"No results for {found.query!r}.{hint}"
-    lines = []
+        return "\n".join(read_as + [f"No results for {found.query!r}.{hint}"])
+    lines = read_as
     for result in found.results:
         lines.append(f"{result.score:5.1f}  {result.id}  {result.title}  ({result.year}, {result.method})")
         lines.append(f"       {result.snippet_text}")

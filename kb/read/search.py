@@ -13,6 +13,9 @@ characters and of other letters or digits.  Then:
    English, any alias; or a query of three or more characters that is part of
    a name) also match the entry's other names.  Both run as one FTS5 query;
    a row is "exact" when it matches the query's own words, else "glossary";
+   English words the glossary leaves are read as Chinese terms through
+   CC-CEDICT (``kb.rules.english``; English stop words dropped), and match
+   those terms too; a row found only so is "dictionary";
 3. fuzzy, only when 1 and 2 found fewer than ``FEW_RESULTS`` rows and the
    query has three or more characters: the rows of the glossary entries whose
    names are within rapidfuzz ``ratio`` ≥ ``FUZZY_CUTOFF`` of the query, and
@@ -24,7 +27,9 @@ Scores (0–100, one decimal) are banded, so the method can be read off the
 number and exact rows always score above fuzzy ones:
 
 * exact: 60 + 40 × bm25 / the best exact bm25 (the best row scores 100);
-* glossary: 50 + 40 × bm25 / the best bm25 of the query (at most 90);
+* glossary or dictionary: 50 + 40 × bm25 / the best bm25 of the query (at most 90);
+* dictionary, when every word together matches fewer than ``FEW_RESULTS``
+  rows: rows matching some of the words, 40 + 20 × bm25 / the best (at most 60);
 * fuzzy: half the rapidfuzz similarity (at most 50; 35–50 in practice).
 
 bm25 costs about a microsecond per matching row, so an expression that
@@ -45,9 +50,12 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+from itertools import groupby
+
 from rapidfuzz import fuzz, process
 
 from kb.text.normalize import HAN, normalize, normalize_term
+from kb.rules.english import english_index, read_english
 from kb.rules.search_index import (
     GLOSSARY_TABLE,
     RANK,
@@ -99,7 +107,7 @@ class SearchIndexMissing(RuntimeError):
 class Result:
     id: str
     score: float
-    method: str  # exact | glossary | fuzzy
+    method: str  # exact | glossary | dictionary | fuzzy
     title: str
     document_id: str
     publisher_id: str
@@ -119,11 +127,26 @@ class Result:
 
 
 @dataclass
+class Reading:
+    """How an English stretch of the query was read: the Chinese terms it
+    matched, from the glossary or the dictionary, and those the user dropped."""
+
+    english: str
+    terms: list[str]
+    source: str  # glossary | dictionary
+    dropped: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
 class SearchResults:
     query: str
     results: list[Result] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    readings: list[Reading] = field(default_factory=list)
 
     def __iter__(self):
         return iter(self.results)
@@ -137,7 +160,13 @@ class SearchResults:
             "results": [result.to_json() for result in self.results],
             "suggestions": list(self.suggestions),
             "elapsed_ms": self.elapsed_ms,
+            "readings": [reading.to_json() for reading in self.readings],
         }
+
+    @property
+    def read_as(self) -> str:
+        """How the English of the query was read, in a line ('' when it had none)."""
+        return "; ".join(f"{r.english} → {', '.join(r.terms) or '(itself)'}" for r in self.readings)
 
 
 # --- the glossary, compiled once per glossary ---------------------------------
@@ -235,10 +264,15 @@ def _read_glossary(conn: sqlite3.Connection) -> tuple[GlossaryEntry, ...]:
 
 @dataclass
 class _Piece:
-    """A stretch of the query: its runs, and the ids of the glossary entries it names."""
+    """A stretch of the query: its runs, the ids of the glossary entries it
+    names, and the Chinese terms the dictionary reads its English as."""
 
     runs: list[str]
     entries: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    english: bool = False  # read through the dictionary
+    partial: bool = False  # the whole query is only part of glossary names
+    dropped: tuple[str, ...] = ()  # terms or entry names the user dropped
 
 
 @dataclass
@@ -247,6 +281,11 @@ class _Plan:
     runs: list[str]
     terms: list[list[str]]  # the runs of each space-separated term
     pieces: list[_Piece]
+
+    @property
+    def translated(self) -> bool:
+        """Whether the dictionary read any of the query's words."""
+        return any(piece.terms for piece in self.pieces)
 
     @property
     def compact(self) -> str:
@@ -263,19 +302,77 @@ def clean_query(query) -> str:
     return _SPACE.sub(" ", _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])).strip()
 
 
-def _plan(query: str, glossary: _Glossary) -> _Plan:
+def _plan(query: str, glossary: _Glossary, dictionary: bool = False, drop=()) -> _Plan:
     terms = [term_runs for term_runs in (runs(term)[:MAX_RUNS] for term in query.split(" ")) if term_runs]
     all_runs = [run for term_runs in terms for run in term_runs][:MAX_RUNS]
-    return _Plan(query, all_runs, terms, _pieces(" ".join(all_runs), glossary))
+    pieces = _pieces(" ".join(all_runs), glossary)
+    if dictionary:
+        pieces = _read_english(pieces) or pieces
+    if drop:
+        pieces = [_without(piece, glossary, {fold(term) for term in drop}) for piece in pieces]
+    return _Plan(query, all_runs, terms, pieces)
+
+
+def _is_english(run: str) -> bool:
+    return not is_han(run) and any(char.isalpha() for char in run)
+
+
+def _read_english(pieces: list[_Piece]) -> list[_Piece]:
+    """The literal pieces' English words read through the dictionary, stop
+    words dropped; the glossary's pieces and Chinese runs as they were."""
+    read = []
+    for piece in pieces:
+        if piece.entries and piece.partial and all(map(_is_english, piece.runs)):
+            # an English word that is only part of glossary names ("talent" in
+            # "top talent"): the dictionary's reading counts as well
+            terms = tuple(t for r in read_english(piece.runs) for t in r.terms)
+            read.append(_Piece(piece.runs, piece.entries, terms, english=bool(terms), partial=True))
+            continue
+        if piece.entries:
+            read.append(piece)
+            continue
+        for english, group in groupby(piece.runs, key=_is_english):
+            group = list(group)
+            if not english:
+                read.append(_Piece(group))
+                continue
+            read += [_Piece(list(r.words), terms=r.terms, english=True) for r in read_english(group)]
+    return read
+
+
+def _without(piece: _Piece, glossary: _Glossary, dropped: set[str]) -> _Piece:
+    """A piece less the terms and glossary entries (by Chinese name) the user dropped."""
+    terms = tuple(term for term in piece.terms if fold(term) not in dropped)
+    entries = tuple(id for id in piece.entries if fold(glossary.entries[id].name_zh) not in dropped)
+    gone = [term for term in piece.terms if term not in terms]
+    gone += [glossary.entries[id].name_zh for id in piece.entries if id not in entries]
+    return _Piece(piece.runs, entries, terms, piece.english, piece.partial, tuple(gone))
+
+
+def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
+    """How each English stretch of the query was read."""
+    readings = []
+    for piece in plan.pieces:
+        if not any(map(_is_english, piece.runs)):
+            continue
+        if piece.english:
+            names = [glossary.entries[id].name_zh for id in piece.entries]
+            readings.append(Reading(" ".join(piece.runs), names + list(piece.terms), "dictionary", list(piece.dropped)))
+        elif piece.entries or piece.dropped:
+            names = [glossary.entries[id].name_zh for id in piece.entries]
+            readings.append(Reading(" ".join(piece.runs), names, "glossary", list(piece.dropped)))
+    return readings
 
 
 def _pieces(key: str, glossary: _Glossary) -> list[_Piece]:
     """The query key cut into literal stretches and stretches naming entries."""
-    spans = _name_spans(key, glossary) or _partial_span(key, glossary)
+    spans = _name_spans(key, glossary)
+    partial = not spans
+    spans = spans or _partial_span(key, glossary)
     pieces, position = [], 0
     for (start, end), entries in spans:
         pieces.append(_Piece(key[position:start].split()))
-        pieces.append(_Piece(key[start:end].split(), entries))
+        pieces.append(_Piece(key[start:end].split(), entries, partial=partial))
         position = end
     pieces.append(_Piece(key[position:].split()))
     return [piece for piece in pieces if piece.runs]
@@ -343,13 +440,15 @@ def _literal_expression(plan: _Plan) -> str | None:
 
 
 def _expanded_expression(plan: _Plan, glossary: _Glossary) -> str | None:
-    """The query with every glossary stretch widened to its entries' names."""
-    if not any(piece.entries for piece in plan.pieces):
+    """The query with every glossary stretch widened to its entries' names,
+    and every English word read through the dictionary widened to its terms."""
+    if not any(piece.entries or piece.english for piece in plan.pieces) or not plan.pieces:
         return None
     parts = []
     for piece in plan.pieces:
         alternatives = [_runs_alternative(piece.runs)]
         alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
+        alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
         parts.append("(" + _expression(_minimal(alternatives)) + ")")
     return " AND ".join(parts)
 
@@ -456,8 +555,30 @@ def _banded(rows: list[tuple], floor: float, span: float) -> dict[str, float]:
     return {row[0]: floor + span * min(1.0, (row[1] or 0.0) / best) for row in rows}
 
 
+def _any_piece_expression(plan: _Plan, glossary: _Glossary) -> str | None:
+    """Rows matching any piece of an English query read through the dictionary:
+    when all of them together match too few rows, one mistranslated word
+    ("show" in "drone show") does not lose the rest; bm25 puts rows matching
+    more pieces first.  Not when a word has no reading at all: it may be a
+    typo, which the fuzzy step and the suggestions are for."""
+    if not plan.translated or len(plan.pieces) < 2 or not all(p.terms or p.entries for p in plan.pieces):
+        return None
+    return " OR ".join(f"({_expanded_expression(_Plan(plan.text, piece.runs, [], [piece]), glossary) or _expression([_runs_alternative(piece.runs)])})"
+                       for piece in plan.pieces)
+
+
 def _exact_and_glossary(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, limit: int) -> dict:
     """id -> (score, method) for the rows that match exactly or through the glossary."""
+    found = _all_pieces(conn, plan, glossary, filters, limit)
+    either = _any_piece_expression(plan, glossary) if len(found) < FEW_RESULTS else None
+    if either:
+        for id, score in _banded(_match(conn, either, filters, limit), 40.0, 20.0).items():
+            found.setdefault(id, (score, "dictionary"))
+    return found
+
+
+def _all_pieces(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, limit: int) -> dict:
+    """id -> (score, method) for the rows matching every piece of the query."""
     expanded = _expanded_expression(plan, glossary)
     if expanded is None:
         rows = _match(conn, _literal_expression(plan), filters, limit)
@@ -466,8 +587,9 @@ def _exact_and_glossary(conn, plan: _Plan, glossary: _Glossary, filters: _Filter
     needles = _literal_needles(plan)
     exact = [row[:2] for row in rows if _is_literal(needles, row[2:])]
     found = {id: (score, "exact") for id, score in _banded(exact, 60.0, 40.0).items()}
+    widened = "dictionary" if plan.translated else "glossary"
     for id, score in _banded([row[:2] for row in rows], 50.0, 40.0).items():
-        found.setdefault(id, (score, "glossary"))
+        found.setdefault(id, (score, widened))
     return found
 
 
@@ -571,7 +693,8 @@ def _highlights(plan: _Plan, glossary: _Glossary) -> list[str]:
     """What to mark: the query's runs, and the names of the entries it names."""
     strings = [run for run in plan.runs if len(run) > 1 or is_han(run) or len(plan.runs) == 1]
     named = {entry for piece in plan.pieces for entry in piece.entries}
-    return strings + [name.key for name in glossary.names if name.entry.id in named]
+    translated = [" ".join(runs(term)) for piece in plan.pieces for term in piece.terms]
+    return strings + translated + [name.key for name in glossary.names if name.entry.id in named]
 
 
 def _fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
@@ -641,12 +764,16 @@ def _flat(text: str) -> str:
 
 
 def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, year=None, document=None,
-           within: str = "recommendations") -> SearchResults:
-    """Search the recommendations; see the module docstring for how."""
+           within: str = "recommendations", dictionary: bool = True, drop=()) -> SearchResults:
+    """Search the recommendations; see the module docstring for how.
+
+    ``dictionary`` reads English words the glossary leaves through CC-CEDICT;
+    ``drop`` lists Chinese terms (a dictionary term, or a glossary entry's
+    Chinese name) not to read the query's English as."""
     started = time.perf_counter()
     glossary = _context(conn)
     text = clean_query(query)
-    plan = _plan(text, glossary)
+    plan = _plan(text, glossary, dictionary, [str(term) for term in drop or ()][:MAX_RUNS])
     limit = max(1, min(int(limit or 20), MAX_LIMIT))
     filters = _filters(publisher, year, document, within if within in WITHIN else "recommendations")
     found = _exact_and_glossary(conn, plan, glossary, filters, limit) if plan.runs else {}
@@ -655,7 +782,16 @@ def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, 
         fuzzy = _fuzzy(conn, plan, glossary, filters, set(found))
     results = _results(conn, plan, glossary, _ranking(found, fuzzy)[:limit])
     suggestions = _suggestions(plan, glossary) if not found else []
-    return SearchResults(text, results, suggestions, round((time.perf_counter() - started) * 1000, 2))
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    return SearchResults(text, results, suggestions, elapsed, _readings(plan, glossary))
+
+
+def prepare(query) -> None:
+    """Build the dictionary's English index now if the query has English
+    words: a caller that runs ``search`` under a time limit calls this first,
+    outside it, since the first build takes about two seconds a process."""
+    if any(map(_is_english, runs(clean_query(query)))):
+        english_index()
 
 
 def _ranking(found: dict, fuzzy: dict) -> list[tuple]:

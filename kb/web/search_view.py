@@ -1,8 +1,10 @@
 """The search page: ranked results with highlighted snippets, filters by
 publisher, year and document (by name), the total and pages through all of
-them, what a corrected or widened query matched; each result links to its row
-and source passage.  The same results as JSON with ``_format=json``, as CSV
-(export.py) and as citations (citations.py)."""
+them, what a corrected or widened query matched, and which Chinese terms an
+English query was read as, each with a link that searches again without it
+(``drop``); each result links to its row and source passage.  The same
+results as JSON with ``_format=json``, as CSV (export.py) and as citations
+(citations.py)."""
 
 import html
 import json
@@ -16,13 +18,14 @@ from datasette.utils.asgi import BadRequest, Response
 from kb.web.permalinks import cite_urls
 from kb.web.source_view import kb_database, passage_url
 from kb.web.limits import time_limit
-from kb.read.search import MAX_LIMIT, WITHIN, search
+from kb.read.search import MAX_LIMIT, WITHIN, prepare, search
 
 ROUTE = r"^/-/search(?P<as_json>\.json)?$"
 MAX_QUERY_CHARS = 500
 PAGE_SIZE = 20
 MAX_PAGE_LIMIT = 100
 MAX_PAGES = 9_999
+MAX_DROPS = 32
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
 _YEAR_RE = re.compile(r"[0-9]{4}")
@@ -60,6 +63,7 @@ async def search_page(datasette, request):
         "json_url": datasette.urls.path("/-/search.json") + "?" + urlencode(_kept_args(request)),
         "cite_downloads": cite_urls(datasette, [arg for arg in _kept_args(request) if arg[0] != "limit"]),
         "matched": matched_terms(results),
+        "readings": readings(datasette, request, found),
         "results": [_result(datasette, db.name, result) for result in shown],
         "choices": await _choices(db),
     }
@@ -80,6 +84,7 @@ async def timed_search(db, args: dict, limit: int):
     seconds = db.ds.setting("sql_time_limit_ms") / 1000
 
     def run(conn):
+        prepare(args["q"])  # the dictionary's index, built once, outside the time limit
         try:
             with time_limit(conn, seconds):
                 return search(conn, args["q"], limit=limit, **_filters(args))
@@ -102,6 +107,30 @@ def matched_terms(results) -> dict:
     return {method: list(found)[:8] for method, found in terms.items()}
 
 
+def readings(datasette, request, found) -> list[dict]:
+    """The English stretches of the query and the Chinese terms they were read
+    as, each term with the address of the same search without it, and each
+    dropped term with the address that puts it back."""
+    if found is None:
+        return []
+    kept = [(key, value) for key, value in _kept_args(request)]
+    dropped = [value for key, value in kept if key == "drop"]
+    others = [(key, value) for key, value in kept if key != "drop"]
+
+    def url(terms):
+        return datasette.urls.path("/-/search") + "?" + urlencode(others + [("drop", term) for term in terms])
+
+    return [
+        {
+            "english": reading.english,
+            "source": reading.source,
+            "terms": [{"term": term, "drop_url": url([*dropped, term])} for term in reading.terms],
+            "dropped": [{"term": term, "restore_url": url([d for d in dropped if d != term])} for term in reading.dropped],
+        }
+        for reading in found.readings
+    ]
+
+
 def _arguments(request) -> dict:
     """The request's parameters, checked: a 400 names the one that is wrong."""
     return {
@@ -110,6 +139,7 @@ def _arguments(request) -> dict:
         "year": _year(request.args.get("year", "").strip()),
         "document": request.args.get("document", ""),
         "in": _within(request.args.get("in", "").strip()),
+        "drop": [term[:MAX_QUERY_CHARS] for term in request.args.getlist("drop")[:MAX_DROPS]],
         "limit": _number(request.args.get("limit", "").strip(), "limit", PAGE_SIZE, MAX_PAGE_LIMIT),
         "page": _number(request.args.get("page", "").strip(), "page", 1, MAX_PAGES),
     }
@@ -143,11 +173,11 @@ def _number(text: str, name: str, default: int, most: int) -> int:
 
 def _filters(args: dict) -> dict:
     return {"publisher": args["publisher"] or None, "year": args["year"], "document": args["document"] or None,
-            "within": args["in"]}
+            "within": args["in"], "drop": args["drop"]}
 
 
 def _kept_args(request) -> list[tuple[str, str]]:
-    kept = ("q", "in", "publisher", "year", "document", "limit")
+    kept = ("q", "in", "publisher", "year", "document", "limit", "drop")
     return [(key, value) for key in request.args.keys() if key in kept for value in request.args.getlist(key)]
 
 
