@@ -6,7 +6,7 @@ from pathlib import Path
 from kb.rules import answers as answering
 from kb.build import parse_sources
 from kb.records import Document, Paragraph, Recommendation
-from kb.rules.responses import POSSIBLE_SCORE, Response, compute_responses, response_pairs, statuses
+from kb.rules.responses import RELATED_SCORE, Response, compute_responses, relation, response_pairs, statuses
 
 ROOT = Path(__file__).parent.parent
 
@@ -58,13 +58,13 @@ def test_scoring_in_a_process_pool_gives_what_one_process_gives(monkeypatch):
     assert answering.score_pairs(pairs, rows, paragraphs, workers=2) == answering.score_pairs(pairs, rows, paragraphs, workers=1)
 
 
-def test_a_possible_response_needs_a_paragraph_sharing_the_asks_specific_terms():
-    """A related paragraph makes its ask a possible response only when it
-    scores POSSIBLE_SCORE (specific terms shared) or a reviewer confirmed it;
-    a thin overlap of common words leaves the ask with no response found."""
+def test_a_related_paragraph_makes_a_possible_response_and_a_thin_overlap_none():
+    """A paragraph the rules relate (from RELATED_SCORE) or a reviewer
+    confirmed makes its ask a possible response; one scoring under
+    RELATED_SCORE is no response at all, so the ask has no response found."""
+    assert relation(RELATED_SCORE) == "related" and relation(RELATED_SCORE - 1) is None
     rows = [Recommendation(f"s/{n}", "s", str(n), n, "建議", "", 2023, 1, 1) for n in (1, 2, 3)]
-    responses = [Response("s/1", "g/1", POSSIBLE_SCORE, "related", "rule"),
-                 Response("s/2", "g/2", POSSIBLE_SCORE - 1, "related", "rule"),
-                 Response("s/3", "g/3", POSSIBLE_SCORE - 1, "related", "manual")]
+    responses = [Response("s/1", "g/1", RELATED_SCORE, "related", "rule"),
+                 Response("s/3", "g/3", RELATED_SCORE - 1, "related", "manual")]
     found = {s.recommendation_id: s.status for s in statuses(rows, responses, [], [])}
     assert found == {"s/1": "possible response", "s/2": "no response found", "s/3": "possible response"}

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from english_relevance import recall  # noqa: E402
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "english_queries.yml").read_text(encoding="utf-8"))
+HELD_OUT = yaml.safe_load((Path(__file__).parent / "english_queries_held_out.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -76,9 +77,17 @@ def test_recall_at_10_of_english_queries_is_at_least_90_percent(conn):
     assert before < 0.5  # the glossary alone reads few of them
 
 
+def test_held_out_english_queries_as_measured(conn):
+    """Queries written after the reading was settled and never tuned on: far
+    below the queries it was built with (the issue stays open on this)."""
+    before, _ = recall(conn, HELD_OUT, dictionary=False)
+    after, misses = recall(conn, HELD_OUT, dictionary=True)
+    assert (len(HELD_OUT), round(before, 2), round(after, 2)) == (20, 0.30, 0.55), misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])

@@ -98,12 +98,12 @@ CANDIDATE_WEIGHT = 0.5
 # Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
 SCORE_SCALE = 4
 ADDRESSES_SCORE = 44
+# From RELATED_SCORE a paragraph is related, and makes its ask a possible
+# response.  Kept at 24 on the calibration labels: of the asks left with no
+# response found, a reader found answered 1 of 5 at 24, 4 of 9 from 28 and
+# 11 of 22 from 40.  Shared words cannot yet tell a weak answer from a thin
+# overlap, so the list of asks with no response found stays one to trust.
 RELATED_SCORE = 24
-# A related paragraph's score that makes its ask a possible response.  Set on
-# the calibration labels: from RELATED_SCORE, 1 of the 5 asks left with no
-# response found was one a reader found answered; from 28, 4 of 9; from 40,
-# 11 of 22.  Shared words cannot yet tell a weak answer from a thin overlap.
-POSSIBLE_SCORE = RELATED_SCORE
 MAX_PER_DOCUMENT = 5
 # Places: the words of a place's names that say which place (河套, 都会区), not 科技 or 香港
 PLACE_WORD_SPECIFICITY = 0.5
@@ -571,7 +571,8 @@ def statuses(
     * ``addressed``: a paragraph addresses it (a rule or a reviewer says so),
       with the first and latest addressing documents (by delivery);
     * ``possible response``: paragraphs share the ask's specific terms
-      (``is_possible``): worth reading, not a verdict;
+      (a response ``related``, by the rules from ``RELATED_SCORE``, or
+      confirmed by a reviewer): worth reading, not a verdict;
     * ``no response found``: neither, in the government texts of the ask's
       window (``kb.rules.timing.later_texts``);
     * ``no later government text``: none of the ``government`` documents
@@ -592,7 +593,7 @@ def statuses(
         found = by_ask.get(row.id, [])
         addressing = sorted({document_of(r.paragraph_id) for r in found if r.relation == ADDRESSES},
                             key=lambda d: order.get(d, (date.max, d)))
-        status = ADDRESSED if addressing else POSSIBLE if any(map(is_possible, found)) else NO_RESPONSE
+        status = ADDRESSED if addressing else POSSIBLE if found else NO_RESPONSE
         if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
             status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
@@ -603,14 +604,6 @@ def statuses(
         thread_status = min((own[m][0] for m in members if m in own), key=STATUS_ORDER.__getitem__)
         result.append(Status(row_id, status, first, latest, thread_status, RULE))
     return result
-
-
-def is_possible(response: Response) -> bool:
-    """Whether a response makes its ask a ``possible response``: a reviewer
-    confirmed it, or it scores ``POSSIBLE_SCORE``, which a paragraph reaches
-    only by sharing terms of the ask that are rare in the speech and in
-    general Chinese (generic words weigh nothing)."""
-    return response.method == MANUAL or response.score >= POSSIBLE_SCORE
 
 
 # --- at build ---------------------------------------------------------------

@@ -78,14 +78,18 @@ def _cycle_bounds(document: Document, speeches: list[Document]) -> Span | None:
     cycle = _cycle_key(document.cycle)
     if not cycle:
         return None
-    delivered = sorted((span.first, speech.id) for speech in speeches
-                       if speech.id != document.id and (span := published_span(speech.published)))
-    for index, (day, speech_id) in enumerate(delivered):
-        speech = next(s for s in speeches if s.id == speech_id)
+    delivered = _delivered([speech for speech in speeches if speech.id != document.id])
+    for index, (span, speech) in enumerate(delivered):
         if _cycle_key(speech.cycle) == cycle:
-            before = delivered[index - 1][0] + timedelta(days=1) if index else date.min
-            return Span(before, day - timedelta(days=1))
+            after = delivered[index - 1][0].first + timedelta(days=1) if index else date.min
+            return Span(after, span.first - timedelta(days=1))
     return None
+
+
+def _delivered(speeches: list[Document]) -> list[tuple[Span, Document]]:
+    """The speeches whose dates kb can read, with their spans, in the order they were delivered."""
+    dated = [(span, speech) for speech in speeches if (span := published_span(speech.published))]
+    return sorted(dated, key=lambda pair: (pair[0], pair[1].id))
 
 
 def _cycle_key(cycle: str | None) -> str:
@@ -97,7 +101,7 @@ def later_texts(documents: list[Document], government: set[str], horizon: int = 
     (ids in ``government``) delivered after it was written and within
     ``horizon`` years, in the order they were delivered."""
     speeches = [document for document in documents if document.id in government]
-    delivered = sorted((span, speech.id) for speech in speeches if (span := published_span(speech.published)))
+    delivered = _delivered(speeches)
     found = {}
     for document in documents:
         if document.id in government:
@@ -107,7 +111,7 @@ def later_texts(documents: list[Document], government: set[str], horizon: int = 
             found[document.id] = []
             continue
         until = _years_after(written.last, horizon)
-        found[document.id] = [speech_id for span, speech_id in delivered if span.last > written.first and span.first <= until]
+        found[document.id] = [speech.id for span, speech in delivered if span.last > written.first and span.first <= until]
     return found
 
 

@@ -14,7 +14,7 @@ from kb.read import uptake as kb_uptake
 from kb.web import citations
 from kb.web.originals import original_url
 from kb.web.permalinks import absolute_url, cite_urls, natural_url_handler, page_handler, paragraph_path, responses_path
-from kb.web.source_view import document_url, first_or_404, passage_url
+from kb.web.source_view import document_and_publisher, document_url, first_or_404, passage_url
 from kb.rules.responses import ADDRESSES
 
 PERMALINK_ROUTE = r"^/p/(?P<id>[^/]+/[^/]+)$"
@@ -32,8 +32,7 @@ async def paragraph_context(datasette, db, paragraph_id: str, request) -> dict:
     a 404 for an unknown id."""
     row = dict(await first_or_404(db, "select * from paragraphs where id = ?", [paragraph_id],
                                   f"No government paragraph {paragraph_id!r}"))
-    document = dict((await db.execute("select * from documents where id = ?", [row["document_id"]])).first())
-    publisher = dict((await db.execute("select * from publishers where id = ?", [document["publisher_id"]])).first())
+    document, publisher = await document_and_publisher(db, row["document_id"])
     link = lambda found: dict(found, url=row_url(datasette, db.name, found["id"])) if found else None  # noqa: E731
     parent = None
     if row["parent_id"]:

@@ -14,7 +14,7 @@ from kb.web.compare_view import read_thread, thread_context
 from kb.web.originals import original_url
 from kb.web.permalinks import absolute_url, cite_urls, natural_url_handler, page_handler, recommendation_path
 from kb.web.responses_view import responses_context
-from kb.web.source_view import first_or_404, passage_url
+from kb.web.source_view import document_and_publisher, first_or_404, passage_url
 
 PERMALINK_ROUTE = r"^/r/(?P<id>[^/]+/[^/]+)$"
 NATURAL_ROUTE = r"^/(?P<database>[^/]+)/recommendations/(?P<document_id>[^/.~]+)/(?P<number>[^/]+)$"
@@ -35,8 +35,7 @@ async def recommendation_context(datasette, db, recommendation_id: str, request)
     a 404 for an unknown id."""
     row = dict(await first_or_404(db, "select * from recommendations where id = ?", [recommendation_id],
                                   f"No recommendation {recommendation_id!r}"))
-    document = dict((await db.execute("select * from documents where id = ?", [row["document_id"]])).first())
-    publisher = dict((await db.execute("select * from publishers where id = ?", [row["publisher_id"]])).first())
+    document, publisher = await document_and_publisher(db, row["document_id"])
     areas = [dict(area) for area in (await db.execute(_AREAS_SQL, [recommendation_id])).rows]
     parent = None
     if row["parent_id"]:

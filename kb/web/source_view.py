@@ -64,6 +64,13 @@ async def first_or_404(db, sql: str, params: list, missing: str):
     return row
 
 
+async def document_and_publisher(db, document_id: str) -> tuple[dict, dict]:
+    """A row's document and its publisher, as dicts (the row names a document that exists)."""
+    document = dict((await db.execute("select * from documents where id = ?", [document_id])).first())
+    publisher = dict((await db.execute("select * from publishers where id = ?", [document["publisher_id"]])).first())
+    return document, publisher
+
+
 async def _row(db, document_id: str, row_id: str | None):
     if not row_id:
         return None
