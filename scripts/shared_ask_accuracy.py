@@ -11,9 +11,13 @@ named by a quote of its text, resolved here to the row that holds it):
 * precision: pairs found that are labelled pairs; pairs labelled "maybe" are
   counted neither way.
 
-    python scripts/shared_ask_accuracy.py
+    python scripts/shared_ask_accuracy.py [--show-held-out]
+
+Only the held-out pairs' figure is printed, not which of them were missed,
+unless --show-held-out asks for them: tuning on the list would spend them.
 """
 
+import argparse
 import itertools
 import sys
 from dataclasses import dataclass, field
@@ -134,7 +138,7 @@ def _ratio(counts: tuple[int, int]) -> str:
     return f"{hit}/{total} = {hit / total:.1%}" if total else "0/0"
 
 
-def report(result: Measure) -> str:
+def report(result: Measure, show_held_out: bool = False) -> str:
     title = lambda row_id: f"{row_id} {result.rows[row_id].title[:30]}"  # noqa: E731
     lines = [
         f"labelled pairs: {len(result.pairs)} ({sum(p.held_out for p in result.pairs)} held out), maybe: {len(result.maybe)}",
@@ -144,14 +148,17 @@ def report(result: Measure) -> str:
         f"precision:        {_ratio(result.precision())}",
     ]
     lines += [f"  missed{' (held out)' if p.held_out else ''}: {title(p.a)}  ~  {title(p.b)}"
-              for p in result.pairs if p not in result.matched]
+              for p in result.pairs if p not in result.matched and (show_held_out or not p.held_out)]
     lines += [f"  wrong [{f.score}]: {title(f.a_id)}  ~  {title(f.b_id)}  ({', '.join(f.shared)})" for f in result.wrong]
     lines += [f"  right [{f.score}]: {title(f.a_id)}  ~  {title(f.b_id)}  ({', '.join(f.shared)})" for f in result.right]
     return "\n".join(lines)
 
 
-def main() -> int:
-    print(report(measure()))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--show-held-out", action="store_true", help="also list the held-out pairs missed")
+    args = parser.parse_args(argv)
+    print(report(measure(), args.show_held_out))
     return 0
 
 

@@ -31,15 +31,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from kb.records import Recommendation
+from kb.rules.english import gloss_index
 from kb.text.normalize import normalize
-from kb.text.segment import words
+from kb.text.segment import general_rarity, words
 
-MIN_SCORE = 10  # cosine × 100
+MIN_SCORE = 12  # cosine × 100
 BEST = 1  # each row the best of the other document for the other
 MIN_SHARED = 2  # distinct shared words, not common to the documents
 COMMON_SHARE = 0.5  # a word in at least this share of the units is common …
 COMMON_UNITS = 3  # … and in at least this many (two documents of two rows share every word)
-TITLE_WEIGHT = 2
+TITLE_WEIGHT = 3
+GLOSS_WEIGHT = 0.5  # a word's English glosses count, each, this share of the word
+RARITY_FLOOR = 6.0  # a word counts by how far its rarity in general Chinese exceeds this (服务 8.4, 车主 13.8)
+MIN_RARITY_WEIGHT = 0.25
 # What every ask says, whoever writes it: asking, supporting, the government.
 _GENERIC = set(normalize(
     "建議 認為 要求 促請 支持 同意 反對 希望 政府 當局 本會 本黨 我們 應該 必須 需要 相關 問題 情況 方面 "
@@ -57,14 +61,28 @@ class SharedAsk:
 
 
 def unit_words(row: Recommendation) -> Counter:
-    """A row's words: its title's ``TITLE_WEIGHT`` times, its body's once."""
+    """A row's words: its title's ``TITLE_WEIGHT`` times, its body's once;
+    and each word's English glosses (``en:quota``) at ``GLOSS_WEIGHT``."""
     found: Counter = Counter()
+    glosses = gloss_index()
     for text, weight in ((row.title, TITLE_WEIGHT), (row.body, 1)):
         folded = normalize(text or "")
         for word in words(folded) + [w.replace(",", "") for w in _LATIN_OR_NUMBER_RE.findall(folded)]:
-            if word not in _GENERIC:
-                found[word] += weight
+            if word in _GENERIC:
+                continue
+            rare = weight * rarity_weight(word)
+            found[word] += rare
+            for gloss in glosses.get(word, ()):
+                found["en:" + gloss] += rare * GLOSS_WEIGHT
     return found
+
+
+def rarity_weight(word: str) -> float:
+    """How much a word says of an ask's point: little for everyday words
+    (责任, 服务), much for specific ones (上限, 车主); numbers and Latin words fully."""
+    if not word[0] >= "\u3400":
+        return 1.0
+    return max(MIN_RARITY_WEIGHT, general_rarity(word) - RARITY_FLOOR) / 4
 
 
 def inverse_frequencies(units: list[Counter]) -> tuple[dict[str, float], set[str]]:
@@ -77,7 +95,7 @@ def inverse_frequencies(units: list[Counter]) -> tuple[dict[str, float], set[str
 
 
 def vector(unit: Counter, idf: dict[str, float]) -> dict[str, float]:
-    weights = {word: (1 + math.log(count)) * idf.get(word, 1.0) for word, count in unit.items()}
+    weights = {word: (1 + math.log(1 + count)) * idf.get(word, 1.0) for word, count in unit.items()}
     norm = math.sqrt(sum(value * value for value in weights.values())) or 1.0
     return {word: value / norm for word, value in weights.items()}
 
