@@ -261,3 +261,36 @@ def test_terms_are_normalised_once_per_tagging_not_per_row(monkeypatch):
     monkeypatch.setattr(areas, "normalize_term", lambda term: calls.update([term]) or original(term))
     areas.tag([row(f"x/{n}", title="中試") for n in range(1, 6)], taxonomy())
     assert calls and max(calls.values()) == 1
+
+
+# --- topics beyond the economy: the LegCo submissions --------------------------
+
+
+@cache
+def topic_measures() -> dict[bool, "area_agreement.TopicMeasure"]:
+    return area_agreement.measure_topics()
+
+
+def test_every_labelled_submission_row_is_found_by_its_quote_with_known_areas():
+    entries = yaml.safe_load(area_agreement.SUBMISSION_LABELS.read_text(encoding="utf-8"))
+    known = {area.id for area in taxonomy()}
+    assert all(set(row["areas"]) <= known for entry in entries.values() for row in entry["rows"])
+    assert (topic_measures()[False].rows, topic_measures()[True].rows) == (31, 9)
+
+
+def test_on_the_dev_submissions_the_primary_area_agrees_on_90_percent_and_tags_find_most_labelled_areas():
+    dev = topic_measures()[False]
+    assert (dev.primary_agreed, dev.rows) == (28, 31)
+    assert (dev.both, dev.labelled_areas, dev.tagged_areas) == (39, 44, 50)
+
+
+def test_on_the_held_out_submissions_the_figures_are_the_ones_reported():
+    held_out = topic_measures()[True]
+    assert (held_out.primary_agreed, held_out.rows) == (6, 9)
+    assert (held_out.both, held_out.labelled_areas, held_out.tagged_areas) == (11, 15, 13)
+
+
+def test_the_agreement_script_reports_the_submissions_dev_and_held_out_apart(capsys):
+    assert area_agreement.main([]) == 0
+    out = capsys.readouterr().out
+    assert "dev:      31 rows: primary 28/31 = 90.3%" in out and "held out: 9 rows: primary 6/9 = 66.7%" in out
