@@ -320,4 +320,4 @@ async def test_the_csv_neutralise_formulas_in_kbs_columns_too(formulas, path):
     row = next(row for row in _rows(response.text) if row["id"] == REC)
     assert row["title"] == "'=HYPERLINK(\"http://x\",\"中試\")"
     assert row["first_document_id"] == "'-2+3"
-    assert row["areas_en"].startswith("'@SUM(1); ")
+    assert row["areas_en"].split("; ")[0] == "'@SUM(1)"
