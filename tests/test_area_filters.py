@@ -108,6 +108,7 @@ async def test_the_heat_map_page_offers_both_and_links_any_area_cells_to_the_tag
     any_page = (await client.get("/-/areas?tags=any")).text
     assert "?by=year&amp;tags=any" in primary_page and "primary_area_id=innovation&amp;year=2023" in primary_page
     assert "_area=innovation&amp;year=2023" in any_page and "every area it is tagged with" in any_page
+    assert "無合適範疇" in primary_page and "/-/areas/none" not in primary_page  # none fits: a row, no area page
 
 
 def test_kb_areas_prints_every_tag_with_tags_any(built_db):

@@ -54,7 +54,7 @@ async def matrix_page(datasette, request):
     documents = [dict(row) for row in (await db.execute(_DOCUMENTS_SQL)).rows]
     publishers = {d["publisher_id"]: d for d in documents}
     context = {"database": db.name, "matrices": matrices, "by": by, "dimensions": sorted(DIMENSIONS),
-               "top_level": top_level, "documents": documents, "publishers": publishers, "tags": tags, "none": NONE,
+               "top_level": top_level, "documents": documents, "publishers": publishers, "tags": tags, "no_area": NONE,
                "area_filter": "_area" if tags == "any" else "primary_area_id"}
     return Response.html(await datasette.render_template("kb_areas.html", context, request=request))
 
