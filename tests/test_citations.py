@@ -287,7 +287,8 @@ async def test_the_recommendations_and_search_csv_carry_status_speeches_areas_an
             continue
         expected = _expected(built_db, recommendation_id)
         assert {key: rows[recommendation_id][key] for key in expected} == expected, path
-        assert len(expected["areas_en"].split("; ")) == 2
+    if "search" not in path:  # every area, not the primary alone
+        assert len(rows["bdc-2020-brand-relaunch-survey/8"]["areas_en"].split("; ")) == 2
     assert rows[REC]["status"] == "addressed" and rows[REC]["first_document_id"] == "hksarg-2023-policy-address"
     if "search" not in path:
         with sqlite3.connect(built_db) as conn:
@@ -319,4 +320,4 @@ async def test_the_csv_neutralise_formulas_in_kbs_columns_too(formulas, path):
     row = next(row for row in _rows(response.text) if row["id"] == REC)
     assert row["title"] == "'=HYPERLINK(\"http://x\",\"中試\")"
     assert row["first_document_id"] == "'-2+3"
-    assert row["areas_en"].startswith("'@SUM(1); ")
+    assert row["areas_en"].split("; ")[0] == "'@SUM(1)"

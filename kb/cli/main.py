@@ -160,18 +160,21 @@ def _build_if_stale(sources_dir: str, db_path: str) -> None:
 @cli.command()
 @db_option()
 @click.option("-b", "--by", type=click.Choice(sorted(DIMENSIONS)), default="year", show_default=True, help="Columns of the matrix")
+@click.option("-t", "--tags", type=click.Choice(["primary", "any"]), default="primary", show_default=True,
+              help="Count each row under its primary area, or under every area it is tagged with")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print JSON instead of a table")
-def areas(db_path, by, as_json):
+def areas(db_path, by, tags, as_json):
     """Print how many rows each policy area has, by year or publisher
 
-    Each row counts once, under its primary area.
+    Each row counts once, under its primary area; with --tags any, under
+    every area it is tagged with.  Rows no area fits are counted last.
 
     \b
     Example:
-        kb areas --by publisher
+        kb areas --by publisher --tags any
     """
     with closing(_connect(db_path)) as conn:
-        matrix = area_matrix(conn, by)
+        matrix = area_matrix(conn, by, tags=tags)
     click.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2) if as_json else format_matrix(matrix))
 
 

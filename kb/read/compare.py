@@ -24,7 +24,11 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 
+from kb.records import Recommendation
 from kb.rules.graph import connected_groups
+from kb.rules.shared_asks import shared_asks
+
+SAME_ASK = "same ask"  # the relation of a pair found by kb.rules.shared_asks
 
 NEW, CONTINUED, DROPPED = "new", "continued", "dropped"
 EQUAL, DELETE, INSERT = "equal", "delete", "insert"
@@ -232,11 +236,56 @@ def compare(conn: sqlite3.Connection, a_id: str, b_id: str) -> Comparison:
         if a_id_:
             pair = Pair(a_by_id[a_id_], b_by_id[b_id_], link["score"], link["relation"], link["method"])
             comparison.pairs.append(pair)
+    if comparison.a["publisher_id"] != comparison.b["publisher_id"]:
+        comparison.pairs += same_asks(conn, comparison, a_by_id, b_by_id)
     order = {row.id: index for index, row in enumerate(a_rows + b_rows)}
     comparison.pairs.sort(key=lambda p: (order[p.a.id], order[p.b.id]))
     comparison.new = [r for r in b_rows if r.id not in {p.b.id for p in comparison.pairs}]
     comparison.dropped = [r for r in a_rows if r.id not in {p.a.id for p in comparison.pairs}]
     return comparison
+
+
+_ROWS_SQL = """
+select id, document_id, number, ordinal, title, body, year, line_start, line_end, kind, section, parent_id
+from recommendations where document_id = ? order by ordinal
+"""
+# The asks of the documents of the same policy year as either, by other publishers too: the background
+# against which a word is rare (government measures left out).
+_BACKGROUND_SQL = """
+select id from documents where year in (?, ?) and id not in (?, ?)
+and id in (select document_id from recommendations where kind != 'measure')
+"""
+
+
+def same_asks(conn: sqlite3.Connection, comparison: Comparison, a_by_id: dict, b_by_id: dict) -> list[Pair]:
+    """Pairs of two publishers' top-level rows that ask the same thing
+    (``kb.rules.shared_asks``, on rows and sub-items, each pair lifted to
+    its top-level rows), where no link pairs them already."""
+    a, b = comparison.a, comparison.b
+    rows_a, rows_b = document_rows(conn, a["id"]), document_rows(conn, b["id"])
+    others = [row[0] for row in conn.execute(_BACKGROUND_SQL, [a["year"], b["year"], a["id"], b["id"]])]
+    background = [row for document_id in others for row in document_rows(conn, document_id)]
+    linked = {(p.a.id, p.b.id) for p in comparison.pairs}
+    parents = {row.id: row.parent_id for row in rows_a + rows_b}
+    best: dict[tuple[str, str], int] = {}
+    for found in shared_asks(rows_a, rows_b, background):
+        key = (_top(found.a_id, parents), _top(found.b_id, parents))
+        if key[0] in a_by_id and key[1] in b_by_id and key not in linked:
+            best[key] = max(best.get(key, 0), found.score)
+    return [Pair(a_by_id[x], b_by_id[y], score, SAME_ASK, "rule") for (x, y), score in best.items()]
+
+
+def document_rows(conn: sqlite3.Connection, document_id: str) -> list[Recommendation]:
+    """A document's rows, sub-items included, as records."""
+    return [Recommendation(*row[:9], kind=row[9], section=row[10], parent_id=row[11])
+            for row in conn.execute(_ROWS_SQL, [document_id])]
+
+
+def _top(row_id: str, parents: dict[str, str | None]) -> str:
+    """The top-level row a row belongs to: ``doc/5`` for ``doc/5.3``."""
+    while parents.get(row_id):
+        row_id = parents[row_id]
+    return row_id
 
 
 def _sides(link: dict, a_rows: dict, b_rows: dict) -> tuple[str | None, str | None]:

@@ -2,7 +2,8 @@
 
 Holds: policy areas (areas), links between recommendations of different
 documents (links, link_window, candidates, graph) and the proposal threads
-they make (threads), the government's responses to asks (responses: scoring
+they make (threads), the same ask in two publishers' documents on one
+subject (shared_asks), the government's responses to asks (responses: scoring
 an ask against a paragraph; timing: when a document was written and which
 government texts came after it; answers: which pairs of texts, scored in
 parallel, reviewed, with statuses), the reviewer's verdicts on links and

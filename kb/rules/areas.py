@@ -11,12 +11,16 @@ Simplified text matches a Traditional term).  A hit is worth the term's
 weight times ``TITLE_WEIGHT`` in the title, ``BODY_WEIGHT`` in the body
 (at most ``BODY_CAP`` hits of a term are counted, so long bodies do not
 drown their titles), ``SECTION_WEIGHT`` in the section heading and
-``PARENT_WEIGHT`` in the parent's title.  The best-scoring area is primary;
+``PARENT_WEIGHT`` in the parent's title; a row with sub-items adds their
+own evidence times ``CHILD_WEIGHT`` (a heading whose asks are all in its
+sub-items is about what they are about).  The best-scoring area is primary;
 up to three others scoring at least ``SECONDARY_SHARE`` of it are secondary.
 
 Scores are 0-100: an area's share of all the term evidence of the row.  A
-row without any signal takes its parent's primary area (score 0), else
-``DEFAULT_AREA`` (score 0).  Overridden rows get method ``manual``, score 100.
+row whose evidence is under ``MIN_EVIDENCE`` (no term, or only a stray weak
+one) takes its parent's primary area (score 0); a top-level row without it
+gets no area at all: "none fits" is an answer, never forced into an area.
+Overridden rows get method ``manual``, score 100.
 """
 
 from collections import Counter
@@ -29,14 +33,15 @@ from kb.text.yamlfile import YamlFileError, read_yaml
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "policy_areas.yml"
 DEFAULT_OVERRIDES = Path(__file__).parents[2] / "sources" / "area_overrides.yml"
-DEFAULT_AREA = "industrial_policy"  # for rows with no signal and no parent
-MIN_AREAS, MAX_AREAS = 12, 25
+MIN_AREAS, MAX_AREAS = 12, 40
+MIN_EVIDENCE = 1.0  # the least raw score that tags a row: one body hit of a weight-1 term
 MAX_SECONDARY = 3
 TITLE_WEIGHT = 4.0
 BODY_WEIGHT = 1.0
 BODY_CAP = 3
 SECTION_WEIGHT = 1.0
 PARENT_WEIGHT = 1.0
+CHILD_WEIGHT = 0.5  # a row's sub-items are its content: their evidence counts, at half weight
 SECONDARY_SHARE = 0.3
 RULE, MANUAL = "rule", "manual"
 
@@ -207,30 +212,46 @@ def rank(scores: Counter, area_ids: list[str]) -> list[tuple[str, float]]:
 
 
 def tag(rows: list[Recommendation], taxonomy: list[PolicyArea], overrides: dict[str, Override] | None = None) -> list[AreaTag]:
-    """One primary and up to three secondary tags for every row, in row order.
+    """One primary and up to three secondary tags for every row that has an
+    area, in row order; a row where none fits has no tags.
 
     Parents must come before their sub-items (as loaders return them) for a
     sub-item without signal to fall back to its parent's primary area."""
     matcher = TermMatcher(taxonomy)
     by_id = {row.id: row for row in rows}
+    children = children_scores(rows, matcher)
     primaries: dict[str, str] = {}
     tags: list[AreaTag] = []
     for row in rows:
-        row_tags = rule_tags(row, matcher, by_id.get(row.parent_id), primaries.get(row.parent_id))
+        row_tags = rule_tags(row, matcher, by_id.get(row.parent_id), primaries.get(row.parent_id), children.get(row.id))
         if overrides and row.id in overrides:
             row_tags = apply_override(row_tags, overrides[row.id])
-        primaries[row.id] = next(t.area_id for t in row_tags if t.is_primary)
+        primary = next((t.area_id for t in row_tags if t.is_primary), None)
+        if primary is not None:
+            primaries[row.id] = primary
         tags.extend(row_tags)
     return tags
 
 
+def children_scores(rows: list[Recommendation], matcher: TermMatcher) -> dict[str, Counter]:
+    """For each row with sub-items, their own evidence (title and body) summed."""
+    found: dict[str, Counter] = {}
+    for row in rows:
+        if row.parent_id:
+            found.setdefault(row.parent_id, Counter()).update(row_scores(row, matcher))
+    return found
+
+
 def rule_tags(row: Recommendation, matcher: TermMatcher, parent: Recommendation | None = None,
-              parent_primary: str | None = None) -> list[AreaTag]:
-    """The rule's tags for one row: primary first, then secondary."""
+              parent_primary: str | None = None, children: Counter | None = None) -> list[AreaTag]:
+    """The rule's tags for one row: primary first, then secondary; none when
+    no area has evidence enough and there is no parent's area to take."""
     scores = row_scores(row, matcher, parent)
+    for area_id, score in (children or {}).items():
+        scores[area_id] += CHILD_WEIGHT * score
     ranked = rank(scores, matcher.area_ids)
-    if not ranked:
-        return [AreaTag(row.id, parent_primary or DEFAULT_AREA, True, RULE, 0)]
+    if sum(score for _, score in ranked) < MIN_EVIDENCE:
+        return [AreaTag(row.id, parent_primary, True, RULE, 0)] if parent_primary else []
     total = sum(score for _, score in ranked)
     top = ranked[0][1]
     secondary = [(a, s) for a, s in ranked[1:] if s >= SECONDARY_SHARE * top][:MAX_SECONDARY]

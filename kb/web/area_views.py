@@ -3,7 +3,7 @@ map, and one area's rows, newest first."""
 
 from datasette.utils.asgi import Response
 
-from kb.read.area_matrix import DIMENSIONS, area_matrix
+from kb.read.area_matrix import DIMENSIONS, NONE, TAGS, area_matrix
 from kb.web.source_view import first_or_404, kb_database
 
 MATRIX_ROUTE = r"^/-/areas$"
@@ -34,15 +34,19 @@ SCOPE_FILTERS = {"asks": "kind__not=measure", "government": "kind=measure"}
 
 async def matrix_page(datasette, request):
     """Top-level asks by default (``sub=1`` counts sub-items too); chambers' and
-    councils' asks apart from government measures."""
+    councils' asks apart from government measures; each row under its primary
+    area, or under every area it is tagged with (``tags=any``)."""
     db = await kb_database(datasette)
     by = request.args.get("by", "year")
     if by not in DIMENSIONS:
         by = "year"
+    tags = request.args.get("tags", "primary")
+    if tags not in TAGS:
+        tags = "primary"
     top_level = request.args.get("sub") != "1"
     matrices = []
     for scope in SCOPE_TITLES:
-        matrix = await db.execute_fn(lambda conn: area_matrix(conn, by, top_level=top_level, scope=scope))
+        matrix = await db.execute_fn(lambda conn: area_matrix(conn, by, top_level=top_level, scope=scope, tags=tags))
         if matrix.columns:
             peak = max([count for row in matrix.rows for count in row.counts.values()] or [1])
             matrices.append({"scope": scope, "title": SCOPE_TITLES[scope], "matrix": matrix, "peak": peak,
@@ -50,7 +54,8 @@ async def matrix_page(datasette, request):
     documents = [dict(row) for row in (await db.execute(_DOCUMENTS_SQL)).rows]
     publishers = {d["publisher_id"]: d for d in documents}
     context = {"database": db.name, "matrices": matrices, "by": by, "dimensions": sorted(DIMENSIONS),
-               "top_level": top_level, "documents": documents, "publishers": publishers}
+               "top_level": top_level, "documents": documents, "publishers": publishers, "tags": tags, "no_area": NONE,
+               "area_filter": "_area" if tags == "any" else "primary_area_id"}
     return Response.html(await datasette.render_template("kb_areas.html", context, request=request))
 
 

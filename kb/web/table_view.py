@@ -8,7 +8,8 @@ from kb.web.originals import original_url
 
 # Facet and filter names, in English and Chinese.
 COLUMN_LABELS = {
-    "primary_area_id": ("Policy area", "政策範疇"),
+    "area": ("Policy area", "政策範疇"),
+    "primary_area_id": ("Primary policy area", "主要政策範疇"),
     "publisher_id": ("Publisher", "發表機構"),
     "year": ("Year", "年份"),
     "document_id": ("Document", "文件"),
