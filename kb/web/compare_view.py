@@ -52,8 +52,9 @@ async def compare_page(datasette, request):
 
 
 def is_weak(pair) -> bool:
-    """A link the rules found on a shared name or a few words, not confirmed by a reviewer."""
-    return pair.relation == "related" and pair.method != "manual"
+    """A link the rules found on a shared name or a few words, or the same ask
+    by two publishers (right about half the time), not confirmed by a reviewer."""
+    return pair.relation in ("related", kb_compare.SAME_ASK) and pair.method != "manual"
 
 
 async def _comparison_context(datasette, db, comparison) -> dict:
