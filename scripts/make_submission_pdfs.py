@@ -46,7 +46,7 @@ body { font-family: "body"; font-size: 14pt; line-height: 2.6; text-align: justi
 h1 { font-size: 16pt; font-weight: 700; text-align: center; margin: 0 0 1em; }
 h2 { font-size: 12pt; font-weight: 700; margin: 1.2em 0 0.3em; }
 h2.underline { font-weight: 400; text-decoration: underline; }
-h2.larger { font-size: 15pt; font-weight: 400; }
+h2.larger { font-size: 18pt; font-weight: 400; }
 h2.plain { font-weight: 400; }
 p { margin: 0 0 0.6em; text-indent: 2em; }
 p.item { text-indent: 0; padding-left: 2em; }
@@ -81,6 +81,7 @@ TOPICS = {
         "background": ("背景", "香港人口急速老化，預計到二零四六年，六十五歲或以上人士將佔總人口三成半。現時安老服務的需求遠超供應，院舍輪候時間長，社區服務亦未能覆蓋所有有需要的長者。"),
         "table": [("現時安排", "本聯盟的建議"), ("服務券名額約一萬二千個", "名額增加一倍"), ("只可購買日間護理服務", "可購買復康及陪診服務")],
         "conclusion": "總括而言，本聯盟促請政府增加資助宿位、擴大服務券及培訓護理人員，以回應人口老化的挑戰。",
+        "new_ask": "此外，本聯盟建議設立安老事務專員，統籌跨部門的長者政策。",
         "date": "二零三一年三月十八日",
         "meeting": "委員會將於二零三一年四月二日舉行會議討論安老服務。",
     },
@@ -104,6 +105,7 @@ TOPICS = {
         "background": ("背景", "香港每日棄置的都市固體廢物超過一萬一千公噸，堆填區即將飽和。過去十年，本地回收率一直徘徊在三成左右，遠低於鄰近城市。"),
         "table": [("現時安排", "本會的建議"), ("回收站晚上七時關閉", "延長至晚上十時"), ("廚餘收集只限部分屋邨", "三年內擴展至私人住宅")],
         "conclusion": "總結而言，本會希望政府擴展回收網絡、推行廚餘收集及支援回收業界，令香港邁向零廢堆填。",
+        "new_ask": "此外，本會建議立法規定大型商場設置膠樽回收機。",
         "date": "2031年5月20日",
         "meeting": "環境事務委員會將於2031年6月3日舉行會議。",
     },
@@ -171,6 +173,7 @@ TRAITS = {
     "underlined-headings": ("care", lambda t: [paragraph(t["opening"]), *asks_html(t, "underline", numbered=False), *signature(t)]),
     "larger-headings": ("waste", lambda t: [paragraph(t["opening"]), *asks_html(t, "larger", numbered=False), *signature(t)]),
     "conclusion": ("care", lambda t: [*baseline(t)[:-2], heading("四、結語"), paragraph(t["conclusion"]), *signature(t)]),
+    "conclusion-new-ask": ("care", lambda t: [*baseline(t)[:-2], heading("四、總結"), paragraph(t["conclusion"] + t["new_ask"]), *signature(t)]),
     "conclusion-unnumbered": ("waste", lambda t: [*baseline(t)[:-2], heading("總結"), paragraph(t["conclusion"]), *signature(t)]),
     "five-asks-cn": ("waste", lambda t: [*baseline(t)[:-2], *five_html(t, "cn", 3), *signature(t)]),
     "five-asks-bullets": ("care", lambda t: [*baseline(t)[:-2], *five_html(t, "bullets", 3), *signature(t)]),

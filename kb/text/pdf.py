@@ -119,9 +119,11 @@ def _marked_page(text: str, styles: list[LineStyle] | None, dash_for_yi: bool) -
 
 
 def looks_scanned(page_texts: list[str]) -> bool:
-    """Whether at least half the pages hold (almost) no text."""
-    empty = sum(1 for text in page_texts if len("".join(text.split())) < MIN_PAGE_CHARS)
-    return empty * 2 >= len(page_texts)
+    """Whether at least half the pages hold (almost) no text, the last
+    page of several aside: it may hold no more than a signature and a date."""
+    counted = page_texts[:-1] if len(page_texts) > 1 else page_texts
+    empty = sum(1 for text in counted if len("".join(text.split())) < MIN_PAGE_CHARS)
+    return empty * 2 >= len(counted)
 
 
 def join_pages(page_texts: list[str]) -> str:

@@ -81,11 +81,12 @@ def marked_line(text: str, style: LineStyle) -> str:
 def read_mark(text: str) -> tuple[str, str | None]:
     """A line's text without the marks of its look, and the mark:
     ``"larger"``, ``"bold"`` (bold or underlined) or None."""
+    page = "\f" if text.startswith("\f") else ""  # a page's first line keeps its form feed
     stripped = text.strip()
     heading = _HEADING_MARK_RE.match(stripped)
     if heading:
-        return stripped[heading.end() :].replace("**", "").strip(), "larger"
+        return page + stripped[heading.end() :].replace("**", "").strip(), "larger"
     bold = _BOLD_MARK_RE.match(stripped)
     if bold and "**" not in bold.group(1):
-        return bold.group(1).strip(), "bold"
+        return page + bold.group(1).strip(), "bold"
     return text, None
