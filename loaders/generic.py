@@ -549,7 +549,7 @@ def _sentence_rows(document, parent: Recommendation, block: list[Line], starts: 
     pieces = [(number, _strip_citations(_clean(raw))) for number, raw in block]
     text = "".join(piece for _, piece in pieces)
     every = sentences(text)
-    asked = [sentence for sentence in every if asking.asks(sentence)]
+    asked = asking.addressed_asks(text)
     if len(asked) < _SENTENCE_ASKS or len(asked) * 2 < len(every):
         return []
     rows, cursor = [], 0

@@ -48,7 +48,7 @@ def test_kb_add_a_pdf_prints_what_it_found_and_writes_text_pdf_and_entry(sources
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:6] == [
         "hktdu-2026-ride-hailing: 就網約車服務規管細節提交意見書 (hktdu, 2026, 11 pages)",
-        "  kind: submission, published 2026; title in English: Submission by HK Taxi Drivers' Union",
+        "  kind: submission, published 2026; title in English: HK Taxi Drivers' Union submission, 2026",
         "  loader: generic",
         "  found: 9 recommendations",
         "  first: 1 關於車輛許可證上限 10,000 個 (page 1)",
@@ -169,7 +169,7 @@ def test_refuses_a_file_already_in_the_manifest(sources_copy):
 def test_refuses_a_pdf_added_before(sources_copy):
     assert run("add", TAXI_UNION, "--sources", sources_copy, *NEW_PUBLISHER).exit_code == 0
     output = refused(sources_copy, TAXI_UNION, "--id", "another-id", *NEW_PUBLISHER)
-    assert "already in the manifest, as hktdu-2026-cb3-710-4-hk-taxi-drivers-union (same sha256)" in output
+    assert "already in the manifest, as hktdu-2026-hk-taxi-drivers-union (same sha256)" in output
 
 
 def test_refuses_a_document_where_the_loader_finds_no_asks(sources_copy, tmp_path):
@@ -273,7 +273,15 @@ async def test_an_added_row_has_its_page_and_its_passage_in_the_source_view(adde
 
 def test_default_id_leaves_out_what_it_repeats():
     assert default_id("cma", 2025, Path("CMA 2025 Budget.pdf")) == "cma-2025-budget"
-    assert default_id("hktdu", 2026, Path("cb3-710-4.pdf")) == "hktdu-2026-cb3-710-4"
+    assert default_id("hktdu", 2026, Path("cb3-710-4.pdf")) == "hktdu-2026"  # a paper's codes and numbers say nothing
+    assert default_id("hktdu", 2026, Path("cb3-710-4-hk-taxi-drivers-union.pdf")) == "hktdu-2026-hk-taxi-drivers-union"
+
+
+def test_a_default_id_is_short_and_cut_at_a_word():
+    name = Path("legco-2026-ridehailing-subcommittee-submission-of-the-hong-kong-taxi-council-cb3-641-2.pdf")
+    document_id = default_id("hktc", 2026, name)
+    assert document_id == "hktc-2026-legco-ridehailing-subcommittee"
+    assert len(document_id) <= 40
 
 
 def test_own_title_skips_stamps_and_letterheads():
