@@ -127,18 +127,19 @@ def submission_text(document_id: str, ocr: bool = False, folder: Path = SUBMISSI
     return join_pages(ocr_pages(path) if ocr else pdf_pages(path, marks=True))
 
 
-def unknown_document(document_id: str) -> Document:
+def unknown_document(document_id: str, pdf: bool = False) -> Document:
+    """A document nobody describes; ``pdf``: its text came from a PDF kept beside it."""
     return Document(
         id=document_id, publisher_id="unknown", title_zh=document_id, title_en=document_id, kind="submission",
         cycle=None, published="2026", year=2026, language="zh-Hant", source_file=f"{document_id}.txt", sha256="",
-        original_file=f"{document_id}.pdf",
+        original_file=f"{document_id}.pdf" if pdf else None,
     )
 
 
 def measure_submission(document_id: str, entry: dict, text: str, judge_subs: bool = False) -> Measure:
     labels = [Label(str(ask["number"]) if "number" in ask else None, ask["page"], ask["title"], ask.get("subs", []))
               for ask in entry["asks"]]
-    rows = loaders.LOADERS["generic"](text, unknown_document(document_id)).recommendations
+    rows = loaders.LOADERS["generic"](text, unknown_document(document_id, pdf=True)).recommendations
     measure = Measure(document_id, bool(entry.get("held_out")), labels, rows, judge_subs=judge_subs)
     free = list(measure.top)
     for index, label in enumerate(labels):

@@ -65,7 +65,7 @@ def description(added) -> str:
     document's id and title, its kind, date and cycle, its rows by kind,
     the first and last titles with their pages, and every warning."""
     document = added.document
-    pages = f", {added.pages} pages" if added.pages else ""
+    pages = f", {plural(added.pages, 'page')}" if added.pages else ""
     cycle = f", cycle {document.cycle}" if document.cycle else ""
     lines = [f"{document.id}: {document.title_zh} ({document.publisher_id}, {document.published}{pages}{', OCR' if document.ocr else ''})"]
     lines.append(f"  kind: {document.kind}, published {document.published}{cycle}; title in English: {document.title_en}")
