@@ -10,9 +10,16 @@ circled numbers run to ㊿ and Roman numerals (of i, v and x) to xxxix.  It then
 2. a list under a heading that names its items recommendations (表三 …政策建議);
 3. otherwise the highest level of numbering the document uses (chapters
    aside);
-4. with no such level, the bullets a sentence such as 「我們建議：」
+4. with no such level, the headings a PDF sets apart by their look (bold,
+   underlined or larger type, marked in the text as ``**…**`` and ``## ``:
+   kb.text.styles), below the document's title;
+5. with none of these, the bullets a sentence such as 「我們建議：」
    introduces, and any other bullet that states an ask (建議當局, 必須,
    需明確 …), in reading order.
+
+Headings found by their look join the numbered ones when those are set
+apart by the same look (一、 and 二、 in bold, then a bold heading without a
+number), and are numbered after the printed numbers, in order.
 
 Each item of that level becomes a row numbered as printed (一 → 1; bullets by
 their place in the list), with its title (the heading, or the first sentence
@@ -20,11 +27,20 @@ of a numbered paragraph, whose body is then the whole paragraph), section
 (the heading above it), body, line range and page.  The items of the next level inside it become its sub-items
 (``<number>.<k>``), as in the CMA loader.
 
-Not rows: a table of contents (its pages, and lines ending in a page number), endnotes
-(``1. https://…``) and everything after them, the closing of a letter (此致,
-謹啟, a date on a line of its own, and what follows), a list of options the text refers to as
-選項/方案 N (alternatives rather than asks), and, among four or more headings,
-those that introduce or conclude (總體立場, 結語, 總結意見 …).  Running
+A section with no numbered or bulleted sub-items whose sentences ask
+someone to act (本會建議政府…, 當局應…: three or more, half its sentences)
+gives each as a sub-item.
+
+Not rows (loaders/asking.py says which sections ask): a table of contents
+(its pages, and lines ending in a page number), endnotes (``1. https://…``)
+and everything after them, the closing of a letter (此致, 謹啟, a date on a
+line of its own, and what follows, unless an annex, 附件, follows: then the
+letter's closing is skipped and the annex read), a list of options the text
+refers to as 選項/方案 N (alternatives rather than asks), a heading that
+introduces or concludes (前言, 背景, 執行摘要, 總體立場, 小結, 結語, 總結意見 …)
+unless its section asks something the others do not, a section that states
+support in the writer's voice and asks nothing, and a heading found by its
+look whose section asks nothing.  Running
 headers, footers, page numbers and LegCo stamps are removed first
 (loaders/pages.py), and citation marks like ``[1]`` are taken out of bodies.
 """
