@@ -95,8 +95,9 @@ _LEAD_IN_RE = re.compile(r"(?:建議|促請|要求|提出以下|如下|recommend
 _ASK_VERB_RE = re.compile(r"建議(?:當局|政府|特區政府)|促請|必須|需明確|應明確|要求(?:當局|政府)")
 _ASK_HEADING_RE = re.compile(r"建議|recommendation", re.I)
 _ANNEX_RE = re.compile(r"^(?:附件|附錄|annex|appendix)\s*[一二三四五六七八九十\dA-Z]*\s*[：:]?$", re.I)
-# A heading found by its look: at most this long, with no gap of a table's cells in it.
-_STYLED_HEADING_CHARS = 40
+# A heading found by its look: at most this long, on at most this many lines.
+_STYLED_HEADING_CHARS = 60
+_STYLED_HEADING_LINES = 3
 # A section's sentences that ask become its sub-items when there are at
 # least this many of them and they are at least half its sentences.
 _SENTENCE_ASKS = 3
@@ -434,35 +435,35 @@ def _ask_items(runs: list[list[_Item]], lines: list[Line]) -> list[_Item]:
 
 def _styled_headings(lines: list[Line], marks: dict[int, str]) -> list[_Item]:
     """The unnumbered lines set apart by their look (kb.text.styles) that
-    read as headings: short, no sentence ended in them, below the title
-    (the marked lines before the first line of running text); a heading
-    that wraps onto a second marked line is one heading."""
+    read as headings, below the title (the marked lines before the first
+    line of running text): consecutive lines of one look (a heading that
+    wraps), up to a line that ends a sentence, make one heading when
+    together they are short, end no sentence and are no table's row."""
     found: list[_Item] = []
     title_over = False
-    for index, (number, raw) in enumerate(lines):
-        mark, text = marks.get(number), _clean(raw)
+    index = 0
+    while index < len(lines):
+        mark = marks.get(lines[index][0])
         if mark is None:
-            title_over = True
+            title_over, index = True, index + 1
             continue
-        previous = found[-1] if found else None
-        if previous and previous.index + previous.span == index and previous.label == mark and not _marker(index, lines[index]):
-            if len(previous.rest) + len(text) <= _STYLED_HEADING_CHARS and not _sentence_in(previous.rest):
-                previous.rest += text
-                previous.span += 1
-                continue
-        if title_over and _reads_as_heading(index, raw, text, lines):
-            found.append(_Item(index, "styled", 0, text, label=mark, printed=False))
-    for item in found:
-        item.label = None  # the mark only joined wrapped lines
-    return [item for item in found if not _sentence_in(item.rest)]
+        span = 1
+        while (index + span < len(lines) and span < _STYLED_HEADING_LINES and marks.get(lines[index + span][0]) == mark
+               and _marker(index + span, lines[index + span]) is None and not _sentence_in(_clean(lines[index + span - 1][1]))):
+            span += 1
+        text = "".join(_clean(raw) for _, raw in lines[index : index + span])
+        if title_over and _reads_as_heading(index, span, text, lines):
+            found.append(_Item(index, "styled", 0, text, printed=False, span=span))
+        index += span
+    return found
 
 
-def _reads_as_heading(index: int, raw: str, text: str, lines: list[Line]) -> bool:
-    """Short (shorter than a full line), Chinese, not a table's row (cells
+def _reads_as_heading(index: int, span: int, text: str, lines: list[Line]) -> bool:
+    """Short, Chinese, no sentence ended in it, not a table's row (cells
     apart, symbols of a private font) and not numbered."""
-    return (len(text) <= min(_STYLED_HEADING_CHARS, _HEADING_WIDTH * _full_width(lines))
-            and re.search(r"[\u4e00-\u9fff]", text) is not None
-            and not re.search(r"\s{2,}|\t|[\ue000-\uf8ff]", raw.strip()) and _marker(index, lines[index]) is None)
+    raws = [raw.strip() for _, raw in lines[index : index + span]]
+    return (len(text) <= _STYLED_HEADING_CHARS and re.search(r"[\u4e00-\u9fff]", text) is not None and not _sentence_in(text)
+            and not any(re.search(r"\s{2,}|\t|[\ue000-\uf8ff]", raw) for raw in raws) and _marker(index, lines[index]) is None)
 
 
 def _sentence_in(text: str) -> bool:
@@ -477,7 +478,7 @@ def _with_styled_headings(asks: list[_Item], styled: list[_Item], lines: list[Li
     if not styled:
         return asks
     numbered_marks = [marks.get(lines[item.index][0]) for item in asks]
-    if asks and not asks[0].scheme.startswith("bullet"):
+    if asks and not asks[0].scheme.startswith("bullet") and not _paragraphs_under(asks, styled):
         look = max(set(numbered_marks), key=numbered_marks.count)
         if look is None or numbered_marks.count(look) * 2 < len(asks):
             return asks
@@ -485,6 +486,16 @@ def _with_styled_headings(asks: list[_Item], styled: list[_Item], lines: list[Li
         return sorted(asks + same, key=lambda item: item.index)
     larger = [item for item in styled if marks.get(lines[item.index][0]) == "larger"]
     return larger if len(larger) >= 2 else styled
+
+
+def _paragraphs_under(asks: list[_Item], styled: list[_Item]) -> bool:
+    """Whether the numbered items are paragraphs under the headings found
+    by their look (1. 2. under one heading, 3. 4. under the next): they fall
+    under two headings or more, and none comes before the first."""
+    if len(styled) < 2 or asks[0].index < styled[0].index:
+        return False
+    under = {max(heading.index for heading in styled if heading.index < item.index) for item in asks}
+    return len(under) >= 2
 
 
 def _item_text(item: _Item, lines: list[Line]) -> str:
@@ -519,7 +530,7 @@ def _introduced(item: _Item, lines: list[Line]) -> bool:
 def _subs(item: _Item, runs: list[list[_Item]], end: int) -> list[_Item]:
     """The sub-items of an ask: the highest-ranked list counting from 1
     between the ask's line and ``end``."""
-    inside = [run for run in runs if run[0].scheme != item.scheme and item.index < run[0].index < end]
+    inside = [run for run in runs if run[0].scheme != item.scheme and item.index < run[0].index < end and run[-1].index < end]
     if not inside:
         return []
     best = min(inside, key=lambda run: (_RANK.get(run[0].scheme, len(_RANK)), run[0].index))

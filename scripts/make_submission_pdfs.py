@@ -82,6 +82,9 @@ TOPICS = {
         "table": [("現時安排", "本聯盟的建議"), ("服務券名額約一萬二千個", "名額增加一倍"), ("只可購買日間護理服務", "可購買復康及陪診服務")],
         "conclusion": "總括而言，本聯盟促請政府增加資助宿位、擴大服務券及培訓護理人員，以回應人口老化的挑戰。",
         "new_ask": "此外，本聯盟建議設立安老事務專員，統籌跨部門的長者政策。",
+        "longer": "以回應人口老化帶來的服務需求，並縮短長者及其家人在輪候期間所承受的壓力和不確定性",
+        "context": "本聯盟的前線同工每日接觸大量長者及其家人，深切了解他們在輪候服務期間面對的困難。",
+        "stress": "長者的需要刻不容緩。",
         "date": "二零三一年三月十八日",
         "meeting": "委員會將於二零三一年四月二日舉行會議討論安老服務。",
     },
@@ -106,6 +109,9 @@ TOPICS = {
         "table": [("現時安排", "本會的建議"), ("回收站晚上七時關閉", "延長至晚上十時"), ("廚餘收集只限部分屋邨", "三年內擴展至私人住宅")],
         "conclusion": "總結而言，本會希望政府擴展回收網絡、推行廚餘收集及支援回收業界，令香港邁向零廢堆填。",
         "new_ask": "此外，本會建議立法規定大型商場設置膠樽回收機。",
+        "longer": "讓全港市民都能在住所附近方便地參與源頭分類及回收，並逐步建立珍惜資源的社區文化",
+        "context": "本會於過去一年在區內進行問卷調查，收集了逾千名居民對回收安排的意見。",
+        "stress": "減廢回收刻不容緩，每一位市民都責無旁貸。",
         "date": "2031年5月20日",
         "meeting": "環境事務委員會將於2031年6月3日舉行會議。",
     },
@@ -164,6 +170,31 @@ def _cover_letter(topic: dict) -> list[str]:
     ]
 
 
+def wrapped_html(topic: dict) -> list[str]:
+    """Bold headings long enough to wrap onto a second line."""
+    parts = []
+    for title, body in topic["asks"]:
+        parts += [heading(f"{title}，{topic['longer']}"), paragraph(body)]
+    return parts
+
+
+def numbered_paragraphs_html(topic: dict) -> list[str]:
+    """Bold headings without numbers over paragraphs numbered 1. 2. … through the document."""
+    parts, number = [], 0
+    for title, body in topic["asks"]:
+        number += 1
+        parts += [heading(title), paragraph(f"{number}. {topic['context']}", "item")]
+        number += 1
+        parts.append(paragraph(f"{number}. {body}", "item"))
+    return parts
+
+
+def emphasis_html(topic: dict) -> list[str]:
+    """Bold headings without numbers, and a bold sentence inside a paragraph's run."""
+    parts = asks_html(topic, numbered=False)
+    return parts[:2] + [f'<p><b>{html.escape(topic["stress"])}</b></p>'] + parts[2:]
+
+
 # Each PDF: its topic and its body, which differs from the baseline in one trait.
 TRAITS = {
     "baseline": ("care", lambda t: baseline(t)),
@@ -188,6 +219,11 @@ TRAITS = {
                                                  *asks_html(t, first=1), *signature(t)]),
     "introduction-background": ("care", lambda t: [heading("引言"), paragraph(t["opening"]), heading(t["background"][0]),
                                                    paragraph(t["background"][1]), *asks_html(t, numbered=False), *signature(t)]),
+    "wrapped-headings": ("waste", lambda t: [paragraph(t["opening"]), *wrapped_html(t), *signature(t)]),
+    "numbered-paragraphs": ("care", lambda t: [paragraph(t["opening"]), *numbered_paragraphs_html(t), *signature(t)]),
+    "bold-sentence": ("waste", lambda t: [paragraph(t["opening"]), *emphasis_html(t), *signature(t)]),
+    "five-asks-bullets-waste": ("waste", lambda t: [*baseline(t)[:-2], *five_html(t, "bullets", 3), *signature(t)]),
+    "cover-letter-annex-waste": ("waste", lambda t: [*_cover_letter(t), *asks_html(t, numbered=False)]),
     "meeting-date": ("waste", lambda t: [paragraph(t["opening"] + t["meeting"]), *asks_html(t), *signature(t)]),
     "support-unnumbered": ("care", lambda t: [paragraph(t["opening"]), heading(t["support"][0]), paragraph(t["support"][1]),
                                               *asks_html(t, numbered=False), *signature(t)]),

@@ -158,7 +158,7 @@ def generated():
 
 def test_the_synthetic_submissions_meet_the_thresholds(generated):
     recall, precision = generic_accuracy.totals(generated)
-    assert len(generated) == 13
+    assert len(generated) == 16
     assert recall >= 0.95 and precision >= 0.95
     for measure in generated:
         assert measure.without_page == [], measure.document_id
@@ -230,3 +230,21 @@ def test_a_two_column_table_adds_no_row():
 def test_sentences_that_argue_are_not_sub_items():
     """A section whose sentences argue (本會認為…必須, 政府要求申請人…) keeps them in its body."""
     assert not [row for row in rows_of("cb3-710-4-hk-taxi-drivers-union") if row.parent_id]
+
+
+def test_a_heading_that_wraps_is_one_heading():
+    rows = generated_rows("wrapped-headings")
+    assert [row.title for row in rows][0] == "擴展社區回收網絡，讓全港市民都能在住所附近方便地參與源頭分類及回收，並逐步建立珍惜資源的社區文化"
+    assert len(rows) == 3 and rows[0].body.startswith("現時回收點分布不均")
+
+
+def test_paragraphs_numbered_through_the_document_stay_in_their_heading_s_ask():
+    rows = generated_rows("numbered-paragraphs")
+    assert titles_and_pages(rows) == [("1", "增加資助院舍宿位", 1), ("2", "擴大社區照顧服務券", 1), ("3", "培訓及挽留護理人員", 2)]
+    assert rows[1].body.startswith("3. 本聯盟的前線同工") and "4. 社區照顧服務券" in rows[1].body
+
+
+def test_a_sentence_in_bold_is_no_heading():
+    rows = generated_rows("bold-sentence")
+    assert [row.title for row in rows] == ASKS["waste"]
+    assert rows[0].body.endswith("減廢回收刻不容緩，每一位市民都責無旁貸。")
