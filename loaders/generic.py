@@ -158,10 +158,12 @@ def parse(text: str, document: Document) -> Parsed:
     reading = _read(text, one_page=document.original_file is not None)
     lines, starts, runs = reading.lines, reading.starts, reading.runs
     if not reading.asks:
-        raise ParseError(document.source_file, None, "no asks found: no numbered headings, headings set apart by their look or list of recommendations the generic loader recognises")
+        raise ParseError(document.source_file, None, "no asks found: no numbered headings, headings set apart by their look "
+                         "or list of recommendations the generic loader recognises")
     sections = _ask_sections(reading)
     if not sections:
-        raise ParseError(document.source_file, None, "no asks found: the headings the generic loader recognises introduce, conclude or state support, and ask nothing")
+        raise ParseError(document.source_file, None, "no asks found: the headings the generic loader recognises introduce, "
+                         "conclude or state support, and ask nothing")
     width = _full_width(lines)
     rows: list[Recommendation] = []
     section = None

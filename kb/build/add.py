@@ -363,9 +363,14 @@ def default_id(publisher_id: str, year: int, path: Path) -> str:
     """``<publisher>-<year>-<short slug>`` of at most ``MAX_ID_CHARS``
     characters: the file name's words, lower case, joined by hyphens,
     leaving out the publisher's id, the year, numbers, codes such as cb3
-    and small words, cut at a word; ``<publisher>-<year>`` when no word is left."""
-    head = f"{publisher_id}-{year}"
-    words = [word for word in re.split(r"[^a-z0-9]+", path.stem.lower())
+    and small words, cut at a word; ``<publisher>-<year>`` when no word is
+    left.  A span of years the name gives (``2023-24``) is kept whole."""
+    stem = path.stem.lower()
+    span = re.search(rf"{year}[-_–](\d\d)(?!\d)", stem)
+    head = f"{publisher_id}-{year}" + (f"-{span.group(1)}" if span else "")
+    if span:
+        stem = stem[: span.start()] + stem[span.end() :]
+    words = [word for word in re.split(r"[^a-z0-9]+", stem)
              if word and word not in (publisher_id, str(year)) and word not in _ID_STOP_WORDS and re.search(r"[a-z]{2}", word)
              and not re.fullmatch(r"[a-z]{1,3}\d+|\d+[a-z]?", word)]
     for word in words:

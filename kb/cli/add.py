@@ -19,7 +19,8 @@ from kb.text.wording import plural
 @click.option("--title-en", help="Title in English  [default: the document's own, else '<publisher> <kind>, <month> <year>']")
 @click.option("--kind", default="submission", show_default=True, help="submission, report, policy-address, budget, reply …")
 @click.option("--cycle", help="Policy cycle addressed, e.g. '2024-25 Budget'")
-@click.option("--published", help="Publication date, 2026 or 2026-06  [default: the latest date the document is signed or printed with, not a meeting it mentions]")
+@click.option("--published", help="Publication date, 2026 or 2026-06  [default: the latest date the document is signed or "
+                                   "printed with, not a meeting it mentions]")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Policy year addressed  [default: from --cycle or --published]")
 @click.option("--url", help="Where the publisher put the original: an http:// or https:// address")
 @click.option("--loader", help="Loader name  [default: the one the manifest uses for this publisher when it fits, else generic]")
