@@ -85,7 +85,7 @@ _TOC_END_RE = re.compile(r"(?:\t|\s{2,}|[.…·．]{2,}\s*|\s)\d{1,3}(?:\s*[-–
 _CONTENTS_RE = re.compile(r"^(?:目\s*錄|目\s*次|contents|table of contents)$", re.I)
 _NUMBER_END_RE = re.compile(r"(?:^|\s|[.…·])\d{1,3}(?:\s*[-–—]\s*\d{1,3})?$")
 _URL_RE = re.compile(r"^(?:https?://|www\.)", re.I)
-_CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
+_CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟(?!者)|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
 _DATE_LINE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
 _CLOSING_LINES = 15  # a date on its own line this close to the end closes the text
 _OPTION_REF_RE = re.compile(r"(?:選項|方案|option)\s*(\d+)", re.I)
@@ -438,16 +438,17 @@ def _ask_items(runs: list[list[_Item]], lines: list[Line]) -> list[_Item]:
 def _styled_headings(lines: list[Line], marks: dict[int, str]) -> list[_Item]:
     """The unnumbered lines set apart by their look (kb.text.styles) that
     read as headings, below the title (the marked lines before the first
-    line of running text): consecutive lines of one look (a heading that
+    line of running text, short lines such as a file reference aside): consecutive lines of one look (a heading that
     wraps), up to a line that ends a sentence, make one heading when
     together they are short, end no sentence and are no table's row."""
     found: list[_Item] = []
     title_over = False
-    index = 0
+    index, width = 0, _full_width(lines)
     while index < len(lines):
         mark = marks.get(lines[index][0])
         if mark is None:
-            title_over, index = True, index + 1
+            title_over = title_over or _running_text(_clean(lines[index][1]), width)
+            index += 1
             continue
         span = 1
         while (index + span < len(lines) and span < _STYLED_HEADING_LINES and marks.get(lines[index + span][0]) == mark
@@ -458,6 +459,13 @@ def _styled_headings(lines: list[Line], marks: dict[int, str]) -> list[_Item]:
             found.append(_Item(index, "styled", 0, text, printed=False, span=span))
         index += span
     return found
+
+
+def _running_text(text: str, width: int) -> bool:
+    """A line of the text's running paragraphs, not a reference, a date or
+    an addressee printed above the title: it ends a sentence or is nearly
+    a full line long."""
+    return ends_paragraph(text) and not text.endswith(("：", ":")) or len(text) >= _HEADING_WIDTH * width
 
 
 def _reads_as_heading(index: int, span: int, text: str, lines: list[Line]) -> bool:

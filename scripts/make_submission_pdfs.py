@@ -82,6 +82,7 @@ TOPICS = {
         "table": [("現時安排", "本聯盟的建議"), ("服務券名額約一萬二千個", "名額增加一倍"), ("只可購買日間護理服務", "可購買復康及陪診服務")],
         "conclusion": "總括而言，本聯盟促請政府增加資助宿位、擴大服務券及培訓護理人員，以回應人口老化的挑戰。",
         "new_ask": "此外，本聯盟建議設立安老事務專員，統籌跨部門的長者政策。",
+        "reference": "HKESA/2031/03",
         "longer": "以回應人口老化帶來的服務需求，並縮短長者及其家人在輪候期間所承受的壓力和不確定性",
         "context": "本聯盟的前線同工每日接觸大量長者及其家人，深切了解他們在輪候服務期間面對的困難。",
         "stress": "長者的需要刻不容緩。",
@@ -109,6 +110,7 @@ TOPICS = {
         "table": [("現時安排", "本會的建議"), ("回收站晚上七時關閉", "延長至晚上十時"), ("廚餘收集只限部分屋邨", "三年內擴展至私人住宅")],
         "conclusion": "總結而言，本會希望政府擴展回收網絡、推行廚餘收集及支援回收業界，令香港邁向零廢堆填。",
         "new_ask": "此外，本會建議立法規定大型商場設置膠樽回收機。",
+        "reference": "GCA-2031-05",
         "longer": "讓全港市民都能在住所附近方便地參與源頭分類及回收，並逐步建立珍惜資源的社區文化",
         "context": "本會於過去一年在區內進行問卷調查，收集了逾千名居民對回收安排的意見。",
         "stress": "減廢回收刻不容緩，每一位市民都責無旁貸。",
@@ -152,8 +154,10 @@ def signature(topic: dict) -> list[str]:
     return [paragraph(topic["publisher"], "right"), paragraph(topic["date"], "right")]
 
 
-def document(topic: dict, body: list[str]) -> str:
+def document(topic: dict, body: list[str], reference: bool = False) -> str:
     head = f'<h1>{html.escape(topic["publisher"])}<br>{html.escape(topic["title"])}</h1>'
+    if reference:  # a file reference printed above the title
+        head = paragraph(f"本會檔號：{topic['reference']}", "right") + head
     return f'<!doctype html><html><head><meta charset="utf-8"><style>{STYLE}</style></head><body>{head}{"".join(body)}</body></html>'
 
 
@@ -224,6 +228,7 @@ TRAITS = {
     "bold-sentence": ("waste", lambda t: [paragraph(t["opening"]), *emphasis_html(t), *signature(t)]),
     "five-asks-bullets-waste": ("waste", lambda t: [*baseline(t)[:-2], *five_html(t, "bullets", 3), *signature(t)]),
     "cover-letter-annex-waste": ("waste", lambda t: [*_cover_letter(t), *asks_html(t, numbered=False)]),
+    "reference-line": ("waste", lambda t: [paragraph(t["opening"]), *asks_html(t, numbered=False), *signature(t)]),
     "meeting-date": ("waste", lambda t: [paragraph(t["opening"] + t["meeting"]), *asks_html(t), *signature(t)]),
     "support-unnumbered": ("care", lambda t: [paragraph(t["opening"]), heading(t["support"][0]), paragraph(t["support"][1]),
                                               *asks_html(t, numbered=False), *signature(t)]),
@@ -251,7 +256,8 @@ def main() -> None:
     for name in arguments.only or TRAITS:
         topic_name, body = TRAITS[name]
         topic = TOPICS[topic_name]
-        print_pdf(document(topic, body(topic)), arguments.out / f"{name}.pdf", arguments.chromium)
+        page = document(topic, body(topic), reference=name.startswith("reference-line"))
+        print_pdf(page, arguments.out / f"{name}.pdf", arguments.chromium)
         print(f"{name}.pdf")
 
 

@@ -158,7 +158,7 @@ def generated():
 
 def test_the_synthetic_submissions_meet_the_thresholds(generated):
     recall, precision = generic_accuracy.totals(generated)
-    assert len(generated) == 16
+    assert len(generated) == 17
     assert recall >= 0.95 and precision >= 0.95
     for measure in generated:
         assert measure.without_page == [], measure.document_id
@@ -242,6 +242,10 @@ def test_paragraphs_numbered_through_the_document_stay_in_their_heading_s_ask():
     rows = generated_rows("numbered-paragraphs")
     assert titles_and_pages(rows) == [("1", "增加資助院舍宿位", 1), ("2", "擴大社區照顧服務券", 1), ("3", "培訓及挽留護理人員", 2)]
     assert rows[1].body.startswith("3. 本聯盟的前線同工") and "4. 社區照顧服務券" in rows[1].body
+
+
+def test_a_bold_title_below_a_file_reference_is_no_ask():
+    assert [row.title for row in generated_rows("reference-line")] == ASKS["waste"]
 
 
 def test_a_sentence_in_bold_is_no_heading():
