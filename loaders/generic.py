@@ -10,9 +10,16 @@ circled numbers run to ㊿ and Roman numerals (of i, v and x) to xxxix.  It then
 2. a list under a heading that names its items recommendations (表三 …政策建議);
 3. otherwise the highest level of numbering the document uses (chapters
    aside);
-4. with no such level, the bullets a sentence such as 「我們建議：」
+4. with no such level, the headings a PDF sets apart by their look (bold,
+   underlined or larger type, marked in the text as ``**…**`` and ``## ``:
+   kb.text.styles), below the document's title;
+5. with none of these, the bullets a sentence such as 「我們建議：」
    introduces, and any other bullet that states an ask (建議當局, 必須,
    需明確 …), in reading order.
+
+Headings found by their look join the numbered ones when those are set
+apart by the same look (一、 and 二、 in bold, then a bold heading without a
+number), and are numbered after the printed numbers, in order.
 
 Each item of that level becomes a row numbered as printed (一 → 1; bullets by
 their place in the list), with its title (the heading, or the first sentence
@@ -20,11 +27,20 @@ of a numbered paragraph, whose body is then the whole paragraph), section
 (the heading above it), body, line range and page.  The items of the next level inside it become its sub-items
 (``<number>.<k>``), as in the CMA loader.
 
-Not rows: a table of contents (its pages, and lines ending in a page number), endnotes
-(``1. https://…``) and everything after them, the closing of a letter (此致,
-謹啟, a date on a line of its own, and what follows), a list of options the text refers to as
-選項/方案 N (alternatives rather than asks), and, among four or more headings,
-those that introduce or conclude (總體立場, 結語, 總結意見 …).  Running
+A section with no numbered or bulleted sub-items whose sentences ask
+someone to act (本會建議政府…, 當局應…: three or more, half its sentences)
+gives each as a sub-item.
+
+Not rows (loaders/asking.py says which sections ask): a table of contents
+(its pages, and lines ending in a page number), endnotes (``1. https://…``)
+and everything after them, the closing of a letter (此致, 謹啟, a date on a
+line of its own, and what follows, unless an annex, 附件, follows: then the
+letter's closing is skipped and the annex read), a list of options the text
+refers to as 選項/方案 N (alternatives rather than asks), a heading that
+introduces or concludes (前言, 背景, 執行摘要, 總體立場, 小結, 結語, 總結意見 …)
+unless its section asks something the others do not, a section that states
+support in the writer's voice and asks nothing, and a heading found by its
+look whose section asks nothing.  Running
 headers, footers, page numbers and LegCo stamps are removed first
 (loaders/pages.py), and citation marks like ``[1]`` are taken out of bodies.
 """
@@ -34,11 +50,13 @@ from dataclasses import dataclass, field
 from statistics import quantiles
 
 from kb.records import Document, ParseError, Parsed, Recommendation, new_recommendation
+from kb.text.styles import read_mark
 from kb.text.cleanup import ends_paragraph, join_paragraphs, strip_markdown
 from kb.text.lines import Line, is_blank, numbered_lines, tidy_line
 from kb.text.numbering import CN_NUMERAL, ROMAN_NUMERAL, cn_number, roman_number, uncovered
 from kb.text.pages import drop_running, fold_lookalikes, page_at, page_starts
-from kb.text.sentences import FULL_STOP, SEMICOLONS, first_sentence
+from kb.text.sentences import FULL_STOP, SEMICOLONS, first_sentence, sentences
+from loaders import asking
 
 _CN = CN_NUMERAL
 # Circled numbers ① .. ㊿ (Unicode has none past 50).
@@ -67,7 +85,7 @@ _TOC_END_RE = re.compile(r"(?:\t|\s{2,}|[.…·．]{2,}\s*|\s)\d{1,3}(?:\s*[-–
 _CONTENTS_RE = re.compile(r"^(?:目\s*錄|目\s*次|contents|table of contents)$", re.I)
 _NUMBER_END_RE = re.compile(r"(?:^|\s|[.…·])\d{1,3}(?:\s*[-–—]\s*\d{1,3})?$")
 _URL_RE = re.compile(r"^(?:https?://|www\.)", re.I)
-_CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
+_CLOSING_RE = re.compile(r"^(?:此致|謹啟|敬啟(?!者)|順頌|順祝|祝\s*工作順利|工作順利|敬祝|耑此|專此)")
 _DATE_LINE_RE = re.compile(r"^(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?$")
 _CLOSING_LINES = 15  # a date on its own line this close to the end closes the text
 _OPTION_REF_RE = re.compile(r"(?:選項|方案|option)\s*(\d+)", re.I)
@@ -76,7 +94,13 @@ _LEAD_IN_RE = re.compile(r"(?:建議|促請|要求|提出以下|如下|recommend
 # A bullet that says what it asks, among bullets that weigh options.
 _ASK_VERB_RE = re.compile(r"建議(?:當局|政府|特區政府)|促請|必須|需明確|應明確|要求(?:當局|政府)")
 _ASK_HEADING_RE = re.compile(r"建議|recommendation", re.I)
-_NOT_ASK_RE = re.compile(r"^(?:總體立場|整體立場|結語|總結|總結意見|結論|前言|引言|序言|緒言|背景|簡介|概述|導言|目錄)$")
+_ANNEX_RE = re.compile(r"^(?:附件|附錄|annex|appendix)\s*[一二三四五六七八九十\dA-Z]*\s*[：:]?$", re.I)
+# A heading found by its look: at most this long, on at most this many lines.
+_STYLED_HEADING_CHARS = 60
+_STYLED_HEADING_LINES = 3
+# A section's sentences that ask become its sub-items when there are at
+# least this many of them and they are at least half its sentences.
+_SENTENCE_ASKS = 3
 # A paragraph that sums up the whole document, after its last ask.
 _CONCLUSION_RE = re.compile(r"^(?:總括而言|總而言之|綜上所述|綜合而言|總結而言|最後，)")
 _CITATION_RE = re.compile(r"\s*(?:\[\d+\])+")
@@ -95,6 +119,8 @@ class _Item:
     rest: str
     label: str | None = None  # a table row's label, printed before the number
     subs: list["_Item"] = field(default_factory=list)
+    printed: bool = True  # False: a heading found by its look, numbered by its place
+    span: int = 1  # the lines its heading takes (a heading found by its look may wrap)
 
 
 @dataclass
@@ -109,30 +135,39 @@ class _Reading:
     runs: list[list[_Item]]
     options: list[list[_Item]]
     asks: list[_Item]
+    marks: dict[int, str]  # line number -> how the line stands out (kb.text.styles)
 
 
-def _read(text: str) -> _Reading:
-    all_lines = numbered_lines(text)
-    starts = page_starts(all_lines)
+def _read(text: str, one_page: bool = False) -> _Reading:
+    """The lines (with the marks of their look taken off and kept apart),
+    their items and runs, and the items that carry the asks; ``one_page``:
+    a text without form feeds is a PDF's single page."""
+    marked = [(number, read_mark(raw)) for number, raw in numbered_lines(text)]
+    all_lines = [(number, plain) for number, (plain, _) in marked]
+    marks = {number: mark for number, (_, mark) in marked if mark}
+    starts = page_starts(all_lines) or ([all_lines[0][0]] if one_page and all_lines else [])
     lines = _content(_without_contents_pages(drop_running(all_lines), starts))
     items = [item for item in (_marker(index, line) for index, line in enumerate(lines)) if item]
     runs, options = _runs(items, text)
-    return _Reading(lines, starts, items, runs, options, _ask_items(runs, lines))
+    asks = _with_styled_headings(_ask_items(runs, lines), _styled_headings(lines, marks), lines, marks)
+    return _Reading(lines, starts, items, runs, options, asks, marks)
 
 
 def parse(text: str, document: Document) -> Parsed:
     """The asks of a document of unknown layout (see the module docstring)."""
-    reading = _read(text)
-    lines, starts, runs, asks = reading.lines, reading.starts, reading.runs, reading.asks
-    if not asks:
-        raise ParseError(document.source_file, None, "no asks found: no numbered headings or list of recommendations the generic loader recognises")
+    reading = _read(text, one_page=document.original_file is not None)
+    lines, starts, runs = reading.lines, reading.starts, reading.runs
+    if not reading.asks:
+        raise ParseError(document.source_file, None, "no asks found: no numbered headings, headings set apart by their look "
+                         "or list of recommendations the generic loader recognises")
+    sections = _ask_sections(reading)
+    if not sections:
+        raise ParseError(document.source_file, None, "no asks found: the headings the generic loader recognises introduce, "
+                         "conclude or state support, and ask nothing")
     width = _full_width(lines)
     rows: list[Recommendation] = []
     section = None
-    for position, item in enumerate(asks):
-        end = _block_end(item, asks[position + 1].index if position + 1 < len(asks) else len(lines), lines)
-        if _introduces_or_concludes(item, asks):
-            continue
+    for item, end in sections:
         found = _rows(document, item, lines, end, _subs(item, runs, end), width, starts, len(rows) + 1)
         section = found[0].section = found[0].section or section
         for row in found[1:]:
@@ -141,31 +176,71 @@ def parse(text: str, document: Document) -> Parsed:
     return Parsed(document=document, recommendations=rows)
 
 
+def _ask_sections(reading: _Reading) -> list[tuple[_Item, int]]:
+    """The ask items that are asks, each with the end of its lines: not a
+    heading that introduces or concludes unless it asks anew, nor one that
+    states support and asks nothing, nor a heading found by its look whose
+    section asks nothing.  Headings found by their look are numbered after
+    the printed numbers, in order."""
+    lines, asks = reading.lines, reading.asks
+    blocks = []
+    for position, item in enumerate(asks):
+        end = _block_end(item, asks[position + 1].index if position + 1 < len(asks) else len(lines), lines)
+        blocks.append((item, end, _heading_text(item.rest), _block_text(item, lines, end)))
+    plain = [(item, end, text) for item, end, heading, text in blocks if not asking.is_framing(heading)]
+    kept = {item.index for item, end, text in plain if _asks(item, text, _heading_text(item.rest))}
+    asked = [text for item, end, text in plain if item.index in kept]
+    kept |= {item.index for item, end, heading, text in blocks
+             if asking.is_framing(heading) and asking.asks_anew(text, asked) and len(asks) > 1}
+    sections = [(item, end) for item, end, heading, text in blocks if item.index in kept]
+    _number_unprinted([item for item, _ in sections], asks)
+    return sections
+
+
+def _asks(item: _Item, text: str, heading: str) -> bool:
+    """Whether a section that neither introduces nor concludes is an ask:
+    a numbered one unless it states support and asks nothing, one found by
+    its look only when it asks."""
+    if not item.printed or item.scheme.startswith("bullet") and not item.rest:
+        return asking.asks(text)
+    return not asking.states_support(heading, text)
+
+
+def _block_text(item: _Item, lines: list[Line], end: int) -> str:
+    return "".join(_clean(raw) for _, raw in lines[item.index : end])
+
+
+def _number_unprinted(kept: list[_Item], asks: list[_Item]) -> None:
+    """Number the headings found by their look after the highest printed number."""
+    last = max((item.value for item in asks if item.printed), default=0)
+    for item in kept:
+        if not item.printed:
+            last += 1
+            item.value = last
+
+
 def unread(text: str, parsed: Parsed) -> list[Line]:
     """The lines numbered as the asks are (``1.``, ``一、``, ``（一）`` …) that
     belong to no row: not the table of contents, endnotes or closing, which
     are not read, nor a list of options or a heading that introduces or
     concludes, which are left out on purpose.  Bullets are not numbered."""
     reading = _read(text)
-    if not reading.asks or reading.asks[0].scheme.startswith("bullet"):
+    printed = [item for item in reading.asks if item.printed]
+    if not printed or printed[0].scheme.startswith("bullet"):
         return []
-    scheme = reading.asks[0].scheme
+    scheme = printed[0].scheme
     left_out = {item.index for run in reading.options for item in run}
-    left_out |= {item.index for item in reading.asks if _introduces_or_concludes(item, reading.asks)}
+    kept = {item.index for item, _ in _ask_sections(reading)}
+    left_out |= {item.index for item in reading.asks if item.index not in kept}
     numbered = [reading.lines[item.index] for item in reading.items if item.scheme == scheme and item.index not in left_out]
     return uncovered(numbered, ((row.line_start, row.line_end) for row in parsed.recommendations))
-
-
-def _introduces_or_concludes(item: _Item, asks: list[_Item]) -> bool:
-    """Among four or more headings, one such as 總體立場 or 結語."""
-    return len(asks) >= 4 and bool(_NOT_ASK_RE.match(_heading_text(item.rest)))
 
 
 def _block_end(item: _Item, end: int, lines: list[Line]) -> int:
     """Where an ask's lines end: at the next ask, at an unnumbered heading
     before it, after the last ask at a paragraph that sums up (總括而言),
     and for a bullet at the end of its paragraph."""
-    for index in range(item.index + 1, end):
+    for index in range(item.index + item.span, end):
         if _is_section_heading(index, lines):
             return index
         if end == len(lines) and _CONCLUSION_RE.match(_clean(lines[index][1])) and ends_paragraph(_clean(lines[index - 1][1])):
@@ -185,14 +260,27 @@ def _content(lines: list[Line]) -> list[Line]:
     nothing from the endnotes or the closing of a letter onwards."""
     texts = [(number, raw, _clean(raw)) for number, raw in lines]
     texts = [(number, raw, text) for number, raw, text in texts if text]
-    kept = []
+    kept, skip_to = [], -1
     for place, (number, raw, text) in enumerate(texts):
+        if place < skip_to:
+            continue
         closing = _CLOSING_RE.match(text) or _DATE_LINE_RE.match(text) and len(texts) - place <= _CLOSING_LINES
-        if kept and (closing or _is_endnote(text)):
+        if kept and closing and not _is_endnote(text):
+            skip_to = _annex_after(texts, place)
+            if skip_to < 0:
+                break
+            continue
+        if kept and _is_endnote(text):
             break
         if not _is_toc_entry(text):
             kept.append((number, raw))
     return kept
+
+
+def _annex_after(texts: list[tuple[int, str, str]], place: int) -> int:
+    """Where the annex a covering letter closes before starts (附件, Annex),
+    -1 if none follows."""
+    return next((k for k in range(place + 1, len(texts)) if _ANNEX_RE.match(texts[k][2])), -1)
 
 
 def _without_contents_pages(lines: list[Line], starts: list[int]) -> list[Line]:
@@ -347,6 +435,79 @@ def _ask_items(runs: list[list[_Item]], lines: list[Line]) -> list[_Item]:
     return asks
 
 
+def _styled_headings(lines: list[Line], marks: dict[int, str]) -> list[_Item]:
+    """The unnumbered lines set apart by their look (kb.text.styles) that
+    read as headings, below the title (the marked lines before the first
+    line of running text, short lines such as a file reference aside): consecutive lines of one look (a heading that
+    wraps), up to a line that ends a sentence, make one heading when
+    together they are short, end no sentence and are no table's row."""
+    found: list[_Item] = []
+    title_over = False
+    index, width = 0, _full_width(lines)
+    while index < len(lines):
+        mark = marks.get(lines[index][0])
+        if mark is None:
+            title_over = title_over or _running_text(_clean(lines[index][1]), width)
+            index += 1
+            continue
+        span = 1
+        while (index + span < len(lines) and span < _STYLED_HEADING_LINES and marks.get(lines[index + span][0]) == mark
+               and _marker(index + span, lines[index + span]) is None and not _sentence_in(_clean(lines[index + span - 1][1]))):
+            span += 1
+        text = "".join(_clean(raw) for _, raw in lines[index : index + span])
+        if title_over and _reads_as_heading(index, span, text, lines):
+            found.append(_Item(index, "styled", 0, text, printed=False, span=span))
+        index += span
+    return found
+
+
+def _running_text(text: str, width: int) -> bool:
+    """A line of the text's running paragraphs, not a reference, a date or
+    an addressee printed above the title: it ends a sentence or is nearly
+    a full line long."""
+    return ends_paragraph(text) and not text.endswith(("：", ":")) or len(text) >= _HEADING_WIDTH * width
+
+
+def _reads_as_heading(index: int, span: int, text: str, lines: list[Line]) -> bool:
+    """Short, Chinese, no sentence ended in it, not a table's row (cells
+    apart, symbols of a private font) and not numbered."""
+    raws = [raw.strip() for _, raw in lines[index : index + span]]
+    return (len(text) <= _STYLED_HEADING_CHARS and re.search(r"[\u4e00-\u9fff]", text) is not None and not _sentence_in(text)
+            and not any(re.search(r"\s{2,}|\t|[\ue000-\uf8ff]", raw) for raw in raws) and _marker(index, lines[index]) is None)
+
+
+def _sentence_in(text: str) -> bool:
+    return any(mark in text for mark in FULL_STOP + SEMICOLONS + "！？")
+
+
+def _with_styled_headings(asks: list[_Item], styled: list[_Item], lines: list[Line], marks: dict[int, str]) -> list[_Item]:
+    """The ask items with the headings found by their look: alone when no
+    numbering carries the asks; with the numbered headings when those are
+    set apart by the same look (mixed numbered and unnumbered headings);
+    else the numbered items alone."""
+    if not styled:
+        return asks
+    numbered_marks = [marks.get(lines[item.index][0]) for item in asks]
+    if asks and not asks[0].scheme.startswith("bullet") and not _paragraphs_under(asks, styled):
+        look = max(set(numbered_marks), key=numbered_marks.count)
+        if look is None or numbered_marks.count(look) * 2 < len(asks):
+            return asks
+        same = [item for item in styled if marks.get(lines[item.index][0]) == look]
+        return sorted(asks + same, key=lambda item: item.index)
+    larger = [item for item in styled if marks.get(lines[item.index][0]) == "larger"]
+    return larger if len(larger) >= 2 else styled
+
+
+def _paragraphs_under(asks: list[_Item], styled: list[_Item]) -> bool:
+    """Whether the numbered items are paragraphs under the headings found
+    by their look (1. 2. under one heading, 3. 4. under the next): they fall
+    under two headings or more, and none comes before the first."""
+    if len(styled) < 2 or asks[0].index < styled[0].index:
+        return False
+    under = {max(heading.index for heading in styled if heading.index < item.index) for item in asks}
+    return len(under) >= 2
+
+
 def _item_text(item: _Item, lines: list[Line]) -> str:
     """An item's text up to the next numbered line or the end of its paragraph."""
     text = item.rest
@@ -379,7 +540,7 @@ def _introduced(item: _Item, lines: list[Line]) -> bool:
 def _subs(item: _Item, runs: list[list[_Item]], end: int) -> list[_Item]:
     """The sub-items of an ask: the highest-ranked list counting from 1
     between the ask's line and ``end``."""
-    inside = [run for run in runs if run[0].scheme != item.scheme and item.index < run[0].index < end]
+    inside = [run for run in runs if run[0].scheme != item.scheme and item.index < run[0].index < end and run[-1].index < end]
     if not inside:
         return []
     best = min(inside, key=lambda run: (_RANK.get(run[0].scheme, len(_RANK)), run[0].index))
@@ -413,15 +574,48 @@ def _rows(document, item, lines, end, subs, width, starts, ordinal) -> list[Reco
         row = _row(document, f"{number}.{sub.value}", ordinal + len(rows), sub_title, sub_body, sub_block, starts)
         row.parent_id, row.section = parent.id, parent.section
         rows.append(row)
+    if not subs:
+        rows += _sentence_rows(document, parent, block[item.span :], starts)
     return rows
+
+
+def _sentence_rows(document, parent: Recommendation, block: list[Line], starts: list[int]) -> list[Recommendation]:
+    """A section's distinct asks made as sentences (本會建議…。當局應…。),
+    as its sub-items: when at least ``_SENTENCE_ASKS`` of its sentences ask
+    and they are at least half of them."""
+    pieces = [(number, _strip_citations(_clean(raw))) for number, raw in block]
+    text = "".join(piece for _, piece in pieces)
+    every = sentences(text)
+    asked = asking.addressed_asks(text)
+    if len(asked) < _SENTENCE_ASKS or len(asked) * 2 < len(every):
+        return []
+    rows, cursor = [], 0
+    for place, sentence in enumerate(asked, start=1):
+        start = text.find(sentence, cursor)
+        cursor = start + len(sentence)
+        span = [line for line in _lines_between(pieces, start, cursor)]
+        row = _row(document, f"{parent.number}.{place}", parent.ordinal + place, sentence.rstrip(FULL_STOP + SEMICOLONS), sentence, span, starts)
+        row.parent_id, row.section = parent.id, parent.section
+        rows.append(row)
+    return rows
+
+
+def _lines_between(pieces: list[Line], start: int, end: int) -> list[Line]:
+    """The lines holding the characters ``start`` to ``end`` of their joined text."""
+    found, offset = [], 0
+    for number, piece in pieces:
+        if offset < end and offset + len(piece) > start:
+            found.append((number, piece))
+        offset += len(piece)
+    return found
 
 
 def _title_and_body(item: _Item, block: list[Line], lines: list[Line], width: int) -> tuple[str, str]:
     """A heading line's text as the title and what follows as the body; for
     a numbered paragraph, its first sentence and the rest."""
     rest = _strip_citations(item.rest)
-    following = [(number, _strip_citations(_clean(raw))) for number, raw in block[1:]]
-    if rest and _is_heading(item, rest, lines, width):
+    following = [(number, _strip_citations(_clean(raw))) for number, raw in block[item.span :]]
+    if not item.printed or rest and _is_heading(item, rest, lines, width):
         return _heading_text(rest), join_paragraphs(following)
     label, colon, after = rest.partition("：")
     if colon and 1 < len(label) <= 12 and not any(mark in label for mark in "，。"):

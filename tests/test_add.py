@@ -48,7 +48,7 @@ def test_kb_add_a_pdf_prints_what_it_found_and_writes_text_pdf_and_entry(sources
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:6] == [
         "hktdu-2026-ride-hailing: 就網約車服務規管細節提交意見書 (hktdu, 2026, 11 pages)",
-        "  kind: submission, published 2026; title in English: Submission by HK Taxi Drivers' Union",
+        "  kind: submission, published 2026; title in English: HK Taxi Drivers' Union submission, 2026",
         "  loader: generic",
         "  found: 9 recommendations",
         "  first: 1 關於車輛許可證上限 10,000 個 (page 1)",
@@ -169,7 +169,7 @@ def test_refuses_a_file_already_in_the_manifest(sources_copy):
 def test_refuses_a_pdf_added_before(sources_copy):
     assert run("add", TAXI_UNION, "--sources", sources_copy, *NEW_PUBLISHER).exit_code == 0
     output = refused(sources_copy, TAXI_UNION, "--id", "another-id", *NEW_PUBLISHER)
-    assert "already in the manifest, as hktdu-2026-cb3-710-4-hk-taxi-drivers-union (same sha256)" in output
+    assert "already in the manifest, as hktdu-2026-hk-taxi-drivers-union (same sha256)" in output
 
 
 def test_refuses_a_document_where_the_loader_finds_no_asks(sources_copy, tmp_path):
@@ -273,7 +273,15 @@ async def test_an_added_row_has_its_page_and_its_passage_in_the_source_view(adde
 
 def test_default_id_leaves_out_what_it_repeats():
     assert default_id("cma", 2025, Path("CMA 2025 Budget.pdf")) == "cma-2025-budget"
-    assert default_id("hktdu", 2026, Path("cb3-710-4.pdf")) == "hktdu-2026-cb3-710-4"
+    assert default_id("hktdu", 2026, Path("cb3-710-4.pdf")) == "hktdu-2026"  # a paper's codes and numbers say nothing
+    assert default_id("hktdu", 2026, Path("cb3-710-4-hk-taxi-drivers-union.pdf")) == "hktdu-2026-hk-taxi-drivers-union"
+
+
+def test_a_default_id_is_short_and_cut_at_a_word():
+    name = Path("legco-2026-ridehailing-subcommittee-submission-of-the-hong-kong-taxi-council-cb3-641-2.pdf")
+    document_id = default_id("hktc", 2026, name)
+    assert document_id == "hktc-2026-legco-ridehailing-subcommittee"
+    assert len(document_id) <= 40
 
 
 def test_own_title_skips_stamps_and_letterheads():
@@ -306,3 +314,54 @@ def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp
     assert parsed == ["hktdu-2026-ride-hailing"]  # by kb add; the build takes its parse
     build(sources_copy, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+
+
+# --- headings found by their look, and the defaults ---------------------------------------
+
+BOLD_HEADINGS = ROOT / "tests" / "generated" / "bold-unnumbered.pdf"
+GREEN = ["--publisher", "green", "--publisher-zh", "綠色社區行動", "--publisher-en", "Green Community Action"]
+
+
+def test_a_document_with_only_unnumbered_bold_headings_is_added_with_each_heading_s_ask(sources_copy, tmp_path):
+    db = tmp_path / "kb.db"
+    result = CliRunner().invoke(cli, ["add", str(BOLD_HEADINGS), "--sources", str(sources_copy), "--db", str(db), *GREEN],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:6] == [
+        "green-2031-bold-unnumbered: 對廢物回收政策的建議書 (green, 2031-05-20, 1 page)",
+        "  kind: submission, published 2031-05-20; title in English: Green Community Action submission, May 2031",
+        "  loader: generic",
+        "  found: 3 recommendations",
+        "  first: 1 擴展社區回收網絡 (page 1)",
+        "  last:  3 支援回收業界 (page 1)",
+    ]
+    assert (sources_copy / "green-2031-bold-unnumbered.pdf").read_bytes() == BOLD_HEADINGS.read_bytes()
+    stored = (sources_copy / "green-2031-bold-unnumbered.txt").read_text(encoding="utf-8")
+    assert "**推行廚餘收集**" in stored.split("\n")  # the look that makes it a heading, kept for the next build
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select id, title, page from recommendations where document_id = 'green-2031-bold-unnumbered' order by ordinal").fetchall()
+    assert rows == [("green-2031-bold-unnumbered/1", "擴展社區回收網絡", 1), ("green-2031-bold-unnumbered/2", "推行廚餘收集", 1),
+                    ("green-2031-bold-unnumbered/3", "支援回收業界", 1)]
+    again = CliRunner().invoke(cli, ["build", "--sources", str(sources_copy), "--db", str(tmp_path / "again.db"), "--full"])
+    assert "green-2031-bold-unnumbered: 3 recommendations, 0 sub-items" in again.output  # read back from sources/ alike
+
+
+def test_the_date_is_the_one_the_paper_is_signed_with_not_a_meeting_s(sources_copy, tmp_path):
+    path = tmp_path / "paper.txt"
+    path.write_text("Submission on Elderly Care Services\n對安老服務的意見\n委員會將於2026年7月3日舉行會議。\n"
+                    "一、增加宿位\n政府應增加資助宿位。\n二、培訓人手\n當局應培訓護理人員。\n本會\n2026年6月15日\n", encoding="utf-8")
+    result = run("add", path, "--sources", sources_copy, "--dry-run", *GREEN)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "green-2026-paper: 對安老服務的意見 (green, 2026-06-15)",
+        "  kind: submission, published 2026-06-15; title in English: Submission on Elderly Care Services",
+    ]
+
+
+def test_a_second_document_of_a_publisher_and_year_gets_the_next_free_id(sources_copy, tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / "asks.txt"
+        path.write_text(f"一、設立機制{folder}\n政府應設立檢討機制。\n二、公開數據\n當局應公開數據。\n2026年6月\n", encoding="utf-8")
+        assert run("add", path, "--sources", sources_copy, *GREEN).exit_code == 0
+    assert [source.document.id for source in read_manifest(sources_copy)][-2:] == ["green-2026-asks", "green-2026-asks-2"]

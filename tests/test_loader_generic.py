@@ -91,9 +91,10 @@ def test_kangxi_radicals_are_numbers_too(tmp_path):
 
 
 def test_a_table_of_contents_makes_no_rows():
+    """Nor does 一、背景, which asks nothing."""
     text = "目錄\n一、背景\t1\n二、建議\t3\n\f一、背景\n本會支持。\n\f二、建議\n政府應公開數據。\n"
     rows = parse(text, generic_accuracy.unknown_document("toc")).recommendations
-    assert [(row.number, row.title, row.page, row.line_start) for row in rows] == [("1", "背景", 2, 4), ("2", "建議", 3, 6)]
+    assert [(row.number, row.title, row.page, row.line_start) for row in rows] == [("2", "建議", 3, 6)]
 
 
 def test_chinese_numerals():
@@ -137,4 +138,131 @@ def test_a_contents_page_with_paragraph_ranges_makes_no_rows():
     contents = "目錄\n(一) 前言\n1 – 4\n(二) 挑戰和機遇\n5 – 16\n(三) 展望\n17 – 20\n"
     body = "\f(一) 前言\n1. 今天我發表施政報告。\n(二) 挑戰和機遇\n5. 我們面對挑戰。\n(三) 展望\n17. 前景亮麗。\n"
     rows = parse(contents + body, generic_accuracy.unknown_document("contents")).recommendations
-    assert [(row.number, row.title, row.page) for row in rows] == [("1", "前言", 2), ("2", "挑戰和機遇", 2), ("3", "展望", 2)]
+    assert [(row.number, row.title, row.page) for row in rows] == [("2", "挑戰和機遇", 2), ("3", "展望", 2)]  # 前言 introduces
+
+
+# --- synthetic submissions, one trait each (scripts/make_submission_pdfs.py) ---------------
+
+GENERATED = ROOT / "tests" / "generated"
+
+
+def generated_rows(name):
+    text = generic_accuracy.submission_text(name, folder=GENERATED)
+    return parse(text, generic_accuracy.unknown_document(name, pdf=True)).recommendations
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return generic_accuracy.measure_generated(held_out=False)
+
+
+def test_the_synthetic_submissions_meet_the_thresholds(generated):
+    recall, precision = generic_accuracy.totals(generated)
+    assert len(generated) == 17
+    assert recall >= 0.95 and precision >= 0.95
+    for measure in generated:
+        assert measure.without_page == [], measure.document_id
+
+
+def test_the_labelled_submissions_without_the_held_out_meet_the_thresholds():
+    measures = generic_accuracy.measure_submissions(held_out=False)
+    assert [measure.document_id for measure in measures] == [
+        "cb3-710-6-path-of-democracy", "cb3-710-4-hk-taxi-drivers-union", "cb3-710-10-hk-federation-of-insurers"]
+    recall, precision = generic_accuracy.totals(measures)
+    assert recall >= 0.95 and precision >= 0.95
+
+
+def titles_and_pages(rows):
+    return [(row.number, row.title, row.page) for row in rows if not row.parent_id]
+
+
+ASKS = {"care": ["增加資助院舍宿位", "擴大社區照顧服務券", "培訓及挽留護理人員"], "waste": ["擴展社區回收網絡", "推行廚餘收集", "支援回收業界"]}
+
+
+def test_bold_headings_without_numbers_are_asks_numbered_in_order():
+    rows = generated_rows("bold-unnumbered")
+    assert titles_and_pages(rows) == [("1", "擴展社區回收網絡", 1), ("2", "推行廚餘收集", 1), ("3", "支援回收業界", 1)]
+    assert rows[1].body == "廚餘佔都市固體廢物約三成。政府應在公共屋邨全面推行廚餘收集，並於三年內擴展至私人住宅。"
+
+
+def test_larger_headings_are_asks_too():
+    assert [row.title for row in generated_rows("larger-headings")] == ASKS["waste"]
+
+
+def test_a_conclusion_that_restates_the_asks_is_no_row_and_one_that_asks_anew_is():
+    assert [row.title for row in generated_rows("conclusion")] == ASKS["care"]
+    rows = generated_rows("conclusion-new-ask")
+    assert [(row.number, row.title) for row in rows][-1] == ("4", "總結")
+    assert "本聯盟建議設立安老事務專員" in rows[-1].body
+
+
+@pytest.mark.parametrize("name,first", [("five-asks-cn", "在每個區議會選區舉辦回收教育活動"), ("five-asks-bullets", "設立照顧者津貼，每月金額不少於三千元"),
+                                        ("five-asks-sentences", "本會建議政府在每個區議會選區舉辦回收教育活動")])
+def test_five_asks_in_one_section_are_its_five_sub_items(name, first):
+    rows = generated_rows(name)
+    subs = [row for row in rows if row.parent_id]
+    assert [row.number for row in subs] == ["4.1", "4.2", "4.3", "4.4", "4.5"]
+    assert {row.parent_id for row in subs} == {f"{name}/4"}
+    assert subs[0].title.rstrip("；。") == first
+    assert all(row.page in (1, 2) for row in subs)
+
+
+def test_a_cover_letter_is_no_row_and_its_annex_is_read():
+    rows = generated_rows("cover-letter-annex")
+    assert titles_and_pages(rows) == [("1", "增加資助院舍宿位", 2), ("2", "擴大社區照顧服務券", 2), ("3", "培訓及挽留護理人員", 2)]
+
+
+def test_numbered_and_unnumbered_headings_work_together_and_framing_ones_are_left_out():
+    rows = generated_rows("mixed-headings")
+    assert titles_and_pages(rows) == [("1", "增加資助院舍宿位", 1), ("2", "擴大社區照顧服務券", 1), ("3", "培訓及挽留護理人員", 2)]
+
+
+def test_a_statement_of_support_and_an_introduction_are_no_rows():
+    assert [row.number for row in generated_rows("statement-of-support")] == ["2", "3", "4"]
+    assert [row.title for row in generated_rows("introduction-background")] == ASKS["care"]
+
+
+def test_a_two_column_table_adds_no_row():
+    rows = generated_rows("two-column-table")
+    assert [row.title for row in rows] == ASKS["waste"]
+
+
+def test_sentences_that_argue_are_not_sub_items():
+    """A section whose sentences argue (本會認為…必須, 政府要求申請人…) keeps them in its body."""
+    assert not [row for row in rows_of("cb3-710-4-hk-taxi-drivers-union") if row.parent_id]
+
+
+def test_a_heading_that_wraps_is_one_heading():
+    rows = generated_rows("wrapped-headings")
+    assert [row.title for row in rows][0] == "擴展社區回收網絡，讓全港市民都能在住所附近方便地參與源頭分類及回收，並逐步建立珍惜資源的社區文化"
+    assert len(rows) == 3 and rows[0].body.startswith("現時回收點分布不均")
+
+
+def test_paragraphs_numbered_through_the_document_stay_in_their_heading_s_ask():
+    rows = generated_rows("numbered-paragraphs")
+    assert titles_and_pages(rows) == [("1", "增加資助院舍宿位", 1), ("2", "擴大社區照顧服務券", 1), ("3", "培訓及挽留護理人員", 2)]
+    assert rows[1].body.startswith("3. 本聯盟的前線同工") and "4. 社區照顧服務券" in rows[1].body
+
+
+def test_a_bold_title_below_a_file_reference_is_no_ask():
+    assert [row.title for row in generated_rows("reference-line")] == ASKS["waste"]
+
+
+def test_a_sentence_in_bold_is_no_heading():
+    rows = generated_rows("bold-sentence")
+    assert [row.title for row in rows] == ASKS["waste"]
+    assert rows[0].body.endswith("減廢回收刻不容緩，每一位市民都責無旁貸。")
+
+
+def test_the_held_out_documents_meet_the_thresholds():
+    """Measured once the loader was written (scripts/generic_accuracy.py
+    --held-out): eight synthetic submissions and DiDi's (seen once before,
+    through a failing test: see tests/submissions/asks.yml); the scan needs
+    OCR and is measured by the script with --ocr."""
+    generated = [measure for measure in generic_accuracy.measure_generated() if measure.held_out]
+    submissions = [measure for measure in generic_accuracy.measure_submissions() if measure.held_out]
+    assert len(generated) == 8 and [measure.document_id for measure in submissions] == ["cb3-688-2-didi"]
+    for measures in (generated, submissions):
+        recall, precision = generic_accuracy.totals(measures)
+        assert recall >= 0.95 and precision >= 0.95
+        assert all(measure.without_page == [] for measure in measures)

@@ -42,6 +42,10 @@ _TITLE_WORDS_RE = re.compile(r"意見書|建議|報告|回應|意見|預算案|s
 _YEAR_ANY_RE = re.compile(r"(?:19|20)\d\d|[零〇一二][零〇一二三四五六七八九]{3}")
 _YEARS_LINE_RE = re.compile(r"(?:19|20)\d\d(?:\s+(?:19|20)\d\d)*")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
+# A line that is a date and nothing more (日期：2026年6月15日, 二零二六年六月十五日).
+_DATE_ALONE_RE = re.compile(r"(?:日期\s*[：:]\s*)?(?:(?:19|20)\d\d|[一二][零〇一二三四五六七八九]{3})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?")
+# A line that mentions a meeting, a hearing or a deadline: its date is not the paper's.
+_MEETING_RE = re.compile(r"會議|會上|舉行|召開|開會|聆訊|截止|生效|meeting|hearing", re.I)
 
 
 class AddError(ValueError):
@@ -111,19 +115,20 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
     data = path.read_bytes()
     _refuse_known_file(path, data, existing)
     pdf = is_pdf(path)
-    text, pages = _pdf_text(path, request.ocr, progress) if pdf else (_plain_text(path, data), None)
+    texts, pages = _pdf_texts(path, request.ocr, progress) if pdf else (Texts(_plain_text(path, data)), None)
+    text = texts.plain
     publisher = _publisher(request, existing)
     published = request.published or (str(request.year) if request.year else _date_in(text, path))
     if not request.published and published_problem(published):
         raise AddError(f"{path}: the date found in the document, {published}: {published_problem(published)}; give --published")
     year = request.year or document_year(published, request.cycle)
-    document_id = request.id or default_id(publisher.id, year, path)
+    document_id = request.id or free_id(default_id(publisher.id, year, path), existing, sources_dir)
     _refuse_id(document_id, existing, sources_dir, pdf)
     document = Document(
         id=document_id,
         publisher_id=publisher.id,
         title_zh=request.title_zh or own_title(text) or path.stem,
-        title_en=request.title_en or default_title_en(request.kind, request.cycle, publisher, year),
+        title_en=request.title_en or own_english_title(text) or default_title_en(request.kind, request.cycle, publisher, year, published),
         kind=request.kind,
         cycle=request.cycle,
         published=published,
@@ -136,7 +141,8 @@ def add(request: AddRequest, progress: Callable[[str], None] = lambda message: N
         original_file=f"{document_id}.pdf" if pdf else None,
         original_sha256=hashlib.sha256(data).hexdigest() if pdf else None,
     )
-    parsed, loader_note = _parse(request, text, document, existing)
+    parsed, text, loader_note = _parse(request, texts, document, existing)
+    document.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     entry = manifest_entry(document, publisher, counts(parsed))
     target = sources_dir / document.source_file
     source = Source(document, publisher, target, expect=counts(parsed))
@@ -183,12 +189,32 @@ def _refuse_known_file(path: Path, data: bytes, existing: list[Source]) -> None:
             raise AddError(f"{path}: this file is already in the manifest, as {source.document.id} (same sha256)")
 
 
-def _pdf_text(path: Path, ocr: bool, progress) -> tuple[str, int]:
+@dataclass
+class Texts:
+    """A document's text as every loader reads it, and as the generic loader
+    reads it: a PDF's lines set apart by their look marked (bold, underlined
+    or larger type: kb.text.styles), which its headings may be known by.
+    ``marked`` reads the PDF again, only when the generic loader is used."""
+
+    plain: str
+    marked: Callable[[], str] | None = None
+
+    def for_loader(self, name: str) -> str:
+        if name != DEFAULT_LOADER or self.marked is None:
+            return self.plain
+        try:
+            return self.marked()
+        except PdfError as error:
+            raise AddError(str(error)) from error
+
+
+def _pdf_texts(path: Path, ocr: bool, progress) -> tuple[Texts, int]:
     try:
         pages = ocr_pages(path, progress) if ocr else pdf_pages(path)
     except PdfError as error:
         raise AddError(str(error)) from error
-    return join_pages(pages), len(pages)
+    marked = None if ocr else (lambda: join_pages(pdf_pages(path, marks=True)))
+    return Texts(join_pages(pages), marked), len(pages)
 
 
 def _plain_text(path: Path, data: bytes) -> str:
@@ -217,19 +243,28 @@ def _looks_like(encoding: str) -> str:
 
 
 def _date_in(text: str, path: Path) -> str:
-    """The date a document is signed with (its last date), else the first
-    date it prints, as ``YYYY-MM`` or ``YYYY-MM-DD``; else the year its
-    first lines give (a paper stamp's)."""
-    lines = [tidy_line(line) for line in text.split("\n") if line.strip()]
-    for line in list(reversed(lines[-15:])) + lines[:15]:
-        found = _date_of(fold_lookalikes(line))
-        if found:
-            return found
+    """The date a document is signed or printed with, as ``YYYY-MM`` or
+    ``YYYY-MM-DD``: the latest date on a line of its own (under a signature,
+    on a cover); else the latest date its last or first lines print, a
+    meeting they mention aside; else the year its first lines give (a paper
+    stamp's)."""
+    lines = [strip_markdown(tidy_line(line)).strip() for line in text.split("\n") if line.strip()]
+    alone = [found for found in (_date_of(fold_lookalikes(line)) for line in lines if _DATE_ALONE_RE.fullmatch(line)) if found]
+    if alone:
+        return max(alone, key=_date_key)
+    ends = [fold_lookalikes(line) for line in lines[-15:] + lines[:15] if not _MEETING_RE.search(line)]
+    found = [date for date in (_date_of(line) for line in ends) if date]
+    if found:
+        return max(found, key=_date_key)
     for line in lines[:5]:  # a paper stamp: 立法會CB(3)710/2026(04)號文件
         match = _YEAR_RE.search(line)
         if match:
             return match.group(0)
     raise AddError(f"{path}: no date found in the document; give --published (e.g. 2026-06) or --year")
+
+
+def _date_key(date: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in date.split("-"))
 
 
 def _date_of(line: str) -> str | None:
@@ -303,19 +338,71 @@ def _publisher(request: AddRequest, existing: list[Source]) -> Publisher:
     return Publisher(request.publisher, request.publisher_zh.strip(), request.publisher_en.strip())
 
 
-def default_title_en(kind: str, cycle: str | None, publisher: Publisher, year: int) -> str:
+def default_title_en(kind: str, cycle: str | None, publisher: Publisher, year: int, published: str | None = None) -> str:
     """``The 2025 Policy Address`` for a government speech (its cycle, else
-    its kind and year), else ``<Kind> by <publisher>``."""
+    its kind and year), else the publisher's name and the kind, with the
+    cycle it addresses or the month it is dated: ``HK Taxi Drivers' Union
+    submission, June 2026``, ``CMA submission on the 2025-26 Budget``."""
     if kind in loaders.SPEECH_KINDS:
         return f"The {cycle}" if cycle else f"The {year} {kind.replace('-', ' ').title()}"
-    return f"{kind.capitalize()} by {publisher.name_en}"
+    what = f"{publisher.name_en} {kind.replace('-', ' ')}"
+    if cycle:
+        return f"{what} on the {cycle}"
+    month = re.match(r"(\d{4})-(\d{2})", published or "")
+    return f"{what}, {_MONTHS[int(month.group(2)) - 1]} {month.group(1)}" if month else f"{what}, {year}"
+
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"]
+# English words an id leaves out: a paper's codes and numbers, and the small words.
+_ID_STOP_WORDS = {"a", "an", "and", "the", "of", "on", "for", "to", "in", "by", "from", "with"}
+MAX_ID_CHARS = 40
 
 
 def default_id(publisher_id: str, year: int, path: Path) -> str:
-    """``<publisher>-<year>-<file name>``, lower case, words joined by hyphens."""
-    words = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")
-    words = re.sub(rf"(^|-)({re.escape(publisher_id)}|{year})(?=-|$)", "", words).strip("-")
-    return "-".join(part for part in (publisher_id, str(year), words) if part)[:80].strip("-")
+    """``<publisher>-<year>-<short slug>`` of at most ``MAX_ID_CHARS``
+    characters: the file name's words, lower case, joined by hyphens,
+    leaving out the publisher's id, the year, numbers, codes such as cb3
+    and small words, cut at a word; ``<publisher>-<year>`` when no word is
+    left.  A span of years the name gives (``2023-24``) is kept whole."""
+    stem = path.stem.lower()
+    span = re.search(rf"{year}[-_–](\d\d)(?!\d)", stem)
+    head = f"{publisher_id}-{year}" + (f"-{span.group(1)}" if span else "")
+    if span:
+        stem = stem[: span.start()] + stem[span.end() :]
+    words = [word for word in re.split(r"[^a-z0-9]+", stem)
+             if word and word not in (publisher_id, str(year)) and word not in _ID_STOP_WORDS and re.search(r"[a-z]{2}", word)
+             and not re.fullmatch(r"[a-z]{1,3}\d+|\d+[a-z]?", word)]
+    for word in words:
+        if len(head) + 1 + len(word) > MAX_ID_CHARS:
+            break
+        head += f"-{word}"
+    return head[:MAX_ID_CHARS].strip("-")
+
+
+def free_id(document_id: str, existing: list[Source], sources_dir: Path) -> str:
+    """A default id, or with ``-2``, ``-3`` … when a document or a file in
+    sources/ has it already (the limit of ``MAX_ID_CHARS`` kept)."""
+    taken = {source.document.id for source in existing}
+    candidate, number = document_id, 1
+    while candidate in taken or (sources_dir / f"{candidate}.txt").exists() or (sources_dir / f"{candidate}.pdf").exists():
+        number += 1
+        suffix = f"-{number}"
+        candidate = document_id[: MAX_ID_CHARS - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+def own_english_title(text: str) -> str | None:
+    """The English title a document prints among its first lines (running
+    headers and stamps aside): the first line of three words or more that
+    is mostly Latin letters, no address and no sentence."""
+    lines = [strip_markdown(tidy_line(line)).strip() for _, line in drop_running(numbered_lines(text))]
+    for line in [line for line in lines if line][:15]:
+        letters = sum(char.isascii() and char.isalpha() for char in line)
+        if (len(line.split()) >= 3 and letters >= 0.6 * len(line.replace(" ", "")) and 10 <= len(line) <= 150
+                and not re.search(r"https?://|www\.|@|\.\s*$", line) and not _HAN_RE.search(line)):
+            return line
+    return None
 
 
 def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf: bool) -> None:
@@ -328,13 +415,15 @@ def _refuse_id(document_id: str, existing: list[Source], sources_dir: Path, pdf:
             raise AddError(f"{sources_dir / name} already exists; choose another --id")
 
 
-def _parse(request: AddRequest, text: str, document: Document, existing: list[Source]) -> tuple[Parsed, str]:
+def _parse(request: AddRequest, texts: Texts, document: Document, existing: list[Source]) -> tuple[Parsed, str, str]:
     """Parse with the loader asked for; else a government speech (kind
     ``policy-address`` or ``budget``) with the speech loader, and any other
     document with the loader the manifest uses for this publisher's
     documents (or the loader named after the publisher), else the generic
     one.  A loader that does not fit is never swapped for another silently:
-    kb add refuses, says why, and gives the command that would use another."""
+    kb add refuses, says why, and gives the command that would use another.
+    Returns the parse, the text parsed (the one to store: a PDF's text with its lines' look marked for the generic
+    loader, see ``Texts``) and how the loader was chosen."""
     path, name = Path(request.path), request.loader
     speech = loaders.SPEECH_LOADER if document.kind in loaders.SPEECH_KINDS else None
     if name is not None:
@@ -343,19 +432,19 @@ def _parse(request: AddRequest, text: str, document: Document, existing: list[So
         if speech and name != speech:
             raise AddError(f"--loader {name}: a {document.kind} is read as numbered paragraphs by the {speech} loader, "
                            f"never as asks; drop --loader, or give the document's --kind if it is no {document.kind}")
-        return _parse_with(path, text, document, name), f"{name} (asked for)"
+        return (*_parse_with(path, texts, document, name), f"{name} (asked for)")
     if speech:
-        return _parse_with(path, text, document, speech), f"{speech} (the loader of every {document.kind})"
+        return (*_parse_with(path, texts, document, speech), f"{speech} (the loader of every {document.kind})")
     usual = next((source.document.loader for source in existing if source.publisher.id == document.publisher_id), None)
     if usual is None and document.publisher_id in loaders.LOADERS:
         usual = document.publisher_id  # a loader named after the publisher, as for a manifest entry without loader:
     if usual and usual != DEFAULT_LOADER and usual in loaders.LOADERS:
         try:
-            return _parse_with(path, text, document, usual), f"{usual} (the loader of {document.publisher_id}'s documents)"
+            return (*_parse_with(path, texts, document, usual), f"{usual} (the loader of {document.publisher_id}'s documents)")
         except AddError as error:
             raise AddError(f"{error}\n{usual} is the loader of {document.publisher_id}'s documents and it does not fit "
                            f"this one. To read it as a document of another layout:\n  {command_line(request, DEFAULT_LOADER)}") from error
-    return _parse_with(path, text, document, DEFAULT_LOADER), DEFAULT_LOADER
+    return (*_parse_with(path, texts, document, DEFAULT_LOADER), DEFAULT_LOADER)
 
 
 def command_line(request: AddRequest, loader: str) -> str:
@@ -373,8 +462,9 @@ def command_line(request: AddRequest, loader: str) -> str:
     return shlex.join(words)
 
 
-def _parse_with(path: Path, text: str, document: Document, name: str) -> Parsed:
+def _parse_with(path: Path, texts: Texts, document: Document, name: str) -> tuple[Parsed, str]:
     document.loader = name
+    text = texts.for_loader(name)
     try:
         parsed = loaders.LOADERS[name](text, document)
     except ParseError as error:
@@ -382,7 +472,7 @@ def _parse_with(path: Path, text: str, document: Document, name: str) -> Parsed:
     if parsed.row_count() == 0:
         raise AddError(f"{path}: the {name} loader finds no asks in it")
     parsed.document.loader = name
-    return parsed
+    return parsed, text
 
 
 def _page_warnings(parsed: Parsed, pdf: bool) -> list[str]:

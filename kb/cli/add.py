@@ -14,12 +14,13 @@ from kb.text.wording import plural
 @click.option("--publisher", required=True, help="Publisher id, e.g. cma; a new one needs --publisher-zh and --publisher-en")
 @click.option("--publisher-zh", help="A new publisher's name in Chinese")
 @click.option("--publisher-en", help="A new publisher's name in English")
-@click.option("--id", "document_id", help="Document id  [default: <publisher>-<year>-<file name>]")
+@click.option("--id", "document_id", help="Document id  [default: <publisher>-<year>-<words of the file name>, at most 40 characters]")
 @click.option("--title-zh", help="Title in Chinese  [default: the document's own title]")
-@click.option("--title-en", help="Title in English  [default: '<Kind> by <publisher>']")
+@click.option("--title-en", help="Title in English  [default: the document's own, else '<publisher> <kind>, <month> <year>']")
 @click.option("--kind", default="submission", show_default=True, help="submission, report, policy-address, budget, reply …")
 @click.option("--cycle", help="Policy cycle addressed, e.g. '2024-25 Budget'")
-@click.option("--published", help="Publication date, 2026 or 2026-06  [default: the date the document is signed with]")
+@click.option("--published", help="Publication date, 2026 or 2026-06  [default: the latest date the document is signed or "
+                                   "printed with, not a meeting it mentions]")
 @click.option("--year", type=click.IntRange(1900, 2100), help="Policy year addressed  [default: from --cycle or --published]")
 @click.option("--url", help="Where the publisher put the original: an http:// or https:// address")
 @click.option("--loader", help="Loader name  [default: the one the manifest uses for this publisher when it fits, else generic]")
@@ -65,7 +66,7 @@ def description(added) -> str:
     document's id and title, its kind, date and cycle, its rows by kind,
     the first and last titles with their pages, and every warning."""
     document = added.document
-    pages = f", {added.pages} pages" if added.pages else ""
+    pages = f", {plural(added.pages, 'page')}" if added.pages else ""
     cycle = f", cycle {document.cycle}" if document.cycle else ""
     lines = [f"{document.id}: {document.title_zh} ({document.publisher_id}, {document.published}{pages}{', OCR' if document.ocr else ''})"]
     lines.append(f"  kind: {document.kind}, published {document.published}{cycle}; title in English: {document.title_en}")

@@ -10,6 +10,14 @@ for every PDF alike: look-alike code points folded (⼀ to 一), the spaces a
 justified line puts between Han characters closed up, and, in a document
 whose font maps 一 to an em dash (服務—向), a lone em dash beside Han
 characters read as 一 (a document that does not keeps 如下— as it is).
+
+With ``marks=True`` a line set apart by its look is marked as Markdown
+marks it, so that a loader reading plain text can still see it
+(``marked_line``): ``## `` before a line in type larger than the
+document's running text, ``**…**`` around a line wholly in a bold face or
+underlined.  Only what pdfplumber gives is used (each character's font
+name and size, the page's thin horizontal rules); the text is otherwise
+the same.
 """
 
 import re
@@ -27,6 +35,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from kb.text.pages import FORM_FEED, fold_lookalikes
+from kb.text.styles import LineStyle, body_size, line_style, marked_line
 
 PDF_MAGIC = b"%PDF-"
 # A page with fewer characters than this (spaces aside) carries no text layer
@@ -66,8 +75,9 @@ def is_pdf(path: str | Path) -> bool:
         return file.read(1024).lstrip().startswith(PDF_MAGIC)
 
 
-def pdf_pages(path: str | Path) -> list[str]:
-    """The text of each page of a PDF, repaired (see the module docstring).
+def pdf_pages(path: str | Path, marks: bool = False) -> list[str]:
+    """The text of each page of a PDF, repaired (see the module docstring),
+    with ``marks`` its lines set apart by their look marked.
 
     Raises PdfError for a file that is not a PDF or is encrypted, and
     ScannedPdfError when most pages have no text layer.
@@ -77,18 +87,43 @@ def pdf_pages(path: str | Path) -> list[str]:
         if pdf.doc.encryption is not None:
             raise PdfError(f"{path}: the PDF is encrypted; save an unencrypted copy first")
         texts = [page.extract_text() or "" for page in pdf.pages]
+        styles = _page_styles(pdf.pages, texts) if marks else None
     if not texts:
         raise PdfError(f"{path}: the PDF has no pages")
     if looks_scanned(texts):
         raise ScannedPdfError(f"{path}: no text layer: it looks scanned; add it with --ocr")
     dash_for_yi = any(_DASH_FOR_YI_RE.search(text) for text in texts)
-    return [repair(text, dash_for_yi) for text in texts]
+    if styles is None:
+        return [repair(text, dash_for_yi) for text in texts]
+    return [_marked_page(text, page_styles, dash_for_yi) for text, page_styles in zip(texts, styles)]
+
+
+def _page_styles(pages, texts: list[str]) -> list[list[LineStyle] | None]:
+    """Each page's line styles, one a line of its text (None for a page
+    whose lines pdfplumber groups otherwise)."""
+    lines = [page.extract_text_lines(return_chars=True, strip=False) for page in pages]
+    size = body_size([char for page_lines in lines for line in page_lines for char in line["chars"]])
+    found = []
+    for page, page_lines, text in zip(pages, lines, texts):
+        rules = [rule for rule in page.rects + page.lines if abs(rule["bottom"] - rule["top"]) <= 1.5]
+        styles = [line_style(line, rules, size) for line in page_lines]
+        found.append(styles if len(styles) == len(text.split("\n")) else None)
+    return found
+
+
+def _marked_page(text: str, styles: list[LineStyle] | None, dash_for_yi: bool) -> str:
+    lines = text.split("\n")
+    if styles is None:
+        return repair(text, dash_for_yi)
+    return "\n".join(marked_line(repair(line, dash_for_yi), style) for line, style in zip(lines, styles))
 
 
 def looks_scanned(page_texts: list[str]) -> bool:
-    """Whether at least half the pages hold (almost) no text."""
-    empty = sum(1 for text in page_texts if len("".join(text.split())) < MIN_PAGE_CHARS)
-    return empty * 2 >= len(page_texts)
+    """Whether at least half the pages hold (almost) no text, the last
+    page of several aside: it may hold no more than a signature and a date."""
+    counted = page_texts[:-1] if len(page_texts) > 1 else page_texts
+    empty = sum(1 for text in counted if len("".join(text.split())) < MIN_PAGE_CHARS)
+    return empty * 2 >= len(counted)
 
 
 def join_pages(page_texts: list[str]) -> str:
@@ -96,9 +131,9 @@ def join_pages(page_texts: list[str]) -> str:
     return FORM_FEED.join(text if text.endswith("\n") else text + "\n" for text in page_texts)
 
 
-def pdf_text(path: str | Path) -> str:
-    """A PDF's text, pages joined by form feeds."""
-    return join_pages(pdf_pages(path))
+def pdf_text(path: str | Path, marks: bool = False) -> str:
+    """A PDF's text, pages joined by form feeds (``marks``: see pdf_pages)."""
+    return join_pages(pdf_pages(path, marks))
 
 
 def repair(text: str, dash_for_yi: bool = False) -> str:
