@@ -340,8 +340,10 @@ def test_a_document_with_only_unnumbered_bold_headings_is_added_with_each_headin
     assert "**推行廚餘收集**" in stored.split("\n")  # the look that makes it a heading, kept for the next build
     with sqlite3.connect(db) as conn:
         rows = conn.execute("select id, title, page from recommendations where document_id = 'green-2031-bold-unnumbered' order by ordinal").fetchall()
+        shown = [text for (text,) in conn.execute("select text from document_lines where document_id = 'green-2031-bold-unnumbered'")]
     assert rows == [("green-2031-bold-unnumbered/1", "擴展社區回收網絡", 1), ("green-2031-bold-unnumbered/2", "推行廚餘收集", 1),
                     ("green-2031-bold-unnumbered/3", "支援回收業界", 1)]
+    assert "推行廚餘收集" in shown and not any("**" in text or text.startswith("#") for text in shown)  # the reader sees no marks
     again = CliRunner().invoke(cli, ["build", "--sources", str(sources_copy), "--db", str(tmp_path / "again.db"), "--full"])
     assert "green-2031-bold-unnumbered: 3 recommendations, 0 sub-items" in again.output  # read back from sources/ alike
 

@@ -14,6 +14,7 @@ from kb.rules.links import Link
 from kb.rules.responses import Response, Status
 from kb.records import Document, Paragraph, Publisher, Recommendation, columns
 from kb.text.lines import numbered_lines
+from kb.text.styles import read_mark
 
 # Each table's columns: those of its record type (declared once, in
 # kb/records.py or beside the code that makes the records), plus the columns
@@ -137,7 +138,8 @@ def save_document(db: sqlite_utils.Database, document: Document, text: str, fing
     lines = numbered_lines(text)
     db["documents"].upsert({**asdict(document), "line_count": len(lines), "fingerprint": fingerprint}, pk="id")
     db["document_lines"].delete_where("document_id = ?", [document.id])
-    db["document_lines"].insert_all({"document_id": document.id, "line": number, "text": line} for number, line in lines)
+    rows = ({"document_id": document.id, "line": number, "text": read_mark(line)[0]} for number, line in lines)
+    db["document_lines"].insert_all(rows)  # a line's look (kb.text.styles) is for the loader, not the reader
 
 
 # What a build works out from all the documents together: an incremental
