@@ -1,6 +1,7 @@
 """kb review: a reviewer's verdict written to sources/response_reviews.yml,
 checked first, then built into the knowledge base."""
 
+import re
 import sqlite3
 from contextlib import closing
 
@@ -71,11 +72,39 @@ def test_a_status_set_by_a_reviewer(built_copy):
 def test_no_build_writes_the_verdict_only(built_copy):
     sources, db = built_copy
     before = db.read_bytes()
-    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--no-build", "-s", str(sources), "-d", str(db))
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--no-build", "--reviewer", "mei",
+                "-s", str(sources), "-d", str(db))
     assert result.exit_code == 0 and "Run kb build to apply it." in result.output
     assert db.read_bytes() == before
-    assert yaml.safe_load((sources / "response_reviews.yml").read_text(encoding="utf-8"))[-1] == {
-        "recommendation": "cma-2024-budget/11", "paragraph": f"{BUDGET}/76", "verdict": "reject"}
+    last = yaml.safe_load((sources / "response_reviews.yml").read_text(encoding="utf-8"))[-1]
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", last.pop("at"))
+    assert last == {"recommendation": "cma-2024-budget/11", "paragraph": f"{BUDGET}/76", "verdict": "reject",
+                    "reviewer": "mei", "was": "related 52 (rule)"}
+
+
+def test_the_log_lists_who_changed_what_from_what_to_what(built_copy):
+    sources, db = built_copy
+    ask, paragraph = "cma-2024-budget/11", f"{BUDGET}/76"
+    for args in (["--reject", "--reviewer", "mei"], ["--confirm", "--relation", "related", "--reviewer", "sam", "--note", "a topic"]):
+        assert kb("review", ask, paragraph, *args, "-s", str(sources), "-d", str(db)).exit_code == 0
+    log = kb("review", "--log", ask, "-s", str(sources)).output.splitlines()
+    assert [line.split("  ", 1)[1] for line in log[-2:]] == [
+        f"mei  {ask} {paragraph}: related 52 (rule) → reject",
+        f"sam  {ask} {paragraph}: no response → confirm related  (a topic)"]
+
+
+@pytest.mark.parametrize("note, message", [
+    ("x" * 501, "the note is 501 characters long; at most 500"),
+    ('<img src=x onerror="alert(1)">', "the note holds markup"),
+    ("=HYPERLINK(\"http://x\")", "the note starts with '='"),
+    ("line\x07bell", "the note holds control characters"),
+])
+def test_a_note_that_is_not_short_plain_text_is_refused(built_copy, note, message):
+    sources, db = built_copy
+    before = (sources / "response_reviews.yml").read_bytes()
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--note", note, "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 1 and message in result.output and "Nothing was written." in result.output
+    assert (sources / "response_reviews.yml").read_bytes() == before
 
 
 @pytest.mark.parametrize("args, message", [
