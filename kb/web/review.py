@@ -95,6 +95,7 @@ def extra_template_vars(datasette, request):
             "form_token": review_tokens.issue(datasette, actor["id"]),
             "action": datasette.urls.path("/-/review"),
             "status_url": datasette.urls.path("/-/review/status"),
+            "logout": datasette.urls.path("/-/logout"),
             "return_to": back,
             "relations": RELATIONS,
             "statuses": STATUSES,
