@@ -13,6 +13,12 @@ so a bad verdict, a full disk or an interruption never leaves a
 half-written or unreadable file.  Entries are applied in order at every
 build, so a later verdict on the same response (or a later status of the
 same ask) wins.
+
+The same functions write the verdicts given in the browser (kb.web.review).
+Each verdict is ``stamped`` with the reviewer, the time and what the
+knowledge base showed before (``was``): the file, only ever appended to, is
+the history of verdicts.  A note or a status must be short plain text
+(``check_words``): no markup, nothing a spreadsheet would run as a formula.
 """
 
 import re
