@@ -160,3 +160,43 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(sources_copy, tmp_path
         assert f"{db}: not a knowledge base kb can read ({reason}); build one with kb build" in result.output
         assert "Nothing was written." in result.output
     assert reviews.read_bytes() == before
+
+
+def test_kb_reviewer_add_prints_the_hash_never_the_password():
+    from datasette_auth_passwords.utils import verify_password
+
+    result = CliRunner().invoke(cli, ["reviewer", "add", "mei"], input="a long reviewer password\n" * 2)
+    assert result.exit_code == 0, result.output
+    line = result.output.splitlines()[-1]
+    assert line.startswith("export KB_REVIEWER_MEI_PASSWORD_HASH='pbkdf2_sha256$") and "a long reviewer password" not in line
+    assert verify_password("a long reviewer password", line.split("'")[1])
+    assert not verify_password("another password", line.split("'")[1])
+
+
+@pytest.mark.parametrize("args, given, message", [
+    (["Mei!"], "a long reviewer password", "1 to 40 lower-case letters, digits or _"),
+    (["mei"], "short", "at least 10 characters"),
+])
+def test_kb_reviewer_add_refuses_a_bad_name_or_a_short_password(args, given, message):
+    result = CliRunner().invoke(cli, ["reviewer", "add", *args], input=f"{given}\n" * 2)
+    assert result.exit_code == 2 and message in result.output and "export" not in result.output
+
+
+def test_kb_serve_configures_reviewers_by_their_hashes_in_the_environment(tmp_path, monkeypatch):
+    """The metadata kb serve writes names the reviewers and reads each hash
+    from the environment: neither file nor /-/metadata.json holds one."""
+    import json
+
+    from kb.cli.main import _with_sources
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("KB_REVIEWER_MEI_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$hash")
+    monkeypatch.setenv("KB_REVIEWER_SAM_LEE_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$other")
+    monkeypatch.chdir(tmp_path)
+    path, _ = _with_sources(str(ROOT / "metadata.yml"), str(ROOT / "sources"), tmp_path, None, str(tmp_path / "kb.db"))
+    plugins = json.loads(path.read_text(encoding="utf-8"))["plugins"]
+    assert plugins["datasette-auth-passwords"] == {
+        "mei_password_hash": {"$env": "KB_REVIEWER_MEI_PASSWORD_HASH"},
+        "sam_lee_password_hash": {"$env": "KB_REVIEWER_SAM_LEE_PASSWORD_HASH"}}
+    assert plugins["kb"]["reviewers"] == ["mei", "sam_lee"] and plugins["kb"]["database"] == "kb.db"
+    assert "pbkdf2" not in path.read_text(encoding="utf-8")

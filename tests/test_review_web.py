@@ -267,3 +267,25 @@ async def test_notes_are_escaped_on_the_page_and_neutralised_in_csv(site):
     assert "<q>=1+1 &lt;img src=x onerror=alert(1)&gt;</q>" in page and "<img src=x" not in page
     csv = (await datasette.client.get(f"/kb/response_status.csv?recommendation_id={ASK}&_col=note")).text
     assert "'=1+1 <img src=x onerror=alert(1)>" in csv
+
+
+async def test_signing_in_with_a_password_whose_hash_is_in_the_environment(built, tmp_path, monkeypatch):
+    from datasette_auth_passwords.utils import hash_password
+
+    monkeypatch.setenv("KB_REVIEWER_MEI_PASSWORD_HASH", hash_password("a long reviewer password"))
+    with served_snapshot(shutil.copy(built, tmp_path / "kb.db")) as snapshot:
+        plugins = {"kb": {"sources": str(SOURCES), "database": str(tmp_path / "kb.db"), "reviewers": ["mei"]},
+                   "datasette-auth-passwords": {"mei_password_hash": {"$env": "KB_REVIEWER_MEI_PASSWORD_HASH"}}}
+        datasette = Datasette(immutables=[str(snapshot)], settings=datasette_settings(), metadata={"plugins": plugins})
+        await datasette.invoke_startup()
+        assert "pbkdf2" not in (await datasette.client.get("/-/metadata.json")).text
+        login = await datasette.client.get("/-/login")
+        token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
+        cookies = {"ds_csrftoken": login.cookies["ds_csrftoken"]}
+        wrong = await datasette.client.post("/-/login", data={"username": "mei", "password": "guess", "csrftoken": token}, cookies=cookies)
+        assert "Invalid username or password" in wrong.text and "ds_actor" not in wrong.cookies
+        right = await datasette.client.post("/-/login", data={"username": "mei", "password": "a long reviewer password", "csrftoken": token},
+                                            cookies=cookies)
+        assert right.status_code == 302
+        page = await datasette.client.get(PAGE, cookies={"ds_actor": right.cookies["ds_actor"]})
+        assert "Signed in as <strong>mei</strong>, reviewer" in page.text and f'data-ask="{ASK}"' in page.text
