@@ -191,6 +191,8 @@ async def test_a_replayed_form_is_refused_and_written_once(site):
     ({"note": '=HYPERLINK("https://x.example")'}, "The note starts with &#39;=&#39;, which a spreadsheet reads as a formula"),
     ({"action": "status", "status": "<b>done</b>"}, "The status holds markup"),
     ({"action": "delete"}, "Unknown review action &#39;delete&#39;"),
+    ({"paragraph": ""}, "Name the paragraph (a government paragraph id). Nothing was written."),
+    ({"relation": "maybe"}, "Unknown relation &#39;maybe&#39;: addresses or related. Nothing was written."),
 ])
 async def test_bad_verdicts_are_refused_with_a_clear_message(site, fields, message):
     datasette, sources, db = site
@@ -289,3 +291,11 @@ async def test_signing_in_with_a_password_whose_hash_is_in_the_environment(built
         assert right.status_code == 302
         page = await datasette.client.get(PAGE, cookies={"ds_actor": right.cookies["ds_actor"]})
         assert "Signed in as <strong>mei</strong>, reviewer" in page.text and f'data-ask="{ASK}"' in page.text
+
+
+async def test_a_signed_in_visitors_pages_are_never_kept_by_a_shared_cache(site):
+    datasette, sources, db = site
+    mine = await datasette.client.get(PAGE, cookies=signed_in(datasette, "mei"))
+    assert mine.headers["cache-control"] == "private, no-store"
+    anyone = await datasette.client.get(PAGE)
+    assert "private" not in anyone.headers.get("cache-control", "")

@@ -43,6 +43,8 @@ STATUS_ROUTE = r"^/-/review/status$"
 ACTIONS = ("confirm", "reject", "add", "status")
 STATUSES = ("addressed", "possible response", "no response found", "rejected")  # offered; any short words are taken
 MAX_BODY_BYTES = 20_000
+MAX_ID = 120
+ACTOR_COOKIE = "ds_actor"
 
 
 class Refused(Exception):
@@ -102,6 +104,34 @@ def extra_template_vars(datasette, request):
         }}
 
     return inner
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A signed-in visitor's pages are theirs alone (a reviewer's carry
+    one-time form tokens): ``Cache-Control: private, no-store``, so no
+    shared cache keeps them or serves them to anyone else."""
+    def wrap(app):
+        async def personal(scope, receive, send):
+            if scope["type"] != "http" or not _has_actor_cookie(scope):
+                return await app(scope, receive, send)
+
+            async def private_send(event):
+                if event["type"] == "http.response.start":
+                    headers = [(k, v) for k, v in event.get("headers") or [] if k.lower() != b"cache-control"]
+                    event = dict(event, headers=headers + [(b"cache-control", b"private, no-store")])
+                await send(event)
+
+            return await app(scope, receive, private_send)
+
+        return personal
+
+    return wrap
+
+
+def _has_actor_cookie(scope) -> bool:
+    cookies = b";".join(v for k, v in scope.get("headers") or [] if k == b"cookie")
+    return f"{ACTOR_COOKIE}=".encode() in cookies
 
 
 @hookimpl
@@ -189,6 +219,12 @@ def _verdict(form: dict):
         raise Refused(400, f"Unknown review action {action!r}: {', '.join(ACTIONS)}. Nothing was written.")
     if not ask:
         raise Refused(400, "Name the ask (a recommendation id). Nothing was written.")
+    if action != "status" and not paragraph:
+        raise Refused(400, "Name the paragraph (a government paragraph id). Nothing was written.")
+    if len(ask) > MAX_ID or len(paragraph or "") > MAX_ID:
+        raise Refused(400, f"An id is at most {MAX_ID} characters. Nothing was written.")
+    if form.get("relation") and form["relation"] not in RELATIONS:
+        raise Refused(400, f"Unknown relation {form['relation']!r}: {' or '.join(RELATIONS)}. Nothing was written.")
     try:
         if action == "status":
             return verdict_of(ask, None, False, False, None, (form.get("status") or "").strip() or None, note)

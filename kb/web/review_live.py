@@ -73,6 +73,7 @@ class Live:
 
     sources: Path
     database: Path
+    folder: Path  # the server's snapshot folder, where each new build's snapshot goes
     written: int = 0  # verdicts written since the server started (the last ticket)
     live: int = 0  # the last ticket the served database takes in
     building: bool = False
@@ -108,7 +109,7 @@ class Live:
     def _build(self, target: int) -> Path:
         build(self.sources, self.database)
         self.generation += 1
-        return next_snapshot(self.database, _snapshot_folder(self.database), self.generation)
+        return next_snapshot(self.database, self.folder, self.generation)
 
     def status_for(self, reviewer: str) -> dict:
         """Where the reviewer's last verdict is: ``live``, ``building`` or
@@ -128,19 +129,13 @@ class Live:
 
 
 _live: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_folders: dict[Path, Path] = {}
 
 
 def live_for(datasette, sources: Path, database: Path) -> Live:
-    """The one ``Live`` of this server."""
+    """The one ``Live`` of this server; new snapshots go beside the one it started with."""
     if datasette not in _live:
-        _live[datasette] = Live(Path(sources), Path(database))
-        _folders.setdefault(Path(database), Path(_served(datasette).path).parent)
+        _live[datasette] = Live(Path(sources), Path(database), Path(_served(datasette).path).parent)
     return _live[datasette]
-
-
-def _snapshot_folder(database: Path) -> Path:
-    return _folders[database]
 
 
 def _served(datasette) -> Database:
