@@ -125,6 +125,8 @@ def test_a_reviewer_confirms_rejects_and_adds_and_sees_each_live(server, browser
     history = browser.find_element(By.ID, "kb-review-history").text
     assert f"mei · ¶ {PA_2023}/61.1: related 33 (rule) → reject · " in history and "the same topic, not the ask" in history
     assert f"mei · ¶ {PA_2023}/62: no response → confirm addresses" in history
+    browser.execute_script("document.getElementById('kb-review-history').scrollIntoView()")
+    _screenshot(browser, "review-ask-history-laptop")
     assert max(took) < LIVE_WITHIN
 
     reviews = read_response_reviews(sources / "response_reviews.yml")[before:]

@@ -299,3 +299,10 @@ async def test_a_signed_in_visitors_pages_are_never_kept_by_a_shared_cache(site)
     assert mine.headers["cache-control"] == "private, no-store"
     anyone = await datasette.client.get(PAGE)
     assert "private" not in anyone.headers.get("cache-control", "")
+
+
+
+async def test_the_server_hashes_no_password_but_a_sign_in(site):
+    datasette, sources, db = site
+    tool = await datasette.client.post("/-/password-tool", data={"password": "x" * 1000})
+    assert tool.status_code == 404 and tool.text == "Not found: hash a reviewer's password with kb reviewer add."

@@ -45,6 +45,10 @@ STATUSES = ("addressed", "possible response", "no response found", "rejected")  
 MAX_BODY_BYTES = 20_000
 MAX_ID = 120
 ACTOR_COOKIE = "ds_actor"
+# datasette-auth-passwords' page that hashes any password it is sent: kb reviewer add does
+# that on the reviewer's own machine, and on the server it would spend a third of a second
+# of CPU on each request of anyone at all.
+UNSERVED = ("/-/password-tool",)
 
 
 class Refused(Exception):
@@ -110,9 +114,12 @@ def extra_template_vars(datasette, request):
 def asgi_wrapper(datasette):
     """A signed-in visitor's pages are theirs alone (a reviewer's carry
     one-time form tokens): ``Cache-Control: private, no-store``, so no
-    shared cache keeps them or serves them to anyone else."""
+    shared cache keeps them or serves them to anyone else.  The password
+    tool is not served (``UNSERVED``)."""
     def wrap(app):
         async def personal(scope, receive, send):
+            if scope["type"] == "http" and scope.get("path", "").endswith(UNSERVED):
+                return await Response.text("Not found: hash a reviewer's password with kb reviewer add.", status=404).asgi_send(send)
             if scope["type"] != "http" or not _has_actor_cookie(scope):
                 return await app(scope, receive, send)
 
