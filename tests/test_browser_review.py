@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from datasette_auth_passwords.utils import hash_password
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -86,7 +87,8 @@ def _live_within(browser, seconds, condition) -> float:
     """Wait until the page (reloaded by its own script once the verdict is
     live) meets ``condition``; how long it took."""
     started = time.monotonic()
-    WebDriverWait(browser, seconds, poll_frequency=0.3).until(lambda b: condition(b))
+    reloading = (StaleElementReferenceException, NoSuchElementException)  # the page reloads itself meanwhile
+    WebDriverWait(browser, seconds, poll_frequency=0.3, ignored_exceptions=reloading).until(lambda b: condition(b))
     return time.monotonic() - started
 
 
