@@ -279,5 +279,5 @@ async def review_status(datasette, request):
     if not actor or not await datasette.permission_allowed(actor, PERMISSION, default=False):
         return Response.json({"state": "none", "message": "Sign in as a reviewer."}, status=403)
     live = live_for(datasette, sources_folder(datasette), database_path(datasette))
-    return Response.json(dict(live.status_for(str(actor["id"])), time=int(time.time())),
+    return Response.json(dict(live.status_for(str(actor["id"])), run=review_tokens.RUN, time=int(time.time())),
                          headers={"cache-control": "no-store"})
