@@ -3,6 +3,7 @@ verdict, what is refused (and that nothing is written then), two reviewers
 at once, a failed build, and the history on the ask's page."""
 
 import asyncio
+import collections
 import re
 import shutil
 import sqlite3
@@ -306,3 +307,19 @@ async def test_the_server_hashes_no_password_but_a_sign_in(site):
     datasette, sources, db = site
     tool = await datasette.client.post("/-/password-tool", data={"password": "x" * 1000})
     assert tool.status_code == 404 and tool.text == "Not found: hash a reviewer's password with kb reviewer add."
+
+
+async def test_failed_sign_ins_from_one_address_are_limited(site, monkeypatch):
+    from kb.web import signin_limits
+
+    monkeypatch.setattr(signin_limits, "_failures", collections.defaultdict(collections.deque))
+    datasette = site[0]
+    login = await datasette.client.get("/-/login")
+    token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
+    cookies = {"ds_csrftoken": login.cookies["ds_csrftoken"]}
+    guess = {"username": "mei", "password": "guess", "csrftoken": token}
+    answers = [(await datasette.client.post("/-/login", data=guess, cookies=cookies)).status_code for _ in range(10)]
+    assert answers == [200] * 10  # the form again, each time
+    refused = await datasette.client.post("/-/login", data=guess, cookies=cookies)
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "900"
+    assert refused.text == "Too many failed sign-ins from your address: try again within 15 minutes."

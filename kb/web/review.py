@@ -36,6 +36,7 @@ from kb.web import review_tokens
 from kb.web.navigation import database_name
 from kb.web.originals import PLUGIN, sources_folder
 from kb.web.review_live import live_for
+from kb.web.signin_limits import limit_sign_ins
 
 PERMISSION = "kb-review"
 ROUTE = r"^/-/review$"
@@ -115,8 +116,11 @@ def asgi_wrapper(datasette):
     """A signed-in visitor's pages are theirs alone (a reviewer's carry
     one-time form tokens): ``Cache-Control: private, no-store``, so no
     shared cache keeps them or serves them to anyone else.  The password
-    tool is not served (``UNSERVED``)."""
+    tool is not served (``UNSERVED``), and failed sign-ins are limited
+    (kb.web.signin_limits)."""
     def wrap(app):
+        app = limit_sign_ins(app)
+
         async def personal(scope, receive, send):
             if scope["type"] == "http" and scope.get("path", "").endswith(UNSERVED):
                 return await Response.text("Not found: hash a reviewer's password with kb reviewer add.", status=404).asgi_send(send)
