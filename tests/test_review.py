@@ -1,6 +1,7 @@
 """kb review: a reviewer's verdict written to sources/response_reviews.yml,
 checked first, then built into the knowledge base."""
 
+import re
 import sqlite3
 from contextlib import closing
 
@@ -71,11 +72,39 @@ def test_a_status_set_by_a_reviewer(built_copy):
 def test_no_build_writes_the_verdict_only(built_copy):
     sources, db = built_copy
     before = db.read_bytes()
-    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--no-build", "-s", str(sources), "-d", str(db))
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--no-build", "--reviewer", "mei",
+                "-s", str(sources), "-d", str(db))
     assert result.exit_code == 0 and "Run kb build to apply it." in result.output
     assert db.read_bytes() == before
-    assert yaml.safe_load((sources / "response_reviews.yml").read_text(encoding="utf-8"))[-1] == {
-        "recommendation": "cma-2024-budget/11", "paragraph": f"{BUDGET}/76", "verdict": "reject"}
+    last = yaml.safe_load((sources / "response_reviews.yml").read_text(encoding="utf-8"))[-1]
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", last.pop("at"))
+    assert last == {"recommendation": "cma-2024-budget/11", "paragraph": f"{BUDGET}/76", "verdict": "reject",
+                    "reviewer": "mei", "was": "related 52 (rule)"}
+
+
+def test_the_log_lists_who_changed_what_from_what_to_what(built_copy):
+    sources, db = built_copy
+    ask, paragraph = "cma-2024-budget/11", f"{BUDGET}/76"
+    for args in (["--reject", "--reviewer", "mei"], ["--confirm", "--relation", "related", "--reviewer", "sam", "--note", "a topic"]):
+        assert kb("review", ask, paragraph, *args, "-s", str(sources), "-d", str(db)).exit_code == 0
+    log = kb("review", "--log", ask, "-s", str(sources)).output.splitlines()
+    assert [line.split("  ", 1)[1] for line in log[-2:]] == [
+        f"mei  {ask} {paragraph}: related 52 (rule) → reject",
+        f"sam  {ask} {paragraph}: no response → confirm related  (a topic)"]
+
+
+@pytest.mark.parametrize("note, message", [
+    ("x" * 501, "the note is 501 characters long; at most 500"),
+    ('<img src=x onerror="alert(1)">', "the note holds markup"),
+    ("=HYPERLINK(\"http://x\")", "the note starts with '='"),
+    ("line\x07bell", "the note holds control characters"),
+])
+def test_a_note_that_is_not_short_plain_text_is_refused(built_copy, note, message):
+    sources, db = built_copy
+    before = (sources / "response_reviews.yml").read_bytes()
+    result = kb("review", "cma-2024-budget/11", f"{BUDGET}/76", "--reject", "--note", note, "-s", str(sources), "-d", str(db))
+    assert result.exit_code == 1 and message in result.output and "Nothing was written." in result.output
+    assert (sources / "response_reviews.yml").read_bytes() == before
 
 
 @pytest.mark.parametrize("args, message", [
@@ -131,3 +160,43 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(sources_copy, tmp_path
         assert f"{db}: not a knowledge base kb can read ({reason}); build one with kb build" in result.output
         assert "Nothing was written." in result.output
     assert reviews.read_bytes() == before
+
+
+def test_kb_reviewer_add_prints_the_hash_never_the_password():
+    from datasette_auth_passwords.utils import verify_password
+
+    result = CliRunner().invoke(cli, ["reviewer", "add", "mei"], input="a long reviewer password\n" * 2)
+    assert result.exit_code == 0, result.output
+    line = result.output.splitlines()[-1]
+    assert line.startswith("export KB_REVIEWER_MEI_PASSWORD_HASH='pbkdf2_sha256$") and "a long reviewer password" not in line
+    assert verify_password("a long reviewer password", line.split("'")[1])
+    assert not verify_password("another password", line.split("'")[1])
+
+
+@pytest.mark.parametrize("args, given, message", [
+    (["Mei!"], "a long reviewer password", "1 to 40 lower-case letters, digits or _"),
+    (["mei"], "short", "at least 10 characters"),
+])
+def test_kb_reviewer_add_refuses_a_bad_name_or_a_short_password(args, given, message):
+    result = CliRunner().invoke(cli, ["reviewer", "add", *args], input=f"{given}\n" * 2)
+    assert result.exit_code == 2 and message in result.output and "export" not in result.output
+
+
+def test_kb_serve_configures_reviewers_by_their_hashes_in_the_environment(tmp_path, monkeypatch):
+    """The metadata kb serve writes names the reviewers and reads each hash
+    from the environment: neither file nor /-/metadata.json holds one."""
+    import json
+
+    from kb.cli.main import _with_sources
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("KB_REVIEWER_MEI_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$hash")
+    monkeypatch.setenv("KB_REVIEWER_SAM_LEE_PASSWORD_HASH", "pbkdf2_sha256$480000$salt$other")
+    monkeypatch.chdir(tmp_path)
+    path, _ = _with_sources(str(ROOT / "metadata.yml"), str(ROOT / "sources"), tmp_path, None, str(tmp_path / "kb.db"))
+    plugins = json.loads(path.read_text(encoding="utf-8"))["plugins"]
+    assert plugins["datasette-auth-passwords"] == {
+        "mei_password_hash": {"$env": "KB_REVIEWER_MEI_PASSWORD_HASH"},
+        "sam_lee_password_hash": {"$env": "KB_REVIEWER_SAM_LEE_PASSWORD_HASH"}}
+    assert plugins["kb"]["reviewers"] == ["mei", "sam_lee"] and plugins["kb"]["database"] == "kb.db"
+    assert "pbkdf2" not in path.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from kb.cli import main as cli_module
 from kb.build.pipeline import build
 from kb.cli import cli
 from kb.build.lock import build_lock
-from kb.cli.snapshot import snapshot_folder
+from kb.build.snapshot import snapshot_folder
 from tests.conftest import ROOT
 
 CMA = "cma-2023-policy-address"

@@ -7,7 +7,8 @@ database lets a build keep (incremental), whether a database is up to date
 with its sources (freshness), one build at a time (lock), progress on
 stderr (progress), adding a document to the sources (add) and appending a
 reviewer's verdict (verdicts), every write to the sources folder under one
-lock, through a temporary file renamed into place (writing).
+lock, through a temporary file renamed into place (writing), and the
+snapshot of a database that a server serves (snapshot).
 
 May import: kb.rules, loaders, kb.text and kb.records; never kb.read, kb.web
 or kb.cli.

@@ -13,10 +13,19 @@ so a bad verdict, a full disk or an interruption never leaves a
 half-written or unreadable file.  Entries are applied in order at every
 build, so a later verdict on the same response (or a later status of the
 same ask) wins.
+
+The same functions write the verdicts given in the browser (kb.web.review).
+Each verdict is ``stamped`` with the reviewer, the time and what the
+knowledge base showed before (``was``): the file, only ever appended to, is
+the history of verdicts.  A note or a status must be short plain text
+(``check_words``): no markup, nothing a spreadsheet would run as a formula.
 """
 
+import re
 import sqlite3
 from contextlib import closing, contextmanager
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
@@ -30,6 +39,14 @@ HEADER = """\
 # A reviewer's verdicts on government responses, applied at every kb build
 # (see the README, Government responses).  kb review appends to this file.
 """
+
+
+MAX_NOTE = 500  # characters: a reason in a sentence or two, not an essay
+MAX_STATUS = 40
+_MARKUP_RE = re.compile(r"<\s*[a-zA-Z/!?]|&#?\w+;")
+_FORMULA_START = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_REVIEWER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 class ReviewRequestError(ValueError):
@@ -57,8 +74,29 @@ def verdict_of(recommendation: str, paragraph: str | None, confirm: bool, reject
     return Review(RESPONSE, recommendation, paragraph, verdict, (relation or ADDRESSES) if confirm else None, status, note)
 
 
+def check_words(verdict: Review) -> None:
+    """A note, a status and a reviewer's name are short plain text: no markup,
+    nothing a spreadsheet would run as a formula, no control characters."""
+    if verdict.reviewer is not None and not _REVIEWER_RE.match(verdict.reviewer):
+        raise ReviewRequestError(f"the reviewer's name {verdict.reviewer!r} must be 1 to 40 letters, digits, '.', '_' or '-'")
+    for what, text, most in (("note", verdict.note, MAX_NOTE), ("status", verdict.status, MAX_STATUS)):
+        if text is None:
+            continue
+        if len(text) > most:
+            raise ReviewRequestError(f"the {what} is {len(text)} characters long; at most {most}")
+        if _CONTROL_RE.search(text):
+            raise ReviewRequestError(f"the {what} holds control characters; write it as plain text")
+        if _MARKUP_RE.search(text):
+            raise ReviewRequestError(f"the {what} holds markup (<…> or &…;); write it as plain text")
+        if text.lstrip().startswith(_FORMULA_START):
+            raise ReviewRequestError(f"the {what} starts with {text.lstrip()[0]!r}, which a spreadsheet reads as a formula; "
+                                     "start it with a word")
+
+
 def check(verdict: Review, db_path: str | Path) -> None:
-    """The ids name an ask and a later government paragraph of the knowledge base."""
+    """The ids name an ask and a later government paragraph of the knowledge
+    base, and the words are plain text (``check_words``)."""
+    check_words(verdict)
     if not Path(db_path).is_file():
         raise ReviewRequestError(f"{db_path}: no database to check the ids against; run kb build first")
     with _readable(db_path), closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
@@ -79,6 +117,31 @@ def check(verdict: Review, db_path: str | Path) -> None:
                 raise ReviewRequestError(f"{db_path}: no government paragraph {verdict.to_id}")
             if str(found[1]) <= str(ask[3]):
                 raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
+
+
+def stamped(verdict: Review, reviewer: str, db_path: str | Path, now: datetime | None = None) -> Review:
+    """The verdict with who gave it, when (UTC) and what the knowledge base
+    at ``db_path`` showed before it (``was``), for the history."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return replace(verdict, reviewer=reviewer, at=now.strftime("%Y-%m-%dT%H:%M:%SZ"), was=was(verdict, db_path))
+
+
+def was(verdict: Review, db_path: str | Path) -> str:
+    """What the knowledge base shows of what the verdict is about: the
+    response (``addresses 45 (rule)``, ``related (reviewed)``, ``no response``)
+    or the ask's status (``status possible response``)."""
+    with _readable(db_path), closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        if verdict.to_id:
+            found = conn.execute("select relation, score, method from responses where recommendation_id = ? and paragraph_id = ?",
+                                 [verdict.from_id, verdict.to_id]).fetchone()
+            if found is None:
+                return "no response"
+            relation, score, method = found
+            return f"{relation} (reviewed)" if method == "manual" else f"{relation} {score} (rule)"
+        found = conn.execute("select status, method from response_status where recommendation_id = ?", [verdict.from_id]).fetchone()
+        if found is None:
+            return "no status"
+        return f"status {found[0]}" + (" (set by a reviewer)" if found[1] == "manual" else "")
 
 
 @contextmanager

@@ -15,12 +15,13 @@ from kb.cli.add import add_command
 from kb.cli.building import build_and_echo
 from kb.cli.options import db_option, sources_option
 from kb.cli.review import review_command
+from kb.cli.reviewers import reviewer_group
 from kb.read.compare import compare as compare_documents
 from kb.build.manifest import ManifestError
 from kb.read.search import WITHIN, SearchIndexMissing, search
 from kb.rules.timing import HORIZON_YEARS
-from kb.cli.serving import setting_args
-from kb.cli.snapshot import served_snapshot
+from kb.cli.serving import AUTH_PLUGIN, auth_config, reviewers_in, setting_args
+from kb.build.snapshot import served_snapshot
 
 DEFAULT_METADATA = "metadata.yml"
 
@@ -76,7 +77,10 @@ def serve(sources_dir, db_path, port, host, metadata_path, base_url):
     """Build the DB if it is missing or stale, then serve it read-only
 
     The server serves the database as it was when it started: a build
-    meanwhile is picked up by restarting it.  SIGTERM stops it once the
+    meanwhile is picked up by restarting it.  Reviewers named in the
+    environment (KB_REVIEWER_<NAME>_PASSWORD_HASH, see kb reviewer add) sign
+    in at /-/login and review in the browser; the server then builds again
+    and serves the new database at once.  SIGTERM stops it once the
     requests under way are answered.  Behind a proxy, --base-url names the
     public address every permalink and citation uses.
 
@@ -98,17 +102,20 @@ def serve(sources_dir, db_path, port, host, metadata_path, base_url):
             import datasette.app  # noqa: F401
 
             # the plugin serves originals kept in the sources folder, and makes its URLs with the base URL
-            metadata, prefix = _with_sources(metadata_path, sources_dir, snapshot.parent, base_url)
+            metadata, prefix = _with_sources(metadata_path, sources_dir, snapshot.parent, base_url, db_path)
             run_datasette(["serve", "-i", str(snapshot), "-m", str(metadata), "-p", str(port), "-h", host, *setting_args(),
                            *(["--setting", "base_url", prefix] if prefix else [])])
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _with_sources(metadata_path: str, sources_dir: str, folder: Path, base_url: str | None = None) -> tuple[Path, str | None]:
+def _with_sources(metadata_path: str, sources_dir: str, folder: Path, base_url: str | None = None,
+                  db_path: str | None = None) -> tuple[Path, str | None]:
     """The metadata with the sources folder in kb's plugin configuration
-    (``plugins: kb: sources:``), and the public base URL (``base_url:``) when
-    given, written as JSON in ``folder`` (the snapshot's, removed with it) for
+    (``plugins: kb: sources:``), the public base URL (``base_url:``) when
+    given, and the reviewers of the environment (``reviewers:``, the
+    ``database:`` to build again, and their sign-in), written as JSON in
+    ``folder`` (the snapshot's, removed with it) for
     Datasette's ``-m``; and the base URL's path (``/kb/``) for Datasette's
     ``base_url`` setting, or None when it has none."""
     import yaml
@@ -123,6 +130,10 @@ def _with_sources(metadata_path: str, sources_dir: str, folder: Path, base_url: 
     # Relative to the folder the server runs in (the plugin resolves it there): /-/metadata.json
     # publishes the plugin configuration, and need not show where the server keeps its files.
     plugins["kb"] = dict(plugins.get("kb") or {}, sources=os.path.relpath(Path(sources_dir).resolve()))
+    names = reviewers_in()
+    if names and db_path:  # reviewing on: who may sign in, and the database to build again after a verdict
+        plugins[AUTH_PLUGIN] = dict(plugins.get(AUTH_PLUGIN) or {}, **auth_config(names))
+        plugins["kb"].update(reviewers=names, database=os.path.relpath(Path(db_path).resolve()))
     if base_url is not None:
         plugins["kb"]["base_url"] = base_url
     prefix = None
@@ -360,3 +371,4 @@ def run_datasette(args: list[str]) -> None:
 
 cli.add_command(add_command)
 cli.add_command(review_command)
+cli.add_command(reviewer_group)

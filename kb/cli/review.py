@@ -1,6 +1,7 @@
 """The ``kb review`` command: confirm or reject a government response, or set
 an ask's status, in sources/response_reviews.yml, then build."""
 
+import getpass
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -9,12 +10,13 @@ import click
 
 from kb.cli.building import build_and_echo
 from kb.cli.options import db_option, sources_option
-from kb.build.verdicts import ReviewRequestError, append, check, verdict_of
+from kb.build.verdicts import ReviewRequestError, append, check, stamped, verdict_of
 from kb.rules.responses import RELATIONS
+from kb.rules.reviews import RESPONSE_REVIEWS_NAME, ReviewError, change, history, read_response_reviews
 
 
 @click.command(name="review")
-@click.argument("recommendation")
+@click.argument("recommendation", required=False)
 @click.argument("paragraph", required=False)
 @click.option("--confirm", is_flag=True, help="The paragraph responds to the ask (kept or added, method manual)")
 @click.option("--reject", is_flag=True, help="The paragraph does not respond to the ask (removed)")
@@ -23,12 +25,17 @@ from kb.rules.responses import RELATIONS
 @click.option("--note", help="Why, in a few words: kept in the reviews file, and shown with a status")
 @sources_option("Folder holding response_reviews.yml", path_type=Path)
 @db_option("The knowledge base the ids are checked against, built again once the verdict is written", path_type=Path)
+@click.option("--reviewer", metavar="NAME", help="Who gives the verdict, kept with it  [default: your login name]")
 @click.option("--no-build", is_flag=True, help="Write the verdict only; build later with kb build")
-def review_command(recommendation, paragraph, confirm, reject, relation, status, note, sources_dir, db_path, no_build):
+@click.option("--log", "show_log", is_flag=True, help="List the verdicts given so far (on RECOMMENDATION, if named): who, when, from what to what")
+def review_command(recommendation, paragraph, confirm, reject, relation, status, note, sources_dir, db_path, reviewer, no_build,
+                   show_log):
     """Confirm or reject a government response, or set an ask's status
 
     A reviewer's verdict on PARAGRAPH as a response to RECOMMENDATION, or
-    (with --status and no PARAGRAPH) on the ask as a whole.
+    (with --status and no PARAGRAPH) on the ask as a whole, kept with the
+    reviewer's name, the time and what the knowledge base showed before.
+    --log lists the verdicts given so far, in the browser or here.
 
     The ids are checked against DB (an ask, and a paragraph of a government
     text published after it); the verdict is appended to
@@ -42,9 +49,17 @@ def review_command(recommendation, paragraph, confirm, reject, relation, status,
           --note "solar panels on a government building, not SMEs' low-carbon shift"
         kb review cma-2023-policy-address/12 hksarg-2023-policy-address/57.1 --confirm
         kb review cma-2023-policy-address/19 --status rejected --note "the reason"
+        kb review --log cma-2023-policy-address/19
     """
+    if show_log:
+        click.echo(log_lines(sources_dir, recommendation))
+        return
+    if not recommendation:
+        raise click.UsageError("give the RECOMMENDATION the verdict is on (or --log)")
     try:
         verdict = verdict_of(recommendation, paragraph, confirm, reject, relation, status, note)
+        check(verdict, db_path)
+        verdict = stamped(verdict, reviewer or _login_name(), db_path)
         check(verdict, db_path)
         path = append(verdict, sources_dir)
     except ReviewRequestError as error:
@@ -57,6 +72,31 @@ def review_command(recommendation, paragraph, confirm, reject, relation, status,
         return
     build_and_echo(str(sources_dir), str(db_path))
     click.echo(status_line(db_path, recommendation))
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def log_lines(sources_dir: Path, recommendation: str | None) -> str:
+    """The history of verdicts, one per line, oldest first: when, who, the
+    ask (and paragraph), from what to what, and the note."""
+    path = Path(sources_dir) / RESPONSE_REVIEWS_NAME
+    try:
+        reviews = history(read_response_reviews(path), recommendation) if path.is_file() else []
+    except ReviewError as error:
+        raise click.ClickException(str(error)) from error
+    if not reviews:
+        return f"No verdicts in {path}" + (f" on {recommendation}." if recommendation else ".")
+    lines = []
+    for r in reviews:
+        about = f"{r.from_id} {r.to_id}" if r.to_id else r.from_id
+        line = f"{r.at or '(no time)'}  {r.reviewer or '(no reviewer)'}  {about}: {r.was or '(not recorded)'} → {change(r)}"
+        lines.append(line + (f"  ({r.note})" if r.note else ""))
+    return "\n".join(lines)
 
 
 def status_line(db_path: Path, recommendation: str) -> str:

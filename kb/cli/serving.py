@@ -1,8 +1,17 @@
 """How kb serves a built knowledge base: the Datasette settings ``kb serve``
-passes, shared by the benchmark so that it measures what is served; and the
-path of a public base URL, which Datasette's ``base_url`` setting serves under."""
+passes, shared by the benchmark so that it measures what is served; the
+path of a public base URL, which Datasette's ``base_url`` setting serves under;
+and the reviewers it lets sign in."""
+
+import os
+import re
 
 from kb.text.urls import BaseUrlError, parse_base_url  # noqa: F401  (kb serve reports its errors)
+
+# A reviewer is configured by the hash of their password in the environment
+# (``kb reviewer add NAME`` prints it): KB_REVIEWER_MEI_PASSWORD_HASH signs in "mei".
+REVIEWER_ENV_RE = re.compile(r"^KB_REVIEWER_([A-Z0-9_]{1,40})_PASSWORD_HASH$")
+AUTH_PLUGIN = "datasette-auth-passwords"
 
 # Long bodies are cut on table pages (a row's own page shows them whole).
 # Facet suggestions are off: on a table of 100,000 rows Datasette runs some
@@ -33,3 +42,21 @@ def base_url_path(base_url: str) -> str | None:
     None for a site at the root; a BaseUrlError for a URL that is not one."""
     path = parse_base_url(base_url)[2]
     return path + "/" if path else None
+
+
+def reviewer_variable(name: str) -> str:
+    """The environment variable holding reviewer ``name``'s password hash."""
+    return f"KB_REVIEWER_{name.upper()}_PASSWORD_HASH"
+
+
+def reviewers_in(environ=None) -> list[str]:
+    """The reviewers the environment names, by their sign-in names (lower case)."""
+    environ = os.environ if environ is None else environ
+    return sorted(match.group(1).lower() for key in environ if (match := REVIEWER_ENV_RE.match(key)) and environ[key])
+
+
+def auth_config(names: list[str]) -> dict:
+    """datasette-auth-passwords' configuration for these reviewers: each
+    hash read by Datasette from the environment (``$env``), so it is never
+    written to the metadata file nor shown at /-/metadata.json."""
+    return {f"{name}_password_hash": {"$env": reviewer_variable(name)} for name in names}

@@ -65,12 +65,16 @@ class Review:
     relation: str | None = None  # for a confirmation: the link's or the response's relation
     status: str | None = None  # responses only: the ask's status, set by hand
     note: str | None = None  # why: kept from the response reviews (shown with a status); a link's note stays in its file
+    reviewer: str | None = None  # responses only: who gave the verdict (kb review --reviewer, or the reviewer signed in)
+    at: str | None = None  # responses only: when, in UTC (2026-12-07T01:50:00Z)
+    was: str | None = None  # responses only: what the knowledge base showed before (addresses 45 (rule), no response …)
 
 
 # What an entry of each file may hold, the word for anything else, and the relations a confirmation may give.
 _FORMATS = {
     LINK: ({"from", "to", "verdict", "relation", "note"}, "unexpected keys", LINK_RELATIONS),
-    RESPONSE: ({"recommendation", "paragraph", "verdict", "relation", "status", "note"}, "unknown keys", RESPONSE_RELATIONS),
+    RESPONSE: ({"recommendation", "paragraph", "verdict", "relation", "status", "note", "reviewer", "at", "was"}, "unknown keys",
+               RESPONSE_RELATIONS),
 }
 
 
@@ -153,7 +157,13 @@ def _response_review(where: str, entry) -> Review:
     if not paragraph and not status:
         raise ReviewError(f"{where}: give a paragraph and verdict, or a status")
     return Review(RESPONSE, str(entry["recommendation"]), paragraph and str(paragraph), verdict, relation,
-                  status and str(status), note and str(note))
+                  status and str(status), note and str(note), *(_stamp(entry, key) for key in ("reviewer", "at", "was")))
+
+
+def _stamp(entry: dict, key: str) -> str | None:
+    """Who gave a verdict, when, and what was there before, as text (or None)."""
+    value = entry.get(key)
+    return None if value is None else str(value)
 
 
 def _verdict(kind: str, where: str, to_id, entry: dict) -> tuple[str | None, str | None]:
@@ -176,8 +186,22 @@ def _verdict(kind: str, where: str, to_id, entry: dict) -> tuple[str | None, str
 def response_entry(review: Review) -> dict:
     """A response review as the response reviews file writes it, keys in its order."""
     keys = {"recommendation": review.from_id, "paragraph": review.to_id, "verdict": review.verdict,
-            "relation": review.relation, "status": review.status, "note": review.note}
+            "relation": review.relation, "status": review.status, "note": review.note,
+            "reviewer": review.reviewer, "at": review.at, "was": review.was}
     return {key: value for key, value in keys.items() if value is not None}
+
+
+def history(reviews: list[Review], recommendation: str | None = None) -> list[Review]:
+    """The verdicts on responses in the order they were given (the file is
+    only ever appended to), those on one ask when ``recommendation`` is given."""
+    return [r for r in reviews if r.kind == RESPONSE and (recommendation is None or r.from_id == recommendation)]
+
+
+def change(review: Review) -> str:
+    """What a response verdict says, in words: ``confirm addresses``, ``reject``, ``status rejected``."""
+    if review.status:
+        return f"status {review.status}"
+    return f"{review.verdict} {review.relation}" if review.relation else str(review.verdict)
 
 
 # --- checking the ids -------------------------------------------------------

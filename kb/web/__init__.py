@@ -6,8 +6,11 @@ search_view, source_view, area_views …) with their templates in templates/;
 limits bounds every connection, export writes CSV, citations writes RIS,
 BibTeX and CSL-JSON, permalinks makes URLs (at the public base URL),
 internal_tables keeps the search index's tables off Datasette's pages.
+Reviewing in the browser is a plugin of its own, kb.web.review (entry point
+kb_review), with review_tokens, review_live and signin_limits.
 
-May import: kb.read, kb.rules, kb.text and kb.records; never kb.build or kb.cli.
+May import: kb.read, kb.rules, kb.text and kb.records; never kb.cli, and
+kb.build only from review and review_live (they write a verdict and build).
 """
 
 from datasette import hookimpl

@@ -13,6 +13,11 @@ the database's own file name (Datasette names a database after its file), and
 is removed when the server stops; one left by a server that was killed is
 removed by the next ``kb serve``.  Where the database's folder cannot be
 written (a read-only volume), the snapshot goes in a temporary folder.
+
+A server that builds again itself (after a reviewer's verdict, kb.web.review)
+takes the new file as a new snapshot in the same folder, ``build-<n>/<db>``
+(``next_snapshot``), and switches to it: every page is read from one
+complete file, the old one or the new.
 """
 
 import os
@@ -35,13 +40,27 @@ def served_snapshot(db_path: str | Path):
     folder = _new_folder(db_path)
     snapshot = folder / Path(db_path).name
     try:
-        try:
-            os.link(db_path, snapshot)
-        except OSError:  # a file system without hard links
-            shutil.copy2(db_path, snapshot)
+        _link(db_path, snapshot)
         yield snapshot
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def next_snapshot(db_path: str | Path, folder: str | Path, generation: int) -> Path:
+    """A snapshot of the database as it is now, the ``generation``-th of the
+    server whose snapshot folder is ``folder``."""
+    snapshot = Path(folder) / f"build-{generation}" / Path(db_path).name
+    shutil.rmtree(snapshot.parent, ignore_errors=True)
+    snapshot.parent.mkdir(parents=True)
+    _link(db_path, snapshot)
+    return snapshot
+
+
+def _link(db_path: str | Path, snapshot: Path) -> None:
+    try:
+        os.link(db_path, snapshot)
+    except OSError:  # a file system without hard links
+        shutil.copy2(db_path, snapshot)
 
 
 def _new_folder(db_path: str | Path) -> Path:
