@@ -3,8 +3,9 @@
 Makes a synthetic corpus of N documents: the five submissions and reports
 of sources/ and its latest Policy Address and Budget (``seed_entries``: two
 speeches a year, as in Hong Kong) copied under new
-ids and years (copy k of ``cma-2023-policy-address`` is
-``cma-<2023+k>-policy-address-c<k>``, published k years later), with 10% of
+ids and years (copies 1 to 3 of ``cma-2023-policy-address`` are
+``cma-1903-policy-address-c1`` to ``-c3``, published 120 years before it,
+copy 4 a year later, and so on: ``copy_years``), with 10% of
 the Han characters of long lines changed to other Han characters of the
 corpus (deterministic seed), so that copies are alike but not identical.
 Then:
@@ -58,6 +59,10 @@ _KEPT = set("一二三四五六七八九十是表章節項第條點議員年月�
 _KEPT_LINE_RE = re.compile(r"回覆如下|公函|質詢|[一二三四五六]是")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"(19|20)\d\d")
+# Copies start 120 years before the seeds (2020-2025), three a year: 3,000
+# documents (429 copies of each of the seven seeds) end in 2047.
+FIRST_COPY_YEARS = -120
+COPIES_A_YEAR = 3
 
 
 # --- the synthetic corpus -------------------------------------------------------
@@ -96,16 +101,25 @@ def mutate(text: str, rng: random.Random, pool: list[str]) -> str:
     return "\n".join(lines)
 
 
+def copy_years(copy: int) -> int:
+    """How many years copy ``copy`` of a seed is published after it (before,
+    when negative): ``COPIES_A_YEAR`` copies a year from ``FIRST_COPY_YEARS`` on, so that
+    every size of corpus has the same documents a year (and 3,000 documents
+    fit in the years a manifest accepts, 1900-2099)."""
+    return FIRST_COPY_YEARS + (copy - 1) // COPIES_A_YEAR if copy else 0
+
+
 def document_entry(seed: dict, copy: int) -> dict:
     """The manifest entry of copy ``copy`` of a seed document (copy 0 is the seed)."""
     entry = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
+    years = copy_years(copy)
     # A copy's id names its copy number: shifting a year alone would give
     # hksarg-2023-policy-address to copy 3 of the 2020 address, a seed's id.
-    entry["id"] = f"{shifted(seed['id'], copy)}-c{copy}" if copy else seed["id"]
+    entry["id"] = f"{shifted(seed['id'], years)}-c{copy}" if copy else seed["id"]
     entry["file"] = f"{entry['id']}.txt"
-    entry["published"] = shifted(str(seed["published"]), copy)
+    entry["published"] = shifted(str(seed["published"]), years)
     if seed.get("cycle"):
-        entry["cycle"] = shifted(str(seed["cycle"]), copy)
+        entry["cycle"] = shifted(str(seed["cycle"]), years)
     return entry
 
 
