@@ -153,3 +153,22 @@ def test_the_page_cache_keeps_within_its_limit():
 def test_if_none_match(value, expected):
     scope = {"headers": [(b"if-none-match", value)]}
     assert caching.matches(scope, b'"abc"') is expected
+
+
+async def test_an_immutable_database_is_counted_before_the_first_request_within_a_time_limit(served, monkeypatch):
+    datasette = _served(served)
+    limits = []
+    original = datasette.databases["kb"].table_counts
+
+    async def table_counts(limit=10):
+        limits.append(limit)
+        return await original(limit=limit)
+
+    monkeypatch.setattr(datasette.databases["kb"], "table_counts", table_counts)
+    await datasette.invoke_startup()
+    assert limits == [caching.COUNT_LIMIT_MS]
+    assert datasette.databases["kb"].cached_table_counts["recommendations"] == 93
+    calls = _count_queries(datasette)
+    page = await datasette.client.get("/kb")
+    assert page.status_code == 200 and "93 rows" in page.text
+    assert not [sql for sql in calls if sql.startswith("select count(*) from [")]  # the counts kept, none again

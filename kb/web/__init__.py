@@ -163,6 +163,16 @@ def asgi_wrapper(datasette):
 
 
 @hookimpl
+def startup(datasette):
+    """Tables counted within a time limit before the first request (caching)."""
+
+    async def count():
+        await caching.count_tables_briefly(datasette)
+
+    return count
+
+
+@hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.filters["tilde_encode"] = tilde_encode
     env.filters["kb_cells"] = table_view.cells

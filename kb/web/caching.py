@@ -38,6 +38,7 @@ from kb.web import navigation
 CACHE_CONTROL = b"public, max-age=60"
 CACHE_BYTES = 64 * 1024 * 1024  # the pages kept in one process, in all
 PAGE_BYTES = 1024 * 1024  # a larger page (a long export) is sent, not kept
+COUNT_LIMIT_MS = 20  # for counting the rows of one table when the server starts
 # Datasette's pages about the running process, the visitor or the session, not the build.
 UNCACHED_PATHS = ("/-/threads", "/-/actor", "/-/messages", "/-/permissions", "/-/allow-debug", "/-/login",
                   "/-/logout", "/-/auth-token", "/-/create-token", "/-/debug")
@@ -114,6 +115,19 @@ def rendering_version(datasette) -> str:
     digest.update(json.dumps(datasette.metadata(), sort_keys=True, default=str).encode())
     digest.update(json.dumps(datasette.settings_dict(), sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
+
+
+async def count_tables_briefly(datasette) -> None:
+    """Count each table of every immutable database within
+    ``COUNT_LIMIT_MS``, before the first request: Datasette otherwise counts
+    every row of every table of an immutable database on the first request,
+    with no time limit (seconds on a knowledge base of thousands of
+    documents).  A table too long to count in time has no count (``None``),
+    which Datasette's pages show as many rows, as they do for a database
+    opened for writing."""
+    for database in list(datasette.databases.values()):
+        if not database.is_mutable and database.cached_table_counts is None:
+            await database.table_counts(limit=COUNT_LIMIT_MS)
 
 
 def cacheable_request(scope) -> bool:
