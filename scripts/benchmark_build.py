@@ -31,6 +31,7 @@ Compare figures measured in one run: the machine may be shared.
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import resource
@@ -170,6 +171,11 @@ def add_document(folder: Path, entries: list[dict], count: int) -> dict:
 # --- building -------------------------------------------------------------------
 
 
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes: wall times carry it."""
+    return "/".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def run_kb(*args: str) -> dict:
     """Run ``kb`` in a child process: wall, CPU (with its workers) and peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -281,8 +287,9 @@ def grow_table(db: Path, target: Path, rows: int) -> None:
 def benchmark(count: int, folder: Path, requests: int) -> dict:
     sources, db = folder / f"sources-{count}", folder / f"kb-{count}.db"
     entries = make_corpus(count, sources)
+    load_before = load_average()
     built = run_kb("build", "-s", str(sources), "-d", str(db))
-    figures = {"documents": count, **built, **database_figures(db)}
+    figures = {"documents": count, **built, **database_figures(db), "load": (load_before, load_average())}
     add_document(sources, entries, count)
     added = run_kb("build", "-s", str(sources), "-d", str(db))
     if "building incrementally" not in added["stderr"]:
@@ -297,7 +304,8 @@ def benchmark(count: int, folder: Path, requests: int) -> dict:
 
 def report(figures: dict) -> None:
     print(f"\n== {figures['documents']} documents: {figures['rows']} rows, {figures['paragraphs']} government paragraphs")
-    print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB")
+    print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB "
+          f"(load average {figures['load'][0]} before, {figures['load'][1]} after, on {os.cpu_count()} cores)")
     print(f"candidate pairs scored: {figures['candidate_pairs']}, links: {figures['links']}")
     print(f"add one document (incremental build): {figures['add_one']:.1f} s wall, {figures['add_one_cpu']:.1f} s CPU")
     for kind, (p50, p95) in figures["pages"].items():

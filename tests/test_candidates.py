@@ -106,3 +106,12 @@ def test_a_windows_rarity_is_counted_over_the_bigrams_it_holds():
     expected = np.log((end - start + 1) / np.maximum(frequency, 1))
     assert weights.of_numbers(every).tolist() == expected.tolist()
     assert len(weights.numbers) == len(set(np.concatenate(history.plain[start:end]).tolist())) < len(history.vocabulary)
+
+
+def test_new_bigrams_are_numbered_in_their_own_order_not_the_sets():
+    """Numbers given in the order a set is iterated in change with Python's
+    string hashing, and with them the order floats are summed in: a tie
+    between two candidates went one way or the other from build to build."""
+    history = kb_links.History([], {})
+    assert history.numbers(["甲乙", "乙丙"]).tolist() == [0, 1]
+    assert history.vocabulary == {"乙丙": 0, "甲乙": 1}  # in the bigrams' order (乙 U+4E59 before 甲 U+7532)

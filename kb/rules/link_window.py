@@ -116,7 +116,10 @@ class History:
         self._windows: dict[int, tuple[int, int]] = {}
 
     def numbers(self, grams) -> np.ndarray:
-        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in grams), dtype=np.int64)
+        """The numbers of a set of bigrams, new ones numbered in the bigrams'
+        order (not the set's, which changes with Python's string hashing from
+        one process to the next, and with it the order floats are summed in)."""
+        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in sorted(grams)), dtype=np.int64)
 
     def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
