@@ -302,10 +302,17 @@ def benchmark(count: int, folder: Path, requests: int) -> dict:
     return figures
 
 
+def steps(output: str) -> list[str]:
+    """The build's long steps with their wall times (``tagging policy areas: 1.5s``), its warnings left out."""
+    return [line for line in output.splitlines() if re.match(r"^(tagging|linking|finding|writing) .*: [\d.]+s$", line)]
+
+
 def report(figures: dict) -> None:
     print(f"\n== {figures['documents']} documents: {figures['rows']} rows, {figures['paragraphs']} government paragraphs")
     print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB "
           f"(load average {figures['load'][0]} before, {figures['load'][1]} after, on {os.cpu_count()} cores)")
+    for line in steps(figures["stderr"]):
+        print(f"  {line}")
     print(f"candidate pairs scored: {figures['candidate_pairs']}, links: {figures['links']}")
     print(f"add one document (incremental build): {figures['add_one']:.1f} s wall, {figures['add_one_cpu']:.1f} s CPU")
     for kind, (p50, p95) in figures["pages"].items():
