@@ -3,8 +3,9 @@
 Makes a synthetic corpus of N documents: the five submissions and reports
 of sources/ and its latest Policy Address and Budget (``seed_entries``: two
 speeches a year, as in Hong Kong) copied under new
-ids and years (copy k of ``cma-2023-policy-address`` is
-``cma-<2023+k>-policy-address-c<k>``, published k years later), with 10% of
+ids and years (copies 1 to 3 of ``cma-2023-policy-address`` are
+``cma-1903-policy-address-c1`` to ``-c3``, published 120 years before it,
+copy 4 a year later, and so on: ``copy_years``), with 10% of
 the Han characters of long lines changed to other Han characters of the
 corpus (deterministic seed), so that copies are alike but not identical.
 Then:
@@ -30,6 +31,7 @@ Compare figures measured in one run: the machine may be shared.
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import resource
@@ -58,6 +60,10 @@ _KEPT = set("一二三四五六七八九十是表章節項第條點議員年月�
 _KEPT_LINE_RE = re.compile(r"回覆如下|公函|質詢|[一二三四五六]是")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"(19|20)\d\d")
+# Copies start 120 years before the seeds (2020-2025), three a year: 3,000
+# documents (429 copies of each of the seven seeds) end in 2047.
+FIRST_COPY_YEARS = -120
+COPIES_A_YEAR = 3
 
 
 # --- the synthetic corpus -------------------------------------------------------
@@ -96,16 +102,25 @@ def mutate(text: str, rng: random.Random, pool: list[str]) -> str:
     return "\n".join(lines)
 
 
+def copy_years(copy: int) -> int:
+    """How many years copy ``copy`` of a seed is published after it (before,
+    when negative): ``COPIES_A_YEAR`` copies a year from ``FIRST_COPY_YEARS`` on, so that
+    every size of corpus has the same documents a year (and 3,000 documents
+    fit in the years a manifest accepts, 1900-2099)."""
+    return FIRST_COPY_YEARS + (copy - 1) // COPIES_A_YEAR if copy else 0
+
+
 def document_entry(seed: dict, copy: int) -> dict:
     """The manifest entry of copy ``copy`` of a seed document (copy 0 is the seed)."""
     entry = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
+    years = copy_years(copy)
     # A copy's id names its copy number: shifting a year alone would give
     # hksarg-2023-policy-address to copy 3 of the 2020 address, a seed's id.
-    entry["id"] = f"{shifted(seed['id'], copy)}-c{copy}" if copy else seed["id"]
+    entry["id"] = f"{shifted(seed['id'], years)}-c{copy}" if copy else seed["id"]
     entry["file"] = f"{entry['id']}.txt"
-    entry["published"] = shifted(str(seed["published"]), copy)
+    entry["published"] = shifted(str(seed["published"]), years)
     if seed.get("cycle"):
-        entry["cycle"] = shifted(str(seed["cycle"]), copy)
+        entry["cycle"] = shifted(str(seed["cycle"]), years)
     return entry
 
 
@@ -154,6 +169,11 @@ def add_document(folder: Path, entries: list[dict], count: int) -> dict:
 
 
 # --- building -------------------------------------------------------------------
+
+
+def load_average() -> str:
+    """The machine's load average over 1, 5 and 15 minutes: wall times carry it."""
+    return "/".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def run_kb(*args: str) -> dict:
@@ -267,8 +287,9 @@ def grow_table(db: Path, target: Path, rows: int) -> None:
 def benchmark(count: int, folder: Path, requests: int) -> dict:
     sources, db = folder / f"sources-{count}", folder / f"kb-{count}.db"
     entries = make_corpus(count, sources)
+    load_before = load_average()
     built = run_kb("build", "-s", str(sources), "-d", str(db))
-    figures = {"documents": count, **built, **database_figures(db)}
+    figures = {"documents": count, **built, **database_figures(db), "load": (load_before, load_average())}
     add_document(sources, entries, count)
     added = run_kb("build", "-s", str(sources), "-d", str(db))
     if "building incrementally" not in added["stderr"]:
@@ -281,9 +302,17 @@ def benchmark(count: int, folder: Path, requests: int) -> dict:
     return figures
 
 
+def steps(output: str) -> list[str]:
+    """The build's long steps with their wall times (``tagging policy areas: 1.5s``), its warnings left out."""
+    return [line for line in output.splitlines() if re.match(r"^(tagging|linking|finding|writing) .*: [\d.]+s$", line)]
+
+
 def report(figures: dict) -> None:
     print(f"\n== {figures['documents']} documents: {figures['rows']} rows, {figures['paragraphs']} government paragraphs")
-    print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB")
+    print(f"full build: {figures['wall']:.1f} s wall, {figures['cpu']:.1f} s CPU, peak {figures['peak_mb']:.0f} MB "
+          f"(load average {figures['load'][0]} before, {figures['load'][1]} after, on {os.cpu_count()} cores)")
+    for line in steps(figures["stderr"]):
+        print(f"  {line}")
     print(f"candidate pairs scored: {figures['candidate_pairs']}, links: {figures['links']}")
     print(f"add one document (incremental build): {figures['add_one']:.1f} s wall, {figures['add_one_cpu']:.1f} s CPU")
     for kind, (p50, p95) in figures["pages"].items():

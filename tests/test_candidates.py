@@ -47,8 +47,7 @@ def test_shares_on_real_rows_are_what_comparing_pair_by_pair_gives():
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
     history = kb_links.prepare(rows, documents, {})
     profiles = history.profiles
-    rarity = history.weights(0, len(profiles)).vector
-    rarity = np.concatenate([rarity, np.ones(len(history.vocabulary) - len(rarity))])
+    rarity = history.weights(0, len(profiles)).of_numbers(np.arange(len(history.vocabulary)))
     window = kb_candidates.stack([p.grams for p in profiles], [p.gram_counts for p in profiles], rarity)
     as_dicts = [dict(zip(p.grams.tolist(), p.gram_counts.tolist())) for p in profiles]
     marks = kb_candidates.Marks(len(rarity))
@@ -92,3 +91,27 @@ def test_at_most_twelve_earlier_rows_per_later_row_lose_nothing_on_the_real_docu
     monkeypatch.setattr(kb_links, "MAX_EARLIER", 10**6)
     unbounded = kb_links.rule_links(rows, documents, areas)
     assert bounded == unbounded and bounded.candidate_pairs < 100
+
+
+def test_a_windows_rarity_is_counted_over_the_bigrams_it_holds():
+    """What a window's rows hold weighs log((rows + 1) / frequency); a bigram
+    known but not held, and one numbered after the count, log(rows + 1):
+    the same values as counting over the whole vocabulary."""
+    rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
+    history = kb_links.prepare(rows, documents, {})
+    start, end = 3, 40
+    weights = history.weights(start, end)
+    every = np.arange(len(history.vocabulary) + 5)
+    frequency = np.bincount(np.concatenate(history.plain[start:end]), minlength=len(every))
+    expected = np.log((end - start + 1) / np.maximum(frequency, 1))
+    assert weights.of_numbers(every).tolist() == expected.tolist()
+    assert len(weights.numbers) == len(set(np.concatenate(history.plain[start:end]).tolist())) < len(history.vocabulary)
+
+
+def test_new_bigrams_are_numbered_in_their_own_order_not_the_sets():
+    """Numbers given in the order a set is iterated in change with Python's
+    string hashing, and with them the order floats are summed in: a tie
+    between two candidates went one way or the other from build to build."""
+    history = kb_links.History([], {})
+    assert history.numbers(["甲乙", "乙丙"]).tolist() == [0, 1]
+    assert history.vocabulary == {"乙丙": 0, "甲乙": 1}  # in the bigrams' order (乙 U+4E59 before 甲 U+7532)

@@ -71,6 +71,33 @@ class Weights:
         return found
 
 
+class WindowWeights(Weights):
+    """A window's rarity of bigrams, by bigram number: ``values`` for the
+    ``numbers`` its rows hold, ``absent`` for a bigram known when it was
+    counted (one of the first ``size`` numbers) that they do not hold, and
+    ``unseen`` for one numbered since."""
+
+    def __init__(self, numbers: np.ndarray, values: np.ndarray, absent: float, unseen: float, size: int,
+                 vocabulary: dict[str, int]):
+        super().__init__(self._rarity_of_gram)
+        self.numbers, self.values, self.absent, self.unseen, self.size = numbers, values, absent, unseen, size
+        self.vocabulary = vocabulary
+
+    def _rarity_of_gram(self, gram: str) -> float:
+        number = self.vocabulary.get(gram)
+        if number is None:
+            return self.unseen
+        return float(self.of_numbers(np.array([number], dtype=np.int64))[0])
+
+    def of_numbers(self, numbers: np.ndarray) -> np.ndarray:
+        """The rarity of each bigram number in ``numbers``."""
+        if not len(self.numbers):
+            return np.where(numbers < self.size, self.absent, self.unseen)
+        index = np.minimum(np.searchsorted(self.numbers, numbers), len(self.numbers) - 1)
+        held = self.numbers[index] == numbers
+        return np.where(held, self.values[index], np.where(numbers < self.size, self.absent, self.unseen))
+
+
 class History:
     """Every top-level row in publication order, with each row's bigrams
     (before its supporting clauses are added: what rarity counts), and, once
@@ -89,7 +116,10 @@ class History:
         self._windows: dict[int, tuple[int, int]] = {}
 
     def numbers(self, grams) -> np.ndarray:
-        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in grams), dtype=np.int64)
+        """The numbers of a set of bigrams, new ones numbered in the bigrams'
+        order (not the set's, which changes with Python's string hashing from
+        one process to the next, and with it the order floats are summed in)."""
+        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in sorted(grams)), dtype=np.int64)
 
     def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
@@ -114,21 +144,15 @@ class History:
         return bisect_left(self.orders, order), bisect_right(self.orders, order)
 
     def weights(self, start: int, end: int) -> Weights:
-        """Bigram rarity over the rows ``start:end``."""
+        """Bigram rarity over the rows ``start:end``, counted over the
+        bigrams those rows hold (not the whole vocabulary, which grows with
+        the corpus)."""
         rows = end - start
         held = [self.plain[i] for i in range(start, end)]
-        frequency = np.bincount(np.concatenate(held), minlength=len(self.vocabulary)) if held else np.zeros(0, np.int64)
-        rarity = np.log((rows + 1) / np.maximum(frequency, 1))
-        unseen = math.log(rows + 1)
-        vocabulary = self.vocabulary
-
-        def rarity_of(gram: str) -> float:
-            number = vocabulary.get(gram)
-            return float(rarity[number]) if number is not None and number < len(rarity) else unseen
-
-        weights = Weights(rarity_of)
-        weights.vector = rarity  # for numpy callers: rarity by bigram number (shorter than the vocabulary when it grew)
-        return weights
+        numbers, frequency = np.unique(np.concatenate(held), return_counts=True) if held else (np.zeros(0, np.int64),) * 2
+        # The last value is a bigram's the rows do not hold: log(rows + 1), as numpy works it out.
+        rarity = np.log((rows + 1) / np.maximum(np.append(frequency, 0), 1))
+        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary)
 
     def record(self, profile) -> None:
         """Index a row's final text (for names) and words, once its supporting clauses are added."""

@@ -496,19 +496,22 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     ``MAX_EARLIER`` candidates whose bound clears its threshold by the widest
     margin (then the earliest)."""
     start, (first, last) = corpus.start, history.rows_of(document)
-    earlier = history.profiles[start:first]
+    earlier, later_rows = history.profiles[start:first], history.profiles[first:last]
     if not earlier:
         return []
-    rarity = _rarity_vector(history, corpus)
-    texts = stack([p.grams for p in earlier], [p.gram_counts for p in earlier], rarity)
-    titles = stack([p.title_grams for p in earlier], [p.title_counts for p in earlier], rarity)
+    # The bigrams of this window and document, numbered 0, 1, … in the order of their global numbers.
+    local = np.unique(np.concatenate([p.grams for p in earlier] + [p.title_grams for p in earlier] + [p.grams for p in later_rows]))
+    rarity = corpus.weights.of_numbers(local)
+    texts = stack([np.searchsorted(local, p.grams) for p in earlier], [p.gram_counts for p in earlier], rarity)
+    titles = stack([np.searchsorted(local, p.title_grams) for p in earlier], [p.title_counts for p in earlier], rarity)
     lengths = np.array([len(p.text) for p in earlier])
-    marks = Marks(len(rarity))
+    marks = Marks(len(local))
     pairs = []
-    for later in history.profiles[first:last]:
-        later_held, earlier_held, later_total = shares(texts, later.grams, later.gram_counts, rarity, marks)
+    for later in later_rows:
+        grams = np.searchsorted(local, later.grams)
+        later_held, earlier_held, later_total = shares(texts, grams, later.gram_counts, rarity, marks)
         shorter_share = np.where(lengths <= len(later.text), share(earlier_held, texts.total), share(later_held, later_total))
-        title_share = share(held(titles, later.grams, marks), titles.total)
+        title_share = share(held(titles, grams, marks), titles.total)
         rare = _rare_shared(history, corpus, later, start, first)
         plausible = (shorter_share >= COVERAGE_FLOOR - TOLERANCE) | (title_share >= TITLE_RESTATED - TOLERANCE)
         ranked = []
@@ -532,13 +535,6 @@ def _margin(a: Profile, b: Profile, corpus: Corpus, text_share: float, title_sha
     if rare >= RARE_WORDS:
         margins.append(rare / RARE_WORDS)
     return max(margins) if margins else None
-
-
-def _rarity_vector(history: History, corpus: Corpus) -> np.ndarray:
-    """The window's rarity by bigram number, for every number given so far."""
-    vector = corpus.weights.vector
-    missing = len(history.vocabulary) - len(vector)
-    return np.concatenate([vector, np.full(missing, math.log(corpus.end - corpus.start + 1))]) if missing > 0 else vector
 
 
 def _rare_shared(history: History, corpus: Corpus, later: Profile, start: int, end: int) -> dict[int, int]:

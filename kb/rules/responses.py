@@ -597,11 +597,15 @@ def statuses(
         if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
             status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
-    thread_of = {member: thread for thread in threads for member in thread}
+    best = {}  # each thread's best status, worked out once per thread
+    for index, thread in enumerate(threads):
+        found = [own[member][0] for member in thread if member in own]
+        if found:
+            best[index] = min(found, key=STATUS_ORDER.__getitem__)
+    thread_of = {member: index for index, thread in enumerate(threads) for member in thread}
     result = []
     for row_id, (status, first, latest) in own.items():
-        members = thread_of.get(row_id, {row_id})
-        thread_status = min((own[m][0] for m in members if m in own), key=STATUS_ORDER.__getitem__)
+        thread_status = best[thread_of[row_id]] if row_id in thread_of else status
         result.append(Status(row_id, status, first, latest, thread_status, RULE))
     return result
 

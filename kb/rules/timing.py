@@ -21,6 +21,7 @@ within ``horizon`` years of the span's last day (``later_texts``).  Nothing
 here names a document or a year: only the manifest's dates and cycles.
 """
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
@@ -61,35 +62,51 @@ def written_span(document: Document, speeches: list[Document]) -> Span | None:
     """When ``document`` was written: its publication date's span, narrowed
     by its cycle when one of the government ``speeches`` is that cycle's
     (see the module docstring)."""
+    return _written_span(document, Delivered([speech for speech in speeches if speech.id != document.id]))
+
+
+def _written_span(document: Document, delivered: "Delivered") -> Span | None:
     own = published_span(document.published)
     if own is None:
         return None
-    bounds = _cycle_bounds(document, speeches)
+    bounds = delivered.cycle_bounds(document.cycle)
     if bounds is None:
         return own
     narrowed = Span(max(own.first, bounds.first), min(own.last, bounds.last))
     return narrowed if narrowed.first <= narrowed.last else own
 
 
-def _cycle_bounds(document: Document, speeches: list[Document]) -> Span | None:
-    """The days between the government text delivered before the speech the
-    document's cycle names and that speech, or None when no speech of the
-    knowledge base is the document's cycle."""
-    cycle = _cycle_key(document.cycle)
-    if not cycle:
-        return None
-    delivered = _delivered([speech for speech in speeches if speech.id != document.id])
-    for index, (span, speech) in enumerate(delivered):
-        if _cycle_key(speech.cycle) == cycle:
-            after = delivered[index - 1][0].first + timedelta(days=1) if index else date.min
-            return Span(after, span.first - timedelta(days=1))
-    return None
+class Delivered:
+    """The speeches whose dates kb can read, in the order they were
+    delivered, with what a document's window is looked up by: the first
+    speech of each cycle, and the speeches' first days (worked out once for
+    every document of a build, not once per document)."""
 
+    def __init__(self, speeches: list[Document]):
+        dated = [(span, speech) for speech in speeches if (span := published_span(speech.published))]
+        self.speeches = sorted(dated, key=lambda pair: (pair[0], pair[1].id))
+        self.firsts = [span.first for span, _ in self.speeches]
+        self.longest = max((span.last - span.first for span, _ in self.speeches), default=timedelta(0))
+        self.cycle_index: dict[str, int] = {}
+        for index, (_, speech) in enumerate(self.speeches):
+            self.cycle_index.setdefault(_cycle_key(speech.cycle), index)
 
-def _delivered(speeches: list[Document]) -> list[tuple[Span, Document]]:
-    """The speeches whose dates kb can read, with their spans, in the order they were delivered."""
-    dated = [(span, speech) for speech in speeches if (span := published_span(speech.published))]
-    return sorted(dated, key=lambda pair: (pair[0], pair[1].id))
+    def cycle_bounds(self, cycle: str | None) -> Span | None:
+        """The days between the government text delivered before the speech
+        ``cycle`` names and that speech, or None when no speech is that cycle's."""
+        key = _cycle_key(cycle)
+        index = self.cycle_index.get(key) if key else None
+        if index is None:
+            return None
+        after = self.speeches[index - 1][0].first + timedelta(days=1) if index else date.min
+        return Span(after, self.speeches[index][0].first - timedelta(days=1))
+
+    def between(self, after: date, until: date) -> list[str]:
+        """The speeches whose last day falls after ``after`` and whose first
+        falls on or before ``until``, in delivery order."""
+        start = bisect.bisect_left(self.firsts, after - self.longest) if after > date.min + self.longest else 0
+        end = bisect.bisect_right(self.firsts, until)
+        return [speech.id for span, speech in self.speeches[start:end] if span.last > after and span.first <= until]
 
 
 def _cycle_key(cycle: str | None) -> str:
@@ -100,18 +117,16 @@ def later_texts(documents: list[Document], government: set[str], horizon: int = 
     """For each document that is not a government text, the government texts
     (ids in ``government``) delivered after it was written and within
     ``horizon`` years, in the order they were delivered."""
-    speeches = [document for document in documents if document.id in government]
-    delivered = _delivered(speeches)
+    delivered = Delivered([document for document in documents if document.id in government])
     found = {}
     for document in documents:
         if document.id in government:
             continue
-        written = written_span(document, speeches)
+        written = _written_span(document, delivered)
         if written is None:
             found[document.id] = []
             continue
-        until = _years_after(written.last, horizon)
-        found[document.id] = [speech.id for span, speech in delivered if span.last > written.first and span.first <= until]
+        found[document.id] = delivered.between(written.first, _years_after(written.last, horizon))
     return found
 
 

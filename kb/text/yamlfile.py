@@ -23,7 +23,9 @@ import yaml
 
 from kb.text.encoding import decode, line_of as byte_line, not_utf8
 
-MAX_YAML_BYTES = 2_000_000
+# A manifest entry takes some 800 bytes: 20 MB holds some 25,000 documents, the
+# whole corpus of Hong Kong's submissions and speeches several times over.
+MAX_YAML_BYTES = 20_000_000
 MAX_DEPTH = 40
 
 

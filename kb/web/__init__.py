@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from kb.web import (
     area_filter,
     area_views,
+    caching,
     citations,
     compare_view,
     errors,
@@ -168,11 +169,23 @@ def asgi_wrapper(datasette):
     its own, so other pages never wait behind it; Datasette's CSV has its
     formula-like cells neutralised as kb's own exports do (and the
     recommendations table's CSV kb's columns); with a public base URL, every
-    request is answered as if it reached that address."""
+    request is answered as if it reached that address; an anonymous GET's
+    page is cached by the database's build, with its ETag (caching)."""
     errors.quiet_tracebacks()
     fair = fairness.fair_sql(datasette)
     public = permalinks.public_requests(datasette)
-    return lambda app: public(fair(export.neutralise_csv_responses(app, datasette)))
+    cached = caching.cached_pages(datasette)
+    return lambda app: public(cached(fair(export.neutralise_csv_responses(app, datasette))))
+
+
+@hookimpl
+def startup(datasette):
+    """Tables counted within a time limit before the first request (caching)."""
+
+    async def count():
+        await caching.count_tables_briefly(datasette)
+
+    return count
 
 
 @hookimpl
