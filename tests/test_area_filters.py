@@ -82,6 +82,15 @@ async def test_the_export_link_of_a_filtered_table_keeps_the_area(built_db):
 
 
 @pytest.mark.asyncio
+async def test_the_count_of_the_rows_shown_says_row_for_one_and_rows_for_more(built_db):
+    client = datasette(built_db).client
+    one = (await client.get("/kb/recommendations?id=cma-2023-policy-address/6")).text
+    many = (await client.get("/kb/recommendations?document_id=cma-2023-policy-address")).text
+    assert "<strong>1</strong> row where" in one
+    assert "</strong> rows where" in many
+
+
+@pytest.mark.asyncio
 async def test_the_area_facet_counts_every_tag_and_links_to_the_filter(built_db):
     data = (await datasette(built_db).client.get("/kb/recommendations.json?_size=0")).json()
     counts = {item["value"]: item["count"] for item in data["facet_results"]["area"]["results"]}
