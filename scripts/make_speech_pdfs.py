@@ -564,29 +564,37 @@ def truetype_subset(collection: str, family: str, text: str, out: Path) -> None:
     font.save(out)
 
 
-def print_pdf(document: str, out: Path, chromium: str) -> None:
+def print_pdf(document: str, out: Path, chromium: str, fonts: dict = FONTS, name: str = "speech.html", more_text: str = "") -> None:
+    """Print an HTML document to ``out`` with headless Chromium, beside the
+    fonts it names cut to the characters it uses (and ``more_text``)."""
     with tempfile.TemporaryDirectory() as folder:
-        text = html.unescape(document)
-        for name, (collection, family) in FONTS.items():
-            truetype_subset(collection, family, text, Path(folder) / f"{name}.ttf")
-        page = Path(folder) / "speech.html"
+        text = html.unescape(document) + more_text
+        for font, (collection, family) in fonts.items():
+            truetype_subset(collection, family, text, Path(folder) / f"{font}.ttf")
+        page = Path(folder) / name
         page.write_text(document, encoding="utf-8")
         command = [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={out}", page.as_uri()]
         subprocess.run(command, check=True, capture_output=True, timeout=120)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--only", nargs="*", choices=sorted(TRAITS))
+def arguments(description: str, out: Path, traits: dict) -> argparse.Namespace:
+    """The command line of a script that prints test PDFs, one per trait."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--only", nargs="*", choices=sorted(traits))
     parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
-    arguments = parser.parse_args()
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    expected_file = arguments.out / "expected.yml"
+    parsed = parser.parse_args()
+    parsed.out.mkdir(parents=True, exist_ok=True)
+    return parsed
+
+
+def main() -> None:
+    given = arguments(__doc__, OUT, TRAITS)
+    expected_file = given.out / "expected.yml"
     expected = yaml.safe_load(expected_file.read_text(encoding="utf-8")) if expected_file.exists() else {}
-    for name in arguments.only or TRAITS:
+    for name in given.only or TRAITS:
         document, expected[name] = speech_html(TRAITS[name])
-        print_pdf(document, arguments.out / f"{name}.pdf", arguments.chromium)
+        print_pdf(document, given.out / f"{name}.pdf", given.chromium)
         print(f"{name}.pdf")
     text = yaml.safe_dump({name: expected[name] for name in TRAITS if name in expected}, allow_unicode=True, sort_keys=False, default_flow_style=None)
     expected_file.write_text("# What each PDF should parse to; written by scripts/make_speech_pdfs.py.\n" + text, encoding="utf-8")

@@ -23,19 +23,16 @@ name (…-Bold) is what a reader of the PDF sees.
     python scripts/make_submission_pdfs.py --only baseline conclusion
 """
 
-import argparse
 import html
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
-from make_speech_pdfs import CHROMIUM_FLAGS, truetype_subset
+from make_speech_pdfs import arguments, print_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "generated"
 SERIF = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK TC")
 SERIF_BOLD = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", "Noto Serif CJK TC")
+FONTS = {"regular": SERIF, "bold": SERIF_BOLD}  # the faces the pages name, by file
 CN = "一二三四五六七八九十"
 
 STYLE = """
@@ -235,29 +232,13 @@ TRAITS = {
 }
 
 
-def print_pdf(page: str, out: Path, chromium: str) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        text = html.unescape(page) + "0123456789"
-        truetype_subset(*SERIF, text, Path(folder) / "regular.ttf")
-        truetype_subset(*SERIF_BOLD, text, Path(folder) / "bold.ttf")
-        source = Path(folder) / "submission.html"
-        source.write_text(page, encoding="utf-8")
-        command = [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={out}", source.as_uri()]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--only", nargs="*", choices=sorted(TRAITS))
-    parser.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "chromium")
-    arguments = parser.parse_args()
-    arguments.out.mkdir(parents=True, exist_ok=True)
-    for name in arguments.only or TRAITS:
+    given = arguments(__doc__, OUT, TRAITS)
+    for name in given.only or TRAITS:
         topic_name, body = TRAITS[name]
         topic = TOPICS[topic_name]
         page = document(topic, body(topic), reference=name.startswith("reference-line"))
-        print_pdf(page, arguments.out / f"{name}.pdf", arguments.chromium)
+        print_pdf(page, given.out / f"{name}.pdf", given.chromium, FONTS, "submission.html", more_text="0123456789")
         print(f"{name}.pdf")
 
 
