@@ -186,7 +186,7 @@ async def test_a_replayed_form_is_refused_and_written_once(site):
 @pytest.mark.parametrize("fields, message", [
     ({"ask": "nope/1"}, "No recommendation nope/1. Nothing was written."),
     ({"paragraph": f"{PA_2023}/999"}, f"No government paragraph {PA_2023}/999. Nothing was written."),
-    ({"paragraph": "hksarg-2020-policy-address/10"}, "Hksarg-2020-policy-address (2020-11-25) was not published after"),
+    ({"paragraph": "hksarg-2020-policy-address/10"}, "hksarg-2020-policy-address (2020-11-25) was not published after"),
     ({"note": "x" * 501}, "The note is 501 characters long; at most 500. Nothing was written."),
     ({"note": '<script>alert(1)</script>'}, "The note holds markup (&lt;…&gt; or &amp;…;); write it as plain text."),
     ({"note": '=HYPERLINK("https://x.example")'}, "The note starts with &#39;=&#39;, which a spreadsheet reads as a formula"),

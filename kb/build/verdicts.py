@@ -119,6 +119,17 @@ def check(verdict: Review, db_path: str | Path) -> None:
                 raise ReviewRequestError(f"{found[0]} ({found[1]}) was not published after {ask[2]} ({ask[3]}): it cannot respond to it")
 
 
+def record(verdict: Review, reviewer: str, db_path: str | Path, sources_dir: str | Path) -> tuple[Review, Path]:
+    """Check a verdict against the knowledge base at ``db_path``, stamp it
+    with its reviewer, time and ``was``, and append it to the reviews file:
+    what ``kb review`` and the browser both do.  Returns the verdict written
+    and the file; raises ReviewRequestError with nothing written."""
+    check(verdict, db_path)
+    verdict = stamped(verdict, reviewer, db_path)
+    check_words(verdict)  # the reviewer's name, now that it is set
+    return verdict, append(verdict, sources_dir)
+
+
 def stamped(verdict: Review, reviewer: str, db_path: str | Path, now: datetime | None = None) -> Review:
     """The verdict with who gave it, when (UTC) and what the knowledge base
     at ``db_path`` showed before it (``was``), for the history."""

@@ -10,7 +10,7 @@ import click
 
 from kb.cli.building import build_and_echo
 from kb.cli.options import db_option, sources_option
-from kb.build.verdicts import ReviewRequestError, append, check, stamped, verdict_of
+from kb.build.verdicts import ReviewRequestError, record, verdict_of
 from kb.rules.responses import RELATIONS
 from kb.rules.reviews import RESPONSE_REVIEWS_NAME, ReviewError, change, history, read_response_reviews
 
@@ -58,10 +58,7 @@ def review_command(recommendation, paragraph, confirm, reject, relation, status,
         raise click.UsageError("give the RECOMMENDATION the verdict is on (or --log)")
     try:
         verdict = verdict_of(recommendation, paragraph, confirm, reject, relation, status, note)
-        check(verdict, db_path)
-        verdict = stamped(verdict, reviewer or _login_name(), db_path)
-        check(verdict, db_path)
-        path = append(verdict, sources_dir)
+        verdict, path = record(verdict, reviewer or _login_name(), db_path, sources_dir)
     except ReviewRequestError as error:
         raise click.ClickException(f"{error}\nNothing was written.") from error
     what = f"{verdict.verdict} {verdict.to_id}" + (f" ({verdict.relation})" if verdict.relation else "") \

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from kb.build.verdicts import ReviewRequestError, append, check, stamped, verdict_of
+from kb.build.verdicts import ReviewRequestError, record, verdict_of
 from kb.rules.responses import RELATIONS
 from kb.rules.reviews import RESPONSE_REVIEWS_NAME, ReviewError, history, read_response_reviews
 from kb.web import review_tokens
@@ -249,17 +249,15 @@ def _write(verdict, reviewer: str, served: str, sources: Path) -> Path:
     """Check the verdict against the served database, stamp it and append
     it to the reviews file: what ``kb review`` does, on a thread."""
     try:
-        check(verdict, served)
-        stamp = stamped(verdict, reviewer, served)
-        check(stamp, served)
-        return append(stamp, sources)
+        return record(verdict, reviewer, served, sources)[1]
     except ReviewRequestError as error:
         raise Refused(400, f"{_sentence(error)} Nothing was written.") from error
 
 
 def _sentence(error: Exception) -> str:
     text = str(error).split(": ", 1)[-1] if str(error).startswith("/") else str(error)
-    text = text[:1].upper() + text[1:]
+    if text.split(" ", 1)[0].isalpha():  # a word, not an id (hksarg-2020-policy-address stays as it is)
+        text = text[:1].upper() + text[1:]
     return text if text.endswith(".") else text + "."
 
 
