@@ -1,20 +1,29 @@
 """How well kb finds the same ask in two publishers' submissions on one subject.
 
-The four LegCo submissions with a text layer in tests/submissions/ are read as
-kb add reads them (the generic loader), every pair of them is compared with
-kb.rules.shared_asks, and the pairs found are measured against the pairs
-labelled by reading them (tests/submissions/shared_asks.yml, where each ask is
-named by a quote of its text, resolved here to the row that holds it):
+The five LegCo submissions in tests/submissions/ are read as kb add reads
+them (the generic loader; the scan through OCR), every pair of them is
+compared with kb.rules.shared_asks, and the pairs found are measured against
+the pairs labelled by reading them (tests/submissions/shared_asks.yml, where
+each ask is named by a quote of its text, resolved here to the row that holds
+it), apart for the pairs used while the rule was written and tuned (dev) and
+the pairs held out:
 
-* recall: labelled pairs found, apart for the pairs used while the rule was
-  written and tuned (dev) and the pairs held out;
+* recall: labelled pairs found;
 * precision: pairs found that are labelled pairs; pairs labelled "maybe" are
-  counted neither way.
+  counted neither way.  A found pair is held out when one of its documents
+  has only held-out pairs (the scan): its precision is that of the pairs
+  found with that document.
 
-    python scripts/shared_ask_accuracy.py [--show-held-out]
+The scan's text is read from the OCR text cached beside its PDF
+(<id>.ocr.txt): OCR takes about a minute.  --ocr reads the scan again with
+OCR, as kb add --ocr does, measures on that text and says whether it still
+matches the cached one; --write-ocr-cache then writes it.
 
-Only the held-out pairs' figure is printed, not which of them were missed,
-unless --show-held-out asks for them: tuning on the list would spend them.
+    python scripts/shared_ask_accuracy.py [--show-held-out] [--ocr [--write-ocr-cache]]
+
+Only the held-out pairs' figures are printed, not which of them were missed
+or found wrongly, unless --show-held-out asks for them: tuning on the list
+would spend them.
 """
 
 import argparse
@@ -32,9 +41,10 @@ from kb.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
-from generic_accuracy import submission_text, unknown_document  # noqa: E402
+from generic_accuracy import SUBMISSIONS, submission_text, unknown_document  # noqa: E402
 
-LABELS = ROOT / "tests" / "submissions" / "shared_asks.yml"
+LABELS = SUBMISSIONS / "shared_asks.yml"
+OCR_CACHE = ".ocr.txt"  # a scan's OCR text, beside its PDF
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class Measure:
     maybe: list[LabelPair]
     found: list[SharedAsk]
     rows: dict[str, Recommendation]
+    held_out_documents: set[str] = field(default_factory=set)
     matched: set[LabelPair] = field(default_factory=set)
     right: list[SharedAsk] = field(default_factory=list)
     wrong: list[SharedAsk] = field(default_factory=list)
@@ -59,17 +70,39 @@ class Measure:
         labelled = [pair for pair in self.pairs if pair.held_out == held_out]
         return sum(pair in self.matched for pair in labelled), len(labelled)
 
-    def precision(self) -> tuple[int, int]:
-        return len(self.right), len(self.right) + len(self.wrong)
+    def is_held_out(self, found: SharedAsk) -> bool:
+        return bool({_document(found.a_id), _document(found.b_id)} & self.held_out_documents)
+
+    def precision(self, held_out: bool) -> tuple[int, int]:
+        right = sum(self.is_held_out(pair) == held_out for pair in self.right)
+        return right, right + sum(self.is_held_out(pair) == held_out for pair in self.wrong)
+
+
+def _document(row_id: str) -> str:
+    return row_id.split("/")[0]
 
 
 def read_labels(path: Path = LABELS) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def document_rows(document_id: str) -> list[Recommendation]:
+def ocr_cache(document_id: str) -> Path:
+    return SUBMISSIONS / f"{document_id}{OCR_CACHE}"
+
+
+def document_text(document_id: str, ocr: bool = False) -> str:
+    """A submission's text as kb add reads it: a scan's (one with OCR text
+    cached beside it) from the cache, or with ``ocr`` from OCR afresh."""
+    cache = ocr_cache(document_id)
+    if not cache.exists():
+        return submission_text(document_id)
+    return submission_text(document_id, ocr=True) if ocr else cache.read_text(encoding="utf-8")
+
+
+def document_rows(document_id: str, text: str | None = None) -> list[Recommendation]:
     """A submission's rows as kb add stores them."""
-    return loaders.LOADERS["generic"](submission_text(document_id), unknown_document(document_id)).recommendations
+    text = document_text(document_id) if text is None else text
+    return loaders.LOADERS["generic"](text, unknown_document(document_id)).recommendations
 
 
 def resolve(quote: str, rows: list[Recommendation]) -> str:
@@ -113,14 +146,23 @@ def find_all(rows: dict[str, list[Recommendation]]) -> list[SharedAsk]:
     return found
 
 
-def measure(labels: dict | None = None) -> Measure:
+def held_out_documents(pairs: list[LabelPair]) -> set[str]:
+    """The documents all of whose labelled pairs are held out."""
+    held = {_document(row_id) for pair in pairs if pair.held_out for row_id in (pair.a, pair.b)}
+    return held - {_document(row_id) for pair in pairs if not pair.held_out for row_id in (pair.a, pair.b)}
+
+
+def measure(labels: dict | None = None, texts: dict[str, str] | None = None) -> Measure:
+    """The rule on the labelled submissions; ``texts`` replaces the text of
+    some of them (a scan OCR'd afresh)."""
     labels = labels or read_labels()
     documents = labels["documents"]
-    rows = {document_id: document_rows(document_id) for document_id in documents.values()}
+    texts = texts or {}
+    rows = {document_id: document_rows(document_id, texts.get(document_id)) for document_id in documents.values()}
     pairs = label_pairs(labels["pairs"], documents, rows)
     maybe = label_pairs(labels.get("maybe"), documents, rows)
     by_id = {row.id: row for document in rows.values() for row in document}
-    result = Measure(pairs, maybe, find_all(rows), by_id)
+    result = Measure(pairs, maybe, find_all(rows), by_id, held_out_documents(pairs))
     for found in result.found:
         hits = [pair for pair in pairs if covers(found, pair)]
         result.matched.update(hits)
@@ -143,22 +185,41 @@ def report(result: Measure, show_held_out: bool = False) -> str:
     lines = [
         f"labelled pairs: {len(result.pairs)} ({sum(p.held_out for p in result.pairs)} held out), maybe: {len(result.maybe)}",
         f"pairs found: {len(result.found)} (right {len(result.right)}, wrong {len(result.wrong)}, maybe {len(result.neutral)})",
-        f"recall, dev:      {_ratio(result.recall(False))}",
-        f"recall, held out: {_ratio(result.recall(True))}",
-        f"precision:        {_ratio(result.precision())}",
+        f"recall, dev:         {_ratio(result.recall(False))}",
+        f"precision, dev:      {_ratio(result.precision(False))}",
+        f"recall, held out:    {_ratio(result.recall(True))}",
+        f"precision, held out: {_ratio(result.precision(True))}",
     ]
+    shown = lambda found: show_held_out or not result.is_held_out(found)  # noqa: E731
+    held = lambda found: " (held out)" if result.is_held_out(found) else ""  # noqa: E731
     lines += [f"  missed{' (held out)' if p.held_out else ''}: {title(p.a)}  ~  {title(p.b)}"
               for p in result.pairs if p not in result.matched and (show_held_out or not p.held_out)]
-    lines += [f"  wrong [{f.score}]: {title(f.a_id)}  ~  {title(f.b_id)}  ({', '.join(f.shared)})" for f in result.wrong]
-    lines += [f"  right [{f.score}]: {title(f.a_id)}  ~  {title(f.b_id)}  ({', '.join(f.shared)})" for f in result.right]
+    for name, found in (("wrong", result.wrong), ("maybe", result.neutral), ("right", result.right)):
+        lines += [f"  {name}{held(f)} [{f.score}]: {title(f.a_id)}  ~  {title(f.b_id)}  ({', '.join(f.shared)})"
+                  for f in found if shown(f)]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--show-held-out", action="store_true", help="also list the held-out pairs missed")
+    parser.add_argument("--show-held-out", action="store_true", help="also list the held-out pairs missed and found")
+    parser.add_argument("--ocr", action="store_true", help="read the scan with OCR again (about a minute) rather than its cached text")
+    parser.add_argument("--write-ocr-cache", action="store_true", help="with --ocr: write the OCR text as the scan's cached text")
     args = parser.parse_args(argv)
-    print(report(measure(), args.show_held_out))
+    if args.write_ocr_cache and not args.ocr:
+        parser.error("--write-ocr-cache needs --ocr")
+    texts = {}
+    if args.ocr:
+        for document_id in read_labels()["documents"].values():
+            cache = ocr_cache(document_id)
+            if cache.exists():
+                texts[document_id] = document_text(document_id, ocr=True)
+                same = texts[document_id] == cache.read_text(encoding="utf-8")
+                print(f"OCR of {document_id}: {'the same as' if same else 'differs from'} {cache.relative_to(ROOT)}")
+                if args.write_ocr_cache and not same:
+                    cache.write_text(texts[document_id], encoding="utf-8")
+                    print(f"  written to {cache.relative_to(ROOT)}")
+    print(report(measure(texts=texts), args.show_held_out))
     return 0
 
 
