@@ -16,7 +16,9 @@ Then the text decides (``count``: how many rows hold a term): a term no row
 holds is dropped for its parts that are dictionary headwords and occur
 (原產國 → 原產, when the text says 原產地), and the ``TERMS_PER_WORD``
 best terms scoring at least ``KEEP_SHARE`` of the best one are kept, the
-more common in the text first among equals.
+more common in the text first among equals.  A headword that many of a
+word's compounds share is a term of the word too (技術 for "technical", from
+技術人員, 技術指導 …).
 
 ``read_english`` cuts a query into phrases, longest first: a phrase is read
 as a whole when the dictionary has it, when its two words written together
@@ -112,6 +114,7 @@ def gloss_score(words: tuple[str, ...], gloss: cedict.Gloss, as_written: bool) -
 
 
 WHOLE, PART, SHARED_PART = "whole", "part", "shared"  # a term is the words' whole gloss, holds them among others, or is shared
+MEANINGS = (WHOLE, SHARED_PART)  # terms that are what a word means, nothing more
 
 
 def candidates(words: tuple[str, ...], kinds=(WHOLE, PART, SHARED_PART)) -> list[tuple[str, float]]:
@@ -176,8 +179,8 @@ def _parts(term: str, count: Count) -> list[str]:
 
 
 def best_terms(found: dict[str, float], count: Count) -> tuple[str, ...]:
-    """The ``TERMS_PER_WORD`` terms scoring at least ``KEEP_SHARE`` of the
-    best, the most used first: rows of the text holding them, times their score."""
+    """The ``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of
+    the best, the one more rows of the text hold first among equals."""
     if not found:
         return ()
     floor = KEEP_SHARE * max(found.values())
@@ -200,9 +203,6 @@ def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[st
         for term, score in [*attested(("".join(words),), count).items(), *_joined_terms(words, count).items()]:
             found.setdefault(term, score)
     return best_terms(found, count)
-
-
-MEANINGS = (WHOLE, SHARED_PART)  # terms that are what a word means, nothing more
 
 
 def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
