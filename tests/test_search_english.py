@@ -68,10 +68,15 @@ def test_cross_references_and_marked_senses_are_left_out(sense):
 
 @pytest.mark.parametrize(
     "a, b", [("subsidies", "subsidy"), ("financing", "finance"), ("offsetting", "offset"), ("nationals", "national"),
-             ("startups", "startup")],
+             ("startups", "startup"), ("centre", "center"), ("organisation", "organization"), ("labour", "labor"),
+             ("programme", "program"), ("licence", "license")],
 )
 def test_a_word_and_its_other_forms_share_a_stem(a, b):
     assert cedict.stem(a) == cedict.stem(b)
+
+
+def test_a_british_spelling_reads_as_the_american_one():
+    assert candidates(("centre",))[0] == ("中心", 1.0)
 
 
 def test_a_word_shared_by_many_compounds_is_a_term_of_its_own():

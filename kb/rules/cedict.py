@@ -13,6 +13,7 @@ archaic, literary or dialect usage.
 """
 
 import gzip
+import os
 import re
 from bisect import bisect_right
 from functools import lru_cache
@@ -42,12 +43,32 @@ class Gloss(NamedTuple):
     name: bool  # the entry is a proper name (its pinyin is capitalised)
 
 
+# British spellings as the dictionary (American) writes them: centre, programme,
+# labour, licence, organise, analyse
+_BRITISH = [
+    (re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|er|ers|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{3})our(s|ed|ing|er|ers|able|ite|ites)?$"), r"or\1"),
+    (re.compile(r"(?<=[a-z]{2})([tb])re(s|d)?$"), r"\1er\2"),
+    (re.compile(r"(?<=[a-z]{4})mme(s)?$"), r"m\1"),
+    (re.compile(r"^(lic|def|off|pret)ence(s)?$"), r"\1ense\2"),
+]
+
+
+def american(word: str) -> str:
+    """A British spelling as American English writes it (centre → center,
+    organisation → organization, labour → labor); other words as they are."""
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 @lru_cache(maxsize=None)
 def stem(word: str) -> str:
     """A rough common form of an English word, the same for its plural, -ing,
-    -ed and -e forms (subsidies, subsidy → subsidy; financing, finance → financ;
-    offsetting → offset)."""
-    word = word.removesuffix("'s")
+    -ed and -e forms and its British spelling (subsidies, subsidy → subsidy;
+    financing, finance → financ; offsetting → offset; centre → center)."""
+    word = american(word.removesuffix("'s"))
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -130,27 +151,34 @@ def row_glosses(index: int) -> tuple[Gloss, ...]:
 @lru_cache(maxsize=4096)
 def find(words: tuple[str, ...]) -> list[tuple[Gloss, bool]]:
     """The glosses holding the words in a row (compared by stem), each with
-    whether they hold them as written."""
-    stems = tuple(map(stem, words))
+    whether they hold them as written (British or American spelling)."""
+    stems, spelt = tuple(map(stem, words)), tuple(map(american, words))
+    longest = max(range(len(words)), key=lambda i: len(stems[i]))
     matches = []
-    for index in _rows_with(max(stems, key=len)):
+    for index in _rows_with(_letters(words[longest], stems[longest])):
         for gloss in row_glosses(index):
             at = _position(gloss.stems, stems)
             if at is not None:
-                matches.append((gloss, gloss.words[at : at + len(words)] == words))
+                matches.append((gloss, tuple(map(american, gloss.words[at : at + len(words)])) == spelt))
     return matches
 
 
-def _rows_with(word_stem: str) -> list[int]:
-    """The rows whose definitions hold the stem's letters (a plain substring search)."""
+def _letters(word: str, word_stem: str) -> str:
+    """What every spelling of a word starts with: the letters its stem and it
+    share (subsid for subsidies, cent for centre and center)."""
+    shared = os.path.commonprefix([word, word_stem])
+    return shared if len(shared) >= 3 else word
+
+
+def _rows_with(letters: str) -> list[int]:
+    """The rows whose definitions hold the letters (a plain substring search)."""
     found = dictionary()
-    needle = word_stem[:-1] if len(word_stem) > 3 and word_stem.endswith("y") else word_stem
-    rows, at = [], found.text.find(needle)
+    rows, at = [], found.text.find(letters)
     while at >= 0:
         row = bisect_right(found.starts, at) - 1
         if not rows or rows[-1] != row:
             rows.append(row)
-        at = found.text.find(needle, at + 1)
+        at = found.text.find(letters, at + 1)
     return rows
 
 
