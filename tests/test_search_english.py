@@ -139,6 +139,16 @@ def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, coun
     assert (len(queries), round(before, 3), round(after, 3)) == (count, glossary_only, with_dictionary), misses
 
 
+def test_fresh_english_queries_as_measured_once(conn):
+    """36 queries written before this reading from randomly picked rows, and
+    measured once, after it: 64.2% (the first reading: 55.0%), short of the
+    90% aimed at, which only the queries tuned on reach."""
+    before, _ = recall(conn, FRESH, dictionary=False)
+    after, misses = recall(conn, FRESH, dictionary=True)
+    assert (len(FRESH), round(before, 3)) == (36, 0.203)
+    assert after >= 0.641, misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
     assert {id for item in QUERIES + HELD_OUT + FRESH for id in item["expect"]} <= ids
