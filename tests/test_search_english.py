@@ -13,14 +13,17 @@ from datasette.app import Datasette
 
 from kb.cli import cli
 from kb.read.search import search
-from kb.rules.english import english_index, english_words, read_english, sense_key
+from kb.rules import cedict
+from kb.rules.english import candidates, english_words, read_english
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from english_relevance import recall  # noqa: E402
 
-QUERIES = yaml.safe_load((Path(__file__).parent / "english_queries.yml").read_text(encoding="utf-8"))
-HELD_OUT = yaml.safe_load((Path(__file__).parent / "english_queries_held_out.yml").read_text(encoding="utf-8"))
+TESTS = Path(__file__).parent
+QUERIES = yaml.safe_load((TESTS / "english_queries.yml").read_text(encoding="utf-8"))
+HELD_OUT = yaml.safe_load((TESTS / "english_queries_held_out.yml").read_text(encoding="utf-8"))
+FRESH = yaml.safe_load((TESTS / "english_queries_fresh.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -31,63 +34,124 @@ def conn(built_db):
     connection.close()
 
 
+def in_text(text: str):
+    """A ``count`` for read_english: how many times a term occurs in the text."""
+    return lambda term: text.count(term)
+
+
+def terms(query: str, text: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    return [(r.english, r.terms) for r in read_english(english_words(query), in_text(text) if text else None)]
+
+
 # --- the dictionary ------------------------------------------------------------------------
 
 
-def test_cc_cedict_reads_everyday_words_as_traditional_terms():
-    index = english_index()
-    assert index["insurance"][0] == "保險"
-    assert index["financing"][0] == "融資"
-    assert "租金" in index["rent"]
-    assert all(len(terms) <= 3 for terms in index.values())
-
-
-def test_hong_kong_usage_replaces_the_dictionary_reading():
-    assert english_index()["rates"] == ("差餉",)
-    assert english_index()["mpf"] == ("強積金",)
+def test_cc_cedict_finds_glosses_by_their_words():
+    assert candidates(("insurance",))[0][0] == "保險"
+    assert candidates(("financing",))[0][0] == "融資"
+    assert "租金" in dict(candidates(("rent",)))
 
 
 @pytest.mark.parametrize(
-    "sense, key",
-    [("to insure", "insure"), ("(attributive) low-carbon", "low carbon"), ("CL:份[fen4]", None),
-     ("variant of 保險", None), ("surname Bao", None), ("(Tw) taxi", None)],
+    "gloss, words",
+    [("to insure", ("insure",)), ("(attributive) low-carbon", ("low", "carbon")), ("to be in favor of", ("in", "favor", "of")),
+     ("CL:份[fen4]", None)],
 )
-def test_senses_become_keys_without_notes_or_cross_references(sense, key):
-    assert sense_key(sense) == key
+def test_glosses_lose_notes_and_a_leading_to(gloss, words):
+    assert cedict.gloss_words(gloss) == words
+
+
+@pytest.mark.parametrize("sense", ["CL:份[fen4]", "variant of 保險", "surname Bao", "(Tw) taxi", "see 保險"])
+def test_cross_references_and_marked_senses_are_left_out(sense):
+    assert cedict.SKIP_SENSE.match(sense.lower())
+
+
+@pytest.mark.parametrize(
+    "a, b", [("subsidies", "subsidy"), ("financing", "finance"), ("offsetting", "offset"), ("nationals", "national"),
+             ("startups", "startup"), ("centre", "center"), ("organisation", "organization"), ("labour", "labor"),
+             ("programme", "program"), ("licence", "license")],
+)
+def test_a_word_and_its_other_forms_share_a_stem(a, b):
+    assert cedict.stem(a) == cedict.stem(b)
+
+
+def test_a_british_spelling_reads_as_the_american_one():
+    assert candidates(("centre",))[0] == ("中心", 1.0)
+
+
+def test_a_word_shared_by_many_compounds_is_a_term_of_its_own():
+    assert "技術" in dict(candidates(("technical",)))  # 技術人員, 技術指導, 技術援助 …
+
+
+# --- reading a query -------------------------------------------------------------------------
+
+
+def test_hong_kong_usage_comes_before_the_dictionary():
+    assert terms("rates") == [("rates", ("差餉",))]
+    assert terms("MPF") == [("mpf", ("強積金",))]
 
 
 def test_phrases_before_words_and_stop_words_dropped():
-    index = {"rule of law": ("法治",), "law": ("法律",), "support": ("支持",)}
-    readings = read_english(english_words("support for the rule of law"), index)
-    assert [(r.english, r.terms) for r in readings] == [("support", ("支持",)), ("rule of law", ("法治",))]
+    read = terms("support for the rule of law")
+    assert [english for english, _ in read] == ["support", "rule of law"]
+    assert read[1][1][0] == "法治"
+
+
+def test_the_text_chooses_among_the_dictionary_terms():
+    assert terms("financing", "中小企業融資，金融服務")[0][1] == ("融資",)  # 金融 is "finance"
+    assert "罰款" in terms("fine", "提高亂拋垃圾的定額罰款")[0][1]
+
+
+def test_a_term_the_text_lacks_gives_way_to_its_parts():
+    assert terms("country of origin", "香港的原產地效應") == [("country of origin", ("原產",))]
+
+
+def test_a_term_the_text_lacks_is_dropped_and_the_word_stays():
+    (reading,) = read_english(["quarry"], in_text("石礦場"))
+    assert reading.terms == () and reading.known
+
+
+def test_two_words_written_as_one():
+    assert terms("start-ups", "支援初創企業") == [("start ups", ("初創",))]
+
+
+def test_two_words_whose_terms_the_text_writes_together():
+    assert terms("national education", "推行聯校國民教育活動") == [("national education", ("國民教育",))]
 
 
 def test_a_plural_finds_its_singular():
-    assert read_english(["subsidies"], {"subsidy": ("補貼",)})[0].terms == ("補貼",)
+    assert "補貼" in terms("subsidies", "電費補貼")[0][1]
 
 
 # --- search ----------------------------------------------------------------------------------
 
 
-def test_recall_at_10_of_english_queries_is_at_least_90_percent(conn):
-    assert len(QUERIES) >= 40
-    before, _ = recall(conn, QUERIES, dictionary=False)
-    after, misses = recall(conn, QUERIES, dictionary=True)
-    assert after >= 0.90, misses
-    assert before < 0.5  # the glossary alone reads few of them
+@pytest.mark.parametrize(
+    "queries, count, glossary_only, with_dictionary",
+    [(QUERIES, 49, 0.391, 0.969), (HELD_OUT, 20, 0.300, 0.800), (QUERIES + HELD_OUT, 69, 0.365, 0.920)],
+    ids=["development", "old-held-out", "both"],
+)
+def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, count, glossary_only, with_dictionary):
+    """The 49 queries the first reading was built with and the 20 held out
+    from it, both tuned on since (scripts/english_relevance.py prints these)."""
+    before, _ = recall(conn, queries, dictionary=False)
+    after, misses = recall(conn, queries, dictionary=True)
+    assert (len(queries), round(before, 3), round(after, 3)) == (count, glossary_only, with_dictionary), misses
 
 
-def test_held_out_english_queries_as_measured(conn):
-    """Queries written after the reading was settled and never tuned on: far
-    below the queries it was built with (the issue stays open on this)."""
-    before, _ = recall(conn, HELD_OUT, dictionary=False)
-    after, misses = recall(conn, HELD_OUT, dictionary=True)
-    assert (len(HELD_OUT), round(before, 2), round(after, 2)) == (20, 0.30, 0.55), misses
+def test_fresh_english_queries_as_measured_once(conn):
+    """36 queries written before this reading from randomly picked rows, and
+    measured once, after it: 64.2% (the first reading: 55.0%), short of the
+    90% aimed at, which only the queries tuned on reach."""
+    before, _ = recall(conn, FRESH, dictionary=False)
+    after, misses = recall(conn, FRESH, dictionary=True)
+    assert (len(FRESH), round(before, 3)) == (36, 0.203)
+    assert after >= 0.641, misses
 
 
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT + FRESH for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])
@@ -129,8 +193,8 @@ def test_kb_search_says_how_it_read_the_query(built_db):
 
 async def test_search_page_names_the_terms_and_links_to_drop_one(built_db):
     client = Datasette([str(built_db)], metadata=METADATA).client
-    page = (await client.get("/-/search?q=insurance+companies&in=government")).text
-    assert "Your English was read as" in page and "保險" in page
-    assert "drop=%E4%BF%9D%E9%9A%AA" in page  # drop=保險
-    dropped = (await client.get("/-/search?q=insurance+companies&in=government&drop=%E4%BF%9D%E9%9A%AA")).text
+    page = (await client.get("/-/search?q=insurance+company&in=government")).text
+    assert "Your English was read as" in page and "保險公司" in page
+    assert "drop=%E4%BF%9D%E9%9A%AA%E5%85%AC%E5%8F%B8" in page  # drop=保險公司
+    dropped = (await client.get("/-/search?q=insurance+company&in=government&drop=%E4%BF%9D%E9%9A%AA%E5%85%AC%E5%8F%B8")).text
     assert "put back" in dropped

