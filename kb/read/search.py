@@ -181,6 +181,8 @@ class _Name:
     compact: str  # what fuzzy matching compares
     word_start: bool  # starts with a word that must not continue to the left
     word_end: bool  # ends with a word that must not continue to the right
+    part: bool = False  # English words that are only part of an office's or scheme's full English name
+
 
     def spans(self, key: str):
         """Where the name occurs in a query key, as whole words at its word ends."""
@@ -215,7 +217,30 @@ def _compile_glossary(entries: tuple[GlossaryEntry, ...]) -> _Glossary:
 
 def _name(entry: GlossaryEntry, name: str) -> _Name:
     parts = runs(name)
-    return _Name(entry, " ".join(parts), _compact(parts), not is_han(parts[0]), not is_han(parts[-1]))
+    return _Name(entry, " ".join(parts), _compact(parts), not is_han(parts[0]), not is_han(parts[-1]),
+                 _part_of_full_name(entry, parts))
+
+
+# Kinds whose entries are full names (of offices, schemes, funds): inside a longer
+# query, read from a whole name, an abbreviation or a short name that says what
+# the entry is (SME marketing fund), never from other words of the name
+# (attracting enterprises, investment and talent); a whole query that is part of
+# names is read both ways, as before (top talent)
+FULL_NAME_KINDS = frozenset({"body", "scheme", "fund"})
+HEAD_NOUNS = frozenset("""office offices fund funds scheme schemes programme programmes program programs plan plans
+    centre centres center centers council councils committee committees bureau board authority agency unit commission
+    corporation initiative project foundation institute department team""".split())
+
+
+def _part_of_full_name(entry: GlossaryEntry, parts: list[str]) -> bool:
+    """Whether English words are only some of the words of an office's or
+    scheme's full English name ("attracting enterprises" of the Office for
+    Attracting Strategic Enterprises): they name the entry no more than any
+    other words do."""
+    if entry.kind not in FULL_NAME_KINDS or any(map(is_han, parts)):
+        return False
+    full = runs(entry.name_en or "")
+    return len(parts) < len(full) and set(parts) <= set(full) and not HEAD_NOUNS & set(parts)
 
 
 def _compact(parts: list[str]) -> str:
@@ -292,6 +317,7 @@ class _Piece:
     partial: bool = False  # the whole query is only part of glossary names
     known: bool = False  # English the dictionary has, whether or not its terms are in the text
     dropped: tuple[str, ...] = ()  # terms or entry names the user dropped
+    parts: tuple[tuple[str, ...], ...] = ()  # a phrase's words' own terms: what it widens to
 
 
 @dataclass
@@ -356,7 +382,8 @@ def _read_english(pieces: list[_Piece], count=None) -> list[_Piece]:
             if not english:
                 read.append(_Piece(group))
                 continue
-            read += [_Piece(list(r.words), terms=r.terms, english=True, known=r.known) for r in read_english(group, count)]
+            read += [_Piece(list(r.words), terms=r.terms, english=True, known=r.known, parts=r.parts)
+                     for r in read_english(group, count)]
     return read
 
 
@@ -366,7 +393,10 @@ def _without(piece: _Piece, glossary: _Glossary, dropped: set[str]) -> _Piece:
     entries = tuple(id for id in piece.entries if fold(glossary.entries[id].name_zh) not in dropped)
     gone = [term for term in piece.terms if term not in terms]
     gone += [glossary.entries[id].name_zh for id in piece.entries if id not in entries]
-    return _Piece(piece.runs, entries, terms, piece.english, piece.partial, piece.known, tuple(gone))
+    parts = tuple(tuple(term for term in part if fold(term) not in dropped) for part in piece.parts)
+    gone += [term for part in piece.parts for term in part if fold(term) in dropped and term not in gone]
+    return _Piece(piece.runs, entries, terms, piece.english, piece.partial, piece.known, tuple(gone),
+                  parts if all(parts) else ())
 
 
 def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
@@ -402,6 +432,8 @@ def _name_spans(key: str, glossary: _Glossary) -> list:
     """Non-overlapping spans of the key that are glossary names, longest first."""
     found: dict[tuple[int, int], dict[str, None]] = {}
     for name in glossary.names:
+        if name.part:
+            continue
         for span in name.spans(key):
             found.setdefault(span, {})[name.entry.id] = None
     chosen: list = []
@@ -470,6 +502,25 @@ def _expanded_expression(plan: _Plan, glossary: _Glossary) -> str | None:
         alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
         alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
         parts.append("(" + _expression(_minimal(alternatives)) + ")")
+    return " AND ".join(parts)
+
+
+def _widened_expression(plan: _Plan, glossary: _Glossary) -> str | None:
+    """The expanded query with each English phrase read as a whole widened to
+    its words read one by one (real economy: 真正經濟, or 真正 … and 經濟 …):
+    what rows the phrase's own reading misses may still hold."""
+    if not any(piece.parts for piece in plan.pieces):
+        return None
+    parts = []
+    for piece in plan.pieces:
+        alternatives = [_runs_alternative(piece.runs)]
+        alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
+        alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
+        either = [_expression(_minimal(alternatives))]
+        if piece.parts:
+            words = [_expression(_minimal([(p,) for p in filter(None, map(name_phrase_tokens, part))])) for part in piece.parts]
+            either.append(" AND ".join(f"({word})" for word in words))
+        parts.append("(" + " OR ".join(f"({one})" for one in either) + ")")
     return " AND ".join(parts)
 
 
@@ -610,6 +661,10 @@ def _all_pieces(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, limit
     widened = "dictionary" if plan.translated else "glossary"
     for id, score in _banded([row[:2] for row in rows], 50.0, 40.0).items():
         found.setdefault(id, (score, widened))
+    wider = _widened_expression(plan, glossary) if len(found) < limit else None
+    if wider:  # rows holding a phrase's words but not the phrase's reading come after
+        for id, score in _banded(_match(conn, wider, filters, limit), 40.0, 10.0).items():
+            found.setdefault(id, (score, "dictionary"))
     return found
 
 

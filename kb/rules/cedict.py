@@ -63,12 +63,23 @@ def american(word: str) -> str:
     return word
 
 
+# English plurals not made with -s: women's development reads as woman's
+_IRREGULAR = {
+    "women": "woman", "men": "man", "children": "child", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "geese": "goose", "crises": "crisis", "analyses": "analysis", "theses": "thesis", "hypotheses": "hypothesis",
+    "criteria": "criterion", "phenomena": "phenomenon", "indices": "index", "lives": "life", "wives": "wife",
+    "knives": "knife", "halves": "half", "shelves": "shelf", "thieves": "thief",
+}
+
+
 @lru_cache(maxsize=None)
 def stem(word: str) -> str:
     """A rough common form of an English word, the same for its plural, -ing,
     -ed and -e forms and its British spelling (subsidies, subsidy → subsidy;
-    financing, finance → financ; offsetting → offset; centre → center)."""
+    financing, finance → financ; offsetting → offset; centre → center;
+    women → woman)."""
     word = american(word.removesuffix("'s"))
+    word = _IRREGULAR.get(word, word)
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
     elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -185,3 +196,25 @@ def _rows_with(letters: str) -> list[int]:
 def _position(longer: tuple[str, ...], shorter: tuple[str, ...]) -> int | None:
     size = len(shorter)
     return next((i for i in range(len(longer) - size + 1) if longer[i : i + size] == shorter), None)
+
+
+@lru_cache(maxsize=256)
+def initials(letters: tuple[str, ...]) -> tuple[str, ...]:
+    """The Traditional headwords with a gloss whose words, "and" aside, start
+    with the letters in turn: what an abbreviation stands for (r, d →
+    "research and development" → 研發; m, a → "mergers and acquisitions").
+    A plain search of the definitions, then their glosses checked."""
+    if not letters or not all(len(letter) == 1 and letter.isalpha() for letter in letters):
+        return ()
+    pattern = re.compile(f" (?:and|&) {re.escape(letters[-1])}[a-z]")  # what the gloss ends with; checked below
+    found = dictionary()
+    rows = dict.fromkeys(bisect_right(found.starts, match.start()) - 1 for match in pattern.finditer(found.text))
+    terms = []
+    for index in rows:
+        for gloss in row_glosses(index):
+            words = tuple(word for word in gloss.words if word != "and")
+            if len(words) == len(letters) and len(gloss.words) > len(words) and all(
+                    word.startswith(letter) for word, letter in zip(words, letters)) and not gloss.name:
+                terms.append(gloss.traditional)
+                break
+    return tuple(dict.fromkeys(terms))

@@ -33,6 +33,7 @@ Without a ``count`` (tests, the SQL function) every term counts as in the text.
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +55,7 @@ SHARED_BEST = 0.5  # … this (ten terms)
 CHECKED = 30  # how many of a key's best candidates are checked against the text
 JOINED_LEFT = 40  # how many terms of a phrase's first word are tried before …
 JOINED_RIGHT = 8  # … the terms of its second word that occur in the text
+COMMON_SHARE = 4  # an abbreviation's term is kept if this many times its rows reach the commonest one's
 
 STOP_WORDS = frozenset(
     """a an and are as at be by for from has have in into is it its of on or our than that the their this
@@ -75,9 +77,12 @@ class Reading:
     words: tuple[str, ...]
     terms: tuple[str, ...]  # Traditional terms, best first; empty for a word not read
     known: bool = True  # the dictionary has the words (its terms may all be missing from the text)
+    parts: tuple[tuple[str, ...], ...] = ()  # a phrase's words' own terms, one tuple a word: the phrase widened
 
     @property
     def english(self) -> str:
+        if len(self.words) > 1 and all(len(word) == 1 for word in self.words):
+            return "&".join(self.words)  # an abbreviation: r&d
         return " ".join(self.words)
 
 
@@ -200,9 +205,22 @@ def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[st
         return usage
     found = attested(words, count)
     if len(words) == 2:
-        for term, score in [*attested(("".join(words),), count).items(), *_joined_terms(words, count).items()]:
+        for term, score in [*attested(("".join(words),), count).items(), *_common_joined(_joined_terms(words, count), count).items()]:
             found.setdefault(term, score)
     return best_terms(found, count)
+
+
+def _common_joined(joined: dict[str, float], count: Count) -> dict[str, float]:
+    """Of the words' terms written together, those whose score times the
+    rows holding them reach ``KEEP_SHARE`` of the best such product, all
+    scoring as the best: a pairing the text uses often (實體經濟 in six rows)
+    is the phrase's term more than a closer one it uses once (真正經濟, in
+    真正經濟價值)."""
+    if not joined:
+        return {}
+    weight = {term: score * count(term) for term, score in joined.items()}
+    best, top = max(weight.values()), max(joined.values())
+    return {term: top for term in joined if weight[term] >= KEEP_SHARE * best}
 
 
 def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
@@ -225,10 +243,61 @@ def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
 def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     """English words read as Chinese terms: the longest phrase with a reading
     at each word first; a stop word outside a phrase is dropped, and a word
-    with no reading is kept with no terms (it may be in the text)."""
+    with no reading is kept with no terms (it may be in the text).  Single
+    letters are not words: letters in a row are an abbreviation (R&D: r, d),
+    read through the dictionary's glosses with those initials ("research
+    and development"); a letter alone (the s of women's) is dropped.  A
+    phrase read as a whole keeps its words' own readings too (``parts``),
+    for the search to widen to."""
+    count = _cached(count or _everywhere)
+    readings = []
+    for group, letters in _letter_groups(words):
+        if letters:
+            readings.append(Reading(tuple(group), initials(tuple(group), count), True))
+        else:
+            readings += _read_words(group, count)
+    return readings
+
+
+def _letter_groups(words: list[str]) -> list[tuple[list[str], bool]]:
+    """The words in groups: runs of words, and runs of two or more single
+    letters (an abbreviation); a single letter alone is left out."""
+    groups: list[tuple[list[str], bool]] = []
+    for letter, group in groupby(words, key=lambda word: len(word) == 1 and word.isalpha()):
+        group = list(group)
+        if not letter:
+            groups.append((group, False))
+        elif len(group) > 1:
+            groups.append((group, True))
+    return groups
+
+
+def initials(letters: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
+    """The terms of an abbreviation (r, d): the dictionary's glosses whose
+    words, "and" aside, start with its letters ("research and development"
+    → 研發), those the text holds."""
+    held = sorted(((count(term), term) for term in cedict.initials(letters)), reverse=True)
+    most = held[0][0] if held else 0
+    return tuple(term for rows, term in held if rows and rows * COMMON_SHARE >= most)[:TERMS_PER_WORD]
+
+
+def _read_words(words: list[str], count: Count) -> list[Reading]:
+    """Hong Kong usage's phrases first, wherever they are (revitalising
+    *industrial buildings*), then the rest, longest phrase first."""
+    usage = hong_kong_usage()
+    for size in range(min(MAX_PHRASE_WORDS, len(words)), 1, -1):
+        for start in range(len(words) - size + 1):
+            phrase = tuple(words[start : start + size])
+            terms = usage.get(_stems(phrase))
+            if terms:
+                whole = Reading(phrase, terms, True, _parts_of(phrase, count))
+                return [*_read_words(words[:start], count), whole, *_read_words(words[start + size :], count)]
+    return _read_rest(words, count)
+
+
+def _read_rest(words: list[str], count: Count) -> list[Reading]:
     if all(word in STOP_WORDS for word in words):
         return []
-    count = _cached(count or _everywhere)
     readings, start = [], 0
     while start < len(words):
         for size in range(min(MAX_PHRASE_WORDS, len(words) - start), 0, -1):
@@ -238,10 +307,20 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
             terms = phrase_terms(phrase, count) if size > 1 or phrase[0] not in STOP_WORDS else ()
             if terms or size == 1:
                 break
-        if len(phrase) > 1 or phrase[0] not in STOP_WORDS:
+        if len(phrase) > 1:
+            readings.append(Reading(phrase, terms, True, _parts_of(phrase, count)))
+        elif phrase[0] not in STOP_WORDS:
             readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase))))
         start += len(phrase)
     return readings
+
+
+def _parts_of(phrase: tuple[str, ...], count: Count) -> tuple[tuple[str, ...], ...]:
+    """A phrase's words' own terms, stop words aside, when each has some: what
+    the phrase widens to (real economy: 真正經濟, else 實際 … with 經濟 …)."""
+    words = [word for word in phrase if word not in STOP_WORDS]
+    parts = tuple(phrase_terms((word,), count) for word in words)
+    return parts if len(parts) > 1 and all(parts) else ()
 
 
 def _cached(count: Count) -> Count:
