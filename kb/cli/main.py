@@ -327,7 +327,7 @@ def search_command(query, db_path, limit, publisher, year, document, within, dro
         kb search "Northern Metropolis" --json
         kb search 品牌 --publisher bdc --limit 5
         kb search 中試 --in government
-        kb search "insurance companies" --in government --drop 連隊
+        kb search rent --in government --drop 租借
     """
     with closing(_connect(db_path)) as conn:
         try:

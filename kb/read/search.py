@@ -88,6 +88,7 @@ SNIPPET_CHARS = 120
 SNIPPET_LEAD = 30
 CONNECTIONS_CACHED = 16
 TERM_ROWS_COUNTED = 100
+CHARACTER_ROWS = 30  # a character more rows hold is too common to back off to (english._characters_back_off)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACE = re.compile(r"\s+")
@@ -137,6 +138,14 @@ class Reading:
     terms: list[str]
     source: str  # glossary | dictionary
     dropped: list[str] = field(default_factory=list)
+    widened: list[list[str]] = field(default_factory=list)  # a phrase's words' own terms, searched after its terms
+
+    @property
+    def line(self) -> str:
+        said = f"{self.english} → {', '.join(self.terms) or '(itself)'}"
+        if self.widened:
+            said += f" (then {' + '.join('/'.join(part) for part in self.widened)})"
+        return said
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -168,7 +177,7 @@ class SearchResults:
     @property
     def read_as(self) -> str:
         """How the English of the query was read, in a line ('' when it had none)."""
-        return "; ".join(f"{r.english} → {', '.join(r.terms) or '(itself)'}" for r in self.readings)
+        return "; ".join(reading.line for reading in self.readings)
 
 
 # --- the glossary, compiled once per glossary ---------------------------------
@@ -285,7 +294,31 @@ def _term_counter(conn: sqlite3.Connection) -> english.Count:
             counts[term] = _count(conn, phrase(*tokens), TERM_ROWS_COUNTED) if tokens else 0
         return counts[term]
 
+    def holding(char: str) -> dict[str, int]:
+        """The text's two-character words (Simplified) holding a Chinese
+        character, and how many rows hold each; none when more than
+        ``CHARACTER_ROWS`` rows hold the character (too common to tell)."""
+        key = ("holding", char)
+        if key not in counts:
+            counts[key] = _holding(conn, fold(char))
+        return counts[key]
+
+    count.holding = holding
     return count
+
+
+def _holding(conn, char: str) -> dict[str, int]:
+    if len(char) != 1 or not is_han(char):
+        return {}
+    sql = f"SELECT title, section, body FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT ?"
+    rows = _fetch(conn, sql, [phrase((char,), True), CHARACTER_ROWS + 1])
+    if len(rows) > CHARACTER_ROWS:
+        return {}
+    held: dict[str, int] = {}
+    for row in rows:
+        for token in {token for column in row for token in (column or "").split() if len(token) == 2 and char in token}:
+            held[token] = held.get(token, 0) + 1
+    return held
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
@@ -407,11 +440,19 @@ def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
             continue
         if piece.english:
             names = [glossary.entries[id].name_zh for id in piece.entries]
-            readings.append(Reading(" ".join(piece.runs), names + list(piece.terms), "dictionary", list(piece.dropped)))
+            readings.append(Reading(_english(piece.runs), names + list(piece.terms), "dictionary", list(piece.dropped),
+                                    [list(part) for part in piece.parts]))
         elif piece.entries or piece.dropped:
             names = [glossary.entries[id].name_zh for id in piece.entries]
             readings.append(Reading(" ".join(piece.runs), names, "glossary", list(piece.dropped)))
     return readings
+
+
+def _english(words: list[str]) -> str:
+    """English words as said back: single letters as the abbreviation they are (r&d)."""
+    if len(words) > 1 and all(len(word) == 1 for word in words):
+        return "&".join(words)
+    return " ".join(words)
 
 
 def _pieces(key: str, glossary: _Glossary) -> list[_Piece]:

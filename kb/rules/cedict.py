@@ -218,3 +218,16 @@ def initials(letters: tuple[str, ...]) -> tuple[str, ...]:
                 terms.append(gloss.traditional)
                 break
     return tuple(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1)
+def _traditional_of() -> dict[str, tuple[str, ...]]:
+    found: dict[str, dict[str, None]] = {}
+    for traditional, simplified, _, _ in dictionary().rows:
+        found.setdefault(simplified, {})[traditional] = None
+    return {simplified: tuple(forms) for simplified, forms in found.items()}
+
+
+def traditional(simplified: str) -> tuple[str, ...]:
+    """The Traditional headwords written so in Simplified (阶梯 → 階梯); none when it is no headword."""
+    return _traditional_of().get(simplified, ())

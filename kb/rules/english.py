@@ -49,6 +49,7 @@ KEEP_SHARE = 0.6  # a term is kept if it scores at least this share of the best
 STEMMED = 0.4  # a gloss matched only through a word's other form counts this much
 SENSE_DECAY = 0.1  # each earlier sense of the entry divides a gloss's score by 1 + this
 BACK_OFF = 0.5  # a part of a term the text lacks scores this share of the term
+SHARED_CHARACTER = 2  # a character all of a word's absent whole terms hold, two or more, is backed off to
 SHARED = 3  # a part held by this many of a word's longer terms is a term too …
 SHARED_SCORE = 0.05  # … scoring this for each of them, at most …
 SHARED_BEST = 0.5  # … this (ten terms)
@@ -204,6 +205,9 @@ def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[st
     if usage:
         return usage
     found = attested(words, count)
+    if len(words) == 1:
+        for term, score in _characters_back_off(words, count).items():
+            found.setdefault(term, score)
     if len(words) == 2:
         for term, score in [*attested(("".join(words),), count).items(), *_common_joined(_joined_terms(words, count), count).items()]:
             found.setdefault(term, score)
@@ -221,6 +225,29 @@ def _common_joined(joined: dict[str, float], count: Count) -> dict[str, float]:
     weight = {term: score * count(term) for term, score in joined.items()}
     best, top = max(weight.values()), max(joined.values())
     return {term: top for term in joined if weight[term] >= KEEP_SHARE * best}
+
+
+def _characters_back_off(words: tuple[str, ...], count: Count) -> dict[str, float]:
+    """When the text holds none of the terms that are a word's whole gloss,
+    the text's words that hold the character all those terms share (扶梯, 梯子
+    for "ladder" → 梯 → 階梯 in 置業階梯), if that character is rare in the
+    text and the word is a dictionary headword: the text's own wording of it."""
+    holding = getattr(count, "holding", None)
+    wholes = [(term, score) for term, score, kind in _scored(words) if kind == WHOLE][:CHECKED]
+    if holding is None or not wholes or any(count(term) for term, _ in wholes):
+        return {}
+    shared: dict[str, int] = {}
+    for term, _ in wholes:
+        for char in set(term):
+            shared[char] = shared.get(char, 0) + 1
+    chars = [char for char, held in shared.items() if held >= SHARED_CHARACTER and held == len(wholes)]
+    best = max(score for _, score in wholes) * BACK_OFF
+    found = {}
+    for char in chars:
+        for simplified, rows in holding(char).items():
+            for term in cedict.traditional(simplified):
+                found.setdefault(term, best)
+    return found
 
 
 def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
@@ -249,7 +276,10 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     and development"); a letter alone (the s of women's) is dropped.  A
     phrase read as a whole keeps its words' own readings too (``parts``),
     for the search to widen to."""
+    holding = getattr(count, "holding", None)
     count = _cached(count or _everywhere)
+    if holding is not None:
+        count.holding = holding
     readings = []
     for group, letters in _letter_groups(words):
         if letters:
@@ -261,14 +291,18 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
 
 def _letter_groups(words: list[str]) -> list[tuple[list[str], bool]]:
     """The words in groups: runs of words, and runs of two or more single
-    letters (an abbreviation); a single letter alone is left out."""
+    letters (an abbreviation); a single letter alone is left out, and the
+    words either side of it stay one run (women's development)."""
     groups: list[tuple[list[str], bool]] = []
-    for letter, group in groupby(words, key=lambda word: len(word) == 1 and word.isalpha()):
-        group = list(group)
-        if not letter:
-            groups.append((group, False))
-        elif len(group) > 1:
+    runs = [(letter, list(group)) for letter, group in groupby(words, key=lambda word: len(word) == 1 and word.isalpha())]
+    for letter, group in runs:
+        if letter and len(group) > 1:
             groups.append((group, True))
+        elif not letter:
+            if groups and not groups[-1][1]:
+                groups[-1][0].extend(group)
+            else:
+                groups.append((group, False))
     return groups
 
 

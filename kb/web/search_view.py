@@ -124,7 +124,8 @@ def readings(datasette, request, found) -> list[dict]:
         {
             "english": reading.english,
             "source": reading.source,
-            "terms": [{"term": term, "drop_url": url([*dropped, term])} for term in reading.terms],
+            "terms": [{"term": term, "drop_url": url([*dropped, term])}
+                      for term in dict.fromkeys([*reading.terms, *(term for part in reading.widened for term in part)])],
             "dropped": [{"term": term, "restore_url": url([d for d in dropped if d != term])} for term in reading.dropped],
         }
         for reading in found.readings
