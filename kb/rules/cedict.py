@@ -220,14 +220,13 @@ def initials(letters: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 
 
-@lru_cache(maxsize=1)
-def _traditional_of() -> dict[str, tuple[str, ...]]:
-    found: dict[str, dict[str, None]] = {}
-    for traditional, simplified, _, _ in dictionary().rows:
-        found.setdefault(simplified, {})[traditional] = None
-    return {simplified: tuple(forms) for simplified, forms in found.items()}
-
-
-def traditional(simplified: str) -> tuple[str, ...]:
-    """The Traditional headwords written so in Simplified (阶梯 → 階梯); none when it is no headword."""
-    return _traditional_of().get(simplified, ())
+def traditional(simplified) -> dict[str, tuple[str, ...]]:
+    """The Traditional headwords written so in Simplified, for each of some
+    Simplified words (阶梯 → 階梯); a word that is no headword is left out.
+    One pass over the rows (about 20 ms)."""
+    wanted, found = set(simplified), {}
+    if wanted:
+        for row in dictionary().rows:
+            if row[1] in wanted:
+                found.setdefault(row[1], {})[row[0]] = None
+    return {word: tuple(forms) for word, forms in found.items()}

@@ -242,12 +242,8 @@ def _characters_back_off(words: tuple[str, ...], count: Count) -> dict[str, floa
             shared[char] = shared.get(char, 0) + 1
     chars = [char for char, held in shared.items() if held >= SHARED_CHARACTER and held == len(wholes)]
     best = max(score for _, score in wholes) * BACK_OFF
-    found = {}
-    for char in chars:
-        for simplified, rows in holding(char).items():
-            for term in cedict.traditional(simplified):
-                found.setdefault(term, best)
-    return found
+    words_there = [simplified for char in chars for simplified in holding(char)]
+    return {term: best for forms in cedict.traditional(words_there).values() for term in forms}
 
 
 def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
@@ -366,6 +362,10 @@ def prepare(words: list[str] = ()) -> None:
     up the words' phrases in it (about 15 ms each, once): what ``read_english``
     does first, without the text."""
     cedict.headwords()
+    for group, letters in _letter_groups(list(words)):
+        if letters:
+            cedict.initials(tuple(group))
+    words = [word for group, letters in _letter_groups(list(words)) if not letters for word in group]
     for start in range(len(words)):
         for size in range(1, min(MAX_PHRASE_WORDS, len(words) - start) + 1):
             _scored(tuple(words[start : start + size]))
