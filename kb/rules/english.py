@@ -25,7 +25,13 @@ as a whole when the dictionary has it, when its two words written together
 are a word (start-ups → startups → 初創), or when two of its words' terms
 written together occur in the text (national education → 國民 + 教育 =
 國民教育).  English stop words outside a phrase are dropped; a word with no
-reading is kept with no terms (it may be in the text, as CBAM is).
+reading is kept with no terms (it may be in the text, as CBAM is).  A
+phrase read as a whole keeps its words' own terms (``Reading.parts``): the
+search widens to them after the phrase's own rows.  Hong Kong usage's
+phrases are read first wherever they stand; single letters are not words
+(R&D is read through glosses with those initials, the s of women's is
+dropped); a word whose whole-gloss terms the text lacks backs off to the
+text's words holding the character all of them share (ladder → 梯 → 階梯).
 
 Without a ``count`` (tests, the SQL function) every term counts as in the text.
 """
