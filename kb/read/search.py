@@ -537,13 +537,15 @@ def _expanded_expression(plan: _Plan, glossary: _Glossary) -> str | None:
     and every English word read through the dictionary widened to its terms."""
     if not any(piece.entries or piece.english for piece in plan.pieces) or not plan.pieces:
         return None
-    parts = []
-    for piece in plan.pieces:
-        alternatives = [_runs_alternative(piece.runs)]
-        alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
-        alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
-        parts.append("(" + _expression(_minimal(alternatives)) + ")")
-    return " AND ".join(parts)
+    return " AND ".join("(" + _piece_expression(piece, glossary) + ")" for piece in plan.pieces)
+
+
+def _piece_expression(piece, glossary: _Glossary) -> str:
+    """One piece of the query as written, or any glossary name or term it reads as."""
+    alternatives = [_runs_alternative(piece.runs)]
+    alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
+    alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
+    return _expression(_minimal(alternatives))
 
 
 def _widened_expression(plan: _Plan, glossary: _Glossary) -> str | None:
@@ -554,10 +556,7 @@ def _widened_expression(plan: _Plan, glossary: _Glossary) -> str | None:
         return None
     parts = []
     for piece in plan.pieces:
-        alternatives = [_runs_alternative(piece.runs)]
-        alternatives += [(p,) for entry in piece.entries for p in glossary.phrases[entry]]
-        alternatives += [(p,) for p in filter(None, map(name_phrase_tokens, piece.terms))]
-        either = [_expression(_minimal(alternatives))]
+        either = [_piece_expression(piece, glossary)]
         if piece.parts:
             words = [_expression(_minimal([(p,) for p in filter(None, map(name_phrase_tokens, part))])) for part in piece.parts]
             either.append(" AND ".join(f"({word})" for word in words))
