@@ -70,6 +70,7 @@ from kb.rules.links import clean, clean_folded, quoted_names
 from kb.text.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.search_index import load_glossary
+from kb.rules.synonyms import variants
 from kb.text.segment import general_rarity, tokens, words
 from kb.text.sentences import split
 from kb.rules.timing import HORIZON_YEARS, later_texts, published_span
@@ -93,6 +94,17 @@ RARITY_FROM, RARITY_SPAN, RARITY_FLOOR, RARITY_CAP = 8.0, 8.0, 0.05, 1.2
 NARRATIVE = 0.8  # the weight of an ask's sentence that does not ask, against one that does
 # BM25
 K1, B = 1.2, 0.75
+# A variant of an ask's word (kb.rules.synonyms: 延期 for 延長) counts this much of the word itself
+VARIANT_WEIGHT = 0.3
+# The terms of the ask's section heading (加強資金支持) count this much in each of its units
+CONTEXT_WEIGHT = 0.3
+# The sentences of the ask's supporting text (the BDC's narrative) are units at this much of their weight
+SUPPORT_WEIGHT = 0.5
+# A claim to address reads the ask's own words only (no variants, heading or supporting text), in its units
+# of full weight (title, sub-items' titles, sentences that ask), and the paragraph's best ask must be this one
+CLAIM_EXACT = True
+CLAIM_UNIT_WEIGHT = 1.0
+RECIPROCAL = True
 # Candidates: a shared term weighing less than this does not make a paragraph a candidate
 CANDIDATE_WEIGHT = 0.5
 # Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
@@ -139,16 +151,34 @@ class AskProfile:
     document_id: str
     units: list[tuple[float, Counter]]  # (weight, terms) of its title, its sub-items' titles, each sentence
     title: Counter  # the terms of its title
+    context: Counter = field(default_factory=Counter)  # the terms of its section heading
+    own: int | None = None  # how many of the units are the ask's own (the rest read its supporting text)
+    exact: bool = False  # its words only, no variants
 
     @cached_property
-    def units_of(self) -> dict[str, tuple[int, ...]]:
-        """Term -> the positions of the units holding it: a paragraph's
-        evidence adds up only the terms it shares with the ask."""
-        found: dict[str, list[int]] = defaultdict(list)
+    def units_of(self) -> dict[str, tuple[tuple[int, float, str | None], ...]]:
+        """Term -> (position, factor, word it stands for) of the units holding
+        it: a paragraph's evidence adds up only the terms it shares with the
+        ask.  A unit's words are there at factor 1, and their variants
+        (``kb.rules.synonyms``) the unit lacks at ``VARIANT_WEIGHT``, each with
+        the word it stands for (counted only where the paragraph lacks it)."""
+        found: dict[str, dict[int, tuple[float, str | None]]] = defaultdict(dict)
         for position, (_, unit) in enumerate(self.units):
             for term in unit:
-                found[term].append(position)
-        return {term: tuple(positions) for term, positions in found.items()}
+                found[term][position] = (1.0, None)
+            if CONTEXT_WEIGHT:
+                for term in self.context:
+                    if term not in unit:
+                        found[term][position] = (CONTEXT_WEIGHT, None)
+            if VARIANT_WEIGHT and not self.exact:
+                for term in unit:
+                    if term[0] in "@=«":
+                        continue
+                    for variant in variants(term):
+                        if variant not in unit and position not in found[variant]:
+                            found[variant][position] = (VARIANT_WEIGHT, term)
+        return {term: tuple((position, factor, source) for position, (factor, source) in held.items())
+                for term, held in found.items()}
 
 
 @dataclass
@@ -294,7 +324,15 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
             folded = (_folded(sentence) for sentence in split(body))
             units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
                       for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
-        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))
+        units = [(weight, unit) for weight, unit in units if unit]
+        own = len(units)
+        if SUPPORT_WEIGHT:
+            folded = (_folded(sentence) for sentence in split(row.support or ""))
+            units += [(SUPPORT_WEIGHT * (1.0 if asks(sentence) else NARRATIVE), folded_terms(sentence, slogans))
+                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
+        context = terms(row.section or "", slogans) if row.section else Counter()
+        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit],
+                                   terms(row.title, slogans), context, own))
     return profiles
 
 
@@ -355,7 +393,8 @@ def candidate_pairs(
     asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Weights
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
     """(ask, paragraph) pairs worth scoring within one pair of documents: the
-    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``.
+    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``
+    (a variant or a heading's term at its share of its weight).
     An inverted index from those terms to paragraphs: no all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
     for position, paragraph in enumerate(paragraphs):
@@ -364,7 +403,8 @@ def candidate_pairs(
                 index[term].add(position)
     pairs = []
     for ask in asks:
-        keys = {term for _, unit in ask.units for term in unit if term in index}
+        keys = {term for term, held in ask.units_of.items() if term in index
+                and max(share for _, share, _ in held) * found.of(term) >= CANDIDATE_WEIGHT}
         hit = set().union(*(index[key] for key in keys)) if keys else set()
         pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
     return pairs
@@ -392,8 +432,9 @@ def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
     sums: dict[int, float] = defaultdict(float)
     for term in units_of.keys() & factors.keys():
         factor = factors[term]
-        for position in units_of[term]:
-            sums[position] += factor
+        for position, share, source in units_of[term]:
+            if source is None or source not in factors:
+                sums[position] += share * factor
     return max((ask.units[position][0] * total for position, total in sums.items()), default=0.0)
 
 
@@ -430,10 +471,11 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     scored_pair = score_pair(asks, paragraphs)
     ranked = scored_pair.ranked()
     shared = shared_best(ranked)
+    owner = best_asks(ranked) if RECIPROCAL else {}
     responses = []
     for ask_id, scored in ranked.items():
         first = scored[0][1]
-        measure = first in measures and first not in shared
+        measure = first in measures and first not in shared and owner.get(first, ask_id) == ask_id
         claim = scored_pair.claim(ask_id, first) if measure else None
         found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
@@ -446,6 +488,17 @@ def shared_best(ranked: dict[str, list[tuple[int, str]]]) -> set[str]:
     one of them asked, so they only ever relate."""
     best = Counter(scored[0][1] for scored in ranked.values() if scored)
     return {pid for pid, count in best.items() if count > 1}
+
+
+def best_asks(ranked: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
+    """Paragraph id -> the ask of the pair it scores highest with (the first
+    in the asks' order on a tie)."""
+    best: dict[str, tuple[int, str]] = {}
+    for ask_id, scored in ranked.items():
+        for points, pid in scored:
+            if pid not in best or points > best[pid][0]:
+                best[pid] = (points, ask_id)
+    return {pid: ask_id for pid, (_, ask_id) in best.items()}
 
 
 @dataclass
@@ -468,8 +521,11 @@ class ScoredPair:
         asked."""
         ask = self.asks[ask_id]
         places = place_terms() - set(ask.title)
-        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units]
-        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title), self.paragraphs[paragraph_id], self.found))
+        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units[:ask.own]
+                 if weight >= CLAIM_UNIT_WEIGHT]
+        exact = CLAIM_EXACT
+        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title, Counter() if exact else ask.context,
+                                         exact=exact), self.paragraphs[paragraph_id], self.found))
 
 
 @cache

