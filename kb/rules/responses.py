@@ -336,6 +336,31 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
     return profiles
 
 
+def kept_ask_profiles(rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
+    """``ask_profiles``, kept from one pair to the next: a submission is
+    compared with every government text of its window, and its profiles
+    (with their units' terms and variants) change only with its rows, the
+    slogans of the pair it holds and the weights of the rules."""
+    texts = tuple((r.id, r.parent_id, r.kind, r.title, r.body, r.support, r.section) for r in rows)
+    folded = _folded("\n".join(str(part) for text in texts for part in text[3:]))
+    held = frozenset(slogan for slogan in slogans if slogan in folded)  # the only slogans its terms depend on
+    key = (texts, held, VARIANT_WEIGHT, CONTEXT_WEIGHT, SUPPORT_WEIGHT)
+    return _kept_ask_profiles(key, rows, slogans)
+
+
+_kept: dict[tuple, list[AskProfile]] = {}
+KEPT_SUBMISSIONS = 2048
+
+
+def _kept_ask_profiles(key: tuple, rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
+    found = _kept.get(key)
+    if found is None:
+        if len(_kept) >= KEPT_SUBMISSIONS:
+            _kept.clear()
+        found = _kept[key] = ask_profiles(rows, slogans)
+    return found
+
+
 def asks(folded: str) -> bool:
     """A sentence asks when jieba cuts one of ``ASK_WORDS`` from it."""
     return not ASK_WORDS.isdisjoint(tokens(folded))
@@ -553,7 +578,7 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     ask's paragraphs best first (ties in the government text's order)."""
     slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
     profiles = paragraph_profiles(paragraphs, slogans)
-    ask_list = ask_profiles(asks, slogans)
+    ask_list = kept_ask_profiles(asks, slogans)
     found = weights(profiles)
     raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
     factors: dict[str, dict[str, float]] = {}

