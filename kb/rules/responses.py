@@ -156,29 +156,47 @@ class AskProfile:
     exact: bool = False  # its words only, no variants
 
     @cached_property
-    def units_of(self) -> dict[str, tuple[tuple[int, float, str | None], ...]]:
-        """Term -> (position, factor, word it stands for) of the units holding
-        it: a paragraph's evidence adds up only the terms it shares with the
-        ask.  A unit's words are there at factor 1, and their variants
-        (``kb.rules.synonyms``) the unit lacks at ``VARIANT_WEIGHT``, each with
-        the word it stands for (counted only where the paragraph lacks it)."""
-        found: dict[str, dict[int, tuple[float, str | None]]] = defaultdict(dict)
+    def lookup(self) -> "Lookup":
+        """Where each term counts in the units (``Lookup``)."""
+        exact: dict[str, list[int]] = defaultdict(list)
+        shared: dict[str, dict[int, tuple[float, str | None]]] = defaultdict(dict)
         for position, (_, unit) in enumerate(self.units):
             for term in unit:
-                found[term][position] = (1.0, None)
+                exact[term].append(position)
             if CONTEXT_WEIGHT:
                 for term in self.context:
                     if term not in unit:
-                        found[term][position] = (CONTEXT_WEIGHT, None)
+                        shared[term][position] = (CONTEXT_WEIGHT, None)
             if VARIANT_WEIGHT and not self.exact:
                 for term in unit:
                     if term[0] in "@=«":
                         continue
                     for variant in variants(term):
-                        if variant not in unit and position not in found[variant]:
-                            found[variant][position] = (VARIANT_WEIGHT, term)
-        return {term: tuple((position, factor, source) for position, (factor, source) in held.items())
-                for term, held in found.items()}
+                        if variant not in unit and position not in shared.get(variant, ()):
+                            shared[variant][position] = (VARIANT_WEIGHT, term)
+        share = {term: max(self.units[position][0] for position in positions) for term, positions in exact.items()}
+        for term, held in shared.items():
+            share[term] = max(share.get(term, 0.0), *(factor * self.units[position][0]
+                                                      for position, (factor, _) in held.items()))
+        return Lookup(tuple(weight for weight, _ in self.units),
+                      {term: tuple(positions) for term, positions in exact.items()},
+                      {term: tuple((position, factor, source) for position, (factor, source) in held.items())
+                       for term, held in shared.items()},
+                      tuple(share.items()))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Where an ask's terms count: a paragraph's evidence adds up only the
+    terms it shares with the ask."""
+
+    weights: tuple[float, ...]  # each unit's weight
+    exact: dict[str, tuple[int, ...]]  # term -> the units holding it, where it counts in full
+    shared: dict[str, tuple[tuple[int, float, str | None], ...]]
+    # ... term -> (unit, share, the word it stands for) where it counts in part: the
+    # heading's terms a unit lacks at CONTEXT_WEIGHT, and the variants (kb.rules.synonyms)
+    # of a unit's words it lacks at VARIANT_WEIGHT, counted only where the paragraph lacks the word
+    share: tuple[tuple[str, float], ...]  # every term, with the most it counts in a unit, the unit's weight included
 
 
 @dataclass
@@ -232,10 +250,27 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows] + [_cleaned_and_names(p.text) for p in paragraphs]
-    texts = [cleaned for cleaned, _ in read]
-    names = {name for _, found in read for name in found}
-    return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
+    cleaned, quoted, counts = _government_names(tuple(p.text for p in paragraphs))
+    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows]
+    texts = [text for text, _ in read]
+    found = set()
+    for name in quoted.union(*(names for _, names in read)):
+        if len(name) < 2:
+            continue
+        if name not in counts:
+            counts[name] = sum(name in text for text in cleaned)
+        if counts[name] + sum(name in text for text in texts) > SLOGAN_MIN_ROWS:
+            found.add(name)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _government_names(texts: tuple[str, ...]) -> tuple[list[str], frozenset[str], dict[str, int]]:
+    """A government text's paragraphs cleaned, the names they quote, and how
+    many of them hold each name counted so far: a government text is
+    compared with every submission of its window, and counts once."""
+    read = [_cleaned_and_names(text) for text in texts]
+    return [text for text, _ in read], frozenset(name for _, names in read for name in names), {}
 
 
 # A government text is compared with every submission published before it,
@@ -419,17 +454,18 @@ def candidate_pairs(
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
     """(ask, paragraph) pairs worth scoring within one pair of documents: the
     paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``
-    (a variant or a heading's term at its share of its weight).
+    times the most it counts in a unit of the ask (a narrative sentence's
+    term at 0.8 of its weight, a variant's at ``VARIANT_WEIGHT`` …).
     An inverted index from those terms to paragraphs: no all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
+    weight = found.weight.get
     for position, paragraph in enumerate(paragraphs):
         for term in paragraph.terms:
-            if found.of(term) >= CANDIDATE_WEIGHT:
+            if weight(term, 0.0) >= CANDIDATE_WEIGHT:
                 index[term].add(position)
     pairs = []
     for ask in asks:
-        keys = {term for term, held in ask.units_of.items() if term in index
-                and max(share for _, share, _ in held) * found.of(term) >= CANDIDATE_WEIGHT}
+        keys = {term for term, share in ask.lookup.share if term in index and share * found.of(term) >= CANDIDATE_WEIGHT}
         hit = set().union(*(index[key] for key in keys)) if keys else set()
         pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
     return pairs
@@ -447,20 +483,26 @@ def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> fl
 def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
     """What each term of the paragraph adds to a unit that holds it."""
     norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
-    return {t: found.of(t) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
+    weight = found.weight.get
+    return {t: weight(t, 0.0) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
 
 
 def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
     """The largest of the ask's units' sums of the factors of their terms,
     each unit's sum times its weight."""
-    units_of = ask.units_of
+    lookup = ask.lookup
     sums: dict[int, float] = defaultdict(float)
-    for term in units_of.keys() & factors.keys():
+    for term in lookup.exact.keys() & factors.keys():
         factor = factors[term]
-        for position, share, source in units_of[term]:
+        for position in lookup.exact[term]:
+            sums[position] += factor
+    for term in lookup.shared.keys() & factors.keys():
+        factor = factors[term]
+        for position, share, source in lookup.shared[term]:
             if source is None or source not in factors:
                 sums[position] += share * factor
-    return max((ask.units[position][0] * total for position, total in sums.items()), default=0.0)
+    weights = lookup.weights
+    return max((weights[position] * total for position, total in sums.items()), default=0.0)
 
 
 def score(found: float) -> int:
