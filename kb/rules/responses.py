@@ -159,29 +159,31 @@ class AskProfile:
     def lookup(self) -> "Lookup":
         """Where each term counts in the units (``Lookup``)."""
         exact: dict[str, list[int]] = defaultdict(list)
-        shared: dict[str, dict[int, tuple[float, str | None]]] = defaultdict(dict)
         for position, (_, unit) in enumerate(self.units):
             for term in unit:
                 exact[term].append(position)
-            if CONTEXT_WEIGHT:
-                for term in self.context:
-                    if term not in unit:
-                        shared[term][position] = (CONTEXT_WEIGHT, None)
-            if VARIANT_WEIGHT and not self.exact:
-                for term in unit:
-                    if term[0] in "@=«":
-                        continue
+        own = len(self.units) if self.own is None else self.own  # the supporting text: its own words only
+        context = {}
+        if CONTEXT_WEIGHT:
+            context = {term: tuple(position for position in range(own) if term not in self.units[position][1])
+                       for term in self.context}
+        stands_for: dict[str, list[str]] = defaultdict(list)
+        if VARIANT_WEIGHT and not self.exact:
+            for term, positions in exact.items():
+                if term[0] not in "@=«" and positions[0] < own:
                     for variant in variants(term):
-                        if variant not in unit and position not in shared.get(variant, ()):
-                            shared[variant][position] = (VARIANT_WEIGHT, term)
-        share = {term: max(self.units[position][0] for position in positions) for term, positions in exact.items()}
-        for term, held in shared.items():
-            share[term] = max(share.get(term, 0.0), *(factor * self.units[position][0]
-                                                      for position, (factor, _) in held.items()))
-        return Lookup(tuple(weight for weight, _ in self.units),
+                        stands_for[variant].append(term)
+        weights = tuple(weight for weight, _ in self.units)
+        share = {term: max(weights[position] for position in positions) for term, positions in exact.items()}
+        for term, positions in context.items():
+            if positions:
+                share[term] = max(share.get(term, 0.0), CONTEXT_WEIGHT * max(weights[p] for p in positions))
+        for variant, words in stands_for.items():
+            share[variant] = max(share.get(variant, 0.0),
+                                 VARIANT_WEIGHT * max(weights[p] for word in words for p in exact[word] if p < own))
+        return Lookup(weights, own, [set(unit) for _, unit in self.units[:own]],
                       {term: tuple(positions) for term, positions in exact.items()},
-                      {term: tuple((position, factor, source) for position, (factor, source) in held.items())
-                       for term, held in shared.items()},
+                      context, {variant: tuple(words) for variant, words in stands_for.items()},
                       tuple(share.items()))
 
 
@@ -191,11 +193,13 @@ class Lookup:
     terms it shares with the ask."""
 
     weights: tuple[float, ...]  # each unit's weight
+    own: int  # the units before this are the ask's own, the others read its supporting text
+    held: list[set[str]]  # the terms of each of its own units
     exact: dict[str, tuple[int, ...]]  # term -> the units holding it, where it counts in full
-    shared: dict[str, tuple[tuple[int, float, str | None], ...]]
-    # ... term -> (unit, share, the word it stands for) where it counts in part: the
-    # heading's terms a unit lacks at CONTEXT_WEIGHT, and the variants (kb.rules.synonyms)
-    # of a unit's words it lacks at VARIANT_WEIGHT, counted only where the paragraph lacks the word
+    context: dict[str, tuple[int, ...]]  # a heading's term -> its own units that lack it: it counts CONTEXT_WEIGHT there
+    stands_for: dict[str, tuple[str, ...]]
+    # ... a variant (kb.rules.synonyms) -> the ask's words it stands for: it counts VARIANT_WEIGHT in
+    # their own units that lack it, where the paragraph lacks the words
     share: tuple[tuple[str, float], ...]  # every term, with the most it counts in a unit, the unit's weight included
 
 
@@ -496,11 +500,19 @@ def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
         factor = factors[term]
         for position in lookup.exact[term]:
             sums[position] += factor
-    for term in lookup.shared.keys() & factors.keys():
-        factor = factors[term]
-        for position, share, source in lookup.shared[term]:
-            if source is None or source not in factors:
-                sums[position] += share * factor
+    for term in lookup.context.keys() & factors.keys():
+        factor = CONTEXT_WEIGHT * factors[term]
+        for position in lookup.context[term]:
+            sums[position] += factor
+    for variant in lookup.stands_for.keys() & factors.keys():
+        counted = set()
+        for word in lookup.stands_for[variant]:
+            if word in factors:
+                continue
+            for position in lookup.exact[word]:
+                if position < lookup.own and position not in counted and variant not in lookup.held[position]:
+                    counted.add(position)
+                    sums[position] += VARIANT_WEIGHT * factors[variant]
     weights = lookup.weights
     return max((weights[position] * total for position, total in sums.items()), default=0.0)
 

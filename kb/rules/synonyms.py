@@ -11,7 +11,8 @@ entry whose pinyin is capitalised).  Two words are variants when they share
 gloss that few headwords share (at most ``MAX_SHARING``: "to safeguard"
 joins 保護 and 保障, but "to extend" alone also joins 推廣 and 擴建, and
 "to support" two dozen words).  Only words of two to four Han characters
-are variants.
+that jieba's dictionary holds (the words it cuts from a text) are variants,
+and a gloss's headwords are counted among those.
 
 The responses rules (``kb.rules.responses``) count a variant the paragraph
 holds at ``kb.rules.responses.VARIANT_WEIGHT`` of the ask's own word, and only
@@ -68,8 +69,13 @@ def gloss_key(definition: str) -> str | None:
 @cache
 def variant_index() -> dict[str, frozenset[str]]:
     """Simplified word -> the other words sharing one of its glosses."""
+    from kb.text.segment import _tokenizer
+
+    known = _tokenizer().FREQ  # jieba cuts words of its dictionary: the others are never a text's word
     by_gloss: dict[str, set[str]] = defaultdict(set)
     for word, definitions in entries():
+        if not known.get(word):
+            continue
         for key in {gloss_key(definition) for definition in definitions} - {None}:
             by_gloss[key].add(word)
     found: dict[str, set[str]] = defaultdict(set)
