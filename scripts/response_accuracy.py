@@ -100,6 +100,9 @@ def read_labels(path: Path = LABELS, extra: tuple[Path, ...] = ()) -> tuple[list
         held_out |= {tuple(part.strip() for part in entry.split("->")) for entry in listed}
         if number and not listed:
             held_out |= {(document_of(label.ask), label.document) for label in found}
+        if number:  # a label of an extra file replaces one of the same ask and government text
+            replaced = {(label.ask, label.document) for label in found}
+            labels = [label for label in labels if (label.ask, label.document) not in replaced]
         labels += found
     return labels, held_out
 
