@@ -21,7 +21,13 @@ and a government document, kept aside while the rules were calibrated) are
 measured apart with ``--held-out``; ``--all`` measures
 everything together.  Rows are parsed from the sources with kb's loaders.
 
-    python scripts/response_accuracy.py [--sources DIR] [--held-out | --all]
+    python scripts/response_accuracy.py [--sources DIR] [--held-out | --all] [--labels FILE ...] [--by-set] [--leave-one-out]
+
+``--labels FILE`` (repeatable) reads more labels in the same format; the
+sets such a file lists under ``held_out:`` or ``sets:`` (``asks' document ->
+government document``), or all its labels if it lists none, are held out:
+a new held-out set is measured with
+``python scripts/response_accuracy.py --held-out --labels FILE``.
 """
 
 import argparse
@@ -73,19 +79,31 @@ class Accuracy:
         return self.right / self.found if self.found else 1.0
 
 
-def read_labels(path: Path = LABELS) -> tuple[list[Label], set[tuple[str, str]]]:
-    """The labels, and the held-out sets as (asks' document, government document) pairs."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    labels = [
-        Label(
-            entry["ask"],
-            entry["document"],
-            [f"{entry['document']}/{n}" for n in entry.get("addresses") or []],
-            [f"{entry['document']}/{n}" for n in entry.get("related") or []],
-        )
-        for entry in data["labels"]
-    ]
-    held_out = {tuple(part.strip() for part in entry.split("->")) for entry in data.get("held_out") or []}
+def read_labels(path: Path = LABELS, extra: tuple[Path, ...] = ()) -> tuple[list[Label], set[tuple[str, str]]]:
+    """The labels, and the held-out sets as (asks' document, government
+    document) pairs, of ``path`` and of every ``extra`` file (the same format;
+    its sets are listed under ``held_out:`` or ``sets:``, and a file that
+    lists neither is held out whole)."""
+    labels, held_out = [], set()
+    for number, source in enumerate((path, *extra)):
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        found = [
+            Label(
+                entry["ask"],
+                entry["document"],
+                [f"{entry['document']}/{n}" for n in entry.get("addresses") or []],
+                [f"{entry['document']}/{n}" for n in entry.get("related") or []],
+            )
+            for entry in data.get("labels") or []
+        ]
+        listed = (data.get("held_out") or []) + (data.get("sets") or [] if number else [])
+        held_out |= {tuple(part.strip() for part in entry.split("->")) for entry in listed}
+        if number and not listed:
+            held_out |= {(document_of(label.ask), label.document) for label in found}
+        if number:  # a label of an extra file replaces one of the same ask and government text
+            replaced = {(label.ask, label.document) for label in found}
+            labels = [label for label in labels if (label.ask, label.document) not in replaced]
+        labels += found
     return labels, held_out
 
 
@@ -132,9 +150,11 @@ def measure(labels: list[Label], ranked, responses) -> Accuracy:
     return accuracy
 
 
-def accuracy_of(sources_dir: Path = ROOT / "sources", part: str = "calibration") -> Accuracy:
-    """``part`` is calibration (the labels not held out), held-out, or all."""
-    labels, held_out = read_labels()
+def accuracy_of(sources_dir: Path = ROOT / "sources", part: str = "calibration",
+                extra: tuple[Path, ...] = ()) -> Accuracy:
+    """``part`` is calibration (the labels not held out), held-out, or all;
+    ``extra`` label files are read with tests/response_labels.yml."""
+    labels, held_out = read_labels(LABELS, extra)
     if part == "calibration":
         labels = [label for label in labels if not is_held_out(label, held_out)]
     elif part == "held-out":
@@ -173,6 +193,63 @@ def report(accuracy: Accuracy, title: str) -> str:
     if accuracy.wrong:
         lines.append("  wrong addresses:")
         lines += [f"    {ask} -> {pid} (score {score})" for ask, pid, score in accuracy.wrong]
+    return "\n".join(lines)
+
+
+def accuracy_by_set(sources_dir: Path = ROOT / "sources", part: str = "all",
+                    extra: tuple[Path, ...] = ()) -> dict[tuple[str, str], Accuracy]:
+    """Each labelled (asks' document, government document) set's figures."""
+    labels, held_out = read_labels(LABELS, extra)
+    if part != "all":
+        labels = [label for label in labels if is_held_out(label, held_out) == (part == "held-out")]
+    rows, paragraphs, _ = parsed_sources(sources_dir)
+    ranked, responses = score_labelled(labels, rows, paragraphs)
+    sets = sorted({(document_of(label.ask), label.document) for label in labels})
+    return {pair: measure([label for label in labels if (document_of(label.ask), label.document) == pair],
+                          ranked, responses) for pair in sets}
+
+
+def report_sets(sources_dir: Path, part: str, extra: tuple[Path, ...] = ()) -> str:
+    lines = [f"By set (top {TOP} / top {WIDE} / cases; addresses right / claimed):"]
+    for (asks, government), accuracy in accuracy_by_set(sources_dir, part, extra).items():
+        lines.append(f"    {asks} -> {government}: {accuracy.cases_top}/{accuracy.cases_wide}/{accuracy.cases}; "
+                     f"{accuracy.right}/{accuracy.found}")
+    return "\n".join(lines)
+
+
+# The ranking's weights tried by leave-one-set-out (kb.rules.responses)
+GRID = {"VARIANT_WEIGHT": (0.0, 0.3, 0.5), "CONTEXT_WEIGHT": (0.0, 0.3, 0.5), "SUPPORT_WEIGHT": (0.0, 0.5, 0.8)}
+
+
+def leave_one_set_out(sources_dir: Path = ROOT / "sources", extra: tuple[Path, ...] = ()) -> str:
+    """For each labelled set: the weights of ``GRID`` that rank best on the
+    other sets (most cases in the top three, then the top ten; ties to the
+    weights kb ships), and the figures they give on the set itself."""
+    import itertools
+
+    names = list(GRID)
+    shipped = tuple(getattr(kb_responses, name) for name in names)
+    figures = {}
+    try:
+        for values in itertools.product(*GRID.values()):
+            for name, value in zip(names, values):
+                setattr(kb_responses, name, value)
+            figures[values] = accuracy_by_set(sources_dir, "all", extra)
+    finally:
+        for name, value in zip(names, shipped):
+            setattr(kb_responses, name, value)
+    lines = [f"Leave one set out ({', '.join(names)} chosen on the other sets; top {TOP} / top {WIDE} / cases):"]
+    top = wide = cases = 0
+    for held in figures[shipped]:
+        def others(values):
+            rest = [a for pair, a in figures[values].items() if pair != held]
+            return sum(a.cases_top for a in rest), sum(a.cases_wide for a in rest), values == shipped
+        chosen = max(figures, key=others)
+        accuracy = figures[chosen][held]
+        top, wide, cases = top + accuracy.cases_top, wide + accuracy.cases_wide, cases + accuracy.cases
+        lines.append(f"    {held[0]} -> {held[1]}: {accuracy.cases_top}/{accuracy.cases_wide}/{accuracy.cases}"
+                     f" with {chosen}")
+    lines.append(f"  in all: top {TOP} {top}/{cases} = {percent(top, cases)}, top {WIDE} {wide}/{cases} = {percent(wide, cases)}")
     return "\n".join(lines)
 
 
@@ -217,9 +294,21 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--held-out", action="store_true", help="measure the held-out sets only")
     group.add_argument("--all", action="store_true", help="measure every labelled set together")
+    parser.add_argument("--labels", type=Path, action="append", default=[], metavar="FILE",
+                        help="read labels from FILE too (the format of tests/response_labels.yml; its sets, "
+                             "listed under held_out: or sets:, or all of it if it lists none, are held out)")
+    parser.add_argument("--by-set", action="store_true",
+                        help="print the figures of each (asks' document, government document) set apart")
+    parser.add_argument("--leave-one-out", action="store_true",
+                        help="also choose the ranking's weights on all sets but one and measure that one, for each set")
     args = parser.parse_args()
     part = "held-out" if args.held_out else "all" if args.all else "calibration"
-    print(report(accuracy_of(args.sources, part), f"Responses, {part} labels"))
+    extra = tuple(args.labels)
+    print(report(accuracy_of(args.sources, part, extra), f"Responses, {part} labels"))
+    if args.by_set:
+        print(report_sets(args.sources, part, extra))
+    if args.leave_one_out:
+        print(leave_one_set_out(args.sources, extra))
     if args.all:
         print(report_unanswered(*unanswered(args.sources)))
 

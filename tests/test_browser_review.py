@@ -98,13 +98,14 @@ def test_a_reviewer_confirms_rejects_and_adds_and_sees_each_live(server, browser
     _sign_in(browser, base)
     before = len(read_response_reviews(sources / "response_reviews.yml"))
 
-    # 1. a paragraph page: confirm the rule's response to cma-2023-policy-address/10 (addresses 46)
+    # 1. a paragraph page: confirm the rule's response to cma-2023-policy-address/10 (related 47) as addressing it
     browser.get(f"{base}/p/{PA_2023}/69.4")
     assert browser.find_element(By.CSS_SELECTOR, ".kb-review-live").text.startswith("Signed in as mei, reviewer")
     item = lambda b: b.find_element(By.XPATH, f"//code[.='{CMA_2023}/10']/ancestor::li[1]")  # noqa: E731
-    assert "addresses score 46" in item(browser).text
+    assert "related score 47" in item(browser).text
     _screenshot(browser, "review-paragraph-laptop")
-    _review(browser, item(browser).find_element(By.CSS_SELECTOR, "form.kb-review-form"), "confirm", note="the testing centre asked for")
+    _review(browser, item(browser).find_element(By.CSS_SELECTOR, "form.kb-review-form"), "confirm", note="the testing centre asked for",
+            relation="addresses")  # the form offers the rule's relation first
     took = [_live_within(browser, LIVE_WITHIN, lambda b: "addresses reviewed" in item(b).text)]
     assert "Your verdict is live" in browser.find_element(By.ID, "kb-review-message").text
     _screenshot(browser, "review-paragraph-live-laptop")
@@ -133,14 +134,14 @@ def test_a_reviewer_confirms_rejects_and_adds_and_sees_each_live(server, browser
 
     reviews = read_response_reviews(sources / "response_reviews.yml")[before:]
     assert [(r.from_id, r.to_id, r.verdict, r.relation, r.reviewer, r.was) for r in reviews] == [
-        (f"{CMA_2023}/10", f"{PA_2023}/69.4", "confirm", "addresses", "mei", "addresses 46 (rule)"),
+        (f"{CMA_2023}/10", f"{PA_2023}/69.4", "confirm", "addresses", "mei", "related 47 (rule)"),
         (f"{CMA_2023}/1", f"{PA_2023}/61.1", "reject", None, "mei", "related 33 (rule)"),
         (f"{CMA_2023}/1", f"{PA_2023}/62", "confirm", "addresses", "mei", "no response"),
     ]
     assert all(re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", r.at) for r in reviews)
     log = CliRunner().invoke(cli, ["review", "--log", "-s", str(sources)]).output.splitlines()[-3:]
     assert [line.split("  ", 1)[1] for line in log] == [
-        f"mei  {CMA_2023}/10 {PA_2023}/69.4: addresses 46 (rule) → confirm addresses  (the testing centre asked for)",
+        f"mei  {CMA_2023}/10 {PA_2023}/69.4: related 47 (rule) → confirm addresses  (the testing centre asked for)",
         f"mei  {CMA_2023}/1 {PA_2023}/61.1: related 33 (rule) → reject  (the same topic, not the ask)",
         f"mei  {CMA_2023}/1 {PA_2023}/62: no response → confirm addresses",
     ]

@@ -39,12 +39,12 @@ async def test_budget_paragraph_page_shows_where_it_sits_and_the_asks_it_answers
     assert "加速推動高質量發展 › 加強支援技術轉移" in page  # chapter and section
     assert "page 35</span>" in page and "of the original" not in page and "lines 804–806 in the source" in page
     assert "每年向八所資助大學的技術轉移處，各提供不超過一千六百萬元資助。" in page
-    # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger), then one the rules relate
-    assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5", "cma-2023-policy-address/5"]
-    assert "Asks it responds to" in page and "<strong>2 addressed</strong>" in page and "<strong>1 related</strong>" in page
+    # the two asks a reviewer confirmed it addresses, the CMA's 2023 ask first (the stronger); the rules no longer
+    # relate the CMA's pilot-production ask to it (a reader labelled it neither)
+    assert _asks(page) == ["cma-2023-policy-address/4", "cma-2024-budget/5"]
+    assert "Asks it responds to" in page and "<strong>2 addressed</strong>" in page
     assert page.count("</span> <em>reviewed</em>") == 2 and "score " not in page.split("kb-para-asks")[1].split("</ol>")[0]
-    assert "構建需求導向型創科體系" in page and "<summary>review</summary>" in page  # the rule's related one is not settled
-    assert f"kb review cma-2023-policy-address/5 {BUDGET}/127 --confirm --relation related" in page
+    assert "構建需求導向型創科體系" in page and "<summary>review</summary>" not in page  # both settled
     assert f"kb review cma-2023-policy-address/4 {BUDGET}/127" not in page  # settled: no commands offered
     assert f'<a rel="prev" href="/kb/paragraphs/{BUDGET}~2F126">← ¶ 126</a>' in page
     assert f'<a rel="next" href="/kb/paragraphs/{BUDGET}~2F128">¶ 128 →</a>' in page
@@ -91,12 +91,12 @@ async def test_scorecard_evidence_links_to_the_paragraph_page(datasette):
 
 
 async def test_rule_responses_offer_the_commands_that_settle_them(datasette):
-    page = (await datasette.client.get(f"/p/{PA_2023}/61.5")).text  # the new fund: three asks it relates to
+    page = (await datasette.client.get(f"/p/{PA_2023}/61.5")).text  # the new fund: two asks it relates to
     asks = page.split('<section class="kb-para-asks"')[1].split("</ol>")[0]
-    assert asks.count("<summary>review</summary>") == 2  # the two the rules found; the reviewed one has none
+    assert asks.count("<summary>review</summary>") == 1  # the one the rules found; the reviewed one has none
     assert f"<code>kb review cma-2023-policy-address/3 {PA_2023}/61.5 --confirm --relation related</code>" in asks
     assert f"<code>kb review cma-2023-policy-address/3 {PA_2023}/61.5 --reject</code>" in asks
-    assert f"<code>kb review cma-2023-policy-address/14 {PA_2023}/61.5 --confirm</code> <small>(it addresses the ask)</small>" in asks
+    assert f"<code>kb review cma-2023-policy-address/3 {PA_2023}/61.5 --confirm</code> <small>(it addresses the ask)</small>" in asks
 
 
 async def test_paragraph_text_and_ask_titles_are_escaped(built_db, tmp_path):

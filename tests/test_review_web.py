@@ -20,7 +20,7 @@ from kb.rules.reviews import read_response_reviews
 from tests.conftest import SOURCES
 
 PA_2023, CMA_2023 = "hksarg-2023-policy-address", "cma-2023-policy-address"
-PAGE = f"/p/{PA_2023}/69.4"  # answers cma-2023-policy-address/10 (addresses 46, rule)
+PAGE = f"/p/{PA_2023}/69.4"  # relates to cma-2023-policy-address/10 (related 47, rule)
 ASK, PARAGRAPH = f"{CMA_2023}/10", f"{PA_2023}/69.4"
 REVIEWERS = ["mei", "sam"]
 
@@ -108,10 +108,10 @@ async def test_a_reviewer_confirms_and_the_served_database_shows_it_without_a_re
     assert re.search(rf'{re.escape(ASK)}</code><br>\s*<span class="kb-relation addresses">addresses</span> <em>reviewed</em>', page.text)
     last = read_response_reviews(sources / "response_reviews.yml")[-1]
     assert (last.from_id, last.to_id, last.verdict, last.relation, last.reviewer, last.was, last.note) == (
-        ASK, PARAGRAPH, "confirm", "addresses", "mei", "addresses 46 (rule)", "the testing centre it asked for")
+        ASK, PARAGRAPH, "confirm", "addresses", "mei", "related 47 (rule)", "the testing centre it asked for")
     assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", last.at)
     ask_page = await datasette.client.get(f"/r/{ASK}")  # the history, for every visitor
-    assert re.search(r"<strong>mei</strong> ·\s*¶ <code>" + re.escape(PARAGRAPH) + r"</code>: addresses 46 \(rule\) → "
+    assert re.search(r"<strong>mei</strong> ·\s*¶ <code>" + re.escape(PARAGRAPH) + r"</code>: related 47 \(rule\) → "
                      r"<strong>confirm addresses</strong> · <q>the testing centre it asked for</q>", ask_page.text)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from kb.rules.graph import connected_groups
 from kb.rules.links import default_workers
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
+from kb.rules.synonyms import variant_index
 from kb.rules.responses import Answers, Response, response_pairs, rule_responses, statuses
 from kb.rules.timing import HORIZON_YEARS
 from kb.rules.reviews import RESPONSE_REVIEWS_NAME, Review, apply_response_reviews, apply_status_reviews, check_review_ids
@@ -70,6 +71,7 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
     if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
         return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
     _shared = (rows_of, paragraphs_of)
+    variant_index()  # read once here, before the workers fork, not once in each
     by_government: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for pair in pairs:  # a worker takes all the pairs of one government text: it segments its paragraphs once
         by_government[pair[1]].append(pair)

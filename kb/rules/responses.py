@@ -70,6 +70,7 @@ from kb.rules.links import clean, clean_folded, quoted_names
 from kb.text.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.search_index import load_glossary
+from kb.rules.synonyms import variants
 from kb.text.segment import general_rarity, tokens, words
 from kb.text.sentences import split
 from kb.rules.timing import HORIZON_YEARS, later_texts, published_span
@@ -93,6 +94,17 @@ RARITY_FROM, RARITY_SPAN, RARITY_FLOOR, RARITY_CAP = 8.0, 8.0, 0.05, 1.2
 NARRATIVE = 0.8  # the weight of an ask's sentence that does not ask, against one that does
 # BM25
 K1, B = 1.2, 0.75
+# A variant of an ask's word (kb.rules.synonyms: 延期 for 延長) counts this much of the word itself
+VARIANT_WEIGHT = 0.3
+# The terms of the ask's section heading (加強資金支持) count this much in each of its units
+CONTEXT_WEIGHT = 0.3
+# The sentences of the ask's supporting text (the BDC's narrative) are units at this much of their weight
+SUPPORT_WEIGHT = 0.5
+# A claim to address reads the ask's own words only (no variants, heading or supporting text), in its units
+# of full weight (title, sub-items' titles, sentences that ask), and the paragraph's best ask must be this one
+CLAIM_EXACT = True
+CLAIM_UNIT_WEIGHT = 1.0
+RECIPROCAL = True
 # Candidates: a shared term weighing less than this does not make a paragraph a candidate
 CANDIDATE_WEIGHT = 0.5
 # Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
@@ -139,16 +151,56 @@ class AskProfile:
     document_id: str
     units: list[tuple[float, Counter]]  # (weight, terms) of its title, its sub-items' titles, each sentence
     title: Counter  # the terms of its title
+    context: Counter = field(default_factory=Counter)  # the terms of its section heading
+    own: int | None = None  # how many of the units are the ask's own (the rest read its supporting text)
+    exact: bool = False  # its words only, no variants
 
     @cached_property
-    def units_of(self) -> dict[str, tuple[int, ...]]:
-        """Term -> the positions of the units holding it: a paragraph's
-        evidence adds up only the terms it shares with the ask."""
-        found: dict[str, list[int]] = defaultdict(list)
+    def lookup(self) -> "Lookup":
+        """Where each term counts in the units (``Lookup``)."""
+        exact: dict[str, list[int]] = defaultdict(list)
         for position, (_, unit) in enumerate(self.units):
             for term in unit:
-                found[term].append(position)
-        return {term: tuple(positions) for term, positions in found.items()}
+                exact[term].append(position)
+        own = len(self.units) if self.own is None else self.own  # the supporting text: its own words only
+        context = {}
+        if CONTEXT_WEIGHT:
+            context = {term: tuple(position for position in range(own) if term not in self.units[position][1])
+                       for term in self.context}
+        stands_for: dict[str, list[str]] = defaultdict(list)
+        if VARIANT_WEIGHT and not self.exact:
+            for term, positions in exact.items():
+                if term[0] not in "@=«" and positions[0] < own:
+                    for variant in variants(term):
+                        stands_for[variant].append(term)
+        weights = tuple(weight for weight, _ in self.units)
+        share = {term: max(weights[position] for position in positions) for term, positions in exact.items()}
+        for term, positions in context.items():
+            if positions:
+                share[term] = max(share.get(term, 0.0), CONTEXT_WEIGHT * max(weights[p] for p in positions))
+        for variant, words in stands_for.items():
+            share[variant] = max(share.get(variant, 0.0),
+                                 VARIANT_WEIGHT * max(weights[p] for word in words for p in exact[word] if p < own))
+        return Lookup(weights, own, [set(unit) for _, unit in self.units[:own]],
+                      {term: tuple(positions) for term, positions in exact.items()},
+                      context, {variant: tuple(words) for variant, words in stands_for.items()},
+                      tuple(share.items()))
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """Where an ask's terms count: a paragraph's evidence adds up only the
+    terms it shares with the ask."""
+
+    weights: tuple[float, ...]  # each unit's weight
+    own: int  # the units before this are the ask's own, the others read its supporting text
+    held: list[set[str]]  # the terms of each of its own units
+    exact: dict[str, tuple[int, ...]]  # term -> the units holding it, where it counts in full
+    context: dict[str, tuple[int, ...]]  # a heading's term -> its own units that lack it: it counts CONTEXT_WEIGHT there
+    stands_for: dict[str, tuple[str, ...]]
+    # ... a variant (kb.rules.synonyms) -> the ask's words it stands for: it counts VARIANT_WEIGHT in
+    # their own units that lack it, where the paragraph lacks the words
+    share: tuple[tuple[str, float], ...]  # every term, with the most it counts in a unit, the unit's weight included
 
 
 @dataclass
@@ -202,10 +254,27 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows] + [_cleaned_and_names(p.text) for p in paragraphs]
-    texts = [cleaned for cleaned, _ in read]
-    names = {name for _, found in read for name in found}
-    return {name for name in names if len(name) >= 2 and sum(name in text for text in texts) > SLOGAN_MIN_ROWS}
+    cleaned, quoted, counts = _government_names(tuple(p.text for p in paragraphs))
+    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows]
+    texts = [text for text, _ in read]
+    found = set()
+    for name in quoted.union(*(names for _, names in read)):
+        if len(name) < 2:
+            continue
+        if name not in counts:
+            counts[name] = sum(name in text for text in cleaned)
+        if counts[name] + sum(name in text for text in texts) > SLOGAN_MIN_ROWS:
+            found.add(name)
+    return found
+
+
+@lru_cache(maxsize=64)
+def _government_names(texts: tuple[str, ...]) -> tuple[list[str], frozenset[str], dict[str, int]]:
+    """A government text's paragraphs cleaned, the names they quote, and how
+    many of them hold each name counted so far: a government text is
+    compared with every submission of its window, and counts once."""
+    read = [_cleaned_and_names(text) for text in texts]
+    return [text for text, _ in read], frozenset(name for _, names in read for name in names), {}
 
 
 # A government text is compared with every submission published before it,
@@ -294,8 +363,41 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
             folded = (_folded(sentence) for sentence in split(body))
             units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
                       for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
-        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit], units[0][1]))
+        units = [(weight, unit) for weight, unit in units if unit]
+        own = len(units)
+        if SUPPORT_WEIGHT:
+            folded = (_folded(sentence) for sentence in split(row.support or ""))
+            units += [(SUPPORT_WEIGHT * (1.0 if asks(sentence) else NARRATIVE), folded_terms(sentence, slogans))
+                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
+        context = terms(row.section or "", slogans) if row.section else Counter()
+        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit],
+                                   terms(row.title, slogans), context, own))
     return profiles
+
+
+def kept_ask_profiles(rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
+    """``ask_profiles``, kept from one pair to the next: a submission is
+    compared with every government text of its window, and its profiles
+    (with their units' terms and variants) change only with its rows, the
+    slogans of the pair it holds and the weights of the rules."""
+    texts = tuple((r.id, r.parent_id, r.kind, r.title, r.body, r.support, r.section) for r in rows)
+    folded = _folded("\n".join(str(part) for text in texts for part in text[3:]))
+    held = frozenset(slogan for slogan in slogans if slogan in folded)  # the only slogans its terms depend on
+    key = (texts, held, VARIANT_WEIGHT, CONTEXT_WEIGHT, SUPPORT_WEIGHT)
+    return _kept_ask_profiles(key, rows, slogans)
+
+
+_kept: dict[tuple, list[AskProfile]] = {}
+KEPT_SUBMISSIONS = 2048
+
+
+def _kept_ask_profiles(key: tuple, rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
+    found = _kept.get(key)
+    if found is None:
+        if len(_kept) >= KEPT_SUBMISSIONS:
+            _kept.clear()
+        found = _kept[key] = ask_profiles(rows, slogans)
+    return found
 
 
 def asks(folded: str) -> bool:
@@ -355,16 +457,19 @@ def candidate_pairs(
     asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Weights
 ) -> list[tuple[AskProfile, ParagraphProfile]]:
     """(ask, paragraph) pairs worth scoring within one pair of documents: the
-    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``.
+    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``
+    times the most it counts in a unit of the ask (a narrative sentence's
+    term at 0.8 of its weight, a variant's at ``VARIANT_WEIGHT`` …).
     An inverted index from those terms to paragraphs: no all-pairs scan."""
     index: dict[str, set[int]] = defaultdict(set)
+    weight = found.weight.get
     for position, paragraph in enumerate(paragraphs):
         for term in paragraph.terms:
-            if found.of(term) >= CANDIDATE_WEIGHT:
+            if weight(term, 0.0) >= CANDIDATE_WEIGHT:
                 index[term].add(position)
     pairs = []
     for ask in asks:
-        keys = {term for _, unit in ask.units for term in unit if term in index}
+        keys = {term for term, share in ask.lookup.share if term in index and share * found.of(term) >= CANDIDATE_WEIGHT}
         hit = set().union(*(index[key] for key in keys)) if keys else set()
         pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
     return pairs
@@ -382,19 +487,34 @@ def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> fl
 def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
     """What each term of the paragraph adds to a unit that holds it."""
     norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
-    return {t: found.of(t) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
+    weight = found.weight.get
+    return {t: weight(t, 0.0) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
 
 
 def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
     """The largest of the ask's units' sums of the factors of their terms,
     each unit's sum times its weight."""
-    units_of = ask.units_of
+    lookup = ask.lookup
     sums: dict[int, float] = defaultdict(float)
-    for term in units_of.keys() & factors.keys():
+    for term in lookup.exact.keys() & factors.keys():
         factor = factors[term]
-        for position in units_of[term]:
+        for position in lookup.exact[term]:
             sums[position] += factor
-    return max((ask.units[position][0] * total for position, total in sums.items()), default=0.0)
+    for term in lookup.context.keys() & factors.keys():
+        factor = CONTEXT_WEIGHT * factors[term]
+        for position in lookup.context[term]:
+            sums[position] += factor
+    for variant in lookup.stands_for.keys() & factors.keys():
+        counted = set()
+        for word in lookup.stands_for[variant]:
+            if word in factors:
+                continue
+            for position in lookup.exact[word]:
+                if position < lookup.own and position not in counted and variant not in lookup.held[position]:
+                    counted.add(position)
+                    sums[position] += VARIANT_WEIGHT * factors[variant]
+    weights = lookup.weights
+    return max((weights[position] * total for position, total in sums.items()), default=0.0)
 
 
 def score(found: float) -> int:
@@ -430,10 +550,11 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     scored_pair = score_pair(asks, paragraphs)
     ranked = scored_pair.ranked()
     shared = shared_best(ranked)
+    owner = best_asks(ranked) if RECIPROCAL else {}
     responses = []
     for ask_id, scored in ranked.items():
         first = scored[0][1]
-        measure = first in measures and first not in shared
+        measure = first in measures and first not in shared and owner.get(first, ask_id) == ask_id
         claim = scored_pair.claim(ask_id, first) if measure else None
         found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
@@ -446,6 +567,17 @@ def shared_best(ranked: dict[str, list[tuple[int, str]]]) -> set[str]:
     one of them asked, so they only ever relate."""
     best = Counter(scored[0][1] for scored in ranked.values() if scored)
     return {pid for pid, count in best.items() if count > 1}
+
+
+def best_asks(ranked: dict[str, list[tuple[int, str]]]) -> dict[str, str]:
+    """Paragraph id -> the ask of the pair it scores highest with (the first
+    in the asks' order on a tie)."""
+    best: dict[str, tuple[int, str]] = {}
+    for ask_id, scored in ranked.items():
+        for points, pid in scored:
+            if pid not in best or points > best[pid][0]:
+                best[pid] = (points, ask_id)
+    return {pid: ask_id for pid, (_, ask_id) in best.items()}
 
 
 @dataclass
@@ -468,8 +600,11 @@ class ScoredPair:
         asked."""
         ask = self.asks[ask_id]
         places = place_terms() - set(ask.title)
-        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units]
-        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title), self.paragraphs[paragraph_id], self.found))
+        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units[:ask.own]
+                 if weight >= CLAIM_UNIT_WEIGHT]
+        exact = CLAIM_EXACT
+        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title, Counter() if exact else ask.context,
+                                         exact=exact), self.paragraphs[paragraph_id], self.found))
 
 
 @cache
@@ -497,7 +632,7 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     ask's paragraphs best first (ties in the government text's order)."""
     slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
     profiles = paragraph_profiles(paragraphs, slogans)
-    ask_list = ask_profiles(asks, slogans)
+    ask_list = kept_ask_profiles(asks, slogans)
     found = weights(profiles)
     raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
     factors: dict[str, dict[str, float]] = {}
