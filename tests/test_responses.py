@@ -62,6 +62,31 @@ def test_rules_rank_the_labelled_responses(calibration, held_out):
     assert (calibration.right, calibration.found) == (7, 9)
 
 
+FRESH = ROOT / "tests" / "response_labels_fresh.yml"
+
+
+def test_fresh_held_out_labels_name_real_asks_and_paragraphs(built_db):
+    labels, held = response_accuracy.read_labels(extra=(FRESH,))
+    fresh = [label for label in labels if response_accuracy.is_held_out(label, held)]
+    assert len(fresh) == 19 + 13 + 7 + 7
+    db = sqlite_utils.Database(built_db)
+    assert {label.ask for label in fresh} <= {row["id"] for row in db["recommendations"].rows}
+    known = {row["id"] for row in db["paragraphs"].rows}
+    assert {pid for label in fresh for pid in label.addresses + label.related} <= known
+
+
+def test_rules_rank_the_fresh_held_out_responses():
+    # tests/response_labels_fresh.yml: written by reading before this round's
+    # rules changed and measured once after them (docs/responses.md).  The
+    # ranking meets the aims (75% and 90%); the rules' addresses claims do not
+    # (80%): these are the figures measured, asserted as they are.
+    fresh = response_accuracy.accuracy_of(part="held-out", extra=(FRESH,))
+    assert (fresh.cases, fresh.labelled) == (23, 55)
+    assert (fresh.cases_top, fresh.cases_wide) == (19, 22)
+    assert fresh.labelled - len(fresh.missed) == 25
+    assert (fresh.right, fresh.found) == (5, 10)
+
+
 def test_figures_by_set_add_up(calibration):
     by_set = response_accuracy.accuracy_by_set(part="all")
     assert len(by_set) == 9
