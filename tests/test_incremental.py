@@ -58,16 +58,22 @@ def lay_out(folder: Path, ids: list[str], texts: dict[str, str] | None = None) -
     (folder / REVIEWS[2]).write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
 
 
+# Tables pages read in rowid order: compared in that order (the search
+# table's rowids are spaced apart and not the same numbers, kb.rules.search_index).
+IN_ORDER = ("links", "threads", "recommendations_search")
+
+
 def contents(db: Path) -> dict[str, list]:
-    """Every table's rows, sorted (the search table through its own columns)."""
+    """Every table's rows, sorted, or in rowid order (``IN_ORDER``; the search
+    table through its own columns)."""
     with sqlite3.connect(db) as conn:
         names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")]
         found = {}
         for name in names:
             if name.startswith("recommendations_search_"):
                 continue  # FTS5's own storage; the search table itself is compared
-            rows = conn.execute(f"select * from [{name}]").fetchall()
-            found[name] = sorted(rows, key=repr)
+            rows = conn.execute(f"select * from [{name}] order by rowid").fetchall()
+            found[name] = rows if name in IN_ORDER else sorted(rows, key=repr)
         return found
 
 

@@ -12,7 +12,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -28,7 +28,7 @@ from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
 from kb.build.progress import LARGE_BYTES, Progress, size_text
-from kb.rules.search_index import save_search_index
+from kb.rules.search_index import save_search_index, update_search_index
 from kb.rules.threads import thread_members
 from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
@@ -446,35 +446,68 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
     db.execute("PRAGMA synchronous = OFF")
     try:
         store.ensure_db_shape(db)
-        if not fresh:
-            store.delete_documents(db, replaced)
-            store.clear_derived(db)
-        sources = [read.source for read in written.sources]
-        store.save_publishers(db, list({source.publisher.id: source.publisher for source in sources}.values()))
-        for read in written.sources:
-            if read.document_id not in replaced:
-                continue
-            result = read.parsed
-            document = result.document if result else read.source.document
-            store.save_document(db, document, read.text, read.fingerprint)
-            if result:
-                store.save_recommendations(db, read.source.publisher.id, result.recommendations)
-                store.save_paragraphs(db, result.paragraphs)
-        store.save_policy_areas(db, read_taxonomy())
-        store.save_area_tags(db, written.tags)
-        store.save_links(db, written.links)
-        if written.answers:
-            store.save_responses(db, written.answers.responses, written.answers.statuses)
-        store.save_positions(db)
-        store.save_threads(db, written.threads)
-        save_search_index(db, kept={source.document.id for source in sources} - replaced if not fresh else frozenset())
-        store.save_build_info(db, written.info)
         if fresh:
-            db.execute("VACUUM")
+            _fill_fresh(db, written)
+        else:
+            _fill_changes(db, written, replaced)
     finally:
         db.close()
     with open(path, "rb+") as file:
         os.fsync(file.fileno())
+
+
+def _save_documents(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+    for read in written.sources:
+        if read.document_id not in replaced:
+            continue
+        result = read.parsed
+        document = result.document if result else read.source.document
+        store.save_document(db, document, read.text, read.fingerprint)
+        if result:
+            store.save_recommendations(db, read.source.publisher.id, result.recommendations)
+            store.save_paragraphs(db, result.paragraphs)
+
+
+def _publishers(written: Written) -> list:
+    return list({read.source.publisher.id: read.source.publisher for read in written.sources}.values())
+
+
+def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
+    """Everything, into an empty database."""
+    store.save_publishers(db, _publishers(written))
+    _save_documents(db, written, {read.document_id for read in written.sources})
+    store.save_policy_areas(db, read_taxonomy())
+    store.save_area_tags(db, written.tags)
+    store.save_links(db, written.links)
+    if written.answers:
+        store.save_responses(db, written.answers.responses, written.answers.statuses)
+    store.save_positions(db)
+    store.save_threads(db, written.threads)
+    save_search_index(db)
+    store.save_build_info(db, written.info)
+    db.execute("VACUUM")
+
+
+def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+    """A copy of the previous database brought to what a full build would
+    write: the ``replaced`` documents (added, changed or removed) deleted
+    and written again, and of every derived table only the rows that
+    differ (``kb.build.store.sync_table``; the links and threads, read in
+    rowid order, from their first difference on)."""
+    store.delete_documents(db, replaced)
+    store.sync_table(db, "publishers", [asdict(publisher) for publisher in _publishers(written)])
+    _save_documents(db, written, replaced)
+    store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
+    store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
+    store.sync_primary_areas(db, written.tags)
+    store.sync_in_order(db, "links", [asdict(link) for link in written.links])
+    answers = written.answers
+    store.sync_table(db, "responses", [asdict(r) for r in answers.responses] if answers else [])
+    store.sync_table(db, "response_status", [asdict(s) for s in answers.statuses] if answers else [])
+    store.sync_positions(db)
+    store.sync_in_order(db, "threads", written.threads)
+    update_search_index(db, replaced)
+    store.sync_table(db, "build_info", [{"key": key, "value": value} for key, value in written.info.items()])
 
 
 def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) -> list[AreaTag]:
