@@ -500,10 +500,10 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
     store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
     store.sync_primary_areas(db, written.tags)
-    store.sync_in_order(db, "links", [asdict(link) for link in written.links])
+    store.sync_in_order(db, "links", [vars(link) for link in written.links])
     answers = written.answers
-    store.sync_table(db, "responses", [asdict(r) for r in answers.responses] if answers else [])
-    store.sync_table(db, "response_status", [asdict(s) for s in answers.statuses] if answers else [])
+    store.sync_table(db, "responses", [vars(r) for r in answers.responses] if answers else [])
+    store.sync_table(db, "response_status", [vars(s) for s in answers.statuses] if answers else [])
     store.sync_positions(db)
     store.sync_in_order(db, "threads", written.threads)
     update_search_index(db, replaced)
