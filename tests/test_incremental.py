@@ -244,3 +244,36 @@ def test_an_incremental_build_warns_of_a_kept_documents_unread_lines_as_a_full_b
     monkeypatch.setattr(loaders, "unread", lambda *args: calls.append(args) or found_again(*args))
     incremental = {report.document_id: report.warnings for report in build(folder, db)}
     assert incremental == full and calls == []
+
+
+def test_one_synthetic_document_added_to_the_real_sources_builds_incrementally_as_a_full_build(tmp_path):
+    """The real sources, then a CMA submission made from the 2024-25 one
+    (a tenth of its Han characters changed) and published a year before
+    it, among the real documents: the incremental build, which writes only
+    the rows that differ, holds what a full build of the same sources
+    holds, the links, threads and search rows in the same order."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import random
+
+    import benchmark_build
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    shutil.copytree(SOURCES, folder, ignore=shutil.ignore_patterns(".*"))
+    build(folder, db)
+    seed = next(entry for entry in entries() if entry["id"] == CMA_2024)
+    text = (SOURCES / seed["file"]).read_text(encoding="utf-8")
+    pool = sorted(set(re.findall(r"[\u4e00-\u9fff]", text)) - benchmark_build._KEPT)
+    added = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
+    added.update(id="cma-2023-budget-synthetic", file="cma-2023-budget-synthetic.txt", published="2022-12",
+                 cycle="2023-24 Budget")
+    (folder / added["file"]).write_text(benchmark_build.mutate(text, random.Random(7), pool), encoding="utf-8")
+    manifest = yaml.safe_load((folder / "manifest.yml").read_text(encoding="utf-8"))
+    (folder / "manifest.yml").write_text(yaml.safe_dump(manifest + [added], allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert f"building incrementally: {len(manifest)} documents kept, 1 added, changed or removed" in notes
+    build(folder, tmp_path / "full.db", full=True)
+    incremental, full = contents(db), contents(tmp_path / "full.db")
+    assert any(row[1].startswith(added["id"]) for row in full["links"])  # the new document is linked
+    assert incremental == full

@@ -21,7 +21,7 @@ Pure apart from reading the previous database; ``kb.build.pipeline`` does the wr
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import sqlite_utils
 
 import kb
 from kb.build.freshness import SCHEMA_KEY, VERSION_KEY, schema_version
+from kb.rules.areas import AreaTag
 from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
 from kb.build.manifest import Source
@@ -40,6 +41,7 @@ LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
 UNREAD_KEY = "unread_lines"  # document id -> the lines its loader numbered but read into no row
+OVERRIDES_KEY = "area_overrides"  # a hash of the reviewer's area overrides the tags were made with
 ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
 # a change anywhere else (a page, a command's help) keeps builds incremental.
@@ -93,6 +95,8 @@ class Previous:
     pairs_by_document: dict[str, int]
     answered_pairs: set[tuple[str, str]]
     unread: dict[str, tuple[tuple[int, str], ...]]
+    tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
+    overrides: str | None = None  # OVERRIDES_KEY
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -138,7 +142,17 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
         unread={document_id: tuple((number, text) for number, text in lines)
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
+        tags=_tags(db),
+        overrides=info.get(OVERRIDES_KEY),
     )
+
+
+def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
+    found: dict[str, list[AreaTag]] = {}
+    for row_id, area_id, primary, method, score in db.execute(
+            "select recommendation_id, area_id, is_primary, method, score from recommendation_areas"):
+        found.setdefault(document_of(row_id), []).append(AreaTag(row_id, area_id, bool(primary), method, score))
+    return found
 
 
 def _record(record_type, row: dict):

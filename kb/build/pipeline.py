@@ -22,7 +22,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, OVERRIDES_KEY, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -138,8 +138,10 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
+    overrides = overrides_hash(Path(sources_dir))
     with progress.step("tagging policy areas"):
-        tags = area_tags(Path(sources_dir), rows, skipped)
+        kept_tags = previous.tags if previous and previous.overrides == overrides else {}
+        tags = area_tags(Path(sources_dir), rows, skipped, {d: t for d, t in kept_tags.items() if d not in changed})
     documents = [result.document for result in parsed.values() if result]
     again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
@@ -162,7 +164,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
                     ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
                     UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
                                            ensure_ascii=False),
-                    CODE_KEY: code_version(),
+                    CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
             if previous:
@@ -510,18 +512,37 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "build_info", [{"key": key, "value": value} for key, value in written.info.items()])
 
 
-def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) -> list[AreaTag]:
+def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset(),
+              kept: Mapping[str, list[AreaTag]] | None = None) -> list[AreaTag]:
     """Policy-area tags for every row, with the reviewer's overrides.
 
     An override naming a row that does not exist is an error, unless its
-    document was skipped for want of a loader."""
+    document was skipped for want of a loader.  ``kept``: the tags of
+    documents unchanged since the previous build, made with the same
+    overrides (a row's tags depend on its document's rows alone), by
+    document; the other rows are tagged."""
     taxonomy = read_taxonomy()
     overrides_path = sources_dir / OVERRIDES_NAME
     overrides = read_overrides(overrides_path, taxonomy) if overrides_path.is_file() else {}
     unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if document_of(row_id) not in skipped]
     if unknown:
         raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
-    return tag(rows, taxonomy, overrides)
+    kept = kept or {}
+    made = tag([row for row in rows if row.document_id not in kept], taxonomy, overrides)
+    if not kept:
+        return made
+    by_row: dict[str, list[AreaTag]] = {}
+    for found in (made, *kept.values()):
+        for area_tag in found:
+            by_row.setdefault(area_tag.recommendation_id, []).append(area_tag)
+    return [area_tag for row in rows for area_tag in by_row.get(row.id, [])]
+
+
+def overrides_hash(sources_dir: Path) -> str:
+    """What the reviewer's area overrides say, hashed: the tags of the
+    previous build are kept only when they were made with the same."""
+    path = sources_dir / OVERRIDES_NAME
+    return sha256(path)[:16] if path.is_file() else ""
 
 
 def _link(
