@@ -41,6 +41,7 @@ LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
 UNREAD_KEY = "unread_lines"  # document id -> the lines its loader numbered but read into no row
+LINK_PROFILES_KEY = "link_profiles"  # row id -> what linking prepared of it (kb.rules.links.prepare's known)
 OVERRIDES_KEY = "area_overrides"  # a hash of the reviewer's area overrides the tags were made with
 ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
@@ -97,6 +98,7 @@ class Previous:
     unread: dict[str, tuple[tuple[int, str], ...]]
     tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
     overrides: str | None = None  # OVERRIDES_KEY
+    link_profiles: dict[str, list] = field(default_factory=dict)  # LINK_PROFILES_KEY
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -144,6 +146,7 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
         tags=_tags(db),
         overrides=info.get(OVERRIDES_KEY),
+        link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
     )
 
 
@@ -179,6 +182,16 @@ def linked_again(documents: list[Document], previous: Previous, changed: set[str
     keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
     again = {d.id for d in documents if any(_within(key, _key(d), 2 * HORIZON_YEARS) for key in keys)}
     return again | (previous.link_reviewed & {d.id for d in documents})
+
+
+def window_changed(documents: list[Document], previous: Previous, changed: set[str]) -> set[str]:
+    """The documents whose own window (``kb.rules.link_window``) holds a
+    document added, changed or removed: what linking prepared of their rows
+    (their supporting clauses, weighed with their window) must be prepared
+    again; the other rows' is kept (``LINK_PROFILES_KEY``)."""
+    keys = [_key(d) for d in documents if d.id in changed]
+    keys += [_key(previous.documents[d]) for d in changed if d in previous.documents]
+    return {d.id for d in documents if any(_within(key, _key(d), HORIZON_YEARS) for key in keys)}
 
 
 def _key(document: Document) -> tuple:

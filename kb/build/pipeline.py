@@ -6,6 +6,7 @@ database is written beside the old one under a temporary name: a failing
 build leaves the previous database untouched.
 """
 
+import gc
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, OVERRIDES_KEY, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -120,6 +121,20 @@ def summary_line(db_path: str | Path, reports: list[DocumentReport], seconds: fl
 
 def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
            parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
+    try:
+        return _build_frozen(sources_dir, db_path, loaders_by_name, progress, full, parsed_already, horizon)
+    finally:
+        gc.unfreeze()
+
+
+def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
+                  parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
+    """``_build``; what it has read and worked out is frozen for the garbage
+    collector (``gc.freeze``) before each step that forks workers (linking,
+    responses): it lives until the database is written, and otherwise every
+    collection, in the build and in each forked worker, walks all of it
+    again (in a worker, copying every page it walks): work that grew with
+    the documents times the collections, and workers as large as the build."""
     texts = read_sources(sources_dir, loaders_by_name)
     fingerprints = {read.document_id: read.fingerprint for read in texts}
     previous = None if full else read_previous(db_path)
@@ -145,9 +160,11 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     documents = [result.document for result in parsed.values() if result]
     again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
+    gc.freeze()
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, changed)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
@@ -165,6 +182,7 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
                     UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
                                            ensure_ascii=False),
                     CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
+                    LINK_PROFILES_KEY: json.dumps(linked.profiles, ensure_ascii=False, sort_keys=True),
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
             if previous:
@@ -554,21 +572,29 @@ def _link(
     reviews: list[Review],
     again: set[str] | None = None,
     previous: Previous | None = None,
+    changed: set[str] = frozenset(),
 ) -> LinkRun:
     """Links between recommendations of different documents, with the reviewer's verdicts;
     ``areas`` are the rows' primary policy areas.  With a ``previous``
     database, only the links into the documents ``again`` are found; the
     others are kept from it."""
     check_review_ids(sources_dir / LINK_REVIEWS_NAME, reviews, {row.id for row in rows}, skipped=skipped)
-    found = rule_links(rows, documents, areas, into=again)
-    kept, pairs = [], {}
+    known = {}
     if previous is not None:
         present = {document.id for document in documents}
+        moved = window_changed(documents, previous, changed)
+        known = {row_id: made for row_id, made in previous.link_profiles.items()
+                 if document_of(row_id) in present and document_of(row_id) not in moved}
+    found = rule_links(rows, documents, areas, into=again, known=known)
+    profiles = {**known, **found.profiles}
+    kept, pairs = [], {}
+    if previous is not None:
         kept = [link for link in previous.links if document_of(link.to_id) not in again
                 and document_of(link.to_id) in present and document_of(link.from_id) in present]
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
-    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
+    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs,
+                   dict(sorted(profiles.items())))
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
