@@ -452,7 +452,8 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
     if into is not None:  # only the rows of the windows of ``into`` and of their documents' windows
         needed = {o for d in into if d in order for o in range(first_in_window(order[d], years), order[d] + 1)}
         lowest = min((first_in_window(o, years) for o in needed), default=len(order))
-        rows = [row for row in rows if order.get(row.document_id, -1) >= lowest]
+        highest = max(needed, default=-1)  # no later row is compared: a document inserted early profiled all of them
+        rows = [row for row in rows if lowest <= order.get(row.document_id, -1) <= highest]
     prepared = profiles(rows, order)
     for profile in prepared:
         profile.area = areas.get(profile.id)
