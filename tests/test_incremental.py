@@ -277,3 +277,29 @@ def test_one_synthetic_document_added_to_the_real_sources_builds_incrementally_a
     incremental, full = contents(db), contents(tmp_path / "full.db")
     assert any(row[1].startswith(added["id"]) for row in full["links"])  # the new document is linked
     assert incremental == full
+
+
+def test_a_government_text_added_links_nothing_again(tmp_path, monkeypatch):
+    """A window's statistics count rows, and a government text has none (its
+    paragraphs are not linked): adding one finds no link again (only the
+    documents the link reviews name are linked again at every build), and
+    the build still holds what a full build does."""
+    from kb.build import pipeline
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    budget = "hksarg-2024-25-budget"
+    all_ids = [entry["id"] for entry in entries()]
+    lay_out(folder, [i for i in all_ids if i != budget])
+    build(folder, db)
+    lay_out(folder, all_ids)
+    linked_into = []
+    found_links = pipeline.rule_links
+    monkeypatch.setattr(pipeline, "rule_links", lambda *args, **kwargs: linked_into.append(kwargs.get("into")) or found_links(*args, **kwargs))
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert any(note.startswith("building incrementally") for note in notes)
+    reviews = yaml.safe_load((folder / REVIEWS[0]).read_text(encoding="utf-8")) or {}
+    reviewed = {i.strip().split("/")[0] for key in reviews for i in key.split("->")}
+    assert linked_into == [reviewed]
+    build(folder, tmp_path / "full.db", full=True)
+    assert contents(db) == contents(tmp_path / "full.db")

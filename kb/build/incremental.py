@@ -170,13 +170,16 @@ def changed_documents(fingerprints: dict[str, str], previous: Previous) -> set[s
     return {d for d in fingerprints.keys() | previous.fingerprints.keys() if fingerprints.get(d) != previous.fingerprints.get(d)}
 
 
-def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str]) -> set[str]:
+def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str],
+                 with_rows: set[str] | None = None) -> set[str]:
     """The documents whose links into them must be found again: those whose
     window, or the windows of their window's rows (a row's supporting clauses
     are weighed as of its own document), holds a document that was added,
     changed or removed, or whose rows' primary areas changed; and those named
-    by the previous link reviews."""
-    touched = set(changed)
+    by the previous link reviews.  ``with_rows``: the documents with
+    top-level rows now; a document changed that has none, and had none (a
+    government text), changes no window's rows, so no link (``linked``)."""
+    touched = linked(changed, previous, with_rows)
     touched |= {document_of(row_id) for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
     keys = [_key(d) for d in documents if d.id in touched]
     keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
@@ -184,14 +187,27 @@ def linked_again(documents: list[Document], previous: Previous, changed: set[str
     return again | (previous.link_reviewed & {d.id for d in documents})
 
 
-def window_changed(documents: list[Document], previous: Previous, changed: set[str]) -> set[str]:
+def window_changed(documents: list[Document], previous: Previous, changed: set[str],
+                   with_rows: set[str] | None = None) -> set[str]:
     """The documents whose own window (``kb.rules.link_window``) holds a
-    document added, changed or removed: what linking prepared of their rows
-    (their supporting clauses, weighed with their window) must be prepared
-    again; the other rows' is kept (``LINK_PROFILES_KEY``)."""
+    document added, changed or removed (with top-level rows, now or before:
+    ``linked``): what linking prepared of their rows (their supporting
+    clauses, weighed with their window) must be prepared again; the other
+    rows' is kept (``LINK_PROFILES_KEY``)."""
+    changed = linked(changed, previous, with_rows)
     keys = [_key(d) for d in documents if d.id in changed]
     keys += [_key(previous.documents[d]) for d in changed if d in previous.documents]
     return {d.id for d in documents if any(_within(key, _key(d), HORIZON_YEARS) for key in keys)}
+
+
+def linked(changed: set[str], previous: Previous, with_rows: set[str] | None) -> set[str]:
+    """The documents of ``changed`` that have top-level rows (``with_rows``,
+    every one when ``None``) or had them in the previous build: a window's
+    statistics count rows, so a document without any (a government text,
+    with paragraphs) changes no link when it is added or removed."""
+    if with_rows is None:
+        return set(changed)
+    return {d for d in changed if d in with_rows or any(not row.parent_id for row in previous.rows.get(d, []))}
 
 
 def _key(document: Document) -> tuple:

@@ -158,7 +158,8 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
         kept_tags = previous.tags if previous and previous.overrides == overrides else {}
         tags = area_tags(Path(sources_dir), rows, skipped, {d: t for d, t in kept_tags.items() if d not in changed})
     documents = [result.document for result in parsed.values() if result]
-    again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
+    with_rows = {row.document_id for row in rows if not row.parent_id}
+    again = linked_again(documents, previous, changed, primary_areas(tags), with_rows) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
     gc.freeze()
     with progress.step(f"linking {len(rows)} rows across documents"):
@@ -582,7 +583,7 @@ def _link(
     known = {}
     if previous is not None:
         present = {document.id for document in documents}
-        moved = window_changed(documents, previous, changed)
+        moved = window_changed(documents, previous, changed, {row.document_id for row in rows if not row.parent_id})
         known = {row_id: made for row_id, made in previous.link_profiles.items()
                  if document_of(row_id) in present and document_of(row_id) not in moved}
     found = rule_links(rows, documents, areas, into=again, known=known)
