@@ -58,16 +58,22 @@ def lay_out(folder: Path, ids: list[str], texts: dict[str, str] | None = None) -
     (folder / REVIEWS[2]).write_text(yaml.safe_dump(kept, allow_unicode=True), encoding="utf-8")
 
 
+# Tables pages read in rowid order: compared in that order (the search
+# table's rowids are spaced apart and not the same numbers, kb.rules.search_index).
+IN_ORDER = ("links", "threads", "recommendations_search")
+
+
 def contents(db: Path) -> dict[str, list]:
-    """Every table's rows, sorted (the search table through its own columns)."""
+    """Every table's rows, sorted, or in rowid order (``IN_ORDER``; the search
+    table through its own columns)."""
     with sqlite3.connect(db) as conn:
         names = [r[0] for r in conn.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")]
         found = {}
         for name in names:
             if name.startswith("recommendations_search_"):
                 continue  # FTS5's own storage; the search table itself is compared
-            rows = conn.execute(f"select * from [{name}]").fetchall()
-            found[name] = sorted(rows, key=repr)
+            rows = conn.execute(f"select * from [{name}] order by rowid").fetchall()
+            found[name] = rows if name in IN_ORDER else sorted(rows, key=repr)
         return found
 
 
@@ -238,3 +244,62 @@ def test_an_incremental_build_warns_of_a_kept_documents_unread_lines_as_a_full_b
     monkeypatch.setattr(loaders, "unread", lambda *args: calls.append(args) or found_again(*args))
     incremental = {report.document_id: report.warnings for report in build(folder, db)}
     assert incremental == full and calls == []
+
+
+def test_one_synthetic_document_added_to_the_real_sources_builds_incrementally_as_a_full_build(tmp_path):
+    """The real sources, then a CMA submission made from the 2024-25 one
+    (a tenth of its Han characters changed) and published a year before
+    it, among the real documents: the incremental build, which writes only
+    the rows that differ, holds what a full build of the same sources
+    holds, the links, threads and search rows in the same order."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import random
+
+    import benchmark_build
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    shutil.copytree(SOURCES, folder, ignore=shutil.ignore_patterns(".*"))
+    build(folder, db)
+    seed = next(entry for entry in entries() if entry["id"] == CMA_2024)
+    text = (SOURCES / seed["file"]).read_text(encoding="utf-8")
+    pool = sorted(set(re.findall(r"[\u4e00-\u9fff]", text)) - benchmark_build._KEPT)
+    added = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
+    added.update(id="cma-2023-budget-synthetic", file="cma-2023-budget-synthetic.txt", published="2022-12",
+                 cycle="2023-24 Budget")
+    (folder / added["file"]).write_text(benchmark_build.mutate(text, random.Random(7), pool), encoding="utf-8")
+    manifest = yaml.safe_load((folder / "manifest.yml").read_text(encoding="utf-8"))
+    (folder / "manifest.yml").write_text(yaml.safe_dump(manifest + [added], allow_unicode=True, sort_keys=False),
+                                         encoding="utf-8")
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert f"building incrementally: {len(manifest)} documents kept, 1 added, changed or removed" in notes
+    build(folder, tmp_path / "full.db", full=True)
+    incremental, full = contents(db), contents(tmp_path / "full.db")
+    assert any(row[1].startswith(added["id"]) for row in full["links"])  # the new document is linked
+    assert incremental == full
+
+
+def test_a_government_text_added_links_nothing_again(tmp_path, monkeypatch):
+    """A window's statistics count rows, and a government text has none (its
+    paragraphs are not linked): adding one finds no link again (only the
+    documents the link reviews name are linked again at every build), and
+    the build still holds what a full build does."""
+    from kb.build import pipeline
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    budget = "hksarg-2024-25-budget"
+    all_ids = [entry["id"] for entry in entries()]
+    lay_out(folder, [i for i in all_ids if i != budget])
+    build(folder, db)
+    lay_out(folder, all_ids)
+    linked_into = []
+    found_links = pipeline.rule_links
+    monkeypatch.setattr(pipeline, "rule_links", lambda *args, **kwargs: linked_into.append(kwargs.get("into")) or found_links(*args, **kwargs))
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert any(note.startswith("building incrementally") for note in notes)
+    reviews = yaml.safe_load((folder / REVIEWS[0]).read_text(encoding="utf-8")) or {}
+    reviewed = {i.strip().split("/")[0] for key in reviews for i in key.split("->")}
+    assert linked_into == [reviewed]
+    build(folder, tmp_path / "full.db", full=True)
+    assert contents(db) == contents(tmp_path / "full.db")

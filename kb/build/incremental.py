@@ -21,7 +21,7 @@ Pure apart from reading the previous database; ``kb.build.pipeline`` does the wr
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ import sqlite_utils
 
 import kb
 from kb.build.freshness import SCHEMA_KEY, VERSION_KEY, schema_version
+from kb.rules.areas import AreaTag
 from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
 from kb.build.manifest import Source
@@ -40,6 +41,8 @@ LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
 UNREAD_KEY = "unread_lines"  # document id -> the lines its loader numbered but read into no row
+LINK_PROFILES_KEY = "link_profiles"  # row id -> what linking prepared of it (kb.rules.links.prepare's known)
+OVERRIDES_KEY = "area_overrides"  # a hash of the reviewer's area overrides the tags were made with
 ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
 # a change anywhere else (a page, a command's help) keeps builds incremental.
@@ -93,6 +96,9 @@ class Previous:
     pairs_by_document: dict[str, int]
     answered_pairs: set[tuple[str, str]]
     unread: dict[str, tuple[tuple[int, str], ...]]
+    tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
+    overrides: str | None = None  # OVERRIDES_KEY
+    link_profiles: dict[str, list] = field(default_factory=dict)  # LINK_PROFILES_KEY
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -138,7 +144,18 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
         unread={document_id: tuple((number, text) for number, text in lines)
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
+        tags=_tags(db),
+        overrides=info.get(OVERRIDES_KEY),
+        link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
     )
+
+
+def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
+    found: dict[str, list[AreaTag]] = {}
+    for row_id, area_id, primary, method, score in db.execute(
+            "select recommendation_id, area_id, is_primary, method, score from recommendation_areas"):
+        found.setdefault(document_of(row_id), []).append(AreaTag(row_id, area_id, bool(primary), method, score))
+    return found
 
 
 def _record(record_type, row: dict):
@@ -153,18 +170,44 @@ def changed_documents(fingerprints: dict[str, str], previous: Previous) -> set[s
     return {d for d in fingerprints.keys() | previous.fingerprints.keys() if fingerprints.get(d) != previous.fingerprints.get(d)}
 
 
-def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str]) -> set[str]:
+def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str],
+                 with_rows: set[str] | None = None) -> set[str]:
     """The documents whose links into them must be found again: those whose
     window, or the windows of their window's rows (a row's supporting clauses
     are weighed as of its own document), holds a document that was added,
     changed or removed, or whose rows' primary areas changed; and those named
-    by the previous link reviews."""
-    touched = set(changed)
+    by the previous link reviews.  ``with_rows``: the documents with
+    top-level rows now; a document changed that has none, and had none (a
+    government text), changes no window's rows, so no link (``linked``)."""
+    touched = linked(changed, previous, with_rows)
     touched |= {document_of(row_id) for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
     keys = [_key(d) for d in documents if d.id in touched]
     keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
     again = {d.id for d in documents if any(_within(key, _key(d), 2 * HORIZON_YEARS) for key in keys)}
     return again | (previous.link_reviewed & {d.id for d in documents})
+
+
+def window_changed(documents: list[Document], previous: Previous, changed: set[str],
+                   with_rows: set[str] | None = None) -> set[str]:
+    """The documents whose own window (``kb.rules.link_window``) holds a
+    document added, changed or removed (with top-level rows, now or before:
+    ``linked``): what linking prepared of their rows (their supporting
+    clauses, weighed with their window) must be prepared again; the other
+    rows' is kept (``LINK_PROFILES_KEY``)."""
+    changed = linked(changed, previous, with_rows)
+    keys = [_key(d) for d in documents if d.id in changed]
+    keys += [_key(previous.documents[d]) for d in changed if d in previous.documents]
+    return {d.id for d in documents if any(_within(key, _key(d), HORIZON_YEARS) for key in keys)}
+
+
+def linked(changed: set[str], previous: Previous, with_rows: set[str] | None) -> set[str]:
+    """The documents of ``changed`` that have top-level rows (``with_rows``,
+    every one when ``None``) or had them in the previous build: a window's
+    statistics count rows, so a document without any (a government text,
+    with paragraphs) changes no link when it is added or removed."""
+    if with_rows is None:
+        return set(changed)
+    return {d for d in changed if d in with_rows or any(not row.parent_id for row in previous.rows.get(d, []))}
 
 
 def _key(document: Document) -> tuple:

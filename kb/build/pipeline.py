@@ -6,13 +6,14 @@ database is written beside the old one under a temporary name: a failing
 build leaves the previous database untouched.
 """
 
+import gc
 import json
 import os
 import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -22,13 +23,13 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
 from kb.build.progress import LARGE_BYTES, Progress, size_text
-from kb.rules.search_index import save_search_index
+from kb.rules.search_index import save_search_index, update_search_index
 from kb.rules.threads import thread_members
 from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
@@ -120,6 +121,20 @@ def summary_line(db_path: str | Path, reports: list[DocumentReport], seconds: fl
 
 def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
            parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
+    try:
+        return _build_frozen(sources_dir, db_path, loaders_by_name, progress, full, parsed_already, horizon)
+    finally:
+        gc.unfreeze()
+
+
+def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
+                  parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
+    """``_build``; what it has read and worked out is frozen for the garbage
+    collector (``gc.freeze``) before each step that forks workers (linking,
+    responses): it lives until the database is written, and otherwise every
+    collection, in the build and in each forked worker, walks all of it
+    again (in a worker, copying every page it walks): work that grew with
+    the documents times the collections, and workers as large as the build."""
     texts = read_sources(sources_dir, loaders_by_name)
     fingerprints = {read.document_id: read.fingerprint for read in texts}
     previous = None if full else read_previous(db_path)
@@ -138,14 +153,19 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
+    overrides = overrides_hash(Path(sources_dir))
     with progress.step("tagging policy areas"):
-        tags = area_tags(Path(sources_dir), rows, skipped)
+        kept_tags = previous.tags if previous and previous.overrides == overrides else {}
+        tags = area_tags(Path(sources_dir), rows, skipped, {d: t for d, t in kept_tags.items() if d not in changed})
     documents = [result.document for result in parsed.values() if result]
-    again = linked_again(documents, previous, changed, primary_areas(tags)) if previous else None
+    with_rows = {row.document_id for row in rows if not row.parent_id}
+    again = linked_again(documents, previous, changed, primary_areas(tags), with_rows) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
+    gc.freeze()
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, changed)
     paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.response_reviewed if previous else set(),
@@ -162,7 +182,8 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
                     ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
                     UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
                                            ensure_ascii=False),
-                    CODE_KEY: code_version(),
+                    CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
+                    LINK_PROFILES_KEY: json.dumps(linked.profiles, ensure_ascii=False, sort_keys=True),
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
             if previous:
@@ -446,49 +467,101 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
     db.execute("PRAGMA synchronous = OFF")
     try:
         store.ensure_db_shape(db)
-        if not fresh:
-            store.delete_documents(db, replaced)
-            store.clear_derived(db)
-        sources = [read.source for read in written.sources]
-        store.save_publishers(db, list({source.publisher.id: source.publisher for source in sources}.values()))
-        for read in written.sources:
-            if read.document_id not in replaced:
-                continue
-            result = read.parsed
-            document = result.document if result else read.source.document
-            store.save_document(db, document, read.text, read.fingerprint)
-            if result:
-                store.save_recommendations(db, read.source.publisher.id, result.recommendations)
-                store.save_paragraphs(db, result.paragraphs)
-        store.save_policy_areas(db, read_taxonomy())
-        store.save_area_tags(db, written.tags)
-        store.save_links(db, written.links)
-        if written.answers:
-            store.save_responses(db, written.answers.responses, written.answers.statuses)
-        store.save_positions(db)
-        store.save_threads(db, written.threads)
-        save_search_index(db, kept={source.document.id for source in sources} - replaced if not fresh else frozenset())
-        store.save_build_info(db, written.info)
         if fresh:
-            db.execute("VACUUM")
+            _fill_fresh(db, written)
+        else:
+            _fill_changes(db, written, replaced)
     finally:
         db.close()
     with open(path, "rb+") as file:
         os.fsync(file.fileno())
 
 
-def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset()) -> list[AreaTag]:
+def _save_documents(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+    for read in written.sources:
+        if read.document_id not in replaced:
+            continue
+        result = read.parsed
+        document = result.document if result else read.source.document
+        store.save_document(db, document, read.text, read.fingerprint)
+        if result:
+            store.save_recommendations(db, read.source.publisher.id, result.recommendations)
+            store.save_paragraphs(db, result.paragraphs)
+
+
+def _publishers(written: Written) -> list:
+    return list({read.source.publisher.id: read.source.publisher for read in written.sources}.values())
+
+
+def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
+    """Everything, into an empty database."""
+    store.save_publishers(db, _publishers(written))
+    _save_documents(db, written, {read.document_id for read in written.sources})
+    store.save_policy_areas(db, read_taxonomy())
+    store.save_area_tags(db, written.tags)
+    store.save_links(db, written.links)
+    if written.answers:
+        store.save_responses(db, written.answers.responses, written.answers.statuses)
+    store.save_positions(db)
+    store.save_threads(db, written.threads)
+    save_search_index(db)
+    store.save_build_info(db, written.info)
+    db.execute("VACUUM")
+
+
+def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+    """A copy of the previous database brought to what a full build would
+    write: the ``replaced`` documents (added, changed or removed) deleted
+    and written again, and of every derived table only the rows that
+    differ (``kb.build.store.sync_table``; the links and threads, read in
+    rowid order, from their first difference on)."""
+    store.delete_documents(db, replaced)
+    store.sync_table(db, "publishers", [asdict(publisher) for publisher in _publishers(written)])
+    _save_documents(db, written, replaced)
+    store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
+    store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
+    store.sync_primary_areas(db, written.tags)
+    store.sync_in_order(db, "links", [vars(link) for link in written.links])
+    answers = written.answers
+    store.sync_table(db, "responses", [vars(r) for r in answers.responses] if answers else [])
+    store.sync_table(db, "response_status", [vars(s) for s in answers.statuses] if answers else [])
+    store.sync_positions(db)
+    store.sync_in_order(db, "threads", written.threads)
+    update_search_index(db, replaced)
+    store.sync_table(db, "build_info", [{"key": key, "value": value} for key, value in written.info.items()])
+
+
+def area_tags(sources_dir: Path, rows: list, skipped: set[str] = frozenset(),
+              kept: Mapping[str, list[AreaTag]] | None = None) -> list[AreaTag]:
     """Policy-area tags for every row, with the reviewer's overrides.
 
     An override naming a row that does not exist is an error, unless its
-    document was skipped for want of a loader."""
+    document was skipped for want of a loader.  ``kept``: the tags of
+    documents unchanged since the previous build, made with the same
+    overrides (a row's tags depend on its document's rows alone), by
+    document; the other rows are tagged."""
     taxonomy = read_taxonomy()
     overrides_path = sources_dir / OVERRIDES_NAME
     overrides = read_overrides(overrides_path, taxonomy) if overrides_path.is_file() else {}
     unknown = [row_id for row_id in unknown_override_ids(rows, overrides) if document_of(row_id) not in skipped]
     if unknown:
         raise BuildError(f"{overrides_path}: no such recommendation: {', '.join(unknown)}")
-    return tag(rows, taxonomy, overrides)
+    kept = kept or {}
+    made = tag([row for row in rows if row.document_id not in kept], taxonomy, overrides)
+    if not kept:
+        return made
+    by_row: dict[str, list[AreaTag]] = {}
+    for found in (made, *kept.values()):
+        for area_tag in found:
+            by_row.setdefault(area_tag.recommendation_id, []).append(area_tag)
+    return [area_tag for row in rows for area_tag in by_row.get(row.id, [])]
+
+
+def overrides_hash(sources_dir: Path) -> str:
+    """What the reviewer's area overrides say, hashed: the tags of the
+    previous build are kept only when they were made with the same."""
+    path = sources_dir / OVERRIDES_NAME
+    return sha256(path)[:16] if path.is_file() else ""
 
 
 def _link(
@@ -500,21 +573,29 @@ def _link(
     reviews: list[Review],
     again: set[str] | None = None,
     previous: Previous | None = None,
+    changed: set[str] = frozenset(),
 ) -> LinkRun:
     """Links between recommendations of different documents, with the reviewer's verdicts;
     ``areas`` are the rows' primary policy areas.  With a ``previous``
     database, only the links into the documents ``again`` are found; the
     others are kept from it."""
     check_review_ids(sources_dir / LINK_REVIEWS_NAME, reviews, {row.id for row in rows}, skipped=skipped)
-    found = rule_links(rows, documents, areas, into=again)
-    kept, pairs = [], {}
+    known = {}
     if previous is not None:
         present = {document.id for document in documents}
+        moved = window_changed(documents, previous, changed, {row.document_id for row in rows if not row.parent_id})
+        known = {row_id: made for row_id, made in previous.link_profiles.items()
+                 if document_of(row_id) in present and document_of(row_id) not in moved}
+    found = rule_links(rows, documents, areas, into=again, known=known)
+    profiles = {**known, **found.profiles}
+    kept, pairs = [], {}
+    if previous is not None:
         kept = [link for link in previous.links if document_of(link.to_id) not in again
                 and document_of(link.to_id) in present and document_of(link.from_id) in present]
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
-    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs)
+    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs,
+                   dict(sorted(profiles.items())))
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

@@ -139,7 +139,7 @@ def save_document(db: sqlite_utils.Database, document: Document, text: str, fing
     db["documents"].upsert({**asdict(document), "line_count": len(lines), "fingerprint": fingerprint}, pk="id")
     db["document_lines"].delete_where("document_id = ?", [document.id])
     rows = ({"document_id": document.id, "line": number, "text": read_mark(line)[0]} for number, line in lines)
-    db["document_lines"].insert_all(rows)  # a line's look (kb.text.styles) is for the loader, not the reader
+    insert_records(db, "document_lines", rows)  # a line's look (kb.text.styles) is for the loader, not the reader
 
 
 # What a build works out from all the documents together: an incremental
@@ -163,47 +163,139 @@ def clear_derived(db: sqlite_utils.Database) -> None:
             db.execute(f"delete from [{table}]")
 
 
+# --- incremental writes: only the rows that differ ---------------------------
+
+
+def sync_table(db: sqlite_utils.Database, table: str, records: list[dict]) -> int:
+    """Make ``table`` hold exactly ``records`` (dicts of its columns),
+    touching only the rows that differ: rows whose key is gone are
+    deleted, new keys inserted, changed rows updated in place.  For tables
+    no page reads in insertion order (their rowid order is not that of a
+    full build).  Returns how many rows were written or deleted."""
+    names = list(TABLES[table])
+    key = PRIMARY_KEYS.get(table, "id")
+    key = (key,) if isinstance(key, str) else tuple(key)
+    at = [names.index(k) for k in key]
+    rest = [name for name in names if name not in key]
+    wanted = {}
+    for record in records:
+        values = tuple(_sql_value(record.get(name)) for name in names)
+        wanted[tuple(values[i] for i in at)] = values
+    columns = ", ".join(f"[{name}]" for name in names)
+    have = {tuple(row[i] for i in at): tuple(row) for row in db.execute(f"select {columns} from [{table}]")}
+    gone = [k for k in have if k not in wanted]
+    new = [v for k, v in wanted.items() if k not in have]
+    changed = [v for k, v in wanted.items() if k in have and have[k] != v]
+    match = " and ".join(f"[{k}] = ?" for k in key)
+    with db.conn:
+        db.conn.executemany(f"delete from [{table}] where {match}", gone)
+        db.conn.executemany(f"insert into [{table}] ({columns}) values ({', '.join('?' for _ in names)})", new)
+        if rest:
+            assignments = ", ".join(f"[{name}] = ?" for name in rest)
+            db.conn.executemany(f"update [{table}] set {assignments} where {match}",
+                                [tuple(v[names.index(n)] for n in rest) + tuple(v[i] for i in at) for v in changed])
+    return len(gone) + len(new) + len(changed)
+
+
+def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict]) -> int:
+    """Make ``table`` hold exactly ``records`` in their order (rowid order,
+    which pages read: the links), keeping the longest run of rows a full
+    build would write first and rewriting only what follows it.  A link
+    runs from an earlier document to one at most a window later, so a
+    document added at the end rewrites the links of its last windows only.
+    Returns how many rows were written."""
+    names = list(TABLES[table])
+    columns = ", ".join(f"[{name}]" for name in names)
+    wanted = [tuple(_sql_value(record.get(name)) for name in names) for record in records]
+    kept, last = 0, 0
+    for row in db.execute(f"select rowid, {columns} from [{table}] order by rowid"):
+        if kept < len(wanted) and tuple(row[1:]) == wanted[kept] and row[0] == last + 1:
+            kept, last = kept + 1, row[0]
+        else:
+            break
+    with db.conn:
+        db.execute(f"delete from [{table}] where rowid > ?", [last])
+        db.conn.executemany(f"insert into [{table}] (rowid, {columns}) values (?, {', '.join('?' for _ in names)})",
+                            [(last + 1 + i, *values) for i, values in enumerate(wanted[kept:])])
+    return len(wanted) - kept
+
+
+def _sql_value(value):
+    """A value as SQLite gives it back: booleans as integers."""
+    return int(value) if isinstance(value, bool) else value
+
+
+def sync_primary_areas(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
+    """Each row's primary area onto the row itself, where it differs."""
+    primary = {tag.recommendation_id: tag.area_id for tag in tags if tag.is_primary}
+    changed = [(primary.get(row_id), row_id) for row_id, area in db.execute("select id, primary_area_id from recommendations")
+               if primary.get(row_id) != area]
+    with db.conn:
+        db.conn.executemany("update recommendations set primary_area_id = ? where id = ?", changed)
+
+
+def sync_positions(db: sqlite_utils.Database) -> None:
+    """``save_positions``, writing only the rows whose place changed."""
+    rows = db.execute("select id, position from recommendations order by document_id, ordinal").fetchall()
+    changed = [(n, row_id) for n, (row_id, position) in enumerate(rows, start=1) if position != n]
+    with db.conn:
+        db.conn.executemany("update recommendations set position = ? where id = ?", changed)
+
+
+def insert_records(db: sqlite_utils.Database, table: str, records) -> None:
+    """Insert ``records`` (dicts of the table's columns; a record's own
+    ``__dict__`` will do) as they are, in their order: the rows are new
+    (a fresh table, or a document's rows deleted first), so neither
+    sqlite-utils' upsert nor its conversions are needed (they took half the
+    writing)."""
+    names = list(TABLES[table])
+    columns = ", ".join(f"[{name}]" for name in names)
+    with db.conn:
+        db.conn.executemany(f"insert into [{table}] ({columns}) values ({', '.join('?' for _ in names)})",
+                            (tuple(_sql_value(record.get(name)) for name in names) for record in records))
+
+
 def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:
-    """Upsert a document's rows; parents are written before their sub-items."""
-    db["recommendations"].upsert_all(
-        [{**asdict(row), "publisher_id": publisher_id} for row in rows],
-        pk="id",
-    )
+    """Insert a document's rows (deleted first when it was there); parents are written before their sub-items."""
+    insert_records(db, "recommendations", ({**vars(row), "publisher_id": publisher_id} for row in rows))
 
 
 def save_paragraphs(db: sqlite_utils.Database, paragraphs: list[Paragraph]) -> None:
-    """Upsert a government text's paragraphs; parents come before their sub-items."""
-    db["paragraphs"].upsert_all([asdict(paragraph) for paragraph in paragraphs], pk="id")
+    """Insert a government text's paragraphs; parents come before their sub-items."""
+    insert_records(db, "paragraphs", (vars(paragraph) for paragraph in paragraphs))
 
 
 def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -> None:
-    """Write the government responses and every recommendation's status."""
-    db["responses"].upsert_all([asdict(r) for r in responses], pk=("recommendation_id", "paragraph_id"))
-    db["response_status"].upsert_all([asdict(s) for s in statuses], pk="recommendation_id")
+    """Write the government responses and every recommendation's status, into empty tables."""
+    insert_records(db, "responses", (vars(r) for r in responses))
+    insert_records(db, "response_status", (vars(s) for s in statuses))
+
+
+def policy_area_records(areas: list[PolicyArea]) -> list[dict]:
+    return [
+        {
+            "id": area.id,
+            "name_zh": area.name_zh,
+            "name_en": area.name_en,
+            "description": area.description,
+            "cap_code": area.cap_code,
+            "terms": "、".join(area.terms),
+        }
+        for area in areas
+    ]
 
 
 def save_policy_areas(db: sqlite_utils.Database, areas: list[PolicyArea]) -> None:
-    db["policy_areas"].upsert_all(
-        [
-            {
-                "id": area.id,
-                "name_zh": area.name_zh,
-                "name_en": area.name_en,
-                "description": area.description,
-                "cap_code": area.cap_code,
-                "terms": "、".join(area.terms),
-            }
-            for area in areas
-        ],
-        pk="id",
-    )
+    db["policy_areas"].upsert_all(policy_area_records(areas), pk="id")
+
+
+def area_tag_records(tags: list[AreaTag]) -> list[dict]:
+    return [{**vars(tag), "is_primary": int(tag.is_primary)} for tag in tags]
 
 
 def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
     """Write every tag, and each row's primary area onto the row itself."""
-    db["recommendation_areas"].upsert_all(
-        [{**asdict(tag), "is_primary": int(tag.is_primary)} for tag in tags], pk=("recommendation_id", "area_id")
-    )
+    insert_records(db, "recommendation_areas", area_tag_records(tags))
     with db.conn:
         db.conn.executemany(
             "update recommendations set primary_area_id = ? where id = ?",
@@ -212,14 +304,15 @@ def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
 
 
 def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
-    db["links"].upsert_all([asdict(link) for link in links], pk=("from_id", "to_id"))
+    """Write the links, into an empty table, in their order (pages read them in rowid order)."""
+    insert_records(db, "links", (vars(link) for link in links))
 
 
 def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:
     """Every proposal thread's rows (``kb.rules.threads.thread_members``),
     worked out once from the links so that pages read a row's thread directly."""
     db["threads"].delete_where()
-    db["threads"].insert_all(members, pk="recommendation_id")
+    insert_records(db, "threads", members)
 
 
 def save_positions(db: sqlite_utils.Database) -> None:

@@ -39,8 +39,27 @@ def published_year(published: str | None, year: int) -> int:
 
 def first_in_window(order: int, years: dict[int, int]) -> int:
     """The first document (by order) of the window of the document at
-    ``order``; ``years`` gives every document's year of publication."""
-    return min(o for o, year in years.items() if o <= order and years[order] - year <= HORIZON_YEARS)
+    ``order``; ``years`` gives every document's year of publication.
+    Found by bisection when the years rise with the order (publication
+    order), as they do: scanning every document for every window grew
+    with the square of the documents."""
+    ordered = _ascending(years)
+    if ordered is None:
+        return min(o for o, year in years.items() if o <= order and years[order] - year <= HORIZON_YEARS)
+    orders, values = ordered
+    return orders[bisect_left(values, years[order] - HORIZON_YEARS)]
+
+
+_ascending_memo: list = [None, None]  # the last ``years`` asked about, and its orders and years, sorted
+
+
+def _ascending(years: dict[int, int]) -> tuple[list[int], list[int]] | None:
+    if _ascending_memo[0] is not years:
+        orders = sorted(years)
+        values = [years[o] for o in orders]
+        rising = all(a <= b for a, b in zip(values, values[1:]))
+        _ascending_memo[:] = [years, (orders, values) if rising else None]
+    return _ascending_memo[1]
 
 
 class Weights:
@@ -114,6 +133,7 @@ class History:
         self.word_rows: dict[str, list[int]] = {}
         self.text_rows: dict[str, list[int]] = {}
         self._windows: dict[int, tuple[int, int]] = {}
+        self.made: dict[str, list] = {}  # what completing each row added (kb.rules.links.prepare)
 
     def numbers(self, grams) -> np.ndarray:
         """The numbers of a set of bigrams, new ones numbered in the bigrams'

@@ -101,6 +101,7 @@ the two wrong ones rejected, in sources/link_reviews.yml.
 disagreement; tests/test_links.py holds them.
 """
 
+import gc
 import math
 import multiprocessing
 import os
@@ -392,6 +393,7 @@ class LinkRun:
     links: list[Link]
     candidate_pairs: int
     pairs_by_document: dict[str, int] = field(default_factory=dict)  # candidate pairs by the later row's document
+    profiles: dict[str, list] = field(default_factory=dict)  # what was prepared of each row (``prepare``'s ``known``)
 
 
 def find_links(
@@ -413,31 +415,45 @@ def rule_links(
     areas: dict[str, str] | None = None,
     into: set[str] | None = None,
     workers: int | None = None,
+    known: dict[str, list] | None = None,
 ) -> LinkRun:
     """The rules' links (no reviews applied) into the rows of the documents
     ``into`` (every document when ``None``), each from an earlier document of
     its window (``kb.rules.link_window``).  The links into a document depend only on
-    the documents of its window, so a build can keep the others' links."""
+    the documents of its window, so a build can keep the others' links.
+    ``known``: rows prepared by a previous build (``prepare``)."""
     order = document_order(documents)
-    history = prepare(rows, documents, areas or {}, into)
+    history = prepare(rows, documents, areas or {}, into, known)
     targets = sorted(order[d] for d in (order if into is None else into) if d in order)
     targets = [o for o in targets if history.rows_of(o)[0] < history.rows_of(o)[1]]
     found = _map_documents(history, targets, workers)
     names = {number: document_id for document_id, number in order.items()}
     by_document = {names[target]: pairs for target, (_, pairs) in zip(targets, found)}
-    return LinkRun([link for links, _ in found for link in links], sum(by_document.values()), by_document)
+    return LinkRun([link for links, _ in found for link in links], sum(by_document.values()), by_document, history.made)
 
 
-def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[str, str], into: set[str] | None = None) -> History:
+def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[str, str], into: set[str] | None = None,
+            known: dict[str, list] | None = None) -> History:
     """Every top-level row's profile in publication order; the rows of the
     windows of ``into`` (all when ``None``) completed with their supporting
-    clauses (weighed as of their own document), words and bigram counts."""
+    clauses (weighed as of their own document), words and bigram counts.
+
+    What completing a row added (its supporting clauses, the narrative's
+    cleaned text and names, its words) depends on its text and its own
+    document's window only, and is kept in ``History.made`` by row id
+    (``[clauses, context, names, words]``); ``known`` gives such entries
+    from a previous build, for rows whose document's window has not changed
+    since (the caller's to say): a document all of whose rows are known is
+    completed from them, without weighing its window or cutting words
+    (jieba: most of the work of linking into one document)."""
+    known = known or {}
     order = document_order(documents)
     years = {order[d.id]: published_year(d.published, d.year) for d in documents}
     if into is not None:  # only the rows of the windows of ``into`` and of their documents' windows
         needed = {o for d in into if d in order for o in range(first_in_window(order[d], years), order[d] + 1)}
         lowest = min((first_in_window(o, years) for o in needed), default=len(order))
-        rows = [row for row in rows if order.get(row.document_id, -1) >= lowest]
+        highest = max(needed, default=-1)  # no later row is compared: a document inserted early profiled all of them
+        rows = [row for row in rows if lowest <= order.get(row.document_id, -1) <= highest]
     prepared = profiles(rows, order)
     for profile in prepared:
         profile.area = areas.get(profile.id)
@@ -447,10 +463,24 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
         first, last = history.rows_of(document)
         if first == last:
             continue
-        weights = history.weights(*history.window(document))
-        for profile in history.profiles[first:last]:
-            add_support(profile, support.get(profile.id), weights)
-            profile.words = {word for sentence in profile.sentences for word in words(sentence)}
+        rows_here = history.profiles[first:last]
+        weights = None if all(p.id in known for p in rows_here) else history.weights(*history.window(document))
+        for profile in rows_here:
+            if weights is None:
+                clauses, context, names, found_words = known[profile.id]
+                profile.sentences += clauses
+                profile.text += "".join(clauses)
+                profile.context = context
+                profile.names |= set(names)
+                profile.words = set(found_words)
+            else:
+                sentences, names = len(profile.sentences), set(profile.names)
+                add_support(profile, support.get(profile.id), weights)
+                profile.words = {word for sentence in profile.sentences for word in words(sentence)}
+                clauses = profile.sentences[sentences:]
+            history.made[profile.id] = [clauses if weights is None else list(clauses), profile.context,
+                                        sorted(profile.names - names) if weights is not None else sorted(set(names)),
+                                        sorted(profile.words)]
             profile.grams, profile.gram_counts = history.counted(bigrams(s) for s in profile.sentences)
             profile.title_grams, profile.title_counts = history.counted([bigrams(profile.title)])
             history.record(profile)
@@ -604,11 +634,13 @@ def _map_documents(history: History, documents: list[int], workers: int | None =
     if workers < 2 or rows < POOL_MIN_ROWS or "fork" not in multiprocessing.get_all_start_methods():
         return [links_into(history, document) for document in documents]
     _shared = history
+    gc.freeze()  # the profiles live as long as the pool: no collection in a worker walks (and copies) them
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             return pool.map(_links_into_shared, documents, chunksize=1)
     finally:
         _shared = None
+        gc.unfreeze()
 
 
 def _links_into_shared(document: int) -> tuple[list[Link], int]:
