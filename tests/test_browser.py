@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -49,17 +50,23 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _wait_for(url, process, seconds=60):
+def _wait_for(url, process, log, seconds=120):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"kb serve exited with {process.returncode}")
+            raise RuntimeError(f"kb serve exited with {process.returncode}:\n{_tail(log)}")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"kb serve did not answer at {url} within {seconds}s")
+    raise RuntimeError(f"kb serve did not answer at {url} within {seconds}s:\n{_tail(log)}")
+
+
+def _tail(log, lines=30):
+    log.flush()
+    log.seek(0)
+    return "\n".join(log.read().decode("utf-8", "replace").splitlines()[-lines:])
 
 
 @contextmanager
@@ -68,14 +75,15 @@ def serving(sources, db_path):
     free port; yields its base URL and stops it afterwards."""
     port = _free_port()
     command = [sys.executable, "-m", "kb", "serve", "-s", str(sources), "-d", str(db_path), "-p", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/-/versions.json", process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with tempfile.TemporaryFile() as log:  # what kb serve said, for an error that says why it did not answer
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(f"{base}/-/versions.json", process, log)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -47,15 +48,16 @@ def reviewing_server(folder: Path):
     port = _free_port()
     env = dict(os.environ, KB_REVIEWER_MEI_PASSWORD_HASH=hash_password(PASSWORD))
     command = [sys.executable, "-m", "kb", "serve", "-s", str(sources), "-d", str(db), "-p", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(f"{base}/-/versions.json", process)
-        yield base, sources, process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(f"{base}/-/versions.json", process, log)
+            yield base, sources, process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
