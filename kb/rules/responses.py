@@ -101,10 +101,9 @@ CONTEXT_WEIGHT = 0.3
 # The sentences of the ask's supporting text (the BDC's narrative) are units at this much of their weight
 SUPPORT_WEIGHT = 0.5
 # A claim to address reads the ask's own words only (no variants, heading or supporting text), in its units
-# of full weight (title, sub-items' titles, sentences that ask), and the paragraph's best ask must be this one
-CLAIM_EXACT = True
+# of at least this weight (title, sub-items' titles, sentences that ask), and the paragraph's best ask must
+# be this one
 CLAIM_UNIT_WEIGHT = 1.0
-RECIPROCAL = True
 # Candidates: a shared term weighing less than this does not make a paragraph a candidate
 CANDIDATE_WEIGHT = 0.5
 # Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
@@ -550,7 +549,7 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     scored_pair = score_pair(asks, paragraphs)
     ranked = scored_pair.ranked()
     shared = shared_best(ranked)
-    owner = best_asks(ranked) if RECIPROCAL else {}
+    owner = best_asks(ranked)
     responses = []
     for ask_id, scored in ranked.items():
         first = scored[0][1]
@@ -602,9 +601,8 @@ class ScoredPair:
         places = place_terms() - set(ask.title)
         units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units[:ask.own]
                  if weight >= CLAIM_UNIT_WEIGHT]
-        exact = CLAIM_EXACT
-        return score(evidence(AskProfile(ask.id, ask.document_id, units, ask.title, Counter() if exact else ask.context,
-                                         exact=exact), self.paragraphs[paragraph_id], self.found))
+        own_words = AskProfile(ask.id, ask.document_id, units, ask.title, Counter(), exact=True)
+        return score(evidence(own_words, self.paragraphs[paragraph_id], self.found))
 
 
 @cache
