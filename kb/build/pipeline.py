@@ -502,7 +502,7 @@ def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
     store.save_links(db, written.links)
     if written.answers:
         store.save_responses(db, written.answers.responses, written.answers.statuses)
-    store.save_positions(db)
+    store.sync_positions(db)
     store.save_threads(db, written.threads)
     save_search_index(db)
     store.save_build_info(db, written.info)

@@ -235,7 +235,9 @@ def sync_primary_areas(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
 
 
 def sync_positions(db: sqlite_utils.Database) -> None:
-    """``save_positions``, writing only the rows whose place changed."""
+    """Number every row by document, then reading order (the default sort),
+    writing only the rows whose number changed (all of them in a new
+    database)."""
     rows = db.execute("select id, position from recommendations order by document_id, ordinal").fetchall()
     changed = [(n, row_id) for n, (row_id, position) in enumerate(rows, start=1) if position != n]
     with db.conn:
@@ -313,20 +315,6 @@ def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:
     worked out once from the links so that pages read a row's thread directly."""
     db["threads"].delete_where()
     insert_records(db, "threads", members)
-
-
-def save_positions(db: sqlite_utils.Database) -> None:
-    """Number every row by document, then reading order: the default sort."""
-    with db.conn:
-        db.execute(
-            """
-            UPDATE recommendations SET position = (
-              SELECT n FROM (
-                SELECT id, row_number() OVER (ORDER BY document_id, ordinal) AS n FROM recommendations
-              ) AS ordered WHERE ordered.id = recommendations.id
-            )
-            """
-        )
 
 
 def save_build_info(db: sqlite_utils.Database, info: dict[str, str]) -> None:
