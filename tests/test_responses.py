@@ -286,10 +286,10 @@ def test_candidates_come_from_the_inverted_index_not_all_pairs():
     speech = [p for p in paragraphs if p.document_id == PA_2023]
     slogans = kb_responses.slogans_of([row for row in asks_rows if not row.parent_id], speech)
     asks = kb_responses.ask_profiles(asks_rows, slogans)
-    profiles = kb_responses.paragraph_profiles(speech, slogans)
-    pairs = kb_responses.candidate_pairs(asks, profiles, kb_responses.weights(profiles))
-    assert len(asks) == 19 and len(profiles) == 171 + 185
-    assert 0 < len(pairs) < 0.75 * len(asks) * len(profiles)  # 4,867 of 6,764: 4,469 without the variants
+    side = kb_responses.government_side(speech, slogans)
+    pairs = kb_responses.candidate_pairs(asks, side)
+    assert len(asks) == 19 and len(side.profiles) == 171 + 185
+    assert 0 < len(pairs) < 0.75 * len(asks) * len(side.profiles)  # 4,867 of 6,764: 4,469 without the variants
     labelled = {(label.ask, pid) for label in response_accuracy.read_labels()[0] for pid in label.addresses}
     found = {(ask.id, paragraph.id) for ask, paragraph in pairs}
     assert {pair for pair in labelled if pair[1].startswith(PA_2023 + "/") and pair[0].startswith(CMA_2023)} <= found

@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from kb.rules.links import clean, clean_folded, quoted_names
@@ -180,26 +181,61 @@ class AskProfile:
         for variant, words in stands_for.items():
             share[variant] = max(share.get(variant, 0.0),
                                  VARIANT_WEIGHT * max(weights[p] for word in words for p in exact[word] if p < own))
-        return Lookup(weights, own, [set(unit) for _, unit in self.units[:own]],
-                      {term: tuple(positions) for term, positions in exact.items()},
-                      context, {variant: tuple(words) for variant, words in stands_for.items()},
-                      tuple(share.items()))
+        held = [set(unit) for _, unit in self.units[:own]]
+        return Lookup(np.array(weights), tuple(share.items()), *_unit_table(len(weights), exact, context),
+                      *_variant_table(exact, own, held, stands_for))
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """Where an ask's terms count: a paragraph's evidence adds up only the
-    terms it shares with the ask."""
+    """Where an ask's terms count, unit by unit: a paragraph's evidence adds
+    up only the terms it shares with the ask (``evidence``)."""
 
-    weights: tuple[float, ...]  # each unit's weight
-    own: int  # the units before this are the ask's own, the others read its supporting text
-    held: list[set[str]]  # the terms of each of its own units
-    exact: dict[str, tuple[int, ...]]  # term -> the units holding it, where it counts in full
-    context: dict[str, tuple[int, ...]]  # a heading's term -> its own units that lack it: it counts CONTEXT_WEIGHT there
-    stands_for: dict[str, tuple[str, ...]]
-    # ... a variant (kb.rules.synonyms) -> the ask's words it stands for: it counts VARIANT_WEIGHT in
-    # their own units that lack it, where the paragraph lacks the words
+    weights: np.ndarray  # each unit's weight
     share: tuple[tuple[str, float], ...]  # every term, with the most it counts in a unit, the unit's weight included
+    terms: tuple[str, ...]  # each unit's terms, unit after unit: its own, and its heading's the unit lacks
+    counts: np.ndarray  # how much each of them counts there: 1, or CONTEXT_WEIGHT for a heading's term
+    starts: np.ndarray  # where each unit's terms start among them
+    variant_terms: tuple[str, ...]  # variants (kb.rules.synonyms) of the ask's own words, one per unit where it counts
+    variant_units: np.ndarray  # ... that unit
+    word_terms: tuple[str, ...]  # the words each variant stands for there, variant after variant
+    word_starts: np.ndarray  # where each variant's words start among them
+    # a variant counts VARIANT_WEIGHT in its unit when the paragraph lacks one of its words (and the unit lacks the variant)
+
+
+def _unit_table(units: int, exact: dict[str, list[int]], context: dict[str, tuple[int, ...]]) -> tuple:
+    """``Lookup.terms``, ``counts`` and ``starts``: a term counts in full in
+    the units holding it, and ``CONTEXT_WEIGHT`` in the ask's own units that
+    lack its heading's term."""
+    by_unit: list[list[tuple[str, float]]] = [[] for _ in range(units)]
+    for term, positions in exact.items():
+        for position in positions:
+            by_unit[position].append((term, 1.0))
+    for term, positions in context.items():
+        for position in positions:
+            by_unit[position].append((term, CONTEXT_WEIGHT))
+    entries = [entry for unit in by_unit for entry in unit]
+    starts = np.cumsum([0] + [len(unit) for unit in by_unit[:-1]]) if units else np.zeros(0, dtype=int)
+    return tuple(term for term, _ in entries), np.array([count for _, count in entries]), starts
+
+
+def _variant_table(exact: dict[str, list[int]], own: int, held: list[set[str]], stands_for: dict[str, list[str]]) -> tuple:
+    """``Lookup.variant_terms``, ``variant_units``, ``word_terms`` and
+    ``word_starts``: each variant, in each of the ask's own units lacking it
+    where it stands for a word of the unit, with those words; by unit."""
+    found: list[tuple[int, str, list[str]]] = []
+    for variant, words in stands_for.items():
+        units_words: dict[int, list[str]] = defaultdict(list)
+        for word in words:
+            for position in exact[word]:
+                if position < own and variant not in held[position]:
+                    units_words[position].append(word)
+        found += [(position, variant, found_words) for position, found_words in units_words.items()]
+    found.sort(key=lambda entry: entry[0])
+    word_terms = [word for _, _, found_words in found for word in found_words]
+    word_starts = np.cumsum([0] + [len(found_words) for _, _, found_words in found[:-1]]) if found else np.zeros(0, dtype=int)
+    return (tuple(variant for _, variant, _ in found), np.array([position for position, _, _ in found], dtype=int),
+            tuple(word_terms), word_starts)
 
 
 @dataclass
@@ -374,28 +410,28 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
     return profiles
 
 
-def kept_ask_profiles(rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
-    """``ask_profiles``, kept from one pair to the next: a submission is
-    compared with every government text of its window, and its profiles
-    (with their units' terms and variants) change only with its rows, the
-    slogans of the pair it holds and the weights of the rules."""
+def kept_ask_table(rows: list[Recommendation], slogans: set[str]) -> "AskTable":
+    """The ``ask_table`` of ``ask_profiles``, kept from one pair to the next:
+    a submission is compared with every government text of its window, and
+    its profiles (with their units' terms and variants) change only with its
+    rows, the slogans of the pair it holds and the weights of the rules."""
     texts = tuple((r.id, r.parent_id, r.kind, r.title, r.body, r.support, r.section) for r in rows)
     folded = _folded("\n".join(str(part) for text in texts for part in text[3:]))
     held = frozenset(slogan for slogan in slogans if slogan in folded)  # the only slogans its terms depend on
     key = (texts, held, VARIANT_WEIGHT, CONTEXT_WEIGHT, SUPPORT_WEIGHT)
-    return _kept_ask_profiles(key, rows, slogans)
+    return _kept_ask_table(key, rows, slogans)
 
 
-_kept: dict[tuple, list[AskProfile]] = {}
+_kept: dict[tuple, "AskTable"] = {}
 KEPT_SUBMISSIONS = 2048
 
 
-def _kept_ask_profiles(key: tuple, rows: list[Recommendation], slogans: set[str]) -> list[AskProfile]:
+def _kept_ask_table(key: tuple, rows: list[Recommendation], slogans: set[str]) -> "AskTable":
     found = _kept.get(key)
     if found is None:
         if len(_kept) >= KEPT_SUBMISSIONS:
             _kept.clear()
-        found = _kept[key] = ask_profiles(rows, slogans)
+        found = _kept[key] = ask_table(ask_profiles(rows, slogans))
     return found
 
 
@@ -449,38 +485,200 @@ def specificity(term: str) -> float:
     return min(RARITY_CAP, max(RARITY_FLOOR, scaled))
 
 
-# --- candidates -------------------------------------------------------------
+# --- terms as numbers -------------------------------------------------------
+
+_term_ids: dict[str, int] = {}  # every term met in this process -> its number
 
 
-def candidate_pairs(
-    asks: list[AskProfile], paragraphs: list[ParagraphProfile], found: Weights
-) -> list[tuple[AskProfile, ParagraphProfile]]:
-    """(ask, paragraph) pairs worth scoring within one pair of documents: the
-    paragraph holds a term of the ask weighing at least ``CANDIDATE_WEIGHT``
-    times the most it counts in a unit of the ask (a narrative sentence's
-    term at 0.8 of its weight, a variant's at ``VARIANT_WEIGHT`` …).
-    An inverted index from those terms to paragraphs: no all-pairs scan."""
-    index: dict[str, set[int]] = defaultdict(set)
-    weight = found.weight.get
-    for position, paragraph in enumerate(paragraphs):
-        for term in paragraph.terms:
-            if weight(term, 0.0) >= CANDIDATE_WEIGHT:
-                index[term].add(position)
-    pairs = []
-    for ask in asks:
-        keys = {term for term, share in ask.lookup.share if term in index and share * found.of(term) >= CANDIDATE_WEIGHT}
-        hit = set().union(*(index[key] for key in keys)) if keys else set()
-        pairs += [(ask, paragraphs[i]) for i in sorted(hit)]
-    return pairs
+def term_ids(terms) -> np.ndarray:
+    """The numbers of ``terms``, new terms numbered as they come: a pair's
+    asks and paragraphs meet in arrays of these, not in dictionaries."""
+    ids = _term_ids
+    return np.array([ids.setdefault(term, len(ids)) for term in terms], dtype=np.int64)
 
 
-# --- evidence and score -----------------------------------------------------
+# --- the government text's side of a pair ----------------------------------
 
 
-def evidence(ask: AskProfile, paragraph: ParagraphProfile, found: Weights) -> float:
-    """The best unit's BM25 sum: the weights of its terms the paragraph holds,
-    each saturating with its count there, against the paragraph's length."""
-    return best_unit(ask, bm25(paragraph, found))
+@dataclass
+class GovernmentSide:
+    """What a pair reads from its government text alone, given the slogans
+    it holds: the paragraphs' profiles, the terms' weights, and what each
+    term adds to a unit of an ask that holds it in each paragraph holding
+    it (``bm25``), by term.  A government text is compared with every
+    submission of its window: this is worked out once for all of them
+    (``government_side``)."""
+
+    profiles: list[ParagraphProfile]
+    found: Weights
+    column: np.ndarray  # term number -> its column (the terms the text holds, 0..n-1), n for the others
+    weights: np.ndarray  # each column's term's weight (``Weights``), 0 for the last
+    starts: np.ndarray  # where each column's paragraphs start among ``holders`` (one more: where they end)
+    holders: np.ndarray  # the rows of the paragraphs holding each column's term, column after column
+    factors: np.ndarray  # ... and what the term adds there
+    present: np.ndarray  # paragraphs x columns: the paragraph holds the term; never the last column
+    rows: dict[str, int]  # paragraph id -> its row
+    measures: frozenset[str]  # the paragraphs that announce or report a measure (``is_measure``) and open no list
+
+    def columns_of(self, ids: np.ndarray) -> np.ndarray:
+        """The columns of the terms numbered ``ids``; the last column for a term the text lacks."""
+        absent = len(self.weights) - 1
+        known = ids < len(self.column)
+        return np.where(known, self.column[np.where(known, ids, 0)], absent)
+
+    def holding(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``columns``, every paragraph holding its term: the
+        place among ``columns`` and the index into ``holders`` of each."""
+        places, within = spread(self.starts[columns + 1] - self.starts[columns])
+        return places, self.starts[columns][places] + within
+
+
+def spread(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of ``counts`` items, one after another: each item's group, and its place in the group."""
+    groups = np.repeat(np.arange(len(counts)), counts)
+    return groups, np.arange(len(groups)) - (np.cumsum(counts) - counts)[groups]
+
+
+def government_side(paragraphs: list[Paragraph], slogans: set[str] = frozenset()) -> GovernmentSide:
+    """``GovernmentSide`` of these paragraphs, kept for the next pairs of the
+    same government text that hold the same slogans."""
+    key = tuple((p.id, p.document_id, p.parent_id, p.text, p.section) for p in paragraphs)
+    held = frozenset(slogan for slogan in slogans if slogan in _government_text(key))
+    found = _sides.get((key, held))
+    if found is None:
+        if len(_sides) >= KEPT_SIDES:
+            _sides.clear()
+        found = _sides[(key, held)] = _government_side(paragraphs, held)
+    return found
+
+
+_sides: dict[tuple, GovernmentSide] = {}
+KEPT_SIDES = 4  # a worker scores the pairs of one government text after another
+
+
+@lru_cache(maxsize=KEPT_SIDES)
+def _government_text(key: tuple) -> str:
+    """Every paragraph's text, section and lead, folded, apart: where a slogan may be."""
+    return "\0".join(_folded(part) for _, _, _, text, section in key for part in (text, section or ""))
+
+
+def _government_side(paragraphs: list[Paragraph], slogans: frozenset[str]) -> GovernmentSide:
+    profiles = paragraph_profiles(paragraphs, slogans)
+    found = weights(profiles)
+    ids = term_ids(found.weight)
+    column = np.full(int(ids.max(initial=-1)) + 1, len(ids))
+    column[ids] = np.arange(len(ids))
+    held = [(column[term_ids(factors)], row, np.fromiter(factors.values(), float, len(factors)))
+            for row, factors in enumerate(bm25(paragraph, found) for paragraph in profiles)]
+    columns = np.concatenate([np.zeros(0, dtype=np.int64), *(columns for columns, _, _ in held)])
+    rows = np.concatenate([np.zeros(0, dtype=np.int64), *(np.full(len(columns), row) for columns, row, _ in held)])
+    factors = np.concatenate([np.zeros(0), *(values for _, _, values in held)])
+    order = np.argsort(columns, kind="stable")  # by column, then row
+    present = np.zeros((len(profiles), len(ids) + 1), dtype=bool)
+    present[rows, columns] = True
+    starts = np.searchsorted(columns[order], np.arange(len(ids) + 2))
+    leads = {p.parent_id for p in paragraphs if p.parent_id}
+    measures = frozenset(p.id for p in paragraphs if p.id not in leads and is_measure(p.text))
+    return GovernmentSide(profiles, found, column, np.array([*found.weight.values(), 0.0]), starts, rows[order],
+                          factors[order], present, {p.id: row for row, p in enumerate(profiles)}, measures)
+
+
+# --- the asks' side of a pair ------------------------------------------------
+
+
+@dataclass
+class AskTable:
+    """The ``Lookup`` of every ask of a submission that has units, one after
+    another, its terms as numbers (``term_ids``): what ``candidates`` and
+    ``evidence`` read for all of them at once."""
+
+    asks: list[AskProfile]
+    terms: np.ndarray  # each unit's terms, unit after unit, ask after ask
+    counts: np.ndarray  # how much each counts there
+    units: np.ndarray  # ... and the unit
+    weights: np.ndarray  # each unit's weight
+    firsts: np.ndarray  # where each ask's units start
+    variant_terms: np.ndarray
+    variant_units: np.ndarray
+    word_terms: np.ndarray
+    word_starts: np.ndarray  # where each variant's words start among ``word_terms``
+    word_counts: np.ndarray  # ... and how many it has
+    share_terms: np.ndarray  # every ask's terms, ask after ask ...
+    share: np.ndarray  # ... with the most each counts in a unit of the ask
+    share_asks: np.ndarray  # ... and the ask
+
+
+def ask_table(asks: list[AskProfile]) -> AskTable:
+    asks = [ask for ask in asks if len(ask.lookup.weights)]
+    lookups = [ask.lookup for ask in asks]
+    firsts = np.cumsum([0] + [len(lookup.weights) for lookup in lookups])
+    words = np.cumsum([0] + [len(lookup.word_terms) for lookup in lookups])
+    joined = lambda arrays, dtype=float: np.concatenate([np.zeros(0, dtype=dtype), *arrays])  # noqa: E731
+    units = [np.repeat(np.arange(len(lookup.weights)), np.diff([*lookup.starts, len(lookup.terms)])) for lookup in lookups]
+    word_starts = joined((lookup.word_starts + words[i] for i, lookup in enumerate(lookups)), int)
+    return AskTable(
+        asks,
+        term_ids(term for lookup in lookups for term in lookup.terms),
+        joined(lookup.counts for lookup in lookups),
+        joined((found + firsts[i] for i, found in enumerate(units)), int),
+        joined(lookup.weights for lookup in lookups),
+        firsts[:-1],
+        term_ids(term for lookup in lookups for term in lookup.variant_terms),
+        joined((lookup.variant_units + firsts[i] for i, lookup in enumerate(lookups)), int),
+        term_ids(term for lookup in lookups for term in lookup.word_terms),
+        word_starts,
+        np.diff(np.append(word_starts, words[-1])),
+        term_ids(term for lookup in lookups for term, _ in lookup.share),
+        joined(np.array([share for _, share in lookup.share]) for lookup in lookups),
+        joined((np.full(len(lookup.share), i) for i, lookup in enumerate(lookups)), int),
+    )
+
+
+# --- candidates and evidence ------------------------------------------------
+
+
+def candidates(table: AskTable, side: GovernmentSide) -> np.ndarray:
+    """Paragraphs x asks: the paragraph is worth scoring with the ask, it
+    holds a term that weighs at least ``CANDIDATE_WEIGHT``, and at least
+    that times the most it counts in a unit of the ask (a narrative
+    sentence's term at 0.8 of its weight, a variant's at ``VARIANT_WEIGHT``
+    …).  Read down the terms' columns: no all-pairs scan."""
+    columns = side.columns_of(table.share_terms)
+    weight = side.weights[columns]
+    key = np.flatnonzero((weight >= CANDIDATE_WEIGHT) & (table.share * weight >= CANDIDATE_WEIGHT))
+    places, held = side.holding(columns[key])
+    found = np.zeros((len(side.profiles), len(table.asks)), dtype=bool)
+    found[side.holders[held], table.share_asks[key][places]] = True
+    return found
+
+
+def candidate_pairs(asks: list[AskProfile], side: GovernmentSide) -> list[tuple[AskProfile, ParagraphProfile]]:
+    """Every (ask, paragraph) pair worth scoring within one pair of documents (``candidates``)."""
+    table = ask_table(asks)
+    found = candidates(table, side)
+    return [(ask, side.profiles[row]) for column, ask in enumerate(table.asks) for row in np.flatnonzero(found[:, column])]
+
+
+def evidence(table: AskTable, side: GovernmentSide) -> np.ndarray:
+    """Paragraphs x asks: the ask's evidence in the paragraph, the largest of
+    its units' BM25 sums (the factors of the unit's terms the paragraph
+    holds), each times the unit's weight."""
+    width = len(table.weights)
+    if not width:
+        return np.zeros((len(side.profiles), 0))
+    places, held = side.holding(side.columns_of(table.terms))
+    cells = [side.holders[held] * width + table.units[places]]
+    added = [side.factors[held] * table.counts[places]]
+    if len(table.variant_terms):
+        places, held = side.holding(side.columns_of(table.variant_terms))
+        rows, counts = side.holders[held], table.word_counts[places]
+        found, within = spread(counts)  # each (paragraph, variant) by the words it stands for
+        has = side.present[rows[found], side.columns_of(table.word_terms[table.word_starts[places][found] + within])]
+        lacks = ~np.logical_and.reduceat(has, np.cumsum(counts) - counts) if len(has) else has
+        cells.append(rows[lacks] * width + table.variant_units[places][lacks])
+        added.append(VARIANT_WEIGHT * side.factors[held][lacks])
+    sums = np.bincount(np.concatenate(cells), np.concatenate(added), minlength=len(side.profiles) * width)
+    return np.maximum.reduceat(sums.reshape(len(side.profiles), width) * table.weights, table.firsts, axis=1)
 
 
 def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
@@ -488,32 +686,6 @@ def bm25(paragraph: ParagraphProfile, found: Weights) -> dict[str, float]:
     norm = K1 * (1 - B + B * paragraph.length / found.mean_length)
     weight = found.weight.get
     return {t: weight(t, 0.0) * n * (K1 + 1) / (n + norm) for t, n in paragraph.terms.items()}
-
-
-def best_unit(ask: AskProfile, factors: dict[str, float]) -> float:
-    """The largest of the ask's units' sums of the factors of their terms,
-    each unit's sum times its weight."""
-    lookup = ask.lookup
-    sums: dict[int, float] = defaultdict(float)
-    for term in lookup.exact.keys() & factors.keys():
-        factor = factors[term]
-        for position in lookup.exact[term]:
-            sums[position] += factor
-    for term in lookup.context.keys() & factors.keys():
-        factor = CONTEXT_WEIGHT * factors[term]
-        for position in lookup.context[term]:
-            sums[position] += factor
-    for variant in lookup.stands_for.keys() & factors.keys():
-        counted = set()
-        for word in lookup.stands_for[variant]:
-            if word in factors:
-                continue
-            for position in lookup.exact[word]:
-                if position < lookup.own and position not in counted and variant not in lookup.held[position]:
-                    counted.add(position)
-                    sums[position] += VARIANT_WEIGHT * factors[variant]
-    weights = lookup.weights
-    return max((weights[position] * total for position, total in sums.items()), default=0.0)
 
 
 def score(found: float) -> int:
@@ -544,9 +716,8 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     within the pair, so that a build may recompute only the pairs whose
     documents changed.  Ordered by recommendation, then falling score;
     reviewer's verdicts not applied."""
-    leads = {p.parent_id for p in paragraphs if p.parent_id}
-    measures = {p.id for p in paragraphs if p.id not in leads and is_measure(p.text)}
     scored_pair = score_pair(asks, paragraphs)
+    measures = scored_pair.side.measures
     ranked = scored_pair.ranked()
     shared = shared_best(ranked)
     owner = best_asks(ranked)
@@ -584,8 +755,7 @@ class ScoredPair:
     """One pair's profiles, weights and every candidate's evidence."""
 
     asks: dict[str, AskProfile]
-    paragraphs: dict[str, ParagraphProfile]
-    found: Weights
+    side: GovernmentSide
     evidence: dict[str, list[tuple[float, str]]]  # ask id -> (evidence, paragraph id), best first
 
     def ranked(self) -> dict[str, list[tuple[int, str]]]:
@@ -602,7 +772,8 @@ class ScoredPair:
         units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units[:ask.own]
                  if weight >= CLAIM_UNIT_WEIGHT]
         own_words = AskProfile(ask.id, ask.document_id, units, ask.title, Counter(), exact=True)
-        return score(evidence(own_words, self.paragraphs[paragraph_id], self.found))
+        found = evidence(ask_table([own_words]), self.side)
+        return score(float(found[self.side.rows[paragraph_id], 0])) if found.shape[1] else 0
 
 
 @cache
@@ -629,18 +800,16 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     """Profiles, weights and every candidate's evidence for one pair, each
     ask's paragraphs best first (ties in the government text's order)."""
     slogans = slogans_of([row for row in asks if not row.parent_id], paragraphs)
-    profiles = paragraph_profiles(paragraphs, slogans)
-    ask_list = kept_ask_profiles(asks, slogans)
-    found = weights(profiles)
-    raw: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    factors: dict[str, dict[str, float]] = {}
-    for ask, paragraph in candidate_pairs(ask_list, profiles, found):
-        if paragraph.id not in factors:
-            factors[paragraph.id] = bm25(paragraph, found)
-        raw[ask.id].append((best_unit(ask, factors[paragraph.id]), paragraph.id))
-    order = {p.id: index for index, p in enumerate(paragraphs)}
-    ranked = {key: sorted(value, key=lambda pair: (-pair[0], order[pair[1]])) for key, value in sorted(raw.items())}
-    return ScoredPair({a.id: a for a in ask_list}, {p.id: p for p in profiles}, found, ranked)
+    side = government_side(paragraphs, slogans)
+    table = kept_ask_table(asks, slogans)
+    worth, found = candidates(table, side), evidence(table, side)
+    ranked = {}
+    for column, ask in sorted(enumerate(table.asks), key=lambda pair: pair[1].id):
+        rows = np.flatnonzero(worth[:, column])
+        if len(rows):
+            points = found[rows, column]
+            ranked[ask.id] = [(float(points[i]), side.profiles[rows[i]].id) for i in np.lexsort((rows, -points))]
+    return ScoredPair({a.id: a for a in table.asks}, side, ranked)
 
 
 def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph],
