@@ -70,18 +70,37 @@ class Weights:
         self.known: dict[str, float] = {}
         self.sorted_sums: dict[str, list[float]] = {}
         self.rarities: dict[str, float] = {}
+        self.in_order: dict[str, list[float]] = {}
 
     def of(self, text: str) -> float:
         if text not in self.known:
-            self.known[text] = sum(self.rarity(g) for g in bigrams(text))
+            self.known[text] = sum(self._rarities(text))
         return self.known[text]
+
+    def of_run(self, text: str, start: int, size: int) -> float:
+        """``of(text[start : start + size])``, from ``text``'s rarities: a run of
+        an aligned sentence is weighed without cutting it out."""
+        return sum(self.rarities_of(text)[start : start + size - 1])
 
     def heaviest(self, text: str) -> list[float]:
         """``result[k]``: the weight of the ``k`` heaviest bigrams of ``text``."""
         if text not in self.sorted_sums:
-            rarities = sorted((self.rarity(g) for g in bigrams(text)), reverse=True)
-            self.sorted_sums[text] = list(accumulate(rarities, initial=0.0))
+            self.sorted_sums[text] = list(accumulate(sorted(self.rarities_of(text), reverse=True), initial=0.0))
         return self.sorted_sums[text]
+
+    def rarities_of(self, text: str) -> list[float]:
+        """The rarity of each bigram of ``text``, in order (kept: ``text`` is a sentence, weighed again and again)."""
+        found = self.in_order.get(text)
+        if found is None:
+            found = self.in_order[text] = self._rarities(text)
+        return found
+
+    def _rarities(self, text: str) -> list[float]:
+        get = self.rarities.get
+        found = [get(text[i : i + 2]) for i in range(len(text) - 1)]
+        if None in found:
+            found = [self.rarity(text[i : i + 2]) for i in range(len(text) - 1)]
+        return found
 
     def rarity(self, gram: str) -> float:
         found = self.rarities.get(gram)
@@ -94,13 +113,16 @@ class WindowWeights(Weights):
     """A window's rarity of bigrams, by bigram number: ``values`` for the
     ``numbers`` its rows hold, ``absent`` for a bigram known when it was
     counted (one of the first ``size`` numbers) that they do not hold, and
-    ``unseen`` for one numbered since."""
+    ``unseen`` for one numbered since.  The rarities of the bigrams its rows
+    hold are looked up by bigram from the start (``grams``: the bigrams, by
+    number)."""
 
     def __init__(self, numbers: np.ndarray, values: np.ndarray, absent: float, unseen: float, size: int,
-                 vocabulary: dict[str, int]):
+                 vocabulary: dict[str, int], grams: list[str]):
         super().__init__(self._rarity_of_gram)
         self.numbers, self.values, self.absent, self.unseen, self.size = numbers, values, absent, unseen, size
         self.vocabulary = vocabulary
+        self.rarities = dict(zip([grams[number] for number in numbers.tolist()], values.tolist()))
 
     def _rarity_of_gram(self, gram: str) -> float:
         number = self.vocabulary.get(gram)
@@ -129,6 +151,7 @@ class History:
         self.orders = [p.order for p in self.profiles]
         self.years = years  # document order -> year published
         self.vocabulary: dict[str, int] = {}
+        self._grams: list[str] = []
         self.plain = [self.numbers({g for s in p.sentences for g in bigrams(s)}) for p in self.profiles]
         self.word_rows: dict[str, list[int]] = {}
         self.text_rows: dict[str, list[int]] = {}
@@ -169,10 +192,18 @@ class History:
         the corpus)."""
         rows = end - start
         held = [self.plain[i] for i in range(start, end)]
-        numbers, frequency = np.unique(np.concatenate(held), return_counts=True) if held else (np.zeros(0, np.int64),) * 2
+        counts = np.bincount(np.concatenate(held)) if held else np.zeros(0, np.int64)  # no sort: a window holds 10^5 bigrams
+        numbers = np.flatnonzero(counts)
         # The last value is a bigram's the rows do not hold: log(rows + 1), as numpy works it out.
-        rarity = np.log((rows + 1) / np.maximum(np.append(frequency, 0), 1))
-        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary)
+        rarity = np.log((rows + 1) / np.maximum(np.append(counts[numbers], 0), 1))
+        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary,
+                             self.grams())
+
+    def grams(self) -> list[str]:
+        """The bigrams by number (numbered in the order they were met)."""
+        if len(self._grams) != len(self.vocabulary):
+            self._grams = list(self.vocabulary)
+        return self._grams
 
     def record(self, profile) -> None:
         """Index a row's final text (for names) and words, once its supporting clauses are added."""

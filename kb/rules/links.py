@@ -189,6 +189,7 @@ class Profile:
     gram_counts: np.ndarray | None = None
     title_grams: np.ndarray | None = None
     title_counts: np.ndarray | None = None
+    mentioned: dict[str, bool] = field(default_factory=dict, repr=False)  # name -> its text or narrative holds it, once complete
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def document_order(documents: list[Document]) -> dict[str, int]:
 def aligned(weights: Weights, a: str, b: str) -> float:
     """The weight of ``a``'s characters in runs aligned with ``b``."""
     blocks = Indel.opcodes(a, b).as_matching_blocks()
-    return sum(weights.of(a[block.a : block.a + block.size]) for block in blocks if block.size >= MIN_RUN)
+    return sum(weights.of_run(a, block.a, block.size) for block in blocks if block.size >= MIN_RUN)
 
 
 def coverage(weights: Weights, sentences: list[str], other: list[str]) -> float:
@@ -337,7 +338,11 @@ def evidence(a: Profile, b: Profile, corpus: Corpus) -> Evidence:
 
 
 def _mentions(profile: Profile, name: str) -> bool:
-    return name in profile.text or name in profile.context
+    """The row's text or narrative holds ``name`` (asked once per row and name: a row meets many pairs)."""
+    found = profile.mentioned.get(name)
+    if found is None:
+        found = profile.mentioned[name] = name in profile.text or name in profile.context
+    return found
 
 
 def is_link(found: Evidence, shortest: int) -> bool:
@@ -530,7 +535,7 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     if not earlier:
         return []
     # The bigrams of this window and document, numbered 0, 1, … in the order of their global numbers.
-    local = np.unique(np.concatenate([p.grams for p in earlier] + [p.title_grams for p in earlier] + [p.grams for p in later_rows]))
+    local = _distinct(np.concatenate([p.grams for p in earlier] + [p.title_grams for p in earlier] + [p.grams for p in later_rows]))
     rarity = corpus.weights.of_numbers(local)
     texts = stack([np.searchsorted(local, p.grams) for p in earlier], [p.gram_counts for p in earlier], rarity)
     titles = stack([np.searchsorted(local, p.title_grams) for p in earlier], [p.title_counts for p in earlier], rarity)
@@ -551,6 +556,13 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
                 ranked.append((-margin, i))
         pairs += [(earlier[i], later) for _, i in sorted(ranked)[:MAX_EARLIER]]
     return pairs
+
+
+def _distinct(numbers: np.ndarray) -> np.ndarray:
+    """The distinct ``numbers`` (small non-negative integers), ascending: ``np.unique`` without its sort."""
+    held = np.zeros(int(numbers.max(initial=-1)) + 1, dtype=bool)
+    held[numbers] = True
+    return np.flatnonzero(held)
 
 
 def _margin(a: Profile, b: Profile, corpus: Corpus, text_share: float, title_share: float, rare: int) -> float | None:
