@@ -44,9 +44,11 @@ Within a pair:
    only describes a topic never addresses), has no sub-items of its own (a
    paragraph opening a list of measures only relates: its sub-items are the
    measures), is not the best match of several asks of the pair
-   (``shared_best``), and still scores ``ADDRESSES_SCORE`` once the places
-   the ask's title does not name are left out (``ScoredPair.claim``,
-   ``place_terms``); ``related`` from ``RELATED_SCORE``.  At most
+   (``shared_best``), still scores ``ADDRESSES_SCORE`` on the ask's asking
+   clauses alone once the places the ask's title does not name are left out,
+   and does the kind of change the best of them asks for
+   (``ScoredPair.claim``, ``kb.rules.claims``, ``place_terms``); ``related``
+   from ``RELATED_SCORE``.  At most
    ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
 
 A reviewer's verdicts in sources/response_reviews.yml are applied at every
