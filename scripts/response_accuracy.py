@@ -41,6 +41,7 @@ import yaml
 
 from kb.build import build, parse_sources
 from kb.records import by_document, document_of
+from kb.rules import claims as kb_claims
 from kb.rules import responses as kb_responses
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,6 +254,47 @@ def leave_one_set_out(sources_dir: Path = ROOT / "sources", extra: tuple[Path, .
     return "\n".join(lines)
 
 
+# The claim's settings tried by leave-one-set-out: the claim's threshold (kb.rules.responses) and the
+# claim's two readings of an ask (kb.rules.claims), each on or off
+CLAIM_GRID = {"responses.ADDRESSES_SCORE": (40, 44, 48), "claims.ASKING_CLAUSES": (False, True),
+              "claims.CHANGE_KINDS": (False, True)}
+
+
+def leave_one_set_out_claims(sources_dir: Path = ROOT / "sources", extra: tuple[Path, ...] = ()) -> str:
+    """For each labelled set: the claim's settings of ``CLAIM_GRID`` whose
+    ``addresses`` are right most often on the other sets (then the most
+    right; ties to the settings kb ships), and the claims they make on the
+    set itself."""
+    import itertools
+
+    modules = {"responses": kb_responses, "claims": kb_claims}
+    names = list(CLAIM_GRID)
+    where = [(modules[name.split(".")[0]], name.split(".")[1]) for name in names]
+    shipped = tuple(getattr(module, attribute) for module, attribute in where)
+    figures = {}
+    try:
+        for values in itertools.product(*CLAIM_GRID.values()):
+            for (module, attribute), value in zip(where, values):
+                setattr(module, attribute, value)
+            figures[values] = accuracy_by_set(sources_dir, "all", extra)
+    finally:
+        for (module, attribute), value in zip(where, shipped):
+            setattr(module, attribute, value)
+    lines = [f"Leave one set out, addresses ({', '.join(names)} chosen on the other sets; right / claimed):"]
+    right = found = 0
+    for held in figures[shipped]:
+        def others(values):
+            rest = [a for pair, a in figures[values].items() if pair != held]
+            hits, claimed = sum(a.right for a in rest), sum(a.found for a in rest)
+            return (hits / claimed if claimed else 0.0), hits, values == shipped
+        chosen = max(figures, key=others)
+        accuracy = figures[chosen][held]
+        right, found = right + accuracy.right, found + accuracy.found
+        lines.append(f"    {held[0]} -> {held[1]}: {accuracy.right}/{accuracy.found} with {chosen}")
+    lines.append(f"  in all: addresses right {right}/{found} = {percent(right, found)}")
+    return "\n".join(lines)
+
+
 def unanswered(sources_dir: Path = ROOT / "sources") -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
     """The asks kb lists as having no response found (their own status and
     their thread's, by the rules alone: the sources built without the
@@ -300,7 +342,8 @@ def main() -> None:
     parser.add_argument("--by-set", action="store_true",
                         help="print the figures of each (asks' document, government document) set apart")
     parser.add_argument("--leave-one-out", action="store_true",
-                        help="also choose the ranking's weights on all sets but one and measure that one, for each set")
+                        help="also choose the ranking's weights, and the addresses claim's settings, on all sets "
+                             "but one and measure that one, for each set")
     args = parser.parse_args()
     part = "held-out" if args.held_out else "all" if args.all else "calibration"
     extra = tuple(args.labels)
@@ -309,6 +352,7 @@ def main() -> None:
         print(report_sets(args.sources, part, extra))
     if args.leave_one_out:
         print(leave_one_set_out(args.sources, extra))
+        print(leave_one_set_out_claims(args.sources, extra))
     if args.all:
         print(report_unanswered(*unanswered(args.sources)))
 

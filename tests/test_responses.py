@@ -59,7 +59,7 @@ def test_rules_rank_the_labelled_responses(calibration, held_out):
     assert (calibration.cases, calibration.labelled, held_out.cases) == (45, 68, 0)
     assert calibration.cases_top >= 36 and calibration.cases_wide >= 41
     assert calibration.labelled - len(calibration.missed) >= 42
-    assert (calibration.right, calibration.found) == (7, 9)
+    assert (calibration.right, calibration.found) == (7, 8)
 
 
 FRESH = ROOT / "tests" / "response_labels_fresh.yml"
@@ -75,16 +75,31 @@ def test_fresh_held_out_labels_name_real_asks_and_paragraphs(built_db):
     assert {pid for label in fresh for pid in label.addresses + label.related} <= known
 
 
-def test_rules_rank_the_fresh_held_out_responses():
-    # tests/response_labels_fresh.yml: written by reading before this round's
-    # rules changed and measured once after them (docs/responses.md).  The
-    # ranking meets the aims (75% and 90%); the rules' addresses claims do not
-    # (80%): these are the figures measured, asserted as they are.
+def test_rules_rank_the_fresh_labelled_responses():
+    # tests/response_labels_fresh.yml: held out once (5 of 10 addresses
+    # right, docs/responses.md), calibration since: the addresses claim was
+    # reworked on all thirteen sets.  The ranking is untouched by it.
     fresh = response_accuracy.accuracy_of(part="held-out", extra=(FRESH,))
     assert (fresh.cases, fresh.labelled) == (23, 55)
     assert (fresh.cases_top, fresh.cases_wide) == (19, 22)
     assert fresh.labelled - len(fresh.missed) == 25
-    assert (fresh.right, fresh.found) == (5, 10)
+    assert (fresh.right, fresh.found) == (4, 5)
+
+
+def test_a_claim_reads_the_asking_clause_and_the_kind_of_change():
+    from kb.rules import claims
+    units = claims.claim_units("推動轉型", (), ("企業應引入人工智能。因應人才外流，政府應擴大計劃的適用範圍。"
+                                               "本會建議，除了資助新生產線之外，亦應資助改良現有設施。",),
+                               kb_responses.ASK_WORDS)
+    clauses = [clause for clause, _ in units]
+    texts = [text for _, text in units]
+    assert len(units) == 3  # the title and two sentences: the firms' sentence asks firms, not the government
+    assert "人才外流" not in texts[1] and "适用范围" in texts[1]  # a reason's clause is left out
+    assert claims.change_kind(clauses[1]) == "widen"
+    assert "新生产线" not in clauses[2] and claims.change_kind(clauses[2]) == "fund"  # what exists already
+    assert claims.change_kind("推动转型") is None
+    assert claims.does_kind("widen", "放宽申请资格") and not claims.does_kind("widen", "资助更多生产线")
+    assert claims.does_kind(None, "任何段落")
 
 
 def test_figures_by_set_add_up(calibration):
@@ -456,5 +471,5 @@ def test_most_related_responses_are_not_what_a_reader_found(calibration, held_ou
     # the topic, so this is a floor: today few of the rules' `related`
     # responses are among them (README, Government responses).
     # All nine sets are calibration now (the 278 and 70 of before: 81 of 348).
-    assert (calibration.related_labelled, calibration.related_found) == (102, 411)
+    assert (calibration.related_labelled, calibration.related_found) == (102, 412)  # 411 before the claim's rework
     assert (held_out.related_labelled, held_out.related_found) == (0, 0)

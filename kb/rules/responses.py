@@ -44,9 +44,11 @@ Within a pair:
    only describes a topic never addresses), has no sub-items of its own (a
    paragraph opening a list of measures only relates: its sub-items are the
    measures), is not the best match of several asks of the pair
-   (``shared_best``), and still scores ``ADDRESSES_SCORE`` once the places
-   the ask's title does not name are left out (``ScoredPair.claim``,
-   ``place_terms``); ``related`` from ``RELATED_SCORE``.  At most
+   (``shared_best``), still scores ``ADDRESSES_SCORE`` on the ask's asking
+   clauses alone once the places the ask's title does not name are left out,
+   and does the kind of change the best of them asks for
+   (``ScoredPair.claim``, ``kb.rules.claims``, ``place_terms``); ``related``
+   from ``RELATED_SCORE``.  At most
    ``MAX_PER_DOCUMENT`` paragraphs per ask and document are kept, best first.
 
 A reviewer's verdicts in sources/response_reviews.yml are applied at every
@@ -67,6 +69,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from kb.rules import claims
 from kb.rules.links import clean, clean_folded, quoted_names
 from kb.text.normalize import normalize
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
@@ -101,10 +104,6 @@ VARIANT_WEIGHT = 0.3
 CONTEXT_WEIGHT = 0.3
 # The sentences of the ask's supporting text (the BDC's narrative) are units at this much of their weight
 SUPPORT_WEIGHT = 0.5
-# A claim to address reads the ask's own words only (no variants, heading or supporting text), in its units
-# of at least this weight (title, sub-items' titles, sentences that ask), and the paragraph's best ask must
-# be this one
-CLAIM_UNIT_WEIGHT = 1.0
 # Candidates: a shared term weighing less than this does not make a paragraph a candidate
 CANDIDATE_WEIGHT = 0.5
 # Scoring: score = SCORE_SCALE x the best unit's evidence, at most 100
@@ -721,11 +720,17 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
     ranked = scored_pair.ranked()
     shared = shared_best(ranked)
     owner = best_asks(ranked)
+    rows = {row.id: row for row in asks}
+    texts = {p.id: p.text for p in paragraphs}
+    subs: dict[str, list[Recommendation]] = defaultdict(list)
+    for row in asks:
+        if row.parent_id:
+            subs[row.parent_id].append(row)
     responses = []
     for ask_id, scored in ranked.items():
         first = scored[0][1]
         measure = first in measures and first not in shared and owner.get(first, ask_id) == ask_id
-        claim = scored_pair.claim(ask_id, first) if measure else None
+        claim = scored_pair.claim(rows[ask_id], subs.get(ask_id, []), first, texts[first]) if measure else None
         found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
         responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
     return responses
@@ -757,23 +762,39 @@ class ScoredPair:
     asks: dict[str, AskProfile]
     side: GovernmentSide
     evidence: dict[str, list[tuple[float, str]]]  # ask id -> (evidence, paragraph id), best first
+    slogans: frozenset[str] = frozenset()  # the pair's slogans: no terms
 
     def ranked(self) -> dict[str, list[tuple[int, str]]]:
         return {key: [(score(raw), pid) for raw, pid in value] for key, value in self.evidence.items()}
 
-    def claim(self, ask_id: str, paragraph_id: str) -> int:
+    def claim(self, row: Recommendation, subs: list[Recommendation], paragraph_id: str, text: str) -> int:
         """The score that may make a paragraph address an ask: its evidence
-        without the places (``place_terms``) the ask's title does not name.
-        A place says where a measure is, not what it does: a paragraph on the
-        Loop's park does not do what an ask for pilot-production bases there
-        asked."""
-        ask = self.asks[ask_id]
+        on the ask's asking clauses alone (``kb.rules.claims.claim_units``:
+        the titles and the sentences that ask, not the firms' sentences or the
+        clauses giving a reason), each unit apart, without the places
+        (``place_terms``) the ask's title does not name; 0 when the best
+        unit's asking clause asks a kind of change (widen, extend, more,
+        less, create, fund) the paragraph's text holds no word of
+        (``kb.rules.claims.change_kind``).  A place says where a measure is,
+        not what it does: a paragraph on the Loop's park does not do what an
+        ask for pilot-production bases there asked."""
+        ask = self.asks[row.id]
         places = place_terms() - set(ask.title)
-        units = [(weight, Counter({t: n for t, n in unit.items() if t not in places})) for weight, unit in ask.units[:ask.own]
-                 if weight >= CLAIM_UNIT_WEIGHT]
-        own_words = AskProfile(ask.id, ask.document_id, units, ask.title, Counter(), exact=True)
-        found = evidence(ask_table([own_words]), self.side)
-        return score(float(found[self.side.rows[paragraph_id], 0])) if found.shape[1] else 0
+        units = claims.claim_units(row.title, tuple(sub.title for sub in subs),
+                                   tuple(body for body in [row.body] + [sub.body for sub in subs] if body), ASK_WORDS,
+                                   claims.ASKING_CLAUSES)
+        read = [(clause, Counter({t: n for t, n in folded_terms(unit_text, self.slogans).items() if t not in places}))
+                for clause, unit_text in units]
+        read = [(clause, unit) for clause, unit in read if unit]
+        if not read:
+            return 0
+        table = ask_table([AskProfile(ask.id, ask.document_id, [(1.0, unit)], ask.title, exact=True) for _, unit in read])
+        found = [score(float(points)) for points in evidence(table, self.side)[self.side.rows[paragraph_id]]]
+        best = max(found)
+        if best <= 0:
+            return 0
+        asked = read[found.index(best)][0]  # the first unit scoring best
+        return best if claims.does_kind(claims.change_kind(asked), _folded(text)) else 0
 
 
 @cache
@@ -809,7 +830,7 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
         if len(rows):
             points = found[rows, column]
             ranked[ask.id] = [(float(points[i]), side.profiles[rows[i]].id) for i in np.lexsort((rows, -points))]
-    return ScoredPair({a.id: a for a in table.asks}, side, ranked)
+    return ScoredPair({a.id: a for a in table.asks}, side, ranked, frozenset(slogans))
 
 
 def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph],
