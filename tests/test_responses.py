@@ -86,6 +86,31 @@ def test_rules_rank_the_fresh_labelled_responses():
     assert (fresh.right, fresh.found) == (4, 5)
 
 
+FRESH_2 = ROOT / "tests" / "response_labels_fresh2.yml"
+
+
+def test_second_fresh_held_out_labels_name_real_asks_and_paragraphs(built_db):
+    labels, held = response_accuracy.read_labels(extra=(FRESH_2,))
+    fresh = [label for label in labels if response_accuracy.is_held_out(label, held)]
+    assert len(fresh) == 13 + 19 + 7 + 13
+    db = sqlite_utils.Database(built_db)
+    assert {label.ask for label in fresh} <= {row["id"] for row in db["recommendations"].rows}
+    known = {row["id"] for row in db["paragraphs"].rows}
+    assert {pid for label in fresh for pid in label.addresses + label.related} <= known
+
+
+def test_rules_on_the_second_fresh_held_out_labels():
+    # tests/response_labels_fresh2.yml: written by reading only the asks and
+    # the speeches, before the addresses claim's rework, and measured once
+    # after it (docs/responses.md): the ranking and the claim both fall
+    # short of the aims (75% and 90% of cases, 80% of claims right).
+    fresh = response_accuracy.accuracy_of(part="held-out", extra=(FRESH_2,))
+    assert (fresh.cases, fresh.labelled) == (18, 37)
+    assert (fresh.cases_top, fresh.cases_wide) == (13, 16)
+    assert fresh.labelled - len(fresh.missed) == 18
+    assert (fresh.right, fresh.found) == (4, 8)
+
+
 def test_a_claim_reads_the_asking_clause_and_the_kind_of_change():
     from kb.rules import claims
     units = claims.claim_units("推動轉型", (), ("企業應引入人工智能。因應人才外流，政府應擴大計劃的適用範圍。"
