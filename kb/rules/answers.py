@@ -66,18 +66,18 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
                 workers: int | None = None) -> list[Response]:
     """The rules' responses of every pair, in forked processes when there are enough."""
     global _shared
-    rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
-    workers = default_workers() if workers is None else workers
-    if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
-        return [r for s, g in pairs for r in rule_responses(rows_of[s], paragraphs_of[g])]
-    _shared = (rows_of, paragraphs_of)
-    variant_index()  # read once here, before the workers fork, not once in each
+    _shared = (by_document(rows), by_document(paragraphs))
     by_government: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pair in pairs:  # a worker takes all the pairs of one government text: it segments its paragraphs once
+    for pair in pairs:  # all the pairs of one government text together: its side is worked out once
         by_government[pair[1]].append(pair)
+    workers = default_workers() if workers is None else workers
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
+        if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
+            found = {government: _score_shared(group) for government, group in by_government.items()}
+        else:
+            variant_index()  # read once here, before the workers fork, not once in each
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
     finally:
         _shared = None
     return [r for pair in pairs for r in found[pair[1]][pair]]

@@ -845,13 +845,18 @@ def response_pairs(documents: list[Document], rows: list[Recommendation], paragr
             for government in later.get(document.id, ())]
 
 
+def by_government(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Pairs with the same government text together (``government_side`` is kept for the next pair of its text)."""
+    return sorted(pairs, key=lambda pair: pair[1])
+
+
 def rank_pairs(
     rows: list[Recommendation], paragraphs: list[Paragraph], documents: list[Document], horizon: int = HORIZON_YEARS
 ) -> dict[tuple[str, str], list[tuple[int, str]]]:
     """(ask id, government document id) -> ranked paragraphs, pair by pair."""
     rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     ranked = {}
-    for submission, government in response_pairs(documents, rows, paragraphs, horizon):
+    for submission, government in by_government(response_pairs(documents, rows, paragraphs, horizon)):
         for ask_id, scored in rank_pair(rows_of[submission], paragraphs_of[government]).items():
             ranked[(ask_id, government)] = scored
     return dict(sorted(ranked.items()))
@@ -868,7 +873,7 @@ def compute_responses(
     ordered by recommendation, then paragraph document, then falling score."""
     rows_of, paragraphs_of = by_document(rows), by_document(paragraphs)
     responses = []
-    for submission, government in response_pairs(documents, rows, paragraphs, horizon):
+    for submission, government in by_government(response_pairs(documents, rows, paragraphs, horizon)):
         responses += rule_responses(rows_of[submission], paragraphs_of[government])
     return in_ask_order(responses)
 
