@@ -62,6 +62,8 @@ SHARED_BEST = 0.5  # … this (ten terms)
 CHECKED = 30  # how many of a key's best candidates are checked against the text
 JOINED_LEFT = 40  # how many terms of a phrase's first word are tried before …
 JOINED_RIGHT = 8  # … the terms of its second word that occur in the text
+CHARACTER_COMPOUNDS = 3  # a character is a word's term when this many of the word's terms in the text hold it …
+CHARACTER_SHARE = 0.5  # … and they are in at least this share of the rows holding it
 COMMON_SHARE = 4  # an abbreviation's term is kept if this many times its rows reach the commonest one's
 
 STOP_WORDS = frozenset(
@@ -203,21 +205,57 @@ def best_terms(found: dict[str, float], count: Count) -> tuple[str, ...]:
 # --- reading a query ----------------------------------------------------------------------
 
 
-def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
+def phrase_terms(words: tuple[str, ...], count: Count = _everywhere, characters: bool = True) -> tuple[str, ...]:
     """The terms of a word or phrase: Hong Kong usage, else the dictionary's
     reading of it, of its two words written as one, or of its words' terms
-    written together."""
+    written together (with a single character's, when ``characters``)."""
     usage = hong_kong_usage().get(_stems(words))
     if usage:
         return usage
     found = attested(words, count)
     if len(words) == 1:
-        for term, score in _characters_back_off(words, count).items():
+        for term, score in [*_character_terms(words, count).items(), *_characters_back_off(words, count).items()]:
             found.setdefault(term, score)
     if len(words) == 2:
-        for term, score in [*attested(("".join(words),), count).items(), *_common_joined(_joined_terms(words, count), count).items()]:
+        for term, score in [*attested(("".join(words),), count).items(),
+                            *_common_joined(_joined_terms(words, count, characters), count).items()]:
             found.setdefault(term, score)
     return best_terms(found, count)
+
+
+def _character_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
+    """A single character whose first sense is the word (稅 "taxes", 新
+    "new"), when the text holds ``CHARACTER_COMPOUNDS`` or more of the
+    word's dictionary terms written with it (稅務, 稅收, 稅率 …) and they
+    are in about as many rows as the character (``CHARACTER_SHARE``): the
+    text uses the character in that sense (not 力 for "power", most of whose
+    rows are 努力, 能力 …).  Searched as a character, it finds every word
+    written with it."""
+    if len(words) != 1:
+        return {}
+    found, rows = {}, getattr(count, "rows", count)
+    for gloss, as_written in cedict.find_characters(words):
+        char = gloss.traditional
+        if gloss.sense or gloss.verb or len(gloss.words) != 1 or not as_written or char in found:
+            continue
+        compounds = [term for term, _, _ in _scored(words) if char in term and count(term)]
+        if len(compounds) >= CHARACTER_COMPOUNDS and sum(map(rows, compounds)) >= CHARACTER_SHARE * rows(char):
+            found[char] = gloss_score(words, gloss, True)
+    return found
+
+
+def _character_sides(words: tuple[str, ...], whole: bool = False) -> list[tuple[str, float]]:
+    """Single characters glossed with the word, to join with another word's
+    terms (青年 + 節 "seasonal festival" = 青年節): only those whose gloss is
+    the word itself when ``whole``."""
+    found: dict[str, float] = {}
+    for gloss, as_written in cedict.find_characters(words):
+        if whole and len(gloss.words) != len(words):
+            continue
+        score = gloss_score(words, gloss, as_written)
+        if score > found.get(gloss.traditional, 0.0):
+            found[gloss.traditional] = score
+    return sorted(found.items(), key=lambda item: -item[1])
 
 
 def _common_joined(joined: dict[str, float], count: Count) -> dict[str, float]:
@@ -252,11 +290,13 @@ def _characters_back_off(words: tuple[str, ...], count: Count) -> dict[str, floa
     return {term: best for forms in cedict.traditional(words_there).values() for term in forms}
 
 
-def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
+def _joined_terms(words: tuple[str, ...], count: Count, characters: bool = True) -> dict[str, float]:
     """Terms of the first word followed by terms of the second that occur
     written together in the text (國民 + 教育): terms that are what the words
     mean (not 國安, "national security", for "national"), and the first
-    word's need not occur alone."""
+    word's need not occur alone.  Only when there are none, and
+    ``characters``, a term of one written with a character of the other
+    (``_character_pairs``)."""
     if any(word in STOP_WORDS for word in words):
         return {}
     lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT]
@@ -266,7 +306,26 @@ def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
         for left, left_score in lefts:
             if count(left + right):
                 joined.setdefault(left + right, left_score * right_score)
+    if characters and not joined:
+        for left, right, score in _character_pairs(words, count, lefts, rights):
+            joined.setdefault(left + right, score)
     return joined
+
+
+def _character_pairs(words: tuple[str, ...], count: Count, lefts, rights):
+    """A word's terms written together with a single character glossed with
+    the other word (青年 + 節, "seasonal festival"; 價值 + 鏈, "chain"), when
+    the text holds them so and the pair is a dictionary headword (青年節) or
+    the character is the word's own term (``_character_terms``: 鏈, in
+    產業鏈, 供應鏈 …); not 搬遷 + 政, from 搬遷政府."""
+    headwords = cedict.headwords()
+    for chars, others, at_right in ((_character_sides(words[1:]), lefts, True), (_character_sides(words[:1], True), rights, False)):
+        own = _character_terms(words[1:] if at_right else words[:1], count) if chars else {}
+        for char, char_score in chars:
+            for other, other_score in others:
+                pair = (other, char) if at_right else (char, other)
+                if ("".join(pair) in headwords or char in own) and count("".join(pair)):
+                    yield (*pair, char_score * other_score)
 
 
 def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
@@ -278,10 +337,10 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     and development"); a letter alone (the s of women's) is dropped.  A
     phrase read as a whole keeps its words' own readings too (``parts``),
     for the search to widen to."""
-    holding = getattr(count, "holding", None)
+    extras = {name: getattr(count, name) for name in ("holding", "rows") if hasattr(count, name)}
     count = _cached(count or _everywhere)
-    if holding is not None:
-        count.holding = holding
+    for name, extra in extras.items():
+        setattr(count, name, extra)
     readings = []
     for group, letters in _letter_groups(words):
         if letters:
@@ -340,7 +399,9 @@ def _read_rest(words: list[str], count: Count) -> list[Reading]:
             phrase = tuple(words[start : start + size])
             if size > 1 and (phrase[0] in STOP_WORDS or phrase[-1] in STOP_WORDS):
                 continue
-            terms = phrase_terms(phrase, count) if size > 1 or phrase[0] not in STOP_WORDS else ()
+            terms = phrase_terms(phrase, count, False) if size > 1 or phrase[0] not in STOP_WORDS else ()
+            if size == 2 and not terms and not _next_pair_read(words, start, count):
+                terms = phrase_terms(phrase, count)  # a pair only through a single character's reading
             if terms or size == 1:
                 break
         if len(phrase) > 1:
@@ -349,6 +410,14 @@ def _read_rest(words: list[str], count: Count) -> list[Reading]:
             readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase))))
         start += len(phrase)
     return readings
+
+
+def _next_pair_read(words: list[str], start: int, count: Count) -> bool:
+    """Whether the pair of words after the one at ``start`` is read as a whole
+    without single characters: it then keeps its first word (new *manufacturing
+    models* → 製造模式, not *new manufacturing* → 新 + 工業)."""
+    pair = tuple(words[start + 1 : start + 3])
+    return len(pair) == 2 and not any(word in STOP_WORDS for word in pair) and bool(phrase_terms(pair, count, False))
 
 
 def _parts_of(phrase: tuple[str, ...], count: Count) -> tuple[tuple[str, ...], ...]:
