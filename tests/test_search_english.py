@@ -167,6 +167,20 @@ def test_a_word_s_term_joins_a_character_glossed_with_the_other_word(conn):
     assert read_english(["relocating", "government"], count)[0].terms == ("搬遷政府",)  # not 搬遷 + 政
 
 
+def test_a_noun_is_read_through_its_verb_when_the_text_uses_that_much_more(conn):
+    from kb.read.search import _term_counter
+    count = _term_counter(conn)
+    assert "轉型" in read_english(["transformation"], count)[0].terms  # "to transform"; 轉變 in far fewer rows
+    assert read_english(["development"], count)[0].terms[0] == "發展"  # 開發 ("to develop") not preferred
+
+
+def test_a_kind_of_a_word_joins_the_other_word_s_terms(conn):
+    from kb.read.search import _term_counter
+    count = _term_counter(conn)
+    assert read_english(["degree", "programmes"], count)[0].terms == ("學位課程",)  # "academic degree" + "academic program"
+    assert [r.english for r in read_english(["new", "manufacturing", "models"], count)] == ["new", "manufacturing models"]
+
+
 # --- search ----------------------------------------------------------------------------------
 
 
@@ -187,11 +201,11 @@ def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, coun
 
 def test_second_fresh_english_queries_as_measured_once(conn):
     """41 queries written from randomly picked rows, measured once at
-    79.1% and a development set since (single characters, 79.8%), short of
-    the 90% aimed at."""
+    79.1% and a development set since (single characters, 79.8%; a noun
+    through its verb, kinds of a word, 86.1%), short of the 90% aimed at."""
     before, _ = recall(conn, FRESH2, dictionary=False)
     after, misses = recall(conn, FRESH2, dictionary=True)
-    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.798), misses
+    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.861), misses
 
 
 def test_labelled_english_ids_exist(conn):

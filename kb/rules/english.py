@@ -52,6 +52,8 @@ HONG_KONG_PATH = Path(__file__).parent / "data" / "hong_kong_english.yml"
 TERMS_PER_WORD = 5
 MAX_PHRASE_WORDS = 4
 KEEP_SHARE = 0.6  # a term is kept if it scores at least this share of the best
+WEAKER_SHARE = 0.4  # a term scoring at least this share of the best is kept too …
+MUCH_MORE = 3  # … when this many times as many rows hold it as hold any of the terms kept
 STEMMED = 0.4  # a gloss matched only through a word's other form counts this much
 SENSE_DECAY = 0.1  # each earlier sense of the entry divides a gloss's score by 1 + this
 BACK_OFF = 0.5  # a part of a term the text lacks scores this share of the term
@@ -62,6 +64,7 @@ SHARED_BEST = 0.5  # … this (ten terms)
 CHECKED = 30  # how many of a key's best candidates are checked against the text
 JOINED_LEFT = 40  # how many terms of a phrase's first word are tried before …
 JOINED_RIGHT = 8  # … the terms of its second word that occur in the text
+JOINED_HEAD = 8  # and how many of each word's kinds of it (學位, "academic degree") besides
 CHARACTER_COMPOUNDS = 3  # a character is a word's term when this many of the word's terms in the text hold it …
 CHARACTER_SHARE = 0.5  # … and they are in at least this share of the rows holding it
 COMMON_SHARE = 4  # an abbreviation's term is kept if this many times its rows reach the commonest one's
@@ -128,10 +131,15 @@ def gloss_score(words: tuple[str, ...], gloss: cedict.Gloss, as_written: bool) -
 
 
 WHOLE, PART, SHARED_PART = "whole", "part", "shared"  # a term is the words' whole gloss, holds them among others, or is shared
-MEANINGS = (WHOLE, SHARED_PART)  # terms that are what a word means, nothing more
+HEAD = "head"  # a part whose gloss ends with the words: a kind of what they name (學位, "academic degree")
+VERB = "verb"  # a noun's verb's whole gloss (轉型, "to transform", for "transformation")
+MEANINGS = (WHOLE, SHARED_PART, VERB)  # terms that are what a word means, nothing more
 
 
-def candidates(words: tuple[str, ...], kinds=(WHOLE, PART, SHARED_PART)) -> list[tuple[str, float]]:
+ALL_KINDS = (WHOLE, PART, HEAD, SHARED_PART, VERB)
+
+
+def candidates(words: tuple[str, ...], kinds=ALL_KINDS) -> list[tuple[str, float]]:
     """The dictionary's terms for the words, best first: (Traditional headword, score)."""
     return [(term, score) for term, score, kind in _scored(words) if kind in kinds]
 
@@ -143,13 +151,40 @@ def _scored(words: tuple[str, ...]) -> list[tuple[str, float, str]]:
     for gloss, as_written in cedict.find(words):
         score = gloss_score(words, gloss, as_written)
         if score > best.get(gloss.traditional, (0.0,))[0]:
-            best[gloss.traditional] = (score, WHOLE if len(gloss.words) == len(words) else PART)
-    for part, held in _shared_parts([term for term, (_, kind) in best.items() if kind == PART]).items():
+            best[gloss.traditional] = (score, _kind(words, gloss))
+    for verb in _verbs(words):
+        for gloss, as_written in cedict.find((verb,)):
+            score = gloss_score((verb,), gloss, True) * STEMMED
+            if len(gloss.words) == 1 and score > best.get(gloss.traditional, (0.0,))[0]:
+                best[gloss.traditional] = (score, VERB)
+    for part, held in _shared_parts([term for term, (_, kind) in best.items() if kind in (PART, HEAD)]).items():
         score = min(SHARED_BEST, SHARED_SCORE * held)
         if score > best.get(part, (0.0,))[0]:
             best[part] = (score, SHARED_PART)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], len(item[0]), item[0]))
     return [(term, score, kind) for term, (score, kind) in ranked if score > 0]
+
+
+def _kind(words: tuple[str, ...], gloss: cedict.Gloss) -> str:
+    if len(gloss.words) == len(words):
+        return WHOLE
+    return HEAD if gloss.stems[-len(words):] == tuple(map(cedict.stem, words)) else PART
+
+
+NOUN_ENDINGS = (("ication", "ify"), ("ation", ""), ("ation", "ate"), ("ment", ""), ("ance", ""), ("ence", ""))
+
+
+def _verbs(words: tuple[str, ...]) -> list[str]:
+    """The verbs a noun in -ation, -ment, -ance or -ence may be made from
+    (transformation → transform, certification → certify, development →
+    develop, governance → govern), for its verb's whole glosses: the text
+    may write the noun as it writes the verb (轉型, "to transform")."""
+    if len(words) != 1:
+        return []
+    word = cedict.american(words[0])
+    word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    return [word[: -len(ending)] + verb for ending, verb in NOUN_ENDINGS
+            if word.endswith(ending) and len(word) - len(ending) >= 4]
 
 
 def _shared_parts(terms: list[str]) -> dict[str, int]:
@@ -164,7 +199,7 @@ def _shared_parts(terms: list[str]) -> dict[str, int]:
     return {part: held for part, held in holders.items() if held >= SHARED}
 
 
-def attested(words: tuple[str, ...], count: Count, kinds=(WHOLE, PART, SHARED_PART)) -> dict[str, float]:
+def attested(words: tuple[str, ...], count: Count, kinds=ALL_KINDS) -> dict[str, float]:
     """The words' best candidates that occur in the text; one that is the
     words' whole gloss but does not occur gives way to its parts that are
     dictionary headwords and do (原產國 → 原產)."""
@@ -194,11 +229,18 @@ def _parts(term: str, count: Count) -> list[str]:
 
 def best_terms(found: dict[str, float], count: Count) -> tuple[str, ...]:
     """The ``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of
-    the best, the one more rows of the text hold first among equals."""
+    the best, the one more rows of the text hold first among equals.  A
+    weaker term (``WEAKER_SHARE`` of the best) that ``MUCH_MORE`` times as
+    many rows hold as any of those is the sense the text uses: it ranks
+    with the best (轉型, "to transform", in 76 rows, for "transformation",
+    whose own 轉變 and 蛻變 are in 9 and 2)."""
     if not found:
         return ()
-    floor = KEEP_SHARE * max(found.values())
-    kept = [(round(score, 2), count(term), term) for term, score in found.items() if score >= floor]
+    best = max(found.values())
+    floor = KEEP_SHARE * best
+    most = max(count(term) for term, score in found.items() if score >= floor)
+    kept = [(round(score if score >= floor else best, 2), count(term), term) for term, score in found.items()
+            if score >= floor or (score >= WEAKER_SHARE * best and count(term) >= MUCH_MORE * most)]
     return tuple(term for *_, term in sorted(kept, key=lambda item: (-item[0], -item[1], len(item[2]))))[:TERMS_PER_WORD]
 
 
@@ -299,8 +341,9 @@ def _joined_terms(words: tuple[str, ...], count: Count, characters: bool = True)
     (``_character_pairs``)."""
     if any(word in STOP_WORDS for word in words):
         return {}
-    lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT]
-    rights = sorted(attested(words[1:], count, MEANINGS).items(), key=lambda item: -item[1])[:JOINED_RIGHT]
+    lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT] + candidates(words[:1], (HEAD,))[:JOINED_HEAD]
+    rights = [*sorted(attested(words[1:], count, MEANINGS).items(), key=lambda item: -item[1])[:JOINED_RIGHT],
+              *sorted(attested(words[1:], count, (HEAD,)).items(), key=lambda item: -item[1])[:JOINED_HEAD]]
     joined = {}
     for right, right_score in rights:
         for left, left_score in lefts:
