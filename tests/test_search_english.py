@@ -181,13 +181,20 @@ def test_a_kind_of_a_word_joins_the_other_word_s_terms(conn):
     assert [r.english for r in read_english(["new", "manufacturing", "models"], count)] == ["new", "manufacturing models"]
 
 
+def test_a_word_joins_a_hong_kong_usage_phrase_after_it_as_the_text_writes_them(conn):
+    from kb.read.search import _term_counter
+    count = _term_counter(conn)
+    assert read_english(["land", "border", "crossings"], count)[0].terms == ("陸路口岸",)  # 陸路 "land route" + 口岸
+    assert [r.english for r in read_english(["property", "rates"], count)] == ["property", "rates"]
+
+
 # --- search ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     "queries, count, glossary_only, with_dictionary",
     [(QUERIES, 49, 0.391, 0.969), (HELD_OUT, 20, 0.300, 0.900), (QUERIES + HELD_OUT, 69, 0.365, 0.949),
-     (FRESH, 36, 0.203, 0.819)],
+     (FRESH, 36, 0.203, 0.832)],
     ids=["development", "old-held-out", "both", "first-fresh"],
 )
 def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, count, glossary_only, with_dictionary):

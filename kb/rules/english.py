@@ -12,11 +12,15 @@ is the phrase itself counts fully, one holding it among other words counts
 the phrase's share of the gloss's words, and a later sense of an entry less
 (``gloss_score``); a match only through a plural, -ing or -ed form counts
 ``STEMMED`` of that, so "financing" reads as 融資, not as 金融 ("finance").
-Then the text decides (``count``: how many rows hold a term): a term no row
-holds is dropped for its parts that are dictionary headwords and occur
-(原產國 → 原產, when the text says 原產地), and the ``TERMS_PER_WORD``
-best terms scoring at least ``KEEP_SHARE`` of the best one are kept, the
-more common in the text first among equals.  A headword that many of a
+A noun in -ation, -ment, -ance or -ence is also read through its verb's
+whole glosses, as a match by another form (transformation → "to
+transform" → 轉型).  Then the text decides (``count``: how many rows hold a
+term): a term no row holds is dropped for its parts that are dictionary
+headwords and occur (原產國 → 原產, when the text says 原產地), and the
+``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of the best
+one are kept, the more common in the text first among equals, with a
+weaker term the text uses ``MUCH_MORE`` times as often (轉型 against
+轉變).  A headword that many of a
 word's compounds share is a term of the word too (技術 for "technical", from
 技術人員, 技術指導 …).
 
@@ -24,7 +28,8 @@ word's compounds share is a term of the word too (技術 for "technical", from
 as a whole when the dictionary has it, when its two words written together
 are a word (start-ups → startups → 初創), or when two of its words' terms
 written together occur in the text (national education → 國民 + 教育 =
-國民教育).  English stop words outside a phrase are dropped; a word with no
+國民教育; kinds of a word count there, degree programmes → 學位 "academic
+degree" + 課程 = 學位課程).  English stop words outside a phrase are dropped; a word with no
 reading is kept with no terms (it may be in the text, as CBAM is).  A
 phrase read as a whole keeps its words' own terms (``Reading.parts``): the
 search widens to them after the phrase's own rows.  Hong Kong usage's
@@ -428,9 +433,25 @@ def _read_words(words: list[str], count: Count) -> list[Reading]:
             phrase = tuple(words[start : start + size])
             terms = usage.get(_stems(phrase))
             if terms:
+                before = words[start - 1] if start else None
+                joined = _before_usage(before, terms, count) if before and before not in STOP_WORDS else ()
+                if joined:
+                    start, phrase, terms = start - 1, (before, *phrase), joined
                 whole = Reading(phrase, terms, True, _parts_of(phrase, count))
-                return [*_read_words(words[:start], count), whole, *_read_words(words[start + size :], count)]
+                return [*_read_words(words[:start], count), whole, *_read_words(words[start + len(phrase) :], count)]
     return _read_rest(words, count)
+
+
+def _before_usage(word: str, terms: tuple[str, ...], count: Count) -> tuple[str, ...]:
+    """A word's terms written before a Hong Kong usage phrase's terms, as the
+    text writes them (land + border crossing → 陸路 "land route" + 口岸 =
+    陸路口岸): the commonest such pairings."""
+    joined = {}
+    for left, score in candidates((word,)):
+        for term in terms:
+            if count(left + term):
+                joined.setdefault(left + term, score)
+    return tuple(sorted(joined, key=lambda term: -count(term)))[:TERMS_PER_WORD] if joined else ()
 
 
 def _read_rest(words: list[str], count: Count) -> list[Reading]:
