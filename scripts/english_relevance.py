@@ -9,7 +9,8 @@ dictionary as well, and how long the dictionary's searches take.
 Each query is searched where it says (``in``: recommendations or
 government); recall@10 is the share of its expected ids in its top 10,
 averaged over the queries.  Several files are measured together, as one set.
-The times are those of a second pass over the queries (the first loads the
+The mean number of results is given at limits 10 and 100, so that recall
+is not read apart from how much is returned.  The times are those of a second pass over the queries (the first loads the
 dictionary and looks their words up).
 """
 
@@ -32,6 +33,7 @@ from relevance import build_search_db, query_scores  # noqa: E402
 
 QUERIES = ROOT / "tests" / "english_queries.yml"
 TOP = 10
+WIDE = 100  # a limit few queries reach: how many rows a query finds at all
 
 
 def load_queries(*paths: Path) -> list[dict]:
@@ -49,6 +51,13 @@ def recall(conn, queries: list[dict], dictionary: bool) -> tuple[float, list[dic
         if score < 1:
             misses.append({**item, "read_as": found.read_as, "missing": [id for id in item["expect"] if id not in ranked]})
     return total / len(queries), misses
+
+
+def returned(conn, queries: list[dict], limit: int) -> float:
+    """The mean number of results the queries return at a limit: recall
+    bought by returning more rows shows here."""
+    return statistics.mean(
+        len(search(conn, item["query"], limit=limit, within=item.get("in", "recommendations"))) for item in queries)
 
 
 def timings(conn, queries: list[dict]) -> list[float]:
@@ -73,10 +82,12 @@ def main(argv=None) -> int:
         before, _ = recall(conn, queries, dictionary=False)
         after, misses = recall(conn, queries, dictionary=True)
         spent = sorted(timings(conn, queries))
+        returns = {limit: returned(conn, queries, limit) for limit in (TOP, WIDE)}
         conn.close()
     print(f"English queries: {len(queries)}; recall@{TOP}")
     print(f"  glossary only          {before * 100:5.1f}%")
     print(f"  glossary + CC-CEDICT   {after * 100:5.1f}%")
+    print(f"  mean results returned: {returns[TOP]:.1f} at limit {TOP}, {returns[WIDE]:.1f} at limit {WIDE}")
     p95 = spent[min(len(spent) - 1, round(0.95 * (len(spent) - 1)))]
     print(f"  search time: median {statistics.median(spent):.1f} ms, p95 {p95:.1f} ms")
     for miss in misses:

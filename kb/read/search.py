@@ -88,6 +88,7 @@ SNIPPET_CHARS = 120
 SNIPPET_LEAD = 30
 CONNECTIONS_CACHED = 16
 TERM_ROWS_COUNTED = 100
+TERM_ROWS_WEIGHED = 2000  # how far a character's rows and its words' are counted (english._character_terms)
 CHARACTER_ROWS = 30  # a character more rows hold is too common to back off to (english._characters_back_off)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
@@ -303,7 +304,17 @@ def _term_counter(conn: sqlite3.Connection) -> english.Count:
             counts[key] = _holding(conn, fold(char))
         return counts[key]
 
+    def rows(term: str) -> int:
+        """How many rows hold a term, counting up to ``TERM_ROWS_WEIGHED``:
+        how common a character is against its words."""
+        key = ("rows", term)
+        if key not in counts:
+            tokens = name_phrase_tokens(term)
+            counts[key] = _count(conn, phrase(*tokens), TERM_ROWS_WEIGHED) if tokens else 0
+        return counts[key]
+
     count.holding = holding
+    count.rows = rows
     return count
 
 

