@@ -26,6 +26,7 @@ QUERIES = yaml.safe_load((TESTS / "english_queries.yml").read_text(encoding="utf
 HELD_OUT = yaml.safe_load((TESTS / "english_queries_held_out.yml").read_text(encoding="utf-8"))
 FRESH = yaml.safe_load((TESTS / "english_queries_fresh.yml").read_text(encoding="utf-8"))
 FRESH2 = yaml.safe_load((TESTS / "english_queries_fresh2.yml").read_text(encoding="utf-8"))
+FRESH3 = yaml.safe_load((TESTS / "english_queries_fresh3.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -215,9 +216,19 @@ def test_second_fresh_english_queries_as_measured_once(conn):
     assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.861), misses
 
 
+def test_third_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows before the last two
+    reworks of the reading (single characters; a noun through its verb,
+    kinds of a word), kept apart and measured once after them: 62.7%, far
+    short of the 90% aimed at."""
+    before, _ = recall(conn, FRESH3, dictionary=False)
+    after, misses = recall(conn, FRESH3, dictionary=True)
+    assert (len(FRESH3), round(before, 3), round(after, 3)) == (42, 0.119, 0.627), misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])
