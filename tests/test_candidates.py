@@ -35,12 +35,12 @@ def test_shares_are_what_comparing_pair_by_pair_gives():
     window = kb_candidates.stack([arrays(r)[0] for r in rows], [arrays(r)[1] for r in rows], rarity)
     assert window.total.tolist() == [3.0, 6.0, 4.0, 0.0]
     query = {1: 2, 3: 1, 4: 1}  # weighs 2*2 + 1 + 4 = 9
-    query_held, row_held, total = kb_candidates.shares(window, *arrays(query), rarity, kb_candidates.Marks(5))
+    query_held, row_held, total = kb_candidates.shares(window, *arrays(query), rarity)
     assert total == 9.0
     assert query_held.tolist() == [4.0, 1.0, 4.0, 0.0] and row_held.tolist() == [2.0, 3.0, 4.0, 0.0]
     assert (query_held.tolist(), row_held.tolist()) == tuple(map(list, brute_force(rows, query, rarity)))
     assert kb_candidates.share(row_held, window.total).tolist() == [2 / 3, 0.5, 1.0, 0.0]
-    assert kb_candidates.held(window, arrays(query)[0], kb_candidates.Marks(5)).tolist() == row_held.tolist()
+    assert kb_candidates.held(window, arrays(query)[0]).tolist() == row_held.tolist()
 
 
 def test_shares_on_real_rows_are_what_comparing_pair_by_pair_gives():
@@ -50,9 +50,8 @@ def test_shares_on_real_rows_are_what_comparing_pair_by_pair_gives():
     rarity = history.weights(0, len(profiles)).of_numbers(np.arange(len(history.vocabulary)))
     window = kb_candidates.stack([p.grams for p in profiles], [p.gram_counts for p in profiles], rarity)
     as_dicts = [dict(zip(p.grams.tolist(), p.gram_counts.tolist())) for p in profiles]
-    marks = kb_candidates.Marks(len(rarity))
     for query in profiles[::7]:
-        query_held, row_held, _ = kb_candidates.shares(window, query.grams, query.gram_counts, rarity, marks)
+        query_held, row_held, _ = kb_candidates.shares(window, query.grams, query.gram_counts, rarity)
         expected = brute_force(as_dicts, dict(zip(query.grams.tolist(), query.gram_counts.tolist())), rarity)
         assert np.allclose(query_held, expected[0]) and np.allclose(row_held, expected[1])
 

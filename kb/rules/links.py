@@ -114,7 +114,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, LCSseq
 from rapidfuzz.process import cdist
 
-from kb.rules.candidates import TOLERANCE, Marks, held, share, shares, stack
+from kb.rules.candidates import TOLERANCE, held, share, shares, stack
 from kb.rules.link_window import Corpus, History, Weights, bigrams, first_in_window, published_year
 from kb.text.normalize import normalize, normalize_term
 from kb.records import Document, Recommendation
@@ -540,13 +540,12 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     texts = stack([np.searchsorted(local, p.grams) for p in earlier], [p.gram_counts for p in earlier], rarity)
     titles = stack([np.searchsorted(local, p.title_grams) for p in earlier], [p.title_counts for p in earlier], rarity)
     lengths = np.array([len(p.text) for p in earlier])
-    marks = Marks(len(local))
     pairs = []
     for later in later_rows:
         grams = np.searchsorted(local, later.grams)
-        later_held, earlier_held, later_total = shares(texts, grams, later.gram_counts, rarity, marks)
+        later_held, earlier_held, later_total = shares(texts, grams, later.gram_counts, rarity)
         shorter_share = np.where(lengths <= len(later.text), share(earlier_held, texts.total), share(later_held, later_total))
-        title_share = share(held(titles, grams, marks), titles.total)
+        title_share = share(held(titles, grams), titles.total)
         rare = _rare_shared(history, corpus, later, start, first)
         plausible = (shorter_share >= COVERAGE_FLOOR - TOLERANCE) | (title_share >= TITLE_RESTATED - TOLERANCE)
         ranked = []
