@@ -139,6 +139,9 @@ class WindowWeights(Weights):
         return np.where(held, self.values[index], np.where(numbers < self.size, self.absent, self.unseen))
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int32)
+
+
 class History:
     """Every top-level row in publication order, with each row's bigrams
     (before its supporting clauses are added: what rarity counts), and, once
@@ -214,23 +217,27 @@ class History:
             self.text_rows.setdefault(gram, []).append(position)
 
     def finish(self) -> None:
-        """Sort the indexes (rows may be recorded in any order)."""
-        for found in (*self.word_rows.values(), *self.text_rows.values()):
-            found.sort()
+        """Sort the indexes (rows may be recorded in any order), each into an
+        array: millions of row numbers at a thousand documents, as Python
+        integers in lists, held most of the build's memory before the pairs
+        were scored."""
+        for index in (self.word_rows, self.text_rows):
+            for key, found in index.items():
+                index[key] = np.sort(np.array(found, dtype=np.int32))
 
     def rows_with_word(self, word: str, start: int, end: int) -> list[int]:
-        found = self.word_rows.get(word, [])
-        return found[bisect_left(found, start) : bisect_left(found, end)]
+        found = self.word_rows.get(word, _NO_ROWS)
+        return found[np.searchsorted(found, start) : np.searchsorted(found, end)].tolist()
 
     def rows_naming(self, name: str, start: int, end: int, limit: int) -> int:
         """How many rows of ``start:end`` have ``name`` in their text, counting up to ``limit``."""
         grams = set(bigrams(name))
         if not grams:
             return 0
-        postings = [self.text_rows.get(g, []) for g in grams]
+        postings = [self.text_rows.get(g, _NO_ROWS) for g in grams]
         rarest = min(postings, key=len)
         count = 0
-        for position in rarest[bisect_left(rarest, start) : bisect_left(rarest, end)]:
+        for position in rarest[np.searchsorted(rarest, start) : np.searchsorted(rarest, end)].tolist():
             if name in self.profiles[position].text:
                 count += 1
                 if count >= limit:

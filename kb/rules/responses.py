@@ -61,7 +61,7 @@ Calibration and figures: see scripts/response_accuracy.py and the README.
 
 import math
 from datetime import date
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -421,16 +421,20 @@ def kept_ask_table(rows: list[Recommendation], slogans: set[str]) -> "AskTable":
     return _kept_ask_table(key, rows, slogans)
 
 
-_kept: dict[tuple, "AskTable"] = {}
-KEPT_SUBMISSIONS = 2048
+_kept: OrderedDict[tuple, "AskTable"] = OrderedDict()
+# The submissions of a few government texts' windows (a window holds a few dozen): a table may
+# hold a megabyte, and the pairs come a government text at a time, in the order they were delivered.
+KEPT_SUBMISSIONS = 256
 
 
 def _kept_ask_table(key: tuple, rows: list[Recommendation], slogans: set[str]) -> "AskTable":
     found = _kept.get(key)
     if found is None:
-        if len(_kept) >= KEPT_SUBMISSIONS:
-            _kept.clear()
         found = _kept[key] = ask_table(ask_profiles(rows, slogans))
+        if len(_kept) > KEPT_SUBMISSIONS:
+            _kept.popitem(last=False)
+    else:
+        _kept.move_to_end(key)
     return found
 
 

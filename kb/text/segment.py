@@ -60,9 +60,11 @@ def tokens(folded: str) -> list[str]:
     return list(_cut(folded))
 
 
-# A build segments the same texts again and again (a government text's
-# paragraphs once for every submission whose asks it may answer).
-CACHED_TEXTS = 100_000
+# A build segments the same text more than once (a sentence's words, then
+# whether it asks); the rules keep what they read from a text themselves, so a
+# few recent texts are enough (a hundred thousand held 200 MB at a thousand
+# documents).
+CACHED_TEXTS = 20_000
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
