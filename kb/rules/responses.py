@@ -31,13 +31,16 @@ Within a pair:
    ``NARRATIVE`` of their weight.  A paragraph (``ParagraphProfile``) is
    read with its section heading and, for a sub-item, the words before its
    paragraph's (i).
-4. Candidates (``candidate_pairs``): an inverted index from terms to the
-   paragraphs holding them; only paragraphs sharing a term that weighs at
-   least ``CANDIDATE_WEIGHT`` with the ask are scored.  No all-pairs scan.
+4. Candidates (``candidates``): the paragraphs holding each term, from the
+   government text's side of the pair (``GovernmentSide``: its profiles,
+   weights and BM25 factors, worked out once for all the submissions compared
+   with it); only paragraphs sharing a term that weighs at least
+   ``CANDIDATE_WEIGHT`` with the ask are scored.  No all-pairs scan.
 5. Evidence (``evidence``): for each unit, the BM25 sum of the weights of its
    terms the paragraph holds; the best unit's sum is the evidence, so an ask
    with several parts is answered by a paragraph that does one of them well.
-   ``score`` scales it to 0–100.
+   ``score`` scales it to 0–100.  Worked out for all the asks of a submission
+   at once (``AskTable``, its terms as numbers) with numpy.
 6. ``relation``: ``addresses`` only for the best paragraph of the document,
    when it announces or reports a measure (``is_measure``: an action such as
    設立, 延長, 寬減 and a commitment such as 將, 明年, 億元; a paragraph that
