@@ -159,10 +159,16 @@ def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
 
 
 def _record(record_type, row: dict):
-    values = {item.name: row[item.name] for item in fields(record_type) if item.name in row}
+    values = {name: row[name] for name in _field_names(record_type) if name in row}
     if record_type is Document:
         values["ocr"] = bool(values.get("ocr"))
     return record_type(**values)
+
+
+@cache
+def _field_names(record_type) -> tuple[str, ...]:
+    """A record type's fields, asked once (``dataclasses.fields`` for every row read was most of reading them)."""
+    return tuple(item.name for item in fields(record_type))
 
 
 def changed_documents(fingerprints: dict[str, str], previous: Previous) -> set[str]:
