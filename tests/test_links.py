@@ -405,7 +405,8 @@ def test_a_long_thread_is_read_as_a_window_around_the_row_with_what_the_whole_sp
     window = kb_compare.thread_for(conn, middle, limit=2)
     assert [r.id for r in window.rows] == [r.id for r in whole.rows[:2]]
     assert window.size == len(whole.rows) and window.whole is not None
-    assert (window.first_year, window.last_year, window.documents) == (whole.first_year, whole.last_year, whole.documents)
+    assert (window.first_year, window.last_year, window.documents, window.publishers) == (
+        whole.first_year, whole.last_year, whole.documents, whole.publishers)
     shown = {r.id for r in window.rows}
     assert window.links == [l for l in whole.links if l["from_id"] in shown and l["to_id"] in shown]
     last = kb_compare.thread_for(conn, whole.rows[-1].id, limit=2)

@@ -15,3 +15,29 @@ def test_the_responses_nearest_the_ask_in_time_are_shown_in_their_order():
     assert [e.id for e in shown] == [2019, 2021, 2024]
     assert [e.id for e in responses_view._nearest(evidence, "2031-01", 2)] == [2030, 2031]
     assert responses_view._nearest(evidence, "2023", 10) == evidence
+
+
+def test_only_the_picked_responses_to_the_thread_are_read_in_full(built_db):
+    """An ask's page reads the responses to its thread's other asks without
+    their text, picks the nearest in time, and reads those alone: the same
+    responses, in the same order, as picking from every one read in full."""
+    import sqlite3
+
+    from kb.read import scorecard
+
+    with sqlite3.connect(built_db) as conn:
+        asks = [row[0] for row in conn.execute("select recommendation_id from response_status order by recommendation_id")]
+        checked = 0
+        for ask in asks:
+            every = scorecard.timeline(conn, ask, 40)
+            if not every.thread:
+                continue
+            published = conn.execute("select d.published from recommendations r join documents d on d.id = r.document_id"
+                                     " where r.id = ?", [ask]).fetchone()[0]
+            for count in (1, 2, 20):
+                picked = scorecard.timeline(conn, ask, 40, pick=lambda found: responses_view._nearest(found, published, count))
+                assert picked.own == every.own and picked.status == every.status
+                assert picked.thread == responses_view._nearest(every.thread, published, count)
+                assert picked.thread_total == len(every.thread)
+            checked += 1
+        assert checked >= 3

@@ -346,23 +346,31 @@ def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | No
 
 
 def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSummary:
-    sql = """select r.year, r.publisher_id, r.document_id from threads t join recommendations r on r.id = t.recommendation_id
-             where t.thread_id = ? order by t.ordinal"""
-    found = conn.execute(sql, [thread_id]).fetchall()
-    return ThreadSummary(size, min(f[0] for f in found), max(f[0] for f in found),
-                         list(dict.fromkeys(f[1] for f in found)), list(dict.fromkeys(f[2] for f in found)))
+    """What the whole thread spans, counted by SQLite: its years, and its
+    publishers and documents in the order the thread first reaches them."""
+    first_reached = """select {column} from threads t join recommendations r on r.id = t.recommendation_id
+                       where t.thread_id = ? group by {column} order by min(t.ordinal)"""
+    years = """select min(r.year), max(r.year) from threads t join recommendations r on r.id = t.recommendation_id
+               where t.thread_id = ?"""
+    first_year, last_year = conn.execute(years, [thread_id]).fetchone()
+    publishers = [p for (p,) in conn.execute(first_reached.format(column="r.publisher_id"), [thread_id])]
+    documents = [d for (d,) in conn.execute(first_reached.format(column="r.document_id"), [thread_id])]
+    return ThreadSummary(size, first_year, last_year, publishers, documents)
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
-    """Row id -> (sort key, ThreadRow) for the given ids."""
-    order = {d["id"]: index for index, d in enumerate(documents(conn))}
-    sql = """select r.id, r.title, r.document_id, d.title_zh, r.publisher_id, d.published, r.year, r.ordinal
+    """Row id -> (sort key, ThreadRow) for the given ids.  The key puts rows
+    in the order of their documents (``documents``: publication date, then
+    policy year, then id), then in reading order; it is made of the row's
+    own document, so that no more than the given rows are read."""
+    sql = """select r.id, r.title, r.document_id, d.title_zh, r.publisher_id, d.published, r.year, r.ordinal,
+                    coalesce(d.published, cast(d.year as text)), d.year
              from recommendations r join documents d on d.id = r.document_id where r.id in ({})"""
     found = {}
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
         for r in conn.execute(sql.format(", ".join("?" * len(batch))), batch):
-            found[r[0]] = ((order[r[2]], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
+            found[r[0]] = ((r[8], r[9], r[2], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
     return found
 
 

@@ -164,7 +164,8 @@ async def responses_context(datasette, db, recommendation_id: str, published: st
     ``thread`` its thread as the page read it (``compare_view.read_thread``):
     the responses shown are those to the asks of that thread."""
     def read(conn):
-        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN, thread=thread)
+        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN, thread=thread,
+                                         pick=lambda found: _nearest(found, published, THREAD_RESPONSES_SHOWN))
         if timeline is None:
             return None
         texts: dict[str, str] = {}  # each ask's text, read once however many responses quote it
@@ -175,10 +176,9 @@ async def responses_context(datasette, db, recommendation_id: str, published: st
             return _evidence(datasette, db.name, evidence, texts[evidence.recommendation_id])
 
         own = [quoted(e) for e in timeline.own]
-        shown = _nearest(timeline.thread, published, THREAD_RESPONSES_SHOWN)
         thread_items = [dict(quoted(e), ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
-                        for e in shown]
-        return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": len(timeline.thread) - len(shown),
+                        for e in timeline.thread]  # those nearest in time, read in full
+        return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": timeline.thread_total - len(timeline.thread),
                 "lead": _lead(own, timeline.status),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
                 "scorecard_url": datasette.urls.path(responses_path(document_of(recommendation_id)))}
