@@ -41,8 +41,9 @@ join documents d on d.id = p.document_id
 where r.recommendation_id in ({marks})
 order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ordinal
 """
-# Given responses, each named by its (recommendation, paragraph) pair.
-_EVIDENCE_PAIRS_SQL = _EVIDENCE_SQL.replace("r.recommendation_id in ({marks})", "(r.recommendation_id, r.paragraph_id) in (values {marks})")
+# Responses of some asks by some paragraphs: those of given pairs, and a few more.
+_EVIDENCE_PAIRS_SQL = _EVIDENCE_SQL.replace("r.recommendation_id in ({marks})",
+                                            "r.recommendation_id in ({asks}) and r.paragraph_id in ({paragraphs})")
 
 
 _DOCUMENTS_SQL = """
@@ -255,17 +256,21 @@ def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None
 
 
 def _evidence_of(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Evidence]:
-    """(recommendation id, paragraph id) -> its response, for the given pairs."""
+    """(recommendation id, paragraph id) -> its response, for the given pairs
+    (read through the responses' key, by their asks and their paragraphs)."""
     found = {}
+    wanted = set(pairs)
     for start in range(0, len(pairs), _PAIRS_BOUND):
-        batch = pairs[start : start + _PAIRS_BOUND]
-        sql = _EVIDENCE_PAIRS_SQL.format(marks=", ".join("(?, ?)" for _ in batch))
-        for row in conn.execute(sql, [value for pair in batch for value in pair]):
-            found[(row[0], row[1])] = Evidence(*row)
+        asks = list(dict.fromkeys(ask for ask, _ in pairs[start : start + _PAIRS_BOUND]))
+        paragraphs = list(dict.fromkeys(paragraph for _, paragraph in pairs[start : start + _PAIRS_BOUND]))
+        sql = _EVIDENCE_PAIRS_SQL.format(asks=", ".join("?" * len(asks)), paragraphs=", ".join("?" * len(paragraphs)))
+        for row in conn.execute(sql, asks + paragraphs):
+            if (row[0], row[1]) in wanted:
+                found[(row[0], row[1])] = Evidence(*row)
     return found
 
 
-_PAIRS_BOUND = 400  # pairs bound in one query
+_PAIRS_BOUND = 400  # pairs read in one query
 
 
 def ask_text(conn: sqlite3.Connection, recommendation_id: str) -> str:
