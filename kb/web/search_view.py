@@ -18,7 +18,7 @@ from datasette.utils.asgi import BadRequest, Response
 from kb.web.permalinks import cite_urls
 from kb.web.source_view import kb_database, passage_url
 from kb.web.limits import time_limit
-from kb.read.search import MAX_LIMIT, WITHIN, prepare, search
+from kb.read.search import MAX_LIMIT, WITHIN, prepare, search, with_snippet
 
 ROUTE = r"^/-/search(?P<as_json>\.json)?$"
 MAX_QUERY_CHARS = 500
@@ -26,6 +26,7 @@ PAGE_SIZE = 20
 MAX_PAGE_LIMIT = 100
 MAX_PAGES = 9_999
 MAX_DROPS = 32
+MATCHED_SHOWN = 8  # terms a glossary or fuzzy match matched, shown above the results
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
 _YEAR_RE = re.compile(r"[0-9]{4}")
@@ -45,7 +46,7 @@ async def search_page(datasette, request):
         if args["q"].strip():
             found = await timed_search(db, args, args["limit"])
         return Response.json(found.to_json() if found else {"query": args["q"], "results": [], "suggestions": []})
-    found = await all_results(db, request)
+    found = await all_results(db, request, snippets=False)  # snippets made for the results shown, and as matched_terms reads them
     results = found.results if found else []
     pages = max(1, -(-len(results) // args["limit"]))
     page = min(args["page"], pages)
@@ -70,15 +71,17 @@ async def search_page(datasette, request):
     return Response.html(await datasette.render_template("kb_search.html", context, request=request))
 
 
-async def all_results(db, request):
-    """Every result of the request's query (up to ``MAX_LIMIT``), or None without a query."""
+async def all_results(db, request, snippets: bool = True):
+    """Every result of the request's query (up to ``MAX_LIMIT``), or None
+    without a query; without ``snippets``, their snippets are made when
+    ``with_snippet`` is called."""
     args = _arguments(request)
     if not args["q"].strip():
         return None
-    return await timed_search(db, args, MAX_LIMIT)
+    return await timed_search(db, args, MAX_LIMIT, snippets)
 
 
-async def timed_search(db, args: dict, limit: int):
+async def timed_search(db, args: dict, limit: int, snippets: bool = True):
     """The search of checked arguments, stopped with a 400 if its SQL runs
     past Datasette's time limit."""
     seconds = db.ds.setting("sql_time_limit_ms") / 1000
@@ -87,7 +90,7 @@ async def timed_search(db, args: dict, limit: int):
         prepare(args["q"])  # the dictionary's index, built once, outside the time limit
         try:
             with time_limit(conn, seconds):
-                return search(conn, args["q"], limit=limit, **_filters(args))
+                return search(conn, args["q"], limit=limit, snippets=snippets, **_filters(args))
         except sqlite3.OperationalError as error:
             if "interrupted" not in str(error):
                 raise
@@ -101,10 +104,10 @@ def matched_terms(results) -> dict:
     the glossary names a query was widened to, the near spellings a fuzzy match found."""
     terms = {"glossary": {}, "fuzzy": {}}
     for result in results:
-        if result.method in terms:
-            for mark in _MARK_RE.findall(result.snippet):
+        if result.method in terms and len(terms[result.method]) < MATCHED_SHOWN:  # later ones would not be shown
+            for mark in _MARK_RE.findall(with_snippet(result).snippet):
                 terms[result.method][html.unescape(mark)] = None
-    return {method: list(found)[:8] for method, found in terms.items()}
+    return {method: list(found)[:MATCHED_SHOWN] for method, found in terms.items()}
 
 
 def readings(datasette, request, found) -> list[dict]:
@@ -188,7 +191,7 @@ def _page_url(datasette, request, page: int) -> str:
 
 def _result(datasette, database: str, result) -> dict:
     return {
-        **result.to_json(),
+        **with_snippet(result).to_json(),
         "url": datasette.urls.row(database, "paragraphs" if result.kind == "paragraph" else "recommendations",
                                   tilde_encode(result.id)),
         "source_url": passage_url(datasette, result.document_id, result.id, result.line_start),
