@@ -8,12 +8,14 @@ results as JSON with ``_format=json``, as CSV (export.py) and as citations
 
 import html
 import json
+import os
 import re
 import sqlite3
 from urllib.parse import urlencode
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, Response
+from markupsafe import Markup, escape
 
 from kb.web.permalinks import cite_urls
 from kb.web.source_view import kb_database, passage_url
@@ -66,7 +68,7 @@ async def search_page(datasette, request):
         "matched": matched_terms(results),
         "readings": readings(datasette, request, found),
         "results": [_result(datasette, db.name, result) for result in shown],
-        "choices": await _choices(db),
+        "choices": await _choices(db, args),
     }
     return Response.html(await datasette.render_template("kb_search.html", context, request=request))
 
@@ -198,6 +200,50 @@ def _result(datasette, database: str, result) -> dict:
     }
 
 
-async def _choices(db) -> dict:
-    row = (await db.execute(_FILTERS_SQL)).first()
-    return {"publishers": json.loads(row[0]), "years": json.loads(row[1]), "documents": json.loads(row[2])}
+async def _choices(db, args: dict) -> dict:
+    """The filters' choices: publishers, and the years' and documents'
+    options as HTML with the request's own selected.  Those grow with the
+    corpus: for a database served immutable they are read and written out
+    once per version of its file, not for every search."""
+    version = _file_version(db)
+    made = _CHOICES.get(version) if version else None
+    if made is None:
+        row = (await db.execute(_FILTERS_SQL)).first()
+        publishers, years, documents = json.loads(row[0]), json.loads(row[1]), json.loads(row[2])
+        made = {
+            "publishers": publishers,
+            "years": years,
+            "documents": documents,
+            "year_options": "".join(f'<option value="{escape(y)}">{escape(y)}</option>' for y in years),
+            "document_options": "".join(
+                f'<option value="{escape(d[0])}">{escape(d[3])} · {escape(d[1])}{" — " + escape(d[2]) if d[2] else ""}</option>'
+                for d in documents),
+        }
+        if version:
+            _CHOICES.clear()  # one database is served: its latest version is all worth keeping
+            _CHOICES[version] = made
+    return dict(made, year_options=_selected(made["year_options"], args["year"]),
+                document_options=_selected(made["document_options"], args["document"]))
+
+
+_CHOICES: dict[tuple, dict] = {}
+
+
+def _file_version(db) -> tuple | None:
+    """What names a version of an immutable database's file; None for a
+    database that may change while served (its choices are read each time)."""
+    if db.is_mutable or not db.path:
+        return None
+    try:
+        status = os.stat(db.path)
+    except OSError:
+        return None
+    return (db.path, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _selected(options: str, value) -> Markup:
+    """Options with the one whose value is ``value`` selected (none when none is)."""
+    if value is not None and value != "":
+        option = f'<option value="{escape(value)}">'
+        options = options.replace(option, option[:-1] + " selected>", 1)
+    return Markup(options)
