@@ -346,16 +346,14 @@ def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | No
 
 
 def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSummary:
-    """What the whole thread spans, counted by SQLite: its years, and its
-    publishers and documents in the order the thread first reaches them."""
-    first_reached = """select {column} from threads t join recommendations r on r.id = t.recommendation_id
-                       where t.thread_id = ? group by {column} order by min(t.ordinal)"""
-    years = """select min(r.year), max(r.year) from threads t join recommendations r on r.id = t.recommendation_id
-               where t.thread_id = ?"""
-    first_year, last_year = conn.execute(years, [thread_id]).fetchone()
-    publishers = [p for (p,) in conn.execute(first_reached.format(column="r.publisher_id"), [thread_id])]
-    documents = [d for (d,) in conn.execute(first_reached.format(column="r.document_id"), [thread_id])]
-    return ThreadSummary(size, first_year, last_year, publishers, documents)
+    """What the whole thread spans, counted by SQLite in one pass: its years,
+    and its publishers and documents in the order the thread first reaches them."""
+    sql = """select r.publisher_id, r.document_id, min(t.ordinal) as first, min(r.year), max(r.year)
+             from threads t join recommendations r on r.id = t.recommendation_id
+             where t.thread_id = ? group by r.document_id, r.publisher_id order by first"""
+    found = conn.execute(sql, [thread_id]).fetchall()
+    return ThreadSummary(size, min(f[3] for f in found), max(f[4] for f in found),
+                         list(dict.fromkeys(f[0] for f in found)), list(dict.fromkeys(f[1] for f in found)))
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
