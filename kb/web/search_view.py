@@ -8,7 +8,6 @@ results as JSON with ``_format=json``, as CSV (export.py) and as citations
 
 import html
 import json
-import os
 import re
 import sqlite3
 from urllib.parse import urlencode
@@ -18,7 +17,7 @@ from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
 
 from kb.web.permalinks import cite_urls
-from kb.web.source_view import kb_database, passage_url
+from kb.web.source_view import file_version, kb_database, passage_url
 from kb.web.limits import time_limit
 from kb.read.search import MAX_LIMIT, WITHIN, prepare, search, with_snippet
 
@@ -205,7 +204,7 @@ async def _choices(db, args: dict) -> dict:
     options as HTML with the request's own selected.  Those grow with the
     corpus: for a database served immutable they are read and written out
     once per version of its file, not for every search."""
-    version = _file_version(db)
+    version = file_version(db)
     made = _CHOICES.get(version) if version else None
     if made is None:
         row = (await db.execute(_FILTERS_SQL)).first()
@@ -227,18 +226,6 @@ async def _choices(db, args: dict) -> dict:
 
 
 _CHOICES: dict[tuple, dict] = {}
-
-
-def _file_version(db) -> tuple | None:
-    """What names a version of an immutable database's file; None for a
-    database that may change while served (its choices are read each time)."""
-    if db.is_mutable or not db.path:
-        return None
-    try:
-        status = os.stat(db.path)
-    except OSError:
-        return None
-    return (db.path, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _selected(options: str, value) -> Markup:
