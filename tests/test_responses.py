@@ -391,6 +391,9 @@ async def test_highlighting_escapes_before_marking():
     html = await template.render_async(runs=runs)  # as the pages mark them
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>港版中試</mark>" in html and "<mark>政府" not in html
+    from kb.web.responses_view import marked
+
+    assert marked(runs) == html  # an ask's page writes its many quotes in Python, as the macro does
 
 
 def test_shared_wording_is_found_through_folded_characters():

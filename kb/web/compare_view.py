@@ -10,6 +10,8 @@ mark them up (``_kb_marks.html``)."""
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from jinja2.filters import do_urlencode
+
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
@@ -193,9 +195,11 @@ def thread_context(datasette, database: str, thread, current: str) -> dict | Non
     (``current``, the row whose page it is on, in bold); None for no thread."""
     if thread is None:
         return None
+    compare_url = datasette.urls.path("/-/compare")
     links_in: dict[str, list[dict]] = {}
-    for link in thread.links:
-        links_in.setdefault(link["to_id"], []).append(link)
+    for link in thread.links:  # each with the address comparing its two documents, made here rather than in the template
+        href = f"{compare_url}?a={do_urlencode(link['from_id'].split('/')[0])}&b={do_urlencode(link['to_id'].split('/')[0])}"
+        links_in.setdefault(link["to_id"], []).append(dict(link, compare_href=href))
     rows = [
         {"id": row.id, "title": row.title, "year": row.year, "published": row.published,
          "document_title": row.document_title, "publisher_id": row.publisher_id, "current": row.id == current,
@@ -203,7 +207,7 @@ def thread_context(datasette, database: str, thread, current: str) -> dict | Non
          "links_in": links_in.get(row.id, [])}
         for row in thread.rows
     ]
-    return {"thread": thread, "rows": rows, "compare_url": datasette.urls.path("/-/compare"),
+    return {"thread": thread, "rows": rows, "compare_url": compare_url,
             "thread_url": datasette.urls.path(f"/-/thread/{current}")}
 
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, NotFound, Response
+from markupsafe import Markup, escape
 
 from kb.read import scorecard as kb_scorecard
 from kb.read import uptake as kb_uptake
@@ -123,12 +124,21 @@ def _ask(datasette, database: str, conn, ask) -> dict:
 
 
 def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
+    quote = kb_scorecard.shared_runs(evidence.text, ask_text)
     return {
         "e": evidence,
-        "quote": kb_scorecard.shared_runs(evidence.text, ask_text),
+        "quote": quote,
+        "quote_html": marked(quote),
         "source_url": passage_url(datasette, evidence.document_id, evidence.paragraph_id, evidence.line_start),
         "paragraph_url": datasette.urls.row(database, "paragraphs", tilde_encode(evidence.paragraph_id)),
     }
+
+
+def marked(runs: list[tuple[str, bool]]) -> Markup:
+    """A quote's runs as HTML, escaped, the shared ones in <mark>: what
+    ``shared`` in ``_kb_marks.html`` writes, made here for the many quotes of
+    an ask's page."""
+    return Markup("".join(f"<mark>{escape(text)}</mark>" if is_shared else escape(text) for text, is_shared in runs))
 
 
 # Responses to the thread's other asks shown on an ask's page: a proposal
