@@ -3,6 +3,7 @@ documents against the hand labels in tests/link_labels.yml, the reviewer's
 verdicts, the required CMA 2023 → 2024-25 comparison, threads, statuses,
 character diffs and the pages through Datasette."""
 
+import dataclasses
 import sqlite3
 import sys
 from functools import cache
@@ -412,6 +413,11 @@ def test_a_long_thread_is_read_as_a_window_around_the_row_with_what_the_whole_sp
     last = kb_compare.thread_for(conn, whole.rows[-1].id, limit=2)
     assert [r.id for r in last.rows] == [r.id for r in whole.rows[-2:]]
     assert kb_compare.thread_for(conn, middle, limit=100).rows == whole.rows
+    summaries = {}  # kept by the site for a database served immutable: read once per thread
+    assert kb_compare.thread_for(conn, middle, limit=2, summaries=summaries).whole == window.whole
+    (thread_id, kept), = summaries.items()
+    summaries[thread_id] = dataclasses.replace(kept, publishers=["kept"])
+    assert kb_compare.thread_for(conn, last.rows[-1].id, limit=2, summaries=summaries).publishers == ["kept"]
 
 
 def test_statuses_of_consecutive_documents_of_one_publisher(conn):

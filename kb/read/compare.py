@@ -315,12 +315,15 @@ def threads(conn: sqlite3.Connection) -> list[Thread]:
     return sorted(result, key=lambda t: rows[t.rows[0].id][0])
 
 
-def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Thread | None:
+def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None,
+               summaries: dict | None = None) -> Thread | None:
     """The thread of a row (of its parent, for a sub-item), or None.  Read
     from the ``threads`` table when the database has one (every build writes
     it), else worked out from every link.  With ``limit``, a thread longer
     than that gives only the ``limit`` rows nearest the row in thread order
-    and the links among them (``Thread.whole`` says what the thread spans)."""
+    and the links among them (``Thread.whole`` says what the thread spans,
+    read over the whole thread: kept in ``summaries``, by thread, when the
+    caller keeps them for a database that does not change)."""
     sql = "select coalesce(parent_id, id) from recommendations where id = ?"
     parent = conn.execute(sql, [recommendation_id]).fetchone()
     if parent is None:
@@ -342,7 +345,12 @@ def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | No
     marks = ", ".join("?" * len(members))
     sql = f"select {', '.join(_LINK_KEYS)} from links where from_id in ({marks}) and to_id in ({marks}) order by rowid"
     thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(sql, members + members)]
-    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links, _summary(conn, thread_id, size))
+    whole = summaries.get(thread_id) if summaries is not None else None
+    if whole is None or whole.size != size:
+        whole = _summary(conn, thread_id, size)
+        if summaries is not None:
+            summaries[thread_id] = whole
+    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links, whole)
 
 
 def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSummary:

@@ -186,8 +186,26 @@ def _row(datasette, database: str, row) -> dict:
 
 async def read_thread(db, recommendation_id: str, limit: int | None = THREAD_SHOWN):
     """A recommendation's thread (of its parent, for a sub-item), or None.  A
-    thread longer than ``limit`` gives the rows nearest this one."""
-    return await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
+    thread longer than ``limit`` gives the rows nearest this one, and what
+    the whole spans: read over every row of the thread once per thread and
+    version of an immutable database's file (a synthetic thread grows with
+    the corpus), on every page of a database that may change."""
+    summaries = _thread_summaries(db)
+    return await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit, summaries))
+
+
+def _thread_summaries(db) -> dict | None:
+    version = file_version(db)
+    if version is None:
+        return None
+    if version not in _SUMMARIES or len(_SUMMARIES[version]) >= SUMMARIES_KEPT:
+        _SUMMARIES.clear()  # one database is served: its latest version is all worth keeping
+        _SUMMARIES[version] = {}
+    return _SUMMARIES[version]
+
+
+SUMMARIES_KEPT = 4096  # threads' summaries kept for a database, at most
+_SUMMARIES: dict[tuple, dict] = {}
 
 
 def thread_context(datasette, database: str, thread, current: str) -> dict | None:
