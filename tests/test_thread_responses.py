@@ -41,3 +41,30 @@ def test_only_the_picked_responses_to_the_thread_are_read_in_full(built_db):
                 assert picked.thread_total == len(every.thread)
             checked += 1
         assert checked >= 3
+
+
+async def test_an_asks_page_is_the_same_served_immutable(built_db, tmp_path):
+    """What an ask's page keeps for a database served immutable (its thread's
+    summary, asks of a thread after the first) changes nothing on it: the
+    page is the one a database opened for writing gives."""
+    import re
+    import shutil
+    import sqlite3
+
+    import yaml
+    from datasette.app import Datasette
+    from datasette.utils import tilde_encode
+
+    from tests.conftest import ROOT
+
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    path = tmp_path / "kb.db"
+    shutil.copy(built_db, path)
+    with sqlite3.connect(path) as conn:
+        asks = [row[0] for row in conn.execute("select recommendation_id from threads order by thread_id, ordinal limit 6")]
+    served, writable = Datasette(immutables=[str(path)], metadata=metadata), Datasette([str(path)], metadata=metadata)
+    timings = re.compile(r"Queries took [0-9.]+ms")
+    for ask in asks:
+        url = f"/kb/recommendations/{tilde_encode(ask)}"
+        page = timings.sub("", (await writable.client.get(url)).text)
+        assert "Proposal thread" in page and timings.sub("", (await served.client.get(url)).text) == page, ask
