@@ -65,3 +65,30 @@ async def test_row_page_shows_its_thread_and_compare_page_works(built_db):
     assert compare.status_code == 200 and "創建「香港食品產業園」" in compare.text
     recurring = (await datasette.client.get("/kb/recurring_proposals.json?_shape=array")).json()
     assert {row["relation"] for row in recurring} <= {"repeats", "revises"} and recurring
+
+
+async def test_pickers_of_an_immutable_database_are_made_once_and_show_the_pair(built_db, tmp_path):
+    """The pickers list every document: for a database served immutable (as
+    kb serve serves it) they are written once per version of its file, and
+    the page is the one a database opened for writing gives, the pair (in
+    date order) or the first two documents selected."""
+    import re
+    import shutil
+
+    from kb.web import compare_view
+
+    path = tmp_path / "kb.db"
+    shutil.copy(built_db, path)
+    served, writable = Datasette(immutables=[str(path)], metadata=METADATA), Datasette([str(path)], metadata=METADATA)
+    compare_view._DOCUMENTS.clear()
+    timings = re.compile(r"Queries took [0-9.]+ms")
+    urls = ["/-/compare", "/-/compare?a=cma-2024-budget&b=cma-2023-policy-address", "/-/compare?a=cma-2024-budget",
+            "/-/compare?a=cma-2023-policy-address&b=cma-2023-policy-address"]
+    for url in urls:
+        page = (await served.client.get(url)).text
+        assert timings.sub("", page) == timings.sub("", (await writable.client.get(url)).text), url
+    assert len(compare_view._DOCUMENTS) == 1
+    pickers = (await served.client.get(urls[1])).text.split("</form>")[0]
+    assert re.findall(r'<option value="([^"]+)" selected>', pickers) == ["cma-2023-policy-address", "cma-2024-budget"]
+    first = re.findall(r'<option value="([^"]+)"', pickers)[:2]
+    assert re.findall(r'<option value="([^"]+)" selected>', (await served.client.get(urls[0])).text) == first

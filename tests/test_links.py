@@ -3,6 +3,7 @@ documents against the hand labels in tests/link_labels.yml, the reviewer's
 verdicts, the required CMA 2023 → 2024-25 comparison, threads, statuses,
 character diffs and the pages through Datasette."""
 
+import dataclasses
 import sqlite3
 import sys
 from functools import cache
@@ -405,12 +406,18 @@ def test_a_long_thread_is_read_as_a_window_around_the_row_with_what_the_whole_sp
     window = kb_compare.thread_for(conn, middle, limit=2)
     assert [r.id for r in window.rows] == [r.id for r in whole.rows[:2]]
     assert window.size == len(whole.rows) and window.whole is not None
-    assert (window.first_year, window.last_year, window.documents) == (whole.first_year, whole.last_year, whole.documents)
+    assert (window.first_year, window.last_year, window.documents, window.publishers) == (
+        whole.first_year, whole.last_year, whole.documents, whole.publishers)
     shown = {r.id for r in window.rows}
     assert window.links == [l for l in whole.links if l["from_id"] in shown and l["to_id"] in shown]
     last = kb_compare.thread_for(conn, whole.rows[-1].id, limit=2)
     assert [r.id for r in last.rows] == [r.id for r in whole.rows[-2:]]
     assert kb_compare.thread_for(conn, middle, limit=100).rows == whole.rows
+    summaries = {}  # kept by the site for a database served immutable: read once per thread
+    assert kb_compare.thread_for(conn, middle, limit=2, summaries=summaries).whole == window.whole
+    (thread_id, kept), = summaries.items()
+    summaries[thread_id] = dataclasses.replace(kept, publishers=["kept"])
+    assert kb_compare.thread_for(conn, last.rows[-1].id, limit=2, summaries=summaries).publishers == ["kept"]
 
 
 def test_statuses_of_consecutive_documents_of_one_publisher(conn):

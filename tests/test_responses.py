@@ -375,6 +375,19 @@ async def test_highlighting_escapes_before_marking():
     html = await template.render_async(runs=runs)  # as the pages mark them
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<mark>港版中試</mark>" in html and "<mark>政府" not in html
+    from kb.web.responses_view import marked
+
+    assert marked(runs) == html  # an ask's page writes its many quotes in Python, as the macro does
+
+
+def test_shared_wording_is_found_through_folded_characters():
+    """A paragraph is folded a character at a time (full-width digits to
+    ASCII, ㎡ to m2); a run is ``MIN_SHARED`` characters of the paragraph,
+    whatever they fold to, and digits alone are not marked."""
+    assert shared_runs("提供５００㎡的共用工作空間。", "共用工作空間約500m2") == [
+        ("提供５００㎡的", False), ("共用工作空間", True), ("。", False)]
+    assert shared_runs("面積５㎡", "面積5m2") == [("面積５", True), ("㎡", False)]
+    assert shared_runs("１２３４", "1234") == [("１２３４", False)]
 
 
 @pytest.fixture(scope="module")

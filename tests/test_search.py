@@ -125,6 +125,22 @@ def test_typo_is_found_fuzzily_with_a_readable_score(conn):
     assert results.suggestions[0] == "新田科技城"
 
 
+def test_snippets_left_for_later_are_the_same_when_made(conn):
+    """The search page asks for every result and makes the snippets of those
+    it shows (and of the glossary and fuzzy ones until it has the terms they
+    matched): made later, a snippet is the one made at once."""
+    from kb.read.search import with_snippet
+    from kb.web.search_view import matched_terms
+
+    for query in ["稅務", "Northern Metropolis", "新田科枝城", "中試 河套", "SME fund", "中小企"]:
+        at_once = search(conn, query, limit=1000)
+        later = search(conn, query, limit=1000, snippets=False)
+        assert [r.id for r in later] == [r.id for r in at_once]
+        assert all(r.snippet is None and r.snippet_text is None for r in later.results)
+        assert matched_terms(later.results) == matched_terms(at_once.results)
+        assert [with_snippet(r).to_json() for r in later.results] == [r.to_json() for r in at_once.results]
+
+
 def test_exact_results_score_above_fuzzy_ones(conn):
     results = search(conn, "中試 河套")
     exact = [result.score for result in results if result.method == "exact"]

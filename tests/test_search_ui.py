@@ -86,3 +86,36 @@ async def test_script_in_a_source_is_escaped_in_snippets(tmp_path, sources_copy)
     page = (await Datasette([str(db_path)], metadata=METADATA).client.get("/-/search?q=夜間經濟")).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>夜間經濟</mark>" in page
     assert "<script>alert(1)" not in page
+
+
+async def test_filter_choices_of_an_immutable_database_are_made_once_and_show_the_selection(built_db, tmp_path):
+    """The years' and documents' options grow with the corpus: for a database
+    served immutable (as kb serve serves it) they are written once per
+    version of its file, and every page shows the same options, the
+    request's own selected, as a database opened for writing does."""
+    import shutil
+
+    from kb.web import search_view
+
+    path = tmp_path / "kb.db"  # the pages' URLs name the database kb
+    shutil.copy(built_db, path)
+    served = Datasette(immutables=[str(path)], metadata=METADATA)
+    writable = Datasette([str(path)], metadata=METADATA)
+    search_view._CHOICES.clear()
+    urls = ["/-/search?q=中試", "/-/search?q=中試&document=cma-2023-policy-address&year=2023",
+            "/-/search?q=中試&document=hksarg-2024-25-budget", "/-/search?q=中試&year=1999&document=nosuch"]
+    for url in urls:
+        assert _same_but_timings((await served.client.get(url)).text, (await writable.client.get(url)).text), url
+    assert len(search_view._CHOICES) == 1
+    page = (await served.client.get(urls[1])).text
+    assert '<option value="cma-2023-policy-address" selected>2023 · 香港中華廠商聯合會對2023年施政報告的建議' in page
+    assert '<option value="2023" selected>2023</option>' in page and page.count(" selected>") == 3  # and "in"
+    page = (await served.client.get(urls[3])).text
+    assert page.count(" selected>") == 1 and '<option value="cma-2023-policy-address">' in page
+
+
+def _same_but_timings(a: str, b: str) -> bool:
+    import re
+
+    timings = re.compile(r"\([0-9.]+ ms\)|Queries took [0-9.]+ms|border-left: 10px solid #[0-9a-f]{6}")
+    return timings.sub("", a) == timings.sub("", b)

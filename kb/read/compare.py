@@ -315,12 +315,15 @@ def threads(conn: sqlite3.Connection) -> list[Thread]:
     return sorted(result, key=lambda t: rows[t.rows[0].id][0])
 
 
-def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None) -> Thread | None:
+def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None,
+               summaries: dict | None = None) -> Thread | None:
     """The thread of a row (of its parent, for a sub-item), or None.  Read
     from the ``threads`` table when the database has one (every build writes
     it), else worked out from every link.  With ``limit``, a thread longer
     than that gives only the ``limit`` rows nearest the row in thread order
-    and the links among them (``Thread.whole`` says what the thread spans)."""
+    and the links among them (``Thread.whole`` says what the thread spans,
+    read over the whole thread: kept in ``summaries``, by thread, when the
+    caller keeps them for a database that does not change)."""
     sql = "select coalesce(parent_id, id) from recommendations where id = ?"
     parent = conn.execute(sql, [recommendation_id]).fetchone()
     if parent is None:
@@ -342,27 +345,38 @@ def thread_for(conn: sqlite3.Connection, recommendation_id: str, limit: int | No
     marks = ", ".join("?" * len(members))
     sql = f"select {', '.join(_LINK_KEYS)} from links where from_id in ({marks}) and to_id in ({marks}) order by rowid"
     thread_links = [dict(zip(_LINK_KEYS, row)) for row in conn.execute(sql, members + members)]
-    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links, _summary(conn, thread_id, size))
+    whole = summaries.get(thread_id) if summaries is not None else None
+    if whole is None or whole.size != size:
+        whole = _summary(conn, thread_id, size)
+        if summaries is not None:
+            summaries[thread_id] = whole
+    return Thread([rows[row_id][1] for row_id in members if row_id in rows], thread_links, whole)
 
 
 def _summary(conn: sqlite3.Connection, thread_id: str, size: int) -> ThreadSummary:
-    sql = """select r.year, r.publisher_id, r.document_id from threads t join recommendations r on r.id = t.recommendation_id
-             where t.thread_id = ? order by t.ordinal"""
+    """What the whole thread spans, counted by SQLite in one pass: its years,
+    and its publishers and documents in the order the thread first reaches them."""
+    sql = """select r.publisher_id, r.document_id, min(t.ordinal) as first, min(r.year), max(r.year)
+             from threads t join recommendations r on r.id = t.recommendation_id
+             where t.thread_id = ? group by r.document_id, r.publisher_id order by first"""
     found = conn.execute(sql, [thread_id]).fetchall()
-    return ThreadSummary(size, min(f[0] for f in found), max(f[0] for f in found),
-                         list(dict.fromkeys(f[1] for f in found)), list(dict.fromkeys(f[2] for f in found)))
+    return ThreadSummary(size, min(f[3] for f in found), max(f[4] for f in found),
+                         list(dict.fromkeys(f[0] for f in found)), list(dict.fromkeys(f[1] for f in found)))
 
 
 def _thread_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple]:
-    """Row id -> (sort key, ThreadRow) for the given ids."""
-    order = {d["id"]: index for index, d in enumerate(documents(conn))}
-    sql = """select r.id, r.title, r.document_id, d.title_zh, r.publisher_id, d.published, r.year, r.ordinal
+    """Row id -> (sort key, ThreadRow) for the given ids.  The key puts rows
+    in the order of their documents (``documents``: publication date, then
+    policy year, then id), then in reading order; it is made of the row's
+    own document, so that no more than the given rows are read."""
+    sql = """select r.id, r.title, r.document_id, d.title_zh, r.publisher_id, d.published, r.year, r.ordinal,
+                    coalesce(d.published, cast(d.year as text)), d.year
              from recommendations r join documents d on d.id = r.document_id where r.id in ({})"""
     found = {}
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
         for r in conn.execute(sql.format(", ".join("?" * len(batch))), batch):
-            found[r[0]] = ((order[r[2]], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
+            found[r[0]] = ((r[8], r[9], r[2], r[7]), ThreadRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
     return found
 
 

@@ -10,6 +10,8 @@ says how each is found."""
 
 import sqlite3
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from kb.read import compare as kb_compare
 from kb.rules.links import clean
@@ -28,6 +30,20 @@ join documents d on d.id = p.document_id
 where r.recommendation_id in ({marks})
 order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ordinal
 """
+
+
+# The same responses and order, without the paragraphs' text: what choosing among many needs.
+_EVIDENCE_KEYS_SQL = """
+select r.recommendation_id, r.paragraph_id, d.published
+from responses r
+join paragraphs p on p.id = r.paragraph_id
+join documents d on d.id = p.document_id
+where r.recommendation_id in ({marks})
+order by d.published, d.id, (r.relation = 'addresses') desc, r.score desc, p.ordinal
+"""
+# Responses of some asks by some paragraphs: those of given pairs, and a few more.
+_EVIDENCE_PAIRS_SQL = _EVIDENCE_SQL.replace("r.recommendation_id in ({marks})",
+                                            "r.recommendation_id in ({asks}) and r.paragraph_id in ({paragraphs})")
 
 
 _DOCUMENTS_SQL = """
@@ -188,16 +204,29 @@ class Timeline:
     status: dict | None
     own: list[Evidence]
     thread: list[Evidence]
+    thread_total: int | None = None  # responses to the thread's other asks, when ``thread`` holds those picked
+
+
+class EvidenceKey(NamedTuple):
+    """A response named, with its government text's date, before its text is read."""
+
+    recommendation_id: str
+    paragraph_id: str
+    published: str
 
 
 _UNREAD = object()
 
 
-def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None, *, thread=_UNREAD) -> Timeline | None:
+def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None = None, *, thread=_UNREAD,
+             pick=None) -> Timeline | None:
     """None when the database has no responses or the row is not a top-level ask.
     With ``limit``, a thread longer than that gives the responses to the
     ``limit`` rows nearest the ask (``kb.read.compare.thread_for``); a caller
-    that has read the row's thread so already passes it as ``thread``."""
+    that has read the row's thread so already passes it as ``thread``.
+    ``pick`` chooses among the responses to the thread's other asks (as
+    ``EvidenceKey``s, in the order ``thread`` would give them) those to read
+    in full: ``thread`` holds them, ``thread_total`` how many there were."""
     if not has_responses(conn):
         return None
     keys = ("status", "thread_status", "first_document_id", "latest_document_id", "method", "note")
@@ -209,10 +238,39 @@ def timeline(conn: sqlite3.Connection, recommendation_id: str, limit: int | None
     if thread is _UNREAD:
         thread = kb_compare.thread_for(conn, recommendation_id, limit)
     others = [r.id for r in thread.rows if r.id != recommendation_id] if thread else []
-    evidence = _evidence(conn, [recommendation_id, *others])
-    own = evidence.get(recommendation_id, [])
-    thread_evidence = [e for other in others for e in evidence.get(other, [])]
-    return Timeline(recommendation_id, dict(zip(keys, row)), own, sorted(thread_evidence, key=lambda e: (e.published, e.paragraph_id)))
+    by_time = lambda e: (e.published, e.paragraph_id)  # noqa: E731
+    if pick is None:
+        evidence = _evidence(conn, [recommendation_id, *others])
+        thread_evidence = [e for other in others for e in evidence.get(other, [])]
+        return Timeline(recommendation_id, dict(zip(keys, row)), evidence.get(recommendation_id, []), sorted(thread_evidence, key=by_time))
+    own = _evidence(conn, [recommendation_id]).get(recommendation_id, [])
+    found: dict[str, list[EvidenceKey]] = {}
+    if others:
+        for key in conn.execute(_EVIDENCE_KEYS_SQL.format(marks=", ".join("?" * len(others))), others):
+            found.setdefault(key[0], []).append(EvidenceKey(*key))
+    every = sorted((key for other in others for key in found.get(other, [])), key=by_time)
+    picked = list(pick(every))
+    full = _evidence_of(conn, [(key.recommendation_id, key.paragraph_id) for key in picked])
+    return Timeline(recommendation_id, dict(zip(keys, row)), own,
+                    [full[(key.recommendation_id, key.paragraph_id)] for key in picked], len(every))
+
+
+def _evidence_of(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Evidence]:
+    """(recommendation id, paragraph id) -> its response, for the given pairs
+    (read through the responses' key, by their asks and their paragraphs)."""
+    found = {}
+    wanted = set(pairs)
+    for start in range(0, len(pairs), _PAIRS_BOUND):
+        asks = list(dict.fromkeys(ask for ask, _ in pairs[start : start + _PAIRS_BOUND]))
+        paragraphs = list(dict.fromkeys(paragraph for _, paragraph in pairs[start : start + _PAIRS_BOUND]))
+        sql = _EVIDENCE_PAIRS_SQL.format(asks=", ".join("?" * len(asks)), paragraphs=", ".join("?" * len(paragraphs)))
+        for row in conn.execute(sql, asks + paragraphs):
+            if (row[0], row[1]) in wanted:
+                found[(row[0], row[1])] = Evidence(*row)
+    return found
+
+
+_PAIRS_BOUND = 400  # pairs read in one query
 
 
 def ask_text(conn: sqlite3.Connection, recommendation_id: str) -> str:
@@ -224,20 +282,41 @@ def shared_runs(paragraph: str, ask: str) -> list[tuple[str, bool]]:
     the run's characters are among those it shares with the ask (compared
     folded, at least ``MIN_SHARED`` long).  The runs put together are the
     paragraph; the site marks the shared ones."""
-    folded_ask = clean(ask)
-    grams = {folded_ask[i : i + MIN_SHARED] for i in range(len(folded_ask) - MIN_SHARED + 1)}
+    grams = _grams(ask)
     marked = [False] * len(paragraph)
-    folded = [clean(ch) for ch in paragraph]
+    folded = [_clean_char(ch) for ch in paragraph]
     positions = [i for i, f in enumerate(folded) if f]
-    for start in range(len(positions) - MIN_SHARED + 1):
-        window = positions[start : start + MIN_SHARED]
-        run = "".join(folded[i] for i in window)
-        if run in grams and not run.isdigit():
-            for i in window:
-                marked[i] = True
+    if all(len(folded[i]) == 1 for i in positions):  # nearly always: a window's run is a slice of the kept characters
+        kept = "".join(folded[i] for i in positions)
+        for start in range(len(positions) - MIN_SHARED + 1):
+            run = kept[start : start + MIN_SHARED]
+            if run in grams and not run.isdigit():
+                for i in positions[start : start + MIN_SHARED]:
+                    marked[i] = True
+    else:
+        for start in range(len(positions) - MIN_SHARED + 1):
+            window = positions[start : start + MIN_SHARED]
+            run = "".join(folded[i] for i in window)
+            if run in grams and not run.isdigit():
+                for i in window:
+                    marked[i] = True
     runs, start = [], 0
     for index in range(1, len(paragraph) + 1):
         if index == len(paragraph) or marked[index] != marked[start]:
             runs.append((paragraph[start:index], marked[start]))
             start = index
     return runs
+
+
+@lru_cache(maxsize=256)
+def _grams(ask: str) -> frozenset[str]:
+    """The ask's folded runs of ``MIN_SHARED`` characters, remembered: a page
+    quotes many paragraphs against the same few asks."""
+    folded_ask = clean(ask)
+    return frozenset(folded_ask[i : i + MIN_SHARED] for i in range(len(folded_ask) - MIN_SHARED + 1))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_char(char: str) -> str:
+    """``clean`` of one character, remembered: a paragraph is folded a character at a time."""
+    return clean(char)

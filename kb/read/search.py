@@ -123,8 +123,8 @@ class Result:
     line_start: int | None
     line_end: int | None
     page: int | None
-    snippet: str  # HTML: escaped text, matches in <mark>
-    snippet_text: str
+    snippet: str | None  # HTML: escaped text, matches in <mark> (None until made: search(snippets=False))
+    snippet_text: str | None
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -890,12 +890,14 @@ def _flat(text: str) -> str:
 
 
 def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, year=None, document=None,
-           within: str = "recommendations", dictionary: bool = True, drop=()) -> SearchResults:
+           within: str = "recommendations", dictionary: bool = True, drop=(), snippets: bool = True) -> SearchResults:
     """Search the recommendations; see the module docstring for how.
 
     ``dictionary`` reads English words the glossary leaves through CC-CEDICT;
     ``drop`` lists Chinese terms (a dictionary term, or a glossary entry's
-    Chinese name) not to read the query's English as."""
+    Chinese name) not to read the query's English as.  Without ``snippets``,
+    results come with their snippets None, made when ``with_snippet`` is
+    called on them (a page shows a few of many)."""
     started = time.perf_counter()
     glossary = _context(conn)
     text = clean_query(query)
@@ -907,7 +909,7 @@ def search(conn: sqlite3.Connection, query, *, limit: int = 20, publisher=None, 
     fuzzy = {}
     if len(found) < FEW_RESULTS and plan.length >= FUZZY_MIN_CHARS:
         fuzzy = _fuzzy(conn, plan, glossary, filters, set(found))
-    results = _results(conn, plan, glossary, _ranking(found, fuzzy)[:limit])
+    results = _results(conn, plan, glossary, _ranking(found, fuzzy)[:limit], snippets)
     suggestions = _suggestions(plan, glossary) if not found else []
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     return SearchResults(text, results, suggestions, elapsed, _readings(plan, glossary))
@@ -929,12 +931,12 @@ def _ranking(found: dict, fuzzy: dict) -> list[tuple]:
     return sorted(scored, key=lambda item: -round(item[0], 1))
 
 
-def _results(conn, plan: _Plan, glossary: _Glossary, ranking: list[tuple]) -> list[Result]:
+def _results(conn, plan: _Plan, glossary: _Glossary, ranking: list[tuple], snippets: bool = True) -> list[Result]:
     rows = _rows(conn, [item[1] for item in ranking])
     base = _highlights(plan, glossary)
     pattern = _highlighter(base)
     return [
-        _result(rows[id], score, method, _highlighter(base + list(marks)) if marks else pattern)
+        _result(rows[id], score, method, (lambda marks=marks: _highlighter(base + list(marks))) if marks else pattern, snippets)
         for score, id, method, marks in ranking
         if id in rows
     ]
@@ -962,10 +964,24 @@ FROM paragraphs p JOIN documents d ON d.id = p.document_id WHERE p.id IN ({marks
 """
 
 
-def _result(row: dict, score: float, method: str, pattern: re.Pattern | None) -> Result:
-    snippet, snippet_text = _snippet([row["body"], row["title"], row["section"]], pattern)
-    fields = {name: row[name] for name in _ROW_COLUMNS.replace(" ", "").split(",") if name not in ("body",)}
-    return Result(score=round(score, 1), method=method, snippet=snippet, snippet_text=snippet_text, **fields)
+def _result(row: dict, score: float, method: str, pattern, snippets: bool = True) -> Result:
+    """A result; ``pattern`` is the highlighter, or a function making it.
+    Without ``snippets``, its snippet is left for ``with_snippet``."""
+    fields = {name: row[name] for name in _RESULT_COLUMNS}
+    result = Result(score=round(score, 1), method=method, snippet=None, snippet_text=None, **fields)
+    result._snippet_of = ([row["body"], row["title"], row["section"]], pattern)
+    return with_snippet(result) if snippets else result
+
+
+_RESULT_COLUMNS = [name for name in _ROW_COLUMNS.replace(" ", "").split(",") if name != "body"]
+
+
+def with_snippet(result: Result) -> Result:
+    """The result with its snippet made, if it was not."""
+    if result.snippet is None:
+        fields, pattern = result._snippet_of
+        result.snippet, result.snippet_text = _snippet(fields, pattern() if callable(pattern) else pattern)
+    return result
 
 
 # --- SQL functions ---------------------------------------------------------------------

@@ -10,14 +10,17 @@ mark them up (``_kb_marks.html``)."""
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from jinja2.filters import do_urlencode
+
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
 from kb.read import compare as kb_compare
 from kb.text.sentences import sentences
-from kb.web.source_view import first_or_404, kb_database, passage_url
+from kb.web.source_view import file_version, first_or_404, kb_database, passage_url
 
 COMPARE_ROUTE = r"^/-/compare$"
 THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
@@ -28,11 +31,10 @@ THREAD_SHOWN = 40  # rows of a thread shown on a recommendation's page (its thre
 
 async def compare_page(datasette, request):
     db = await kb_database(datasette)
-    documents = await db.execute_fn(kb_compare.documents)
+    documents, order, options = await _documents(db)
     a, b = request.args.get("a"), request.args.get("b")
     context = {"database": db.name, "documents": documents, "a": a, "b": b, "comparison": None, "message": None}
     if a and b:
-        order = {document["id"]: index for index, document in enumerate(documents)}
         unknown = [document_id for document_id in (a, b) if document_id not in order]
         if unknown:
             raise NotFound(f"No document {unknown[0]!r}")
@@ -48,7 +50,38 @@ async def compare_page(datasette, request):
                 return Response.json(comparison.to_json())
             context.update(await _comparison_context(datasette, db, comparison))
             context["swapped"] = swapped
+    context["options"] = {side: _selected(options, chosen, default) for side, chosen, default in
+                          (("a", context["a"], 0), ("b", context["b"], 1))}
     return Response.html(await datasette.render_template("kb_compare.html", context, request=request))
+
+
+async def _documents(db) -> tuple[list[dict], dict[str, int], list[tuple[str, str]]]:
+    """Every document in publication order, each id's place in it, and the
+    pickers' options as (id, HTML) with none selected.  They grow with the
+    corpus: for a database served immutable they are read and written once
+    per version of its file."""
+    version = file_version(db)
+    made = _DOCUMENTS.get(version) if version else None
+    if made is None:
+        documents = await db.execute_fn(kb_compare.documents)
+        options = [(d["id"], f'<option value="{escape(d["id"])}">{escape(d["year"])} · {escape(str(d["publisher_id"]).upper())} · '
+                             f'{escape(d["title_zh"])}{" — " + escape(d["title_en"]) if d["title_en"] else ""}</option>\n')
+                   for d in documents]
+        made = (documents, {d["id"]: index for index, d in enumerate(documents)}, options)
+        if version:
+            _DOCUMENTS.clear()  # one database is served: its latest version is all worth keeping
+            _DOCUMENTS[version] = made
+    return made
+
+
+_DOCUMENTS: dict[tuple, tuple] = {}
+
+
+def _selected(options: list[tuple[str, str]], chosen: str | None, default: int) -> Markup:
+    """The options, the ``chosen`` document's selected, or with none chosen the ``default``-th."""
+    marked = (lambda i, d: d == chosen) if chosen else (lambda i, d: i == default)  # noqa: E731
+    return Markup("".join(html.replace('">', '" selected>', 1) if marked(i, d) else html
+                          for i, (d, html) in enumerate(options)))
 
 
 def is_weak(pair) -> bool:
@@ -153,8 +186,26 @@ def _row(datasette, database: str, row) -> dict:
 
 async def read_thread(db, recommendation_id: str, limit: int | None = THREAD_SHOWN):
     """A recommendation's thread (of its parent, for a sub-item), or None.  A
-    thread longer than ``limit`` gives the rows nearest this one."""
-    return await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit))
+    thread longer than ``limit`` gives the rows nearest this one, and what
+    the whole spans: read over every row of the thread once per thread and
+    version of an immutable database's file (a synthetic thread grows with
+    the corpus), on every page of a database that may change."""
+    summaries = _thread_summaries(db)
+    return await db.execute_fn(lambda conn: kb_compare.thread_for(conn, recommendation_id, limit, summaries))
+
+
+def _thread_summaries(db) -> dict | None:
+    version = file_version(db)
+    if version is None:
+        return None
+    if version not in _SUMMARIES or len(_SUMMARIES[version]) >= SUMMARIES_KEPT:
+        _SUMMARIES.clear()  # one database is served: its latest version is all worth keeping
+        _SUMMARIES[version] = {}
+    return _SUMMARIES[version]
+
+
+SUMMARIES_KEPT = 4096  # threads' summaries kept for a database, at most
+_SUMMARIES: dict[tuple, dict] = {}
 
 
 def thread_context(datasette, database: str, thread, current: str) -> dict | None:
@@ -162,9 +213,11 @@ def thread_context(datasette, database: str, thread, current: str) -> dict | Non
     (``current``, the row whose page it is on, in bold); None for no thread."""
     if thread is None:
         return None
+    compare_url = datasette.urls.path("/-/compare")
     links_in: dict[str, list[dict]] = {}
-    for link in thread.links:
-        links_in.setdefault(link["to_id"], []).append(link)
+    for link in thread.links:  # each with the address comparing its two documents, made here rather than in the template
+        href = f"{compare_url}?a={do_urlencode(link['from_id'].split('/')[0])}&b={do_urlencode(link['to_id'].split('/')[0])}"
+        links_in.setdefault(link["to_id"], []).append(dict(link, compare_href=href))
     rows = [
         {"id": row.id, "title": row.title, "year": row.year, "published": row.published,
          "document_title": row.document_title, "publisher_id": row.publisher_id, "current": row.id == current,
@@ -172,7 +225,7 @@ def thread_context(datasette, database: str, thread, current: str) -> dict | Non
          "links_in": links_in.get(row.id, [])}
         for row in thread.rows
     ]
-    return {"thread": thread, "rows": rows, "compare_url": datasette.urls.path("/-/compare"),
+    return {"thread": thread, "rows": rows, "compare_url": compare_url,
             "thread_url": datasette.urls.path(f"/-/thread/{current}")}
 
 

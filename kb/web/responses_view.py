@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, NotFound, Response
+from markupsafe import Markup, escape
 
 from kb.read import scorecard as kb_scorecard
 from kb.read import uptake as kb_uptake
@@ -123,12 +124,21 @@ def _ask(datasette, database: str, conn, ask) -> dict:
 
 
 def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
+    quote = kb_scorecard.shared_runs(evidence.text, ask_text)
     return {
         "e": evidence,
-        "quote": kb_scorecard.shared_runs(evidence.text, ask_text),
+        "quote": quote,
+        "quote_html": marked(quote),
         "source_url": passage_url(datasette, evidence.document_id, evidence.paragraph_id, evidence.line_start),
         "paragraph_url": datasette.urls.row(database, "paragraphs", tilde_encode(evidence.paragraph_id)),
     }
+
+
+def marked(runs: list[tuple[str, bool]]) -> Markup:
+    """A quote's runs as HTML, escaped, the shared ones in <mark>: what
+    ``shared`` in ``_kb_marks.html`` writes, made here for the many quotes of
+    an ask's page."""
+    return Markup("".join(f"<mark>{escape(text)}</mark>" if is_shared else escape(text) for text, is_shared in runs))
 
 
 # Responses to the thread's other asks shown on an ask's page: a proposal
@@ -164,7 +174,8 @@ async def responses_context(datasette, db, recommendation_id: str, published: st
     ``thread`` its thread as the page read it (``compare_view.read_thread``):
     the responses shown are those to the asks of that thread."""
     def read(conn):
-        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN, thread=thread)
+        timeline = kb_scorecard.timeline(conn, recommendation_id, THREAD_SHOWN, thread=thread,
+                                         pick=lambda found: _nearest(found, published, THREAD_RESPONSES_SHOWN))
         if timeline is None:
             return None
         texts: dict[str, str] = {}  # each ask's text, read once however many responses quote it
@@ -175,10 +186,9 @@ async def responses_context(datasette, db, recommendation_id: str, published: st
             return _evidence(datasette, db.name, evidence, texts[evidence.recommendation_id])
 
         own = [quoted(e) for e in timeline.own]
-        shown = _nearest(timeline.thread, published, THREAD_RESPONSES_SHOWN)
         thread_items = [dict(quoted(e), ask_url=datasette.urls.row(db.name, "recommendations", tilde_encode(e.recommendation_id)))
-                        for e in shown]
-        return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": len(timeline.thread) - len(shown),
+                        for e in timeline.thread]  # those nearest in time, read in full
+        return {"timeline": timeline, "own": own, "thread": thread_items, "thread_more": timeline.thread_total - len(timeline.thread),
                 "lead": _lead(own, timeline.status),
                 "thread_url": datasette.urls.path("/-/thread/" + quote(recommendation_id, safe="/")),
                 "scorecard_url": datasette.urls.path(responses_path(document_of(recommendation_id)))}

@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import BadRequest, Response
+from markupsafe import Markup, escape
 
 from kb.web.permalinks import cite_urls
-from kb.web.source_view import kb_database, passage_url
+from kb.web.source_view import file_version, kb_database, passage_url
 from kb.web.limits import time_limit
-from kb.read.search import MAX_LIMIT, WITHIN, prepare, search
+from kb.read.search import MAX_LIMIT, WITHIN, prepare, search, with_snippet
 
 ROUTE = r"^/-/search(?P<as_json>\.json)?$"
 MAX_QUERY_CHARS = 500
@@ -26,6 +27,7 @@ PAGE_SIZE = 20
 MAX_PAGE_LIMIT = 100
 MAX_PAGES = 9_999
 MAX_DROPS = 32
+MATCHED_SHOWN = 8  # terms a glossary or fuzzy match matched, shown above the results
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
 _YEAR_RE = re.compile(r"[0-9]{4}")
@@ -45,7 +47,7 @@ async def search_page(datasette, request):
         if args["q"].strip():
             found = await timed_search(db, args, args["limit"])
         return Response.json(found.to_json() if found else {"query": args["q"], "results": [], "suggestions": []})
-    found = await all_results(db, request)
+    found = await all_results(db, request, snippets=False)  # snippets made for the results shown, and as matched_terms reads them
     results = found.results if found else []
     pages = max(1, -(-len(results) // args["limit"]))
     page = min(args["page"], pages)
@@ -65,20 +67,22 @@ async def search_page(datasette, request):
         "matched": matched_terms(results),
         "readings": readings(datasette, request, found),
         "results": [_result(datasette, db.name, result) for result in shown],
-        "choices": await _choices(db),
+        "choices": await _choices(db, args),
     }
     return Response.html(await datasette.render_template("kb_search.html", context, request=request))
 
 
-async def all_results(db, request):
-    """Every result of the request's query (up to ``MAX_LIMIT``), or None without a query."""
+async def all_results(db, request, snippets: bool = True):
+    """Every result of the request's query (up to ``MAX_LIMIT``), or None
+    without a query; without ``snippets``, their snippets are made when
+    ``with_snippet`` is called."""
     args = _arguments(request)
     if not args["q"].strip():
         return None
-    return await timed_search(db, args, MAX_LIMIT)
+    return await timed_search(db, args, MAX_LIMIT, snippets)
 
 
-async def timed_search(db, args: dict, limit: int):
+async def timed_search(db, args: dict, limit: int, snippets: bool = True):
     """The search of checked arguments, stopped with a 400 if its SQL runs
     past Datasette's time limit."""
     seconds = db.ds.setting("sql_time_limit_ms") / 1000
@@ -87,7 +91,7 @@ async def timed_search(db, args: dict, limit: int):
         prepare(args["q"])  # the dictionary's index, built once, outside the time limit
         try:
             with time_limit(conn, seconds):
-                return search(conn, args["q"], limit=limit, **_filters(args))
+                return search(conn, args["q"], limit=limit, snippets=snippets, **_filters(args))
         except sqlite3.OperationalError as error:
             if "interrupted" not in str(error):
                 raise
@@ -101,10 +105,10 @@ def matched_terms(results) -> dict:
     the glossary names a query was widened to, the near spellings a fuzzy match found."""
     terms = {"glossary": {}, "fuzzy": {}}
     for result in results:
-        if result.method in terms:
-            for mark in _MARK_RE.findall(result.snippet):
+        if result.method in terms and len(terms[result.method]) < MATCHED_SHOWN:  # later ones would not be shown
+            for mark in _MARK_RE.findall(with_snippet(result).snippet):
                 terms[result.method][html.unescape(mark)] = None
-    return {method: list(found)[:8] for method, found in terms.items()}
+    return {method: list(found)[:MATCHED_SHOWN] for method, found in terms.items()}
 
 
 def readings(datasette, request, found) -> list[dict]:
@@ -188,13 +192,45 @@ def _page_url(datasette, request, page: int) -> str:
 
 def _result(datasette, database: str, result) -> dict:
     return {
-        **result.to_json(),
+        **with_snippet(result).to_json(),
         "url": datasette.urls.row(database, "paragraphs" if result.kind == "paragraph" else "recommendations",
                                   tilde_encode(result.id)),
         "source_url": passage_url(datasette, result.document_id, result.id, result.line_start),
     }
 
 
-async def _choices(db) -> dict:
-    row = (await db.execute(_FILTERS_SQL)).first()
-    return {"publishers": json.loads(row[0]), "years": json.loads(row[1]), "documents": json.loads(row[2])}
+async def _choices(db, args: dict) -> dict:
+    """The filters' choices: publishers, and the years' and documents'
+    options as HTML with the request's own selected.  Those grow with the
+    corpus: for a database served immutable they are read and written out
+    once per version of its file, not for every search."""
+    version = file_version(db)
+    made = _CHOICES.get(version) if version else None
+    if made is None:
+        row = (await db.execute(_FILTERS_SQL)).first()
+        publishers, years, documents = json.loads(row[0]), json.loads(row[1]), json.loads(row[2])
+        made = {
+            "publishers": publishers,
+            "years": years,
+            "documents": documents,
+            "year_options": "".join(f'<option value="{escape(y)}">{escape(y)}</option>' for y in years),
+            "document_options": "".join(
+                f'<option value="{escape(d[0])}">{escape(d[3])} · {escape(d[1])}{" — " + escape(d[2]) if d[2] else ""}</option>'
+                for d in documents),
+        }
+        if version:
+            _CHOICES.clear()  # one database is served: its latest version is all worth keeping
+            _CHOICES[version] = made
+    return dict(made, year_options=_selected(made["year_options"], args["year"]),
+                document_options=_selected(made["document_options"], args["document"]))
+
+
+_CHOICES: dict[tuple, dict] = {}
+
+
+def _selected(options: str, value) -> Markup:
+    """Options with the one whose value is ``value`` selected (none when none is)."""
+    if value is not None and value != "":
+        option = f'<option value="{escape(value)}">'
+        options = options.replace(option, option[:-1] + " selected>", 1)
+    return Markup(options)

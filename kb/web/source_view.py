@@ -1,6 +1,7 @@
 """The source view: a document's text with line numbers, a row's passage
 highlighted and scrolled into view.  Text is rendered escaped, as text."""
 
+import os
 import re
 from urllib.parse import quote, urlencode
 
@@ -54,6 +55,19 @@ async def kb_database(datasette):
         if name != "_internal" and await db.table_exists("documents"):
             return db
     raise NotFound("No knowledge base database is being served")
+
+
+def file_version(db) -> tuple | None:
+    """What names a version of an immutable database's file (what is read
+    from it once may be kept until it changes); None for a database that may
+    change while served."""
+    if db.is_mutable or not db.path:
+        return None
+    try:
+        status = os.stat(db.path)
+    except OSError:
+        return None
+    return (db.path, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 async def first_or_404(db, sql: str, params: list, missing: str):
