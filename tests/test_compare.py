@@ -87,7 +87,7 @@ async def test_pickers_of_an_immutable_database_are_made_once_and_show_the_pair(
     for url in urls:
         page = (await served.client.get(url)).text
         assert timings.sub("", page) == timings.sub("", (await writable.client.get(url)).text), url
-    assert len(compare_view._DOCUMENTS) == 1
+    assert compare_view._DOCUMENTS.version is not None  # read once, for the immutable database
     pickers = (await served.client.get(urls[1])).text.split("</form>")[0]
     assert re.findall(r'<option value="([^"]+)" selected>', pickers) == ["cma-2023-policy-address", "cma-2024-budget"]
     first = re.findall(r'<option value="([^"]+)"', pickers)[:2]

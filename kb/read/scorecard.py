@@ -286,20 +286,12 @@ def shared_runs(paragraph: str, ask: str) -> list[tuple[str, bool]]:
     marked = [False] * len(paragraph)
     folded = [_clean_char(ch) for ch in paragraph]
     positions = [i for i, f in enumerate(folded) if f]
-    if all(len(folded[i]) == 1 for i in positions):  # nearly always: a window's run is a slice of the kept characters
-        kept = "".join(folded[i] for i in positions)
-        for start in range(len(positions) - MIN_SHARED + 1):
-            run = kept[start : start + MIN_SHARED]
-            if run in grams and not run.isdigit():
-                for i in positions[start : start + MIN_SHARED]:
-                    marked[i] = True
-    else:
-        for start in range(len(positions) - MIN_SHARED + 1):
-            window = positions[start : start + MIN_SHARED]
-            run = "".join(folded[i] for i in window)
-            if run in grams and not run.isdigit():
-                for i in window:
-                    marked[i] = True
+    kept = [folded[i] for i in positions]
+    for start in range(len(positions) - MIN_SHARED + 1):
+        run = "".join(kept[start : start + MIN_SHARED])
+        if run in grams and not run.isdigit():
+            for i in positions[start : start + MIN_SHARED]:
+                marked[i] = True
     runs, start = [], 0
     for index in range(1, len(paragraph) + 1):
         if index == len(paragraph) or marked[index] != marked[start]:

@@ -468,9 +468,6 @@ class Weights:
     weight: dict[str, float]
     mean_length: float
 
-    def of(self, term: str) -> float:
-        return self.weight.get(term, 0.0)
-
 
 def weights(paragraphs: list[ParagraphProfile]) -> Weights:
     """Rarity among the government document's paragraphs times rarity in general Chinese."""

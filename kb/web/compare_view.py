@@ -20,7 +20,7 @@ from rapidfuzz.process import cdist
 
 from kb.read import compare as kb_compare
 from kb.text.sentences import sentences
-from kb.web.source_view import file_version, first_or_404, kb_database, passage_url
+from kb.web.source_view import KeptPerVersion, file_version, first_or_404, kb_database, passage_url
 
 COMPARE_ROUTE = r"^/-/compare$"
 THREAD_ROUTE = r"^/-/thread/(?P<id>.+)$"
@@ -61,20 +61,17 @@ async def _documents(db) -> tuple[list[dict], dict[str, int], list[tuple[str, st
     corpus: for a database served immutable they are read and written once
     per version of its file."""
     version = file_version(db)
-    made = _DOCUMENTS.get(version) if version else None
+    made = _DOCUMENTS.get(version)
     if made is None:
         documents = await db.execute_fn(kb_compare.documents)
         options = [(d["id"], f'<option value="{escape(d["id"])}">{escape(d["year"])} · {escape(str(d["publisher_id"]).upper())} · '
                              f'{escape(d["title_zh"])}{" — " + escape(d["title_en"]) if d["title_en"] else ""}</option>\n')
                    for d in documents]
-        made = (documents, {d["id"]: index for index, d in enumerate(documents)}, options)
-        if version:
-            _DOCUMENTS.clear()  # one database is served: its latest version is all worth keeping
-            _DOCUMENTS[version] = made
+        made = _DOCUMENTS.put(version, (documents, {d["id"]: index for index, d in enumerate(documents)}, options))
     return made
 
 
-_DOCUMENTS: dict[tuple, tuple] = {}
+_DOCUMENTS = KeptPerVersion()
 
 
 def _selected(options: list[tuple[str, str]], chosen: str | None, default: int) -> Markup:
@@ -198,14 +195,14 @@ def _thread_summaries(db) -> dict | None:
     version = file_version(db)
     if version is None:
         return None
-    if version not in _SUMMARIES or len(_SUMMARIES[version]) >= SUMMARIES_KEPT:
-        _SUMMARIES.clear()  # one database is served: its latest version is all worth keeping
-        _SUMMARIES[version] = {}
-    return _SUMMARIES[version]
+    summaries = _SUMMARIES.get(version)
+    if summaries is None or len(summaries) >= SUMMARIES_KEPT:
+        summaries = _SUMMARIES.put(version, {})
+    return summaries
 
 
 SUMMARIES_KEPT = 4096  # threads' summaries kept for a database, at most
-_SUMMARIES: dict[tuple, dict] = {}
+_SUMMARIES = KeptPerVersion()
 
 
 def thread_context(datasette, database: str, thread, current: str) -> dict | None:

@@ -135,9 +135,8 @@ def _evidence(datasette, database: str, evidence, ask_text: str) -> dict:
 
 
 def marked(runs: list[tuple[str, bool]]) -> Markup:
-    """A quote's runs as HTML, escaped, the shared ones in <mark>: what
-    ``shared`` in ``_kb_marks.html`` writes, made here for the many quotes of
-    an ask's page."""
+    """A quote's runs as HTML, escaped, the shared ones in <mark> (written in
+    Python, not by a template macro: an ask's page holds many quotes)."""
     return Markup("".join(f"<mark>{escape(text)}</mark>" if is_shared else escape(text) for text, is_shared in runs))
 
 

@@ -17,7 +17,7 @@ from datasette.utils.asgi import BadRequest, Response
 from markupsafe import Markup, escape
 
 from kb.web.permalinks import cite_urls
-from kb.web.source_view import file_version, kb_database, passage_url
+from kb.web.source_view import KeptPerVersion, file_version, kb_database, passage_url
 from kb.web.limits import time_limit
 from kb.read.search import MAX_LIMIT, WITHIN, prepare, search, with_snippet
 
@@ -205,11 +205,11 @@ async def _choices(db, args: dict) -> dict:
     corpus: for a database served immutable they are read and written out
     once per version of its file, not for every search."""
     version = file_version(db)
-    made = _CHOICES.get(version) if version else None
+    made = _CHOICES.get(version)
     if made is None:
         row = (await db.execute(_FILTERS_SQL)).first()
         publishers, years, documents = json.loads(row[0]), json.loads(row[1]), json.loads(row[2])
-        made = {
+        made = _CHOICES.put(version, {
             "publishers": publishers,
             "years": years,
             "documents": documents,
@@ -217,15 +217,12 @@ async def _choices(db, args: dict) -> dict:
             "document_options": "".join(
                 f'<option value="{escape(d[0])}">{escape(d[3])} · {escape(d[1])}{" — " + escape(d[2]) if d[2] else ""}</option>'
                 for d in documents),
-        }
-        if version:
-            _CHOICES.clear()  # one database is served: its latest version is all worth keeping
-            _CHOICES[version] = made
+        })
     return dict(made, year_options=_selected(made["year_options"], args["year"]),
                 document_options=_selected(made["document_options"], args["document"]))
 
 
-_CHOICES: dict[tuple, dict] = {}
+_CHOICES = KeptPerVersion()
 
 
 def _selected(options: str, value) -> Markup:

@@ -70,6 +70,26 @@ def file_version(db) -> tuple | None:
     return (db.path, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
+class KeptPerVersion:
+    """What a page reads and writes once from an immutable database's file,
+    kept until the file changes (``file_version``): one database is served,
+    so its latest version is all worth keeping."""
+
+    def __init__(self):
+        self.version, self.value = None, None
+
+    def get(self, version: tuple | None):
+        return self.value if version is not None and version == self.version else None
+
+    def put(self, version: tuple | None, value):
+        if version is not None:
+            self.version, self.value = version, value
+        return value
+
+    def clear(self) -> None:
+        self.version, self.value = None, None
+
+
 async def first_or_404(db, sql: str, params: list, missing: str):
     """The first row ``sql`` returns; a 404 saying ``missing`` when there is none."""
     row = (await db.execute(sql, params)).first()
