@@ -502,3 +502,23 @@ async def test_thread_page_and_a_rows_page_show_the_timeline(datasette):
     assert await compare_view.read_thread(datasette.get_database("kb"), f"{CMA_2023}/19") is None
     assert '<section class="kb-thread">' not in (await datasette.client.get(f"/r/{CMA_2023}/19")).text
     assert (await datasette.client.get("/-/thread/no/such")).status_code == 404
+
+
+def _sigterm_is_default(_) -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_forked_workers_end_on_sigterm_whatever_handler_the_build_inherits():
+    """kb serve stops on SIGTERM by raising SystemExit; a pool's workers
+    forked under that handler once hung the build, the pool ending them with
+    SIGTERM while one held its task queue's lock.  Workers take the default."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
+    try:
+        with kb_links.forked_pool(2) as pool:
+            assert pool.map(_sigterm_is_default, range(4), chunksize=1) == [True] * 4
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from kb.rules.graph import connected_groups
-from kb.rules.links import default_workers
+from kb.rules.links import default_workers, forked_pool
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.synonyms import variant_index
 from kb.rules.responses import Answers, Response, response_pairs, rule_responses, statuses
@@ -76,7 +76,7 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
             found = {government: _score_shared(group) for government, group in by_government.items()}
         else:
             variant_index()  # read once here, before the workers fork, not once in each
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with forked_pool(workers) as pool:
                 found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
     finally:
         _shared = None

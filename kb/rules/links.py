@@ -106,6 +106,7 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -635,6 +636,19 @@ def default_workers() -> int:
     return max(1, int(os.environ.get("KB_WORKERS") or os.cpu_count() or 1))
 
 
+def forked_pool(workers: int):
+    """A pool of ``workers`` forked processes, each with SIGTERM's default
+    action: a handler the forking process set (``kb serve`` stops on
+    SIGTERM by raising SystemExit) would be inherited, and the pool, which
+    ends its workers with SIGTERM, could then wait for ever for one that
+    was in the middle of taking a task."""
+    return multiprocessing.get_context("fork").Pool(workers, initializer=_default_sigterm)
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _map_documents(history: History, documents: list[int], workers: int | None = None) -> list[tuple[list[Link], int]]:
     """``links_into`` each document, in order.  With more than one worker and
     enough rows, forked processes take the documents (the profiles are
@@ -647,7 +661,7 @@ def _map_documents(history: History, documents: list[int], workers: int | None =
     _shared = history
     gc.freeze()  # the profiles live as long as the pool: no collection in a worker walks (and copies) them
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with forked_pool(workers) as pool:
             return pool.map(_links_into_shared, documents, chunksize=1)
     finally:
         _shared = None
