@@ -258,34 +258,23 @@ and id in (select document_id from recommendations where kind != 'measure')
 
 
 def same_asks(conn: sqlite3.Connection, comparison: Comparison, a_by_id: dict, b_by_id: dict) -> list[Pair]:
-    """Pairs of two publishers' top-level rows that ask the same thing
-    (``kb.rules.shared_asks``, on rows and sub-items, each pair lifted to
-    its top-level rows), where no link pairs them already."""
+    """Pairs of two publishers' top-level asks that ask the same thing
+    (``kb.rules.shared_asks``, each ask read with its sub-items), where no
+    link pairs them already."""
     a, b = comparison.a, comparison.b
     rows_a, rows_b = document_rows(conn, a["id"]), document_rows(conn, b["id"])
     others = [row[0] for row in conn.execute(_BACKGROUND_SQL, [a["year"], b["year"], a["id"], b["id"]])]
     background = [row for document_id in others for row in document_rows(conn, document_id)]
     linked = {(p.a.id, p.b.id) for p in comparison.pairs}
-    parents = {row.id: row.parent_id for row in rows_a + rows_b}
-    best: dict[tuple[str, str], int] = {}
-    for found in shared_asks(rows_a, rows_b, background):
-        key = (_top(found.a_id, parents), _top(found.b_id, parents))
-        if key[0] in a_by_id and key[1] in b_by_id and key not in linked:
-            best[key] = max(best.get(key, 0), found.score)
-    return [Pair(a_by_id[x], b_by_id[y], score, SAME_ASK, "rule") for (x, y), score in best.items()]
+    return [Pair(a_by_id[found.a_id], b_by_id[found.b_id], found.score, SAME_ASK, "rule")
+            for found in shared_asks(rows_a, rows_b, background)
+            if found.a_id in a_by_id and found.b_id in b_by_id and (found.a_id, found.b_id) not in linked]
 
 
 def document_rows(conn: sqlite3.Connection, document_id: str) -> list[Recommendation]:
     """A document's rows, sub-items included, as records."""
     return [Recommendation(*row[:9], kind=row[9], section=row[10], parent_id=row[11])
             for row in conn.execute(_ROWS_SQL, [document_id])]
-
-
-def _top(row_id: str, parents: dict[str, str | None]) -> str:
-    """The top-level row a row belongs to: ``doc/5`` for ``doc/5.3``."""
-    while parents.get(row_id):
-        row_id = parents[row_id]
-    return row_id
 
 
 def _sides(link: dict, a_rows: dict, b_rows: dict) -> tuple[str | None, str | None]:

@@ -9,22 +9,26 @@ among the asks of the documents compared and frequent in the two asks: the
 cap (上限, 限額, 10,000), the review (檢討, 數據), the owner (車主), the
 insurance (保險, 統括).
 
-Each row (a recommendation or a sub-item) is a unit: its title and body,
-folded, cut into words with jieba plus its Latin words and numbers; words in
-at least ``COMMON_SHARE`` of the units (the subject's own) are left out.  A
-unit is a vector of its words weighted by ``1 + log(count)`` times their
-inverse document frequency over every unit of the documents compared, and a
-pair's score is the cosine of the two vectors (0-100).  A pair is kept when it
-scores at least ``MIN_SCORE``, each row is among the ``BEST`` best-scoring rows
-of the other document for the other (a mutual match), and its rows share at
-least ``MIN_SHARED`` words.  A row's own title counts ``TITLE_WEIGHT`` times,
-as a heading names its ask.
+Each top-level ask is a unit: its title and body and those of its sub-items
+(a section's point is often spread over them: the cap in one, its review in
+the next), folded, cut into words with jieba plus its Latin words and
+numbers; words in at least ``COMMON_SHARE`` of the units (the subject's own)
+are left out.  A unit is a vector of its words weighted by ``1 + log(count)``
+times their inverse document frequency over every unit of the documents
+compared, and a pair's score is the cosine of the two vectors (0-100).  A
+pair is kept when it scores at least ``MIN_SCORE``, it is the best pair of
+one of its two asks in the other document (one ask on a broad point, such as
+the cap and its review, can meet several narrower asks of the other), and
+its asks share at least ``MIN_SHARED`` words.  An ask's own title counts
+``TITLE_WEIGHT`` times, as a heading names its ask.
 
 Nothing here reads a database: ``shared_asks(rows_a, rows_b, background)``
-takes the rows of two documents and the rows of the documents compared with
-them (for the word frequencies) and returns the pairs, best first.
+takes the rows of two documents, sub-items included, and the rows of the
+documents compared with them (for the word frequencies) and returns the pairs
+of top-level asks, best first.
 """
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -36,7 +40,6 @@ from kb.text.normalize import normalize
 from kb.text.segment import general_rarity, words
 
 MIN_SCORE = 12  # cosine × 100
-BEST = 1  # each row the best of the other document for the other
 MIN_SHARED = 2  # distinct shared words, not common to the documents
 COMMON_SHARE = 0.5  # a word in at least this share of the units is common …
 COMMON_UNITS = 3  # … and in at least this many (two documents of two rows share every word)
@@ -108,17 +111,17 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
 
 def shared_asks(rows_a: list[Recommendation], rows_b: list[Recommendation],
                 background: list[Recommendation] = ()) -> list[SharedAsk]:
-    """The pairs of a row of A and a row of B that ask the same thing, best first."""
-    units = {row.id: unit_words(row) for row in [*rows_a, *rows_b, *background]}
+    """The pairs of a top-level ask of A and one of B that ask the same thing, best first."""
+    asks_a, asks_b = top_level_asks(rows_a), top_level_asks(rows_b)
+    units = {row.id: unit_words(row) for row in [*asks_a, *asks_b, *top_level_asks(list(background))]}
     idf, common = inverse_frequencies(list(units.values()))
     vectors = {row_id: vector(Counter({w: n for w, n in unit.items() if w not in common}), idf)
                for row_id, unit in units.items()}
-    scores = {(a.id, b.id): cosine(vectors[a.id], vectors[b.id]) for a in rows_a for b in rows_b}
-    best_a = _best(scores, side=0)
-    best_b = _best(scores, side=1)
+    scores = {(a.id, b.id): cosine(vectors[a.id], vectors[b.id]) for a in asks_a for b in asks_b}
+    best_a, best_b = _best(scores, side=0), _best(scores, side=1)
     found = []
     for (a_id, b_id), score in scores.items():
-        if round(100 * score) < MIN_SCORE or b_id not in best_a[a_id] or a_id not in best_b[b_id]:
+        if round(100 * score) < MIN_SCORE or score < min(best_a[a_id], best_b[b_id]):
             continue
         shared = sorted(set(units[a_id]) & set(units[b_id]) - common, key=lambda w: -vectors[a_id].get(w, 0) * vectors[b_id].get(w, 0))
         if len(shared) >= MIN_SHARED:
@@ -126,9 +129,22 @@ def shared_asks(rows_a: list[Recommendation], rows_b: list[Recommendation],
     return sorted(found, key=lambda pair: (-pair.score, pair.a_id, pair.b_id))
 
 
-def _best(scores: dict[tuple[str, str], float], side: int) -> dict[str, set[str]]:
-    """For each row of one side, the ``BEST`` rows of the other side it scores highest with."""
-    by_row: dict[str, list[tuple[float, str]]] = {}
+def top_level_asks(rows: list[Recommendation]) -> list[Recommendation]:
+    """Each top-level row with its sub-items' titles and bodies, at any depth, added to its body."""
+    children: dict[str, list[Recommendation]] = {}
+    for row in rows:
+        if row.parent_id:
+            children.setdefault(row.parent_id, []).append(row)
+
+    def text(row: Recommendation) -> str:
+        return "\n".join([row.body or ""] + [f"{child.title}\n{text(child)}" for child in children.get(row.id, [])])
+
+    return [dataclasses.replace(row, body=text(row)) for row in rows if not row.parent_id]
+
+
+def _best(scores: dict[tuple[str, str], float], side: int) -> dict[str, float]:
+    """For each ask of one side, its best score with an ask of the other side."""
+    best: dict[str, float] = {}
     for pair, score in scores.items():
-        by_row.setdefault(pair[side], []).append((score, pair[1 - side]))
-    return {row_id: {other for _, other in sorted(found, reverse=True)[:BEST]} for row_id, found in by_row.items()}
+        best[pair[side]] = max(best.get(pair[side], 0.0), score)
+    return best
