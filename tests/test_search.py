@@ -324,3 +324,34 @@ def test_search_index_is_deterministic(search_db, tmp_path):
         assert dumps[0] == dumps[1] and dumps[0]
     for c in copies:
         c.close()
+
+
+def test_the_terms_a_widened_search_matched_are_read_from_its_best_results_only():
+    """The note above the results names what glossary results matched, read
+    from the first ``MATCHED_READ`` of them: a page's work stays bounded
+    however many rows a widened query matches."""
+    from kb.read.search import Result
+    from kb.web.search_view import MATCHED_READ, matched_terms
+
+    def result(n, mark):
+        return Result(f"d/{n}", 50.0, "glossary", "t", "d", "p", 2024, "recommendation", None, str(n), None, 1, 1, 1,
+                      f"… <mark>{mark}</mark> …", mark)
+
+    early = [result(n, "稅務優惠") for n in range(MATCHED_READ)]
+    assert matched_terms(early + [result(MATCHED_READ, "稅務減免")])["glossary"] == ["稅務優惠"]
+    assert matched_terms(early[:-1] + [result(MATCHED_READ, "稅務減免")])["glossary"] == ["稅務優惠", "稅務減免"]
+
+
+def test_a_literal_run_is_found_as_the_index_text_holds_it():
+    """A run's phrase is in a column when its tokens stand there space-bounded
+    (a prefix run: space-led only), as the regular expression said before."""
+    import re
+
+    from kb.read.search import _is_literal
+
+    columns = ("中小 小企 企業", "基金 資助", None)
+    for needle, prefix in (("中小 小企", False), ("小企", False), ("小", True), ("中小 小", True), ("企業", False), ("資助", False),
+                           ("業", False), ("小企 企", True), ("金 資", False)):
+        pattern = re.compile(f"(?:^| ){re.escape(needle)}{'' if prefix else '(?: |$)'}")
+        expected = any(pattern.search(column or "") for column in columns)
+        assert _is_literal([" " + needle + ("" if prefix else " ")], columns) == expected, needle

@@ -586,19 +586,20 @@ def match_expression(query, glossary_entries: tuple[GlossaryEntry, ...] | None =
     return _expanded_expression(plan, glossary) or _literal_expression(plan) or ""
 
 
-def _literal_needles(plan: _Plan) -> list[re.Pattern]:
-    """Per run, a pattern finding its phrase in a column's index text."""
+def _literal_needles(plan: _Plan) -> list[str]:
+    """Per run, its phrase as it stands in a column's index text (tokens
+    joined by single spaces): space-bounded, or only space-led for a prefix."""
     needles = []
     for run in plan.runs:
         tokens, prefix = run_phrase_tokens(run)
-        end = "" if prefix else "(?: |$)"
-        needles.append(re.compile(f"(?:^| ){re.escape(' '.join(tokens))}{end}"))
+        needles.append(" " + " ".join(tokens) + ("" if prefix else " "))
     return needles
 
 
-def _is_literal(needles: list[re.Pattern], columns) -> bool:
+def _is_literal(needles: list[str], columns) -> bool:
     """Whether every run of the query is in the row, as the literal expression asks."""
-    return all(any(needle.search(column or "") for column in columns) for needle in needles)
+    padded = [f" {column or ''} " for column in columns]
+    return all(any(needle in column for column in padded) for needle in needles)
 
 
 # --- running the index ---------------------------------------------------------------

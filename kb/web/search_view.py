@@ -28,6 +28,7 @@ MAX_PAGE_LIMIT = 100
 MAX_PAGES = 9_999
 MAX_DROPS = 32
 MATCHED_SHOWN = 8  # terms a glossary or fuzzy match matched, shown above the results
+MATCHED_READ = 40  # results of each method read for those terms: a page's work bounded, whatever matches
 _MARK_RE = re.compile(r"<mark>(.*?)</mark>", re.S)
 # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
 _YEAR_RE = re.compile(r"[0-9]{4}")
@@ -101,13 +102,18 @@ async def timed_search(db, args: dict, limit: int, snippets: bool = True):
 
 
 def matched_terms(results) -> dict:
-    """What the results matched other than the query's own words, by method:
-    the glossary names a query was widened to, the near spellings a fuzzy match found."""
+    """What the best results matched other than the query's own words, by
+    method: the glossary names a query was widened to, the near spellings a
+    fuzzy match found; read from the first ``MATCHED_READ`` results of each."""
     terms = {"glossary": {}, "fuzzy": {}}
+    read = {method: 0 for method in terms}
     for result in results:
-        if result.method in terms and len(terms[result.method]) < MATCHED_SHOWN:  # later ones would not be shown
-            for mark in _MARK_RE.findall(with_snippet(result).snippet):
-                terms[result.method][html.unescape(mark)] = None
+        method = result.method
+        if method not in terms or len(terms[method]) >= MATCHED_SHOWN or read[method] >= MATCHED_READ:
+            continue  # later ones would not be shown
+        read[method] += 1
+        for mark in _MARK_RE.findall(with_snippet(result).snippet):
+            terms[method][html.unescape(mark)] = None
     return {method: list(found)[:MATCHED_SHOWN] for method, found in terms.items()}
 
 
