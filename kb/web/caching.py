@@ -93,16 +93,23 @@ class BuildIds:
 
 def read_build_id(path: str) -> str | None:
     """A hash of every key and value of the file's ``build_info``, or None
-    when it has none (a database kb did not build)."""
+    when it has none (a database kb did not build).  Each key and value is
+    hashed as it is read, its length first: the values run to tens of MB at
+    thousands of documents, and the first request waits for this."""
+    digest, found = hashlib.sha256(), False
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = conn.execute("select key, value from build_info order by key").fetchall()
+            for key, value in conn.execute("select key, value from build_info order by key"):
+                found = True
+                for part in (key, value):
+                    data = str(part if part is not None else "").encode()
+                    digest.update(len(data).to_bytes(8, "big") + data)
         finally:
             conn.close()
     except sqlite3.Error:
         return None
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:20] if rows else None
+    return digest.hexdigest()[:20] if found else None
 
 
 def rendering_version(datasette) -> str:
