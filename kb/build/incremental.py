@@ -21,8 +21,10 @@ Pure apart from reading the previous database; ``kb.build.pipeline`` does the wr
 
 import hashlib
 import json
+import sqlite3
+from contextlib import closing
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import sqlite_utils
@@ -34,7 +36,8 @@ from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
 from kb.build.manifest import Source
 from kb.records import Document, Paragraph, Recommendation, document_of
-from kb.rules.responses import Response
+from kb.rules.answers import Kept
+from kb.rules.responses import RULE, Own, Response
 
 CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
@@ -90,11 +93,9 @@ class Previous:
     paragraphs: dict[str, list[Paragraph]]
     primary_areas: dict[str, str]
     links: list[Link]
-    responses: list[Response]
+    answers: Kept  # what it found about responses; their rows are read only when asked for
     link_reviewed: set[str]
-    response_reviewed: set[tuple[str, str]]
     pairs_by_document: dict[str, int]
-    answered_pairs: set[tuple[str, str]]
     unread: dict[str, tuple[tuple[int, str], ...]]
     tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
     overrides: str | None = None  # OVERRIDES_KEY
@@ -102,7 +103,8 @@ class Previous:
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
-    """The previous database's documents, rows, links and responses, or
+    """The previous database's documents, rows and links, and what it found
+    about responses (their rows read only when asked for), or
     ``None`` when there is none, it cannot be read, or other code or
     another schema wrote it."""
     path = Path(db_path)
@@ -111,14 +113,14 @@ def read_previous(db_path: str | Path) -> Previous | None:
     try:
         db = sqlite_utils.Database(path)
         try:
-            return _read(db)
+            return _read(db, path)
         finally:
             db.close()
     except Exception:  # an unreadable or foreign file: build in full
         return None
 
 
-def _read(db: sqlite_utils.Database) -> Previous | None:
+def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
     info = {row["key"]: row["value"] for row in db["build_info"].rows}
     if info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__ or info.get(CODE_KEY) != code_version():
         return None
@@ -137,17 +139,40 @@ def _read(db: sqlite_utils.Database) -> Previous | None:
         paragraphs=paragraphs,
         primary_areas={row["id"]: row["primary_area_id"] for row in db.query("select id, primary_area_id from recommendations")},
         links=[_record(Link, row) for row in db["links"].rows],
-        responses=[_record(Response, row) for row in db["responses"].rows],
+        answers=Kept(
+            pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
+            reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
+            own=_own_statuses(db),
+            responses_of=partial(stored_responses, path),
+        ),
         link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
-        response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
         pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
-        answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
         unread={document_id: tuple((number, text) for number, text in lines)
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
         tags=_tags(db),
         overrides=info.get(OVERRIDES_KEY),
         link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
     )
+
+
+def _own_statuses(db: sqlite_utils.Database) -> dict[str, Own]:
+    """Each ask's own status by the rules, where the stored one is the
+    rules' (a reviewer's status hides it)."""
+    return {row_id: (status, first, latest) for row_id, status, first, latest in db.execute(
+        "select recommendation_id, status, first_document_id, latest_document_id from response_status where method = ?", [RULE])}
+
+
+def stored_responses(db_path: Path, ask_ids: list[str]) -> list[Response]:
+    """The responses a database holds of the asks ``ask_ids``, read through
+    the responses' key (by ask), a few hundred asks at a time."""
+    names = _field_names(Response)
+    found = []
+    with closing(sqlite3.connect(db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
+        for start in range(0, len(ask_ids), 500):
+            chunk = ask_ids[start:start + 500]
+            found += [Response(*values) for values in conn.execute(
+                f"select {', '.join(names)} from responses where recommendation_id in ({', '.join('?' for _ in chunk)})", chunk)]
+    return found
 
 
 def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:

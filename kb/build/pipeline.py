@@ -168,9 +168,7 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
-                                    changed if previous else None, previous.response_reviewed if previous else set(),
-                                    previous.responses if previous else [],
-                                    previous_pairs=previous.answered_pairs if previous else set(), horizon=horizon)
+                                    changed if previous else None, previous.answers if previous else None, horizon=horizon)
     threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
@@ -523,7 +521,8 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_primary_areas(db, written.tags)
     store.sync_in_order(db, "links", [vars(link) for link in written.links])
     answers = written.answers
-    store.sync_table(db, "responses", [vars(r) for r in answers.responses] if answers else [])
+    if answers:
+        store.replace_responses(db, answers.replaced, answers.responses)
     store.sync_table(db, "response_status", [vars(s) for s in answers.statuses] if answers else [])
     store.sync_positions(db)
     store.sync_in_order(db, "threads", written.threads)

@@ -273,6 +273,19 @@ def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -
     insert_records(db, "response_status", (vars(s) for s in statuses))
 
 
+def replace_responses(db: sqlite_utils.Database, pairs: set[tuple[str, str]], responses: list[Response]) -> None:
+    """Delete the responses of each (submission, government text) pair of
+    ``pairs``, then insert ``responses`` (those pairs' new ones): the other
+    pairs' rows are not read.  A row id is ``<document>/<number>``, so a
+    document's rows are the ids between ``<document>/`` and ``<document>0``
+    (``0`` follows ``/``), a range of the responses' key."""
+    with db.conn:
+        db.conn.executemany(
+            "delete from responses where recommendation_id > ? and recommendation_id < ? and paragraph_id > ? and paragraph_id < ?",
+            [(f"{submission}/", f"{submission}0", f"{government}/", f"{government}0") for submission, government in sorted(pairs)])
+    insert_records(db, "responses", (vars(r) for r in responses))
+
+
 def policy_area_records(areas: list[PolicyArea]) -> list[dict]:
     return [
         {
