@@ -124,21 +124,23 @@ def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
     info = {row["key"]: row["value"] for row in db["build_info"].rows}
     if info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__ or info.get(CODE_KEY) != code_version():
         return None
-    document_rows = list(db["documents"].rows)
-    documents = {row["id"]: _record(Document, row) for row in document_rows}
+    fingerprints = dict(db.execute("select id, fingerprint from documents"))
+    documents = {document.id: document for document in _records(db, Document, "documents")}
+    for document in documents.values():
+        document.ocr = bool(document.ocr)
     rows: dict[str, list[Recommendation]] = {document_id: [] for document_id in documents}
-    for row in db.query("select * from recommendations order by document_id, ordinal"):
-        rows[row["document_id"]].append(_record(Recommendation, row))
+    for row in _records(db, Recommendation, "recommendations", "order by document_id, ordinal"):
+        rows[row.document_id].append(row)
     paragraphs: dict[str, list[Paragraph]] = {document_id: [] for document_id in documents}
-    for row in db.query("select * from paragraphs order by document_id, ordinal"):
-        paragraphs[row["document_id"]].append(_record(Paragraph, row))
+    for paragraph in _records(db, Paragraph, "paragraphs", "order by document_id, ordinal"):
+        paragraphs[paragraph.document_id].append(paragraph)
     return Previous(
-        fingerprints={row["id"]: row["fingerprint"] for row in document_rows},
+        fingerprints=fingerprints,
         documents=documents,
         rows=rows,
         paragraphs=paragraphs,
-        primary_areas={row["id"]: row["primary_area_id"] for row in db.query("select id, primary_area_id from recommendations")},
-        links=[_record(Link, row) for row in db["links"].rows],
+        primary_areas=dict(db.execute("select id, primary_area_id from recommendations")),
+        links=list(_records(db, Link, "links", "order by rowid")),
         answers=Kept(
             pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
             reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
@@ -165,13 +167,13 @@ def _own_statuses(db: sqlite_utils.Database) -> dict[str, Own]:
 def stored_responses(db_path: Path, ask_ids: list[str]) -> list[Response]:
     """The responses a database holds of the asks ``ask_ids``, read through
     the responses' key (by ask), a few hundred asks at a time."""
-    names = _field_names(Response)
+    columns = ", ".join(f"[{name}]" for name in _field_names(Response))
     found = []
     with closing(sqlite3.connect(db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
         for start in range(0, len(ask_ids), 500):
             chunk = ask_ids[start:start + 500]
             found += [Response(*values) for values in conn.execute(
-                f"select {', '.join(names)} from responses where recommendation_id in ({', '.join('?' for _ in chunk)})", chunk)]
+                f"select {columns} from responses where recommendation_id in ({', '.join('?' for _ in chunk)})", chunk)]
     return found
 
 
@@ -183,11 +185,11 @@ def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
     return found
 
 
-def _record(record_type, row: dict):
-    values = {name: row[name] for name in _field_names(record_type) if name in row}
-    if record_type is Document:
-        values["ocr"] = bool(values.get("ocr"))
-    return record_type(**values)
+def _records(db: sqlite_utils.Database, record_type, table: str, order: str = ""):
+    """A table's rows as records of ``record_type``, whose every field is a
+    column (``kb.build.store.TABLES``), made from plain tuples."""
+    columns = ", ".join(f"[{name}]" for name in _field_names(record_type))
+    return (record_type(*values) for values in db.execute(f"select {columns} from [{table}] {order}"))
 
 
 @cache

@@ -185,7 +185,7 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
             if previous:
-                _update(temporary, db_path, written, changed)
+                _update(temporary, db_path, written, changed, previous)
             else:
                 _write(temporary, written)
         os.replace(temporary, db_path)
@@ -445,18 +445,20 @@ class Written:
 def _write(path: Path, written: Written) -> None:
     """A new database at ``path`` holding everything."""
     path.unlink(missing_ok=True)
-    _fill(path, written, {read.document_id for read in written.sources}, fresh=True)
+    _fill(path, written, {read.document_id for read in written.sources})
 
 
-def _update(path: Path, previous_path: Path, written: Written, changed: set[str]) -> None:
+def _update(path: Path, previous_path: Path, written: Written, changed: set[str], previous: Previous) -> None:
     """A copy of the previous database at ``path``, with the ``changed``
     documents (added, changed or removed) replaced and everything derived
     from all of them written again."""
     shutil.copyfile(previous_path, path)
-    _fill(path, written, changed, fresh=False)
+    _fill(path, written, changed, previous)
 
 
-def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None:
+def _fill(path: Path, written: Written, replaced: set[str], previous: Previous | None = None) -> None:
+    """``written`` into the database at ``path``: all of it into a new one,
+    or with the ``previous`` build's database copied there, what changed."""
     db = sqlite_utils.Database(path)
     # A temporary file, swapped in only when complete and synced once at the
     # end: no journal or sync per transaction (sqlite-utils commits every
@@ -465,10 +467,10 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
     db.execute("PRAGMA synchronous = OFF")
     try:
         store.ensure_db_shape(db)
-        if fresh:
+        if previous is None:
             _fill_fresh(db, written)
         else:
-            _fill_changes(db, written, replaced)
+            _fill_changes(db, written, replaced, previous)
     finally:
         db.close()
     with open(path, "rb+") as file:
@@ -507,7 +509,7 @@ def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
     db.execute("VACUUM")
 
 
-def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str], previous: Previous) -> None:
     """A copy of the previous database brought to what a full build would
     write: the ``replaced`` documents (added, changed or removed) deleted
     and written again, and of every derived table only the rows that
@@ -519,7 +521,7 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
     store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
     store.sync_primary_areas(db, written.tags)
-    store.sync_in_order(db, "links", [vars(link) for link in written.links])
+    store.sync_in_order(db, "links", [vars(link) for link in written.links], [vars(link) for link in previous.links])
     answers = written.answers
     if answers:
         store.replace_responses(db, answers.replaced, answers.responses)

@@ -197,27 +197,39 @@ def sync_table(db: sqlite_utils.Database, table: str, records: list[dict]) -> in
     return len(gone) + len(new) + len(changed)
 
 
-def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict]) -> int:
+def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict], have: list[dict] | None = None) -> int:
     """Make ``table`` hold exactly ``records`` in their order (rowid order,
     which pages read: the links), keeping the longest run of rows a full
     build would write first and rewriting only what follows it.  A link
     runs from an earlier document to one at most a window later, so a
     document added at the end rewrites the links of its last windows only.
+    ``have``: the table's rows as the caller knows them, in rowid order
+    (the previous build's links), compared with instead of the table's.
     Returns how many rows were written."""
     names = list(TABLES[table])
     columns = ", ".join(f"[{name}]" for name in names)
-    wanted = [tuple(_sql_value(record.get(name)) for name in names) for record in records]
-    kept, last = 0, 0
-    for row in db.execute(f"select rowid, {columns} from [{table}] order by rowid"):
-        if kept < len(wanted) and tuple(row[1:]) == wanted[kept] and row[0] == last + 1:
-            kept, last = kept + 1, row[0]
-        else:
-            break
+    if have is None:
+        rows = db.execute(f"select rowid, {columns} from [{table}] order by rowid")
+        kept, last = 0, 0
+        for row in rows:
+            if kept < len(records) and tuple(row[1:]) == _values(records[kept], names) and row[0] == last + 1:
+                kept, last = kept + 1, row[0]
+            else:
+                break
+        rows.close()
+    else:
+        kept = next((i for i, (old, new) in enumerate(zip(have, records)) if old != new), min(len(have), len(records)))
+        found = db.execute(f"select rowid from [{table}] order by rowid limit 1 offset ?", [kept - 1]).fetchone() if kept else None
+        last = found[0] if found else 0
     with db.conn:
         db.execute(f"delete from [{table}] where rowid > ?", [last])
         db.conn.executemany(f"insert into [{table}] (rowid, {columns}) values (?, {', '.join('?' for _ in names)})",
-                            [(last + 1 + i, *values) for i, values in enumerate(wanted[kept:])])
-    return len(wanted) - kept
+                            ((last + 1 + i, *_values(record, names)) for i, record in enumerate(records[kept:])))
+    return len(records) - kept
+
+
+def _values(record: dict, names: list[str]) -> tuple:
+    return tuple(_sql_value(record.get(name)) for name in names)
 
 
 def _sql_value(value):

@@ -215,6 +215,13 @@ def read_yaml(path: str | Path, max_bytes: int = MAX_YAML_BYTES):
     """The data of a YAML file (``None`` when it is empty); raises
     YamlFileError naming the file and line, FileNotFoundError when there
     is no file."""
+    return load_yaml_text(read_yaml_text(path, max_bytes), str(path))
+
+
+def read_yaml_text(path: str | Path, max_bytes: int = MAX_YAML_BYTES) -> str:
+    """The text of a YAML file, at most ``max_bytes`` of UTF-8; raises
+    YamlFileError naming the file and line, FileNotFoundError when there
+    is no file."""
     path = Path(path)
     size = path.stat().st_size
     if size > max_bytes:
@@ -224,10 +231,9 @@ def read_yaml(path: str | Path, max_bytes: int = MAX_YAML_BYTES):
     if len(data) > max_bytes:  # grew while read
         raise YamlFileError(f"{path}:1: the file is over {max_bytes:,} bytes; kb reads YAML files up to {max_bytes:,} bytes")
     try:
-        text = decode(data)
+        return decode(data)
     except UnicodeDecodeError as error:
         raise YamlFileError(f"{path}:{byte_line(data, error.start)}: {not_utf8(data, error)}") from error
-    return load_yaml_text(text, str(path))
 
 
 def load_yaml_text(text: str, name: str = "<text>"):
