@@ -86,7 +86,8 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
         raise ManifestError(str(error)) from None
     if not isinstance(entries, list) or not entries:
         raise ManifestError(f"{path}:{line_of(entries, default=1)}: expected a list of documents")
-    sources = [_Entry(path, entries, index).source() for index in range(len(entries))]
+    root = path.parent.resolve()
+    sources = [_Entry(path, entries, index, root).source() for index in range(len(entries))]
     _check_unique(path, entries, [source.document.id for source in sources])
     return sources
 
@@ -186,8 +187,8 @@ class _Entry:
     """One manifest entry being read: every refusal names the file, the
     line of the value at fault, the entry's number and its id."""
 
-    def __init__(self, path: Path, entries: list, index: int):
-        self.path, self.entry, self.number = path, entries[index], index + 1
+    def __init__(self, path: Path, entries: list, index: int, root: Path):
+        self.path, self.entry, self.number, self.root = path, entries[index], index + 1, root  # root: the sources folder, resolved
         self.line = line_of(entries, index, default=1)
         document_id = self.entry.get("id") if isinstance(self.entry, dict) else None
         self.label = f"document {self.number}" + (f" ({document_id})" if isinstance(document_id, str) and id_problem(document_id) is None else "")
@@ -320,7 +321,7 @@ class _Entry:
         file_path = sources_dir / relative
         if not file_path.is_file():
             raise self.error(f"file {file_path} not found", key, within)
-        if not file_path.resolve().is_relative_to(sources_dir.resolve()):
+        if not file_path.resolve().is_relative_to(self.root):
             raise self.error(f"file {name!r} leads out of {sources_dir} (to {file_path.resolve()})", key, within)
         return file_path
 

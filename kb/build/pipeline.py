@@ -144,11 +144,12 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
         progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
     known = dict(parsed_already or {})
     unread = {}
-    for document_id in fingerprints.keys() - changed:
+    kept = fingerprints.keys() - changed
+    for document_id in kept:
         known[fingerprints[document_id]] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
         if document_id in previous.unread:
             unread[fingerprints[document_id]] = previous.unread[document_id]
-    found = parse_sources(texts, loaders_by_name, known, progress, unread)
+    found = parse_sources(texts, loaders_by_name, known, progress, unread, checked={fingerprints[d] for d in kept})
     sources = [read.source for read in found]
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
@@ -281,12 +282,13 @@ def read_sources(sources_dir: str | Path, loaders_by_name=None) -> list[SourceTe
 
 
 def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = None,
-                 unread: tuple[tuple[int, str], ...] | None = None) -> Parsed:
+                 unread: tuple[tuple[int, str], ...] | None = None, checked: bool = False) -> Parsed:
     """A document parsed by its entry's loader and checked against its
     text and its entry's ``expect:`` counts.  ``known``: the document
-    parsed already from this very text and entry; it is checked, not
-    parsed again, and its ``unread`` lines are the ones given (kept by the
-    previous build) or found again."""
+    parsed already from this very text and entry; it is checked (unless
+    ``checked``: a previous build checked these rows against this very
+    text and entry), not parsed again, and its ``unread`` lines are the
+    ones given (kept by the previous build) or found again."""
     source = read.source
     loader = loader_for(source, loaders_by_name)
     parsed = known if known is not None else loader(read.text, source.document)
@@ -295,8 +297,9 @@ def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = 
     elif known is not None and loader is loaders.LOADERS.get(source.document.loader):
         parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
-    _check(source, parsed, line_count=len(numbered_lines(read.text)))
-    _check_expected(source, parsed)
+    if not checked:
+        _check(source, parsed, line_count=len(numbered_lines(read.text)))
+        _check_expected(source, parsed)
     return parsed
 
 
@@ -306,12 +309,14 @@ def parse_sources(
     known: Mapping[str, Parsed] | None = None,
     progress: Progress | None = None,
     unread: Mapping[str, tuple[tuple[int, str], ...]] | None = None,
+    checked: set[str] = frozenset(),
 ) -> list[ParsedSource]:
     """Every document of a sources folder (or of the texts ``read_sources``
     read from it), in the manifest's order, parsed by the loader its entry
     names and checked (``parse_source``).  ``known``: documents parsed
     already, by their fingerprint, and ``unread`` the lines their loaders
-    left unread, where known; ``progress`` hears of each document parsed
+    left unread, where known, and ``checked`` those a previous build
+    checked (``parse_source``); ``progress`` hears of each document parsed
     (a large one announced before)."""
     texts = read_sources(sources, loaders_by_name) if isinstance(sources, (str, Path)) else sources
     known = known or {}
@@ -320,7 +325,8 @@ def parse_sources(
     for read in texts:
         given = known.get(read.fingerprint)
         if given is not None:
-            parsed = parse_source(read, loaders_by_name, known=given, unread=(unread or {}).get(read.fingerprint))
+            parsed = parse_source(read, loaders_by_name, known=given, unread=(unread or {}).get(read.fingerprint),
+                                  checked=read.fingerprint in checked)
         else:
             with progress.step(f"parsing {read.document_id} ({size_text(read.size)})", announce=read.size >= LARGE_BYTES):
                 parsed = parse_source(read, loaders_by_name)
