@@ -23,6 +23,7 @@ import hashlib
 import json
 import sqlite3
 from contextlib import closing
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache, partial
 from pathlib import Path
@@ -90,7 +91,7 @@ class Previous:
     fingerprints: dict[str, str]
     documents: dict[str, Document]
     rows: dict[str, list[Recommendation]]
-    paragraphs: dict[str, list[Paragraph]]
+    paragraphs: dict[str, "list[Paragraph] | StoredParagraphs"]  # a government text's, read when asked for
     primary_areas: dict[str, str]
     links: list[Link]
     answers: Kept  # what it found about responses; their rows are read only when asked for
@@ -131,9 +132,10 @@ def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
     rows: dict[str, list[Recommendation]] = {document_id: [] for document_id in documents}
     for row in _records(db, Recommendation, "recommendations", "order by document_id, ordinal"):
         rows[row.document_id].append(row)
-    paragraphs: dict[str, list[Paragraph]] = {document_id: [] for document_id in documents}
-    for paragraph in _records(db, Paragraph, "paragraphs", "order by document_id, ordinal"):
-        paragraphs[paragraph.document_id].append(paragraph)
+    paragraphs: dict[str, list[Paragraph] | StoredParagraphs] = {document_id: [] for document_id in documents}
+    for document_id, top_level, sub_items in db.execute(
+            "select document_id, sum(parent_id is null), sum(parent_id is not null) from paragraphs group by document_id"):
+        paragraphs[document_id] = StoredParagraphs(path, document_id, top_level, sub_items)
     return Previous(
         fingerprints=fingerprints,
         documents=documents,
@@ -162,6 +164,34 @@ def _own_statuses(db: sqlite_utils.Database) -> dict[str, Own]:
     rules' (a reviewer's status hides it)."""
     return {row_id: (status, first, latest) for row_id, status, first, latest in db.execute(
         "select recommendation_id, status, first_document_id, latest_document_id from response_status where method = ?", [RULE])}
+
+
+class StoredParagraphs(Sequence):
+    """A kept government text's paragraphs, read from the previous database
+    the first time they are asked for (the responses of a pair of
+    documents that changed), with their ``top_level`` and ``sub_items``
+    counted without reading them (the build's report)."""
+
+    def __init__(self, db_path: Path, document_id: str, top_level: int, sub_items: int):
+        self.db_path, self.document_id, self.top_level, self.sub_items = db_path, document_id, top_level, sub_items
+        self._read: list[Paragraph] | None = None
+
+    def _paragraphs(self) -> list[Paragraph]:
+        if self._read is None:
+            with closing(sqlite3.connect(self.db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
+                columns = ", ".join(f"[{name}]" for name in _field_names(Paragraph))
+                self._read = [Paragraph(*values) for values in conn.execute(
+                    f"select {columns} from paragraphs where document_id = ? order by ordinal", [self.document_id])]
+        return self._read
+
+    def __len__(self) -> int:
+        return self.top_level + self.sub_items
+
+    def __getitem__(self, index):
+        return self._paragraphs()[index]
+
+    def __iter__(self):
+        return iter(self._paragraphs())
 
 
 def stored_responses(db_path: Path, ask_ids: list[str]) -> list[Response]:

@@ -23,7 +23,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -165,9 +165,9 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     gc.freeze()
     with progress.step(f"linking {len(rows)} rows across documents"):
         linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, changed)
-    paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    paragraphs = {result.document.id: result.paragraphs for result in parsed.values() if result and result.paragraphs}
     gc.freeze()
-    with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
+    with progress.step(f"finding government responses to {len(rows)} rows in {sum(map(len, paragraphs.values()))} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
                                     changed if previous else None, previous.answers if previous else None, horizon=horizon)
     threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
@@ -613,6 +613,9 @@ def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
             report.sub_items += 1
         else:
             report.top_level[row.kind] += 1
+    if parsed and isinstance(parsed.paragraphs, StoredParagraphs):  # a kept government text's: counted, not read
+        report.paragraphs, report.sub_items = parsed.paragraphs.top_level, report.sub_items + parsed.paragraphs.sub_items
+        return report
     for paragraph in parsed.paragraphs if parsed else []:
         if paragraph.parent_id:
             report.sub_items += 1

@@ -16,7 +16,7 @@ all.
 
 import multiprocessing
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from kb.rules.graph import connected_groups
 from kb.rules.links import default_workers, forked_pool
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.synonyms import variant_index
-from kb.rules.responses import Answers, Own, Response, own_statuses, response_pairs, rule_responses, statuses, thread_statuses
+from kb.rules.responses import Answers, Own, Response, own_statuses, rule_responses, statuses, thread_statuses, window_pairs
 from kb.rules.timing import HORIZON_YEARS
 from kb.rules.reviews import RESPONSE_REVIEWS_NAME, Review, apply_response_reviews, apply_status_reviews, check_review_ids
 
@@ -51,7 +51,7 @@ class Kept:
 def answers(
     sources_dir: str | Path,
     rows: list[Recommendation],
-    paragraphs: list[Paragraph],
+    paragraphs: Mapping[str, Sequence[Paragraph]],
     documents: list[Document],
     links: list,
     reviews: list[Review] = (),
@@ -62,6 +62,9 @@ def answers(
 ) -> Answers:
     """Responses and statuses for the build, with the reviewer's verdicts
     (``reviews``, read from the reviews file in ``sources_dir``) applied.
+    ``paragraphs``: the government texts' paragraphs, by document; only
+    those of the texts of the pairs scored, and of the paragraphs the
+    reviews name, are read.
     With ``changed`` (documents added, changed or removed since the build
     that ``kept`` tells of), only the pairs with one of those documents,
     or named by the previous build's reviews or this one's, or not among
@@ -69,10 +72,11 @@ def answers(
     pairs into the window), are scored: the responses are theirs alone, and
     ``Answers.replaced`` the pairs whose stored responses they replace; the
     others' are kept as stored."""
-    check_review_ids(Path(sources_dir) / RESPONSE_REVIEWS_NAME, reviews, {row.id for row in rows}, {p.id for p in paragraphs})
-    pairs = response_pairs(documents, rows, paragraphs, horizon)
+    named_paragraphs = {p.id for d in {document_of(r.to_id) for r in reviews if r.to_id} for p in paragraphs.get(d, ())}
+    check_review_ids(Path(sources_dir) / RESPONSE_REVIEWS_NAME, reviews, {row.id for row in rows}, named_paragraphs)
+    government = {document_id for document_id, found in paragraphs.items() if found}
+    pairs = window_pairs(documents, rows, government, horizon)
     threads = connected_groups((link.from_id, link.to_id) for link in links)
-    government = {p.document_id for p in paragraphs}
     if kept is None or changed is None:
         responses = apply_response_reviews(score_pairs(pairs, rows, paragraphs, workers), reviews)
         found = statuses(rows, responses, documents, threads, government, horizon)
@@ -101,11 +105,13 @@ def _own_statuses(rows: list[Recommendation], responses: list[Response], documen
     return {row.id: found[row.id] if row.id in found else kept.own[row.id] for row in asks}
 
 
-def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: list[Paragraph],
+def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragraphs: Mapping[str, Sequence[Paragraph]],
                 workers: int | None = None) -> list[Response]:
-    """The rules' responses of every pair, in forked processes when there are enough."""
+    """The rules' responses of every pair, in forked processes when there
+    are enough; ``paragraphs``: the government texts' by document (those
+    of the pairs' texts are read before the workers fork)."""
     global _shared
-    _shared = (by_document(rows), by_document(paragraphs))
+    _shared = (by_document(rows), {government: list(paragraphs[government]) for government in {g for _, g in pairs}})
     by_government: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for pair in pairs:  # all the pairs of one government text together: its side is worked out once
         by_government[pair[1]].append(pair)

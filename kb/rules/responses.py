@@ -843,10 +843,15 @@ def response_pairs(documents: list[Document], rows: list[Recommendation], paragr
     document with asks and each government text delivered after it was
     written, within ``horizon`` years (``kb.rules.timing.later_texts``), in
     the order they were delivered."""
+    return window_pairs(documents, rows, {p.document_id for p in paragraphs}, horizon)
+
+
+def window_pairs(documents: list[Document], rows: list[Recommendation], government: set[str],
+                 horizon: int = HORIZON_YEARS) -> list[tuple[str, str]]:
+    """``response_pairs``, the government texts given by their ids."""
     with_asks = {row.document_id for row in rows if not row.parent_id and row.kind == "recommendation"}
-    later = later_texts(documents, {p.document_id for p in paragraphs}, horizon)
-    return [(document.id, government) for document in documents if document.id in with_asks
-            for government in later.get(document.id, ())]
+    later = later_texts(documents, government, horizon)
+    return [(document.id, text) for document in documents if document.id in with_asks for text in later.get(document.id, ())]
 
 
 def by_government(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
