@@ -339,8 +339,18 @@ def counts(parsed: Parsed) -> dict[str, int]:
     (a government text's numbered paragraphs as ``paragraph``), rows with a
     parent as ``sub-item``."""
     found = Counter("sub-item" if row.parent_id else row.kind for row in parsed.recommendations)
-    found.update("sub-item" if paragraph.parent_id else "paragraph" for paragraph in parsed.paragraphs)
-    return dict(sorted(found.items()))
+    top_level, sub_items = paragraph_counts(parsed.paragraphs)
+    found.update({"paragraph": top_level, "sub-item": sub_items})
+    return {kind: count for kind, count in sorted(found.items()) if count}
+
+
+def paragraph_counts(paragraphs) -> tuple[int, int]:
+    """How many paragraphs are top-level and how many sub-items; a kept
+    government text's (``StoredParagraphs``) counted without reading them."""
+    if isinstance(paragraphs, StoredParagraphs):
+        return paragraphs.top_level, paragraphs.sub_items
+    sub_items = sum(1 for paragraph in paragraphs if paragraph.parent_id)
+    return len(paragraphs) - sub_items, sub_items
 
 
 def format_counts(by_kind: dict[str, int]) -> str:
@@ -613,12 +623,6 @@ def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
             report.sub_items += 1
         else:
             report.top_level[row.kind] += 1
-    if parsed and isinstance(parsed.paragraphs, StoredParagraphs):  # a kept government text's: counted, not read
-        report.paragraphs, report.sub_items = parsed.paragraphs.top_level, report.sub_items + parsed.paragraphs.sub_items
-        return report
-    for paragraph in parsed.paragraphs if parsed else []:
-        if paragraph.parent_id:
-            report.sub_items += 1
-        else:
-            report.paragraphs += 1
+    top_level, sub_items = paragraph_counts(parsed.paragraphs) if parsed else (0, 0)
+    report.paragraphs, report.sub_items = top_level, report.sub_items + sub_items
     return report
