@@ -163,7 +163,7 @@ _MAYBE_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,])[&*]\S", re.M)
 if _CParser is not None:
     class _FastLoader(_CParser, _Constructor, yaml.resolver.Resolver):
         """libyaml's parser with ``_Constructor``: the same data, lines
-        included, some ten times faster than ``_Loader`` on a large
+        included, some five times faster than ``_Loader`` on a large
         manifest.  It checks nothing as it reads: ``_fast_load`` gives up
         on anything ``_Loader`` might refuse, which then reads the text."""
 
@@ -171,6 +171,9 @@ if _CParser is not None:
             _CParser.__init__(self, stream)
             _Constructor.__init__(self)
             yaml.resolver.Resolver.__init__(self)
+
+
+_SLOW = object()  # _fast_load's answer when _Loader must read the text
 
 
 def _fast_load(text: str):
@@ -190,9 +193,6 @@ def _fast_load(text: str):
         return _SLOW
     finally:
         loader.dispose()
-
-
-_SLOW = object()  # _fast_load's answer when _Loader must read the text
 
 
 def _too_deep(root) -> bool:
