@@ -5,7 +5,7 @@ from pathlib import Path
 
 from kb.rules import answers as answering
 from kb.build import parse_sources
-from kb.records import Document, Paragraph, Recommendation
+from kb.records import Document, Paragraph, Recommendation, by_document
 from kb.rules.responses import RELATED_SCORE, Response, compute_responses, relation, response_pairs, statuses
 
 ROOT = Path(__file__).parent.parent
@@ -36,7 +36,7 @@ def test_every_pair_of_the_real_documents_in_the_window_is_scored_and_the_respon
         ("cma-2023-policy-address", "hksarg-2024-25-budget"),
         ("cma-2024-budget", "hksarg-2024-25-budget"),
     ]
-    found = answering.score_pairs(pairs, rows, paragraphs, workers=1)
+    found = answering.score_pairs(pairs, rows, by_document(paragraphs), workers=1)
     assert sorted(found, key=repr) == sorted(compute_responses(rows, paragraphs, documents), key=repr)
 
 
@@ -55,7 +55,8 @@ def test_scoring_in_a_process_pool_gives_what_one_process_gives(monkeypatch):
     documents, rows, paragraphs = parsed_sources()
     pairs = response_pairs(documents, rows, paragraphs)
     monkeypatch.setattr(answering, "POOL_MIN_PAIRS", 0)
-    assert answering.score_pairs(pairs, rows, paragraphs, workers=2) == answering.score_pairs(pairs, rows, paragraphs, workers=1)
+    by_text = by_document(paragraphs)
+    assert answering.score_pairs(pairs, rows, by_text, workers=2) == answering.score_pairs(pairs, rows, by_text, workers=1)
 
 
 def test_a_related_paragraph_makes_a_possible_response_and_a_thin_overlap_none():

@@ -303,3 +303,42 @@ def test_a_government_text_added_links_nothing_again(tmp_path, monkeypatch):
     assert linked_into == [reviewed]
     build(folder, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+
+
+def test_incremental_equals_full_when_the_response_verdicts_change(tmp_path):
+    """The responses of the pairs a verdict names, added, changed or
+    dropped since the previous build, are worked out again, and the asks'
+    statuses with them; the other pairs' responses are kept as stored, not
+    read (``kb.rules.answers.Kept``)."""
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    all_ids = [entry["id"] for entry in entries()]
+    lay_out(folder, all_ids)
+    build(folder, db)
+    with sqlite3.connect(db) as conn:
+        found = conn.execute("select recommendation_id, paragraph_id from responses where method = 'rule' "
+                             "order by recommendation_id, paragraph_id").fetchall()
+        asks = [row[0] for row in conn.execute("select recommendation_id from response_status where method = 'rule' "
+                                               "order by recommendation_id")]
+    path = folder / REVIEWS[1]
+    verdicts = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rejected, relabelled = found[0], found[len(found) // 2]
+    verdicts = verdicts[1:] + [
+        {"recommendation": rejected[0], "paragraph": rejected[1], "verdict": "reject"},
+        {"recommendation": relabelled[0], "paragraph": relabelled[1], "verdict": "confirm", "relation": "addresses"},
+        {"recommendation": asks[-1], "status": "rejected", "note": "turned down"},
+    ]
+    path.write_text(yaml.safe_dump(verdicts, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    notes = []
+    reports = build(folder, db, notify=notes.append)
+    assert any(note.startswith("building incrementally: 11 documents kept") for note in notes)
+    full = tmp_path / "full.db"
+    # what each document holds, a kept government text's paragraphs counted without reading them
+    assert [r.line() for r in reports] == [r.line() for r in build(folder, full, full=True)]
+    incremental, expected = contents(db), contents(full)
+    for table in expected:
+        assert incremental[table] == expected[table], f"table {table} differs"
+    # and back: the verdicts dropped again
+    lay_out(folder, all_ids)
+    build(folder, db)
+    build(folder, full, full=True)
+    assert contents(db) == contents(full)

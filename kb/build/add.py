@@ -21,8 +21,8 @@ import loaders
 from kb.build.freshness import sha256
 from kb.build.incremental import fingerprint
 from kb.build.pipeline import counts, warnings
-from kb.build.manifest import (MANIFEST_NAME, ManifestError, Source, document_year, id_problem, published_problem,
-                               read_manifest, text_problem, url_problem)
+from kb.build.manifest import (MANIFEST_NAME, ManifestError, Source, document_year, id_problem, load_manifest_text,
+                               published_problem, read_manifest, text_problem, url_problem)
 from kb.build.writing import sources_lock, write_file
 from kb.text.pdf import PdfError, is_pdf, join_pages, ocr_pages, pdf_pages
 from kb.records import Document, ParseError, Parsed, Publisher
@@ -31,7 +31,7 @@ from kb.text.numbering import cn_number
 from kb.text.lines import numbered_lines, tidy_line
 from kb.text.encoding import common_name, decode, file_kind, likely_encoding, utf16
 from kb.text.pages import drop_running, fold_lookalikes
-from kb.text.yamlfile import YamlFileError, load_yaml_text
+from kb.text.yamlfile import YamlFileError
 
 DEFAULT_LOADER = "generic"
 _DATE_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
@@ -512,7 +512,7 @@ def _check_entry(manifest_path: Path, entry: str, document_id: str) -> None:
     last item is this document."""
     combined = _appended(manifest_path.read_text(encoding="utf-8"), entry)
     try:
-        loaded = load_yaml_text(combined, str(manifest_path))
+        loaded = load_manifest_text(combined, str(manifest_path))
     except YamlFileError as error:
         raise AddError(f"{error}: the entry for {document_id} would not read back; nothing was written") from None
     if not isinstance(loaded, list) or loaded[-1].get("id") != document_id:

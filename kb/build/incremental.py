@@ -21,8 +21,11 @@ Pure apart from reading the previous database; ``kb.build.pipeline`` does the wr
 
 import hashlib
 import json
+import sqlite3
+from contextlib import closing
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import sqlite_utils
@@ -34,7 +37,8 @@ from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
 from kb.build.manifest import Source
 from kb.records import Document, Paragraph, Recommendation, document_of
-from kb.rules.responses import Response
+from kb.rules.answers import Kept
+from kb.rules.responses import RULE, Own, Response
 
 CODE_KEY = "code"
 LINK_REVIEWED_KEY = "link_reviewed"
@@ -87,14 +91,12 @@ class Previous:
     fingerprints: dict[str, str]
     documents: dict[str, Document]
     rows: dict[str, list[Recommendation]]
-    paragraphs: dict[str, list[Paragraph]]
+    paragraphs: dict[str, "list[Paragraph] | StoredParagraphs"]  # a government text's, read when asked for
     primary_areas: dict[str, str]
     links: list[Link]
-    responses: list[Response]
+    answers: Kept  # what it found about responses; their rows are read only when asked for
     link_reviewed: set[str]
-    response_reviewed: set[tuple[str, str]]
     pairs_by_document: dict[str, int]
-    answered_pairs: set[tuple[str, str]]
     unread: dict[str, tuple[tuple[int, str], ...]]
     tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
     overrides: str | None = None  # OVERRIDES_KEY
@@ -102,7 +104,8 @@ class Previous:
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
-    """The previous database's documents, rows, links and responses, or
+    """The previous database's documents, rows and links, and what it found
+    about responses (their rows read only when asked for), or
     ``None`` when there is none, it cannot be read, or other code or
     another schema wrote it."""
     path = Path(db_path)
@@ -111,43 +114,97 @@ def read_previous(db_path: str | Path) -> Previous | None:
     try:
         db = sqlite_utils.Database(path)
         try:
-            return _read(db)
+            return _read(db, path)
         finally:
             db.close()
     except Exception:  # an unreadable or foreign file: build in full
         return None
 
 
-def _read(db: sqlite_utils.Database) -> Previous | None:
+def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
     info = {row["key"]: row["value"] for row in db["build_info"].rows}
     if info.get(SCHEMA_KEY) != schema_version() or info.get(VERSION_KEY) != kb.__version__ or info.get(CODE_KEY) != code_version():
         return None
-    document_rows = list(db["documents"].rows)
-    documents = {row["id"]: _record(Document, row) for row in document_rows}
+    fingerprints = dict(db.execute("select id, fingerprint from documents"))
+    documents = {document.id: document for document in _records(db, Document, "documents")}
+    for document in documents.values():
+        document.ocr = bool(document.ocr)
     rows: dict[str, list[Recommendation]] = {document_id: [] for document_id in documents}
-    for row in db.query("select * from recommendations order by document_id, ordinal"):
-        rows[row["document_id"]].append(_record(Recommendation, row))
-    paragraphs: dict[str, list[Paragraph]] = {document_id: [] for document_id in documents}
-    for row in db.query("select * from paragraphs order by document_id, ordinal"):
-        paragraphs[row["document_id"]].append(_record(Paragraph, row))
+    for row in _records(db, Recommendation, "recommendations", "order by document_id, ordinal"):
+        rows[row.document_id].append(row)
+    paragraphs: dict[str, list[Paragraph] | StoredParagraphs] = {document_id: [] for document_id in documents}
+    for document_id, top_level, sub_items in db.execute(
+            "select document_id, sum(parent_id is null), sum(parent_id is not null) from paragraphs group by document_id"):
+        paragraphs[document_id] = StoredParagraphs(path, document_id, top_level, sub_items)
     return Previous(
-        fingerprints={row["id"]: row["fingerprint"] for row in document_rows},
+        fingerprints=fingerprints,
         documents=documents,
         rows=rows,
         paragraphs=paragraphs,
-        primary_areas={row["id"]: row["primary_area_id"] for row in db.query("select id, primary_area_id from recommendations")},
-        links=[_record(Link, row) for row in db["links"].rows],
-        responses=[_record(Response, row) for row in db["responses"].rows],
+        primary_areas=dict(db.execute("select id, primary_area_id from recommendations")),
+        links=list(_records(db, Link, "links", "order by rowid")),
+        answers=Kept(
+            pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
+            reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
+            own=_own_statuses(db),
+            responses_of=partial(stored_responses, path),
+        ),
         link_reviewed=set(json.loads(info.get(LINK_REVIEWED_KEY) or "[]")),
-        response_reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
         pairs_by_document=json.loads(info.get(PAIRS_KEY) or "{}"),
-        answered_pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
         unread={document_id: tuple((number, text) for number, text in lines)
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
         tags=_tags(db),
         overrides=info.get(OVERRIDES_KEY),
         link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
     )
+
+
+def _own_statuses(db: sqlite_utils.Database) -> dict[str, Own]:
+    """Each ask's own status by the rules, where the stored one is the
+    rules' (a reviewer's status hides it)."""
+    return {row_id: (status, first, latest) for row_id, status, first, latest in db.execute(
+        "select recommendation_id, status, first_document_id, latest_document_id from response_status where method = ?", [RULE])}
+
+
+class StoredParagraphs(Sequence):
+    """A kept government text's paragraphs, read from the previous database
+    the first time they are asked for (the responses of a pair of
+    documents that changed), with their ``top_level`` and ``sub_items``
+    counted without reading them (the build's report)."""
+
+    def __init__(self, db_path: Path, document_id: str, top_level: int, sub_items: int):
+        self.db_path, self.document_id, self.top_level, self.sub_items = db_path, document_id, top_level, sub_items
+        self._read: list[Paragraph] | None = None
+
+    def _paragraphs(self) -> list[Paragraph]:
+        if self._read is None:
+            with closing(sqlite3.connect(self.db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
+                columns = ", ".join(f"[{name}]" for name in _field_names(Paragraph))
+                self._read = [Paragraph(*values) for values in conn.execute(
+                    f"select {columns} from paragraphs where document_id = ? order by ordinal", [self.document_id])]
+        return self._read
+
+    def __len__(self) -> int:
+        return self.top_level + self.sub_items
+
+    def __getitem__(self, index):
+        return self._paragraphs()[index]
+
+    def __iter__(self):
+        return iter(self._paragraphs())
+
+
+def stored_responses(db_path: Path, ask_ids: list[str]) -> list[Response]:
+    """The responses a database holds of the asks ``ask_ids``, read through
+    the responses' key (by ask), a few hundred asks at a time."""
+    columns = ", ".join(f"[{name}]" for name in _field_names(Response))
+    found = []
+    with closing(sqlite3.connect(db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
+        for start in range(0, len(ask_ids), 500):
+            chunk = ask_ids[start:start + 500]
+            found += [Response(*values) for values in conn.execute(
+                f"select {columns} from responses where recommendation_id in ({', '.join('?' for _ in chunk)})", chunk)]
+    return found
 
 
 def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
@@ -158,11 +215,11 @@ def _tags(db: sqlite_utils.Database) -> dict[str, list[AreaTag]]:
     return found
 
 
-def _record(record_type, row: dict):
-    values = {name: row[name] for name in _field_names(record_type) if name in row}
-    if record_type is Document:
-        values["ocr"] = bool(values.get("ocr"))
-    return record_type(**values)
+def _records(db: sqlite_utils.Database, record_type, table: str, order: str = ""):
+    """A table's rows as records of ``record_type``, whose every field is a
+    column (``kb.build.store.TABLES``), made from plain tuples."""
+    columns = ", ".join(f"[{name}]" for name in _field_names(record_type))
+    return (record_type(*values) for values in db.execute(f"select {columns} from [{table}] {order}"))
 
 
 @cache

@@ -4,7 +4,7 @@ This module is the one home of the manifest's rules, which kb build applies
 to every entry and kb add to its options before it writes anything
 (``id_problem``, ``published_problem``, ``text_problem``, ``url_problem``):
 
-* the file is read with ``kb.text.yamlfile.read_yaml``: no anchors or
+* the file is read as ``kb.text.yamlfile.read_yaml`` reads (``load_manifest_text``): no anchors or
   aliases, no key given twice, at most 2 MB;
 * an entry is a mapping of the keys in ``KEYS``; ``id``, ``file``,
   ``publisher`` (``id``, ``zh``, ``en``), ``title`` (``zh``, ``en``),
@@ -26,6 +26,7 @@ Every refusal names the file and the line: ``manifest.yml:52: document 3
 
 import datetime
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,9 +34,9 @@ from pathlib import Path
 from kb.records import Document, Publisher
 from loaders import SPEECH_KINDS, SPEECH_LOADER
 from kb.text.urls import url_problem
-from kb.text.yamlfile import YamlFileError, line_of, read_yaml
+from kb.text.yamlfile import YamlFileError, line_of, load_yaml_text, read_yaml_text
 
-__all__ = ["MANIFEST_NAME", "KEYS", "ManifestError", "Source", "read_manifest", "source_for", "document_year",
+__all__ = ["MANIFEST_NAME", "KEYS", "ManifestError", "Source", "read_manifest", "load_manifest_text", "source_for", "document_year",
            "id_problem", "published_problem", "text_problem", "url_problem"]
 
 MANIFEST_NAME = "manifest.yml"
@@ -47,6 +48,9 @@ _ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 _PUBLISHED_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _ALLOWED_CONTROLS = "\t\n\r"
+# Control characters (Unicode's category Cc) but those allowed, and surrogates (Cs):
+# text without any needs no look at each character.
+_ODD_CHARACTER_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ManifestError(ValueError):
@@ -77,14 +81,24 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
     if not path.is_file():
         raise ManifestError(f"{path}: no manifest found")
     try:
-        entries = read_yaml(path)
+        entries = load_manifest_text(read_yaml_text(path), str(path))
     except YamlFileError as error:
         raise ManifestError(str(error)) from None
     if not isinstance(entries, list) or not entries:
         raise ManifestError(f"{path}:{line_of(entries, default=1)}: expected a list of documents")
-    sources = [_Entry(path, entries, index).source() for index in range(len(entries))]
+    root = path.parent.resolve()
+    sources = [_Entry(path, entries, index, root).source() for index in range(len(entries))]
     _check_unique(path, entries, [source.document.id for source in sources])
     return sources
+
+
+@lru_cache(maxsize=2)
+def load_manifest_text(text: str, name: str):
+    """A manifest's data (``kb.text.yamlfile.load_yaml_text``), read once
+    for the same text: kb add reads the manifest before and while it
+    writes, and the build after.  Shared by every caller: read it, never
+    change it."""
+    return load_yaml_text(text, name)
 
 
 def source_for(sources_dir: str | Path, document_id: str) -> Source:
@@ -113,6 +127,8 @@ def text_problem(value, required: bool = True) -> str | None:
         return f"must be text, not {_type_name(value)}"
     if required and not value.strip():
         return "is empty"
+    if not _ODD_CHARACTER_RE.search(value):
+        return None
     for character in value:
         if character == "\x00":
             return "holds a NUL character"
@@ -171,8 +187,8 @@ class _Entry:
     """One manifest entry being read: every refusal names the file, the
     line of the value at fault, the entry's number and its id."""
 
-    def __init__(self, path: Path, entries: list, index: int):
-        self.path, self.entry, self.number = path, entries[index], index + 1
+    def __init__(self, path: Path, entries: list, index: int, root: Path):
+        self.path, self.entry, self.number, self.root = path, entries[index], index + 1, root  # root: the sources folder, resolved
         self.line = line_of(entries, index, default=1)
         document_id = self.entry.get("id") if isinstance(self.entry, dict) else None
         self.label = f"document {self.number}" + (f" ({document_id})" if isinstance(document_id, str) and id_problem(document_id) is None else "")
@@ -305,7 +321,9 @@ class _Entry:
         file_path = sources_dir / relative
         if not file_path.is_file():
             raise self.error(f"file {file_path} not found", key, within)
-        if not file_path.resolve().is_relative_to(sources_dir.resolve()):
+        # A file right in the folder that is no symbolic link lies in it: only
+        # others are resolved (a system call for each part of the path).
+        if (len(relative.parts) > 1 or file_path.is_symlink()) and not file_path.resolve().is_relative_to(self.root):
             raise self.error(f"file {name!r} leads out of {sources_dir} (to {file_path.resolve()})", key, within)
         return file_path
 

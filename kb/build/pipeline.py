@@ -23,7 +23,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -144,11 +144,12 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
         progress.notify(f"building incrementally: {kept} documents kept, {len(changed)} added, changed or removed")
     known = dict(parsed_already or {})
     unread = {}
-    for document_id in fingerprints.keys() - changed:
+    kept = fingerprints.keys() - changed
+    for document_id in kept:
         known[fingerprints[document_id]] = Parsed(previous.documents[document_id], previous.rows[document_id], previous.paragraphs[document_id])
         if document_id in previous.unread:
             unread[fingerprints[document_id]] = previous.unread[document_id]
-    found = parse_sources(texts, loaders_by_name, known, progress, unread)
+    found = parse_sources(texts, loaders_by_name, known, progress, unread, checked={fingerprints[d] for d in kept})
     sources = [read.source for read in found]
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
@@ -164,13 +165,11 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     gc.freeze()
     with progress.step(f"linking {len(rows)} rows across documents"):
         linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, changed)
-    paragraphs = [paragraph for result in parsed.values() if result for paragraph in result.paragraphs]
+    paragraphs = {result.document.id: result.paragraphs for result in parsed.values() if result and result.paragraphs}
     gc.freeze()
-    with progress.step(f"finding government responses to {len(rows)} rows in {len(paragraphs)} paragraphs"):
+    with progress.step(f"finding government responses to {len(rows)} rows in {sum(map(len, paragraphs.values()))} paragraphs"):
         answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
-                                    changed if previous else None, previous.response_reviewed if previous else set(),
-                                    previous.responses if previous else [],
-                                    previous_pairs=previous.answered_pairs if previous else set(), horizon=horizon)
+                                    changed if previous else None, previous.answers if previous else None, horizon=horizon)
     threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
     db_path = Path(db_path)
     temporary = temporary_path(db_path)
@@ -187,7 +186,7 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                     **reviewed_documents(link_reviews, response_reviews)}
             written = Written(found, tags, linked.links, threads, info, answers)
             if previous:
-                _update(temporary, db_path, written, changed)
+                _update(temporary, db_path, written, changed, previous)
             else:
                 _write(temporary, written)
         os.replace(temporary, db_path)
@@ -283,12 +282,13 @@ def read_sources(sources_dir: str | Path, loaders_by_name=None) -> list[SourceTe
 
 
 def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = None,
-                 unread: tuple[tuple[int, str], ...] | None = None) -> Parsed:
+                 unread: tuple[tuple[int, str], ...] | None = None, checked: bool = False) -> Parsed:
     """A document parsed by its entry's loader and checked against its
     text and its entry's ``expect:`` counts.  ``known``: the document
-    parsed already from this very text and entry; it is checked, not
-    parsed again, and its ``unread`` lines are the ones given (kept by the
-    previous build) or found again."""
+    parsed already from this very text and entry; it is checked (unless
+    ``checked``: a previous build checked these rows against this very
+    text and entry), not parsed again, and its ``unread`` lines are the
+    ones given (kept by the previous build) or found again."""
     source = read.source
     loader = loader_for(source, loaders_by_name)
     parsed = known if known is not None else loader(read.text, source.document)
@@ -297,8 +297,9 @@ def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = 
     elif known is not None and loader is loaders.LOADERS.get(source.document.loader):
         parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
-    _check(source, parsed, line_count=len(numbered_lines(read.text)))
-    _check_expected(source, parsed)
+    if not checked:
+        _check(source, parsed, line_count=len(numbered_lines(read.text)))
+        _check_expected(source, parsed)
     return parsed
 
 
@@ -308,12 +309,14 @@ def parse_sources(
     known: Mapping[str, Parsed] | None = None,
     progress: Progress | None = None,
     unread: Mapping[str, tuple[tuple[int, str], ...]] | None = None,
+    checked: set[str] = frozenset(),
 ) -> list[ParsedSource]:
     """Every document of a sources folder (or of the texts ``read_sources``
     read from it), in the manifest's order, parsed by the loader its entry
     names and checked (``parse_source``).  ``known``: documents parsed
     already, by their fingerprint, and ``unread`` the lines their loaders
-    left unread, where known; ``progress`` hears of each document parsed
+    left unread, where known, and ``checked`` those a previous build
+    checked (``parse_source``); ``progress`` hears of each document parsed
     (a large one announced before)."""
     texts = read_sources(sources, loaders_by_name) if isinstance(sources, (str, Path)) else sources
     known = known or {}
@@ -322,7 +325,8 @@ def parse_sources(
     for read in texts:
         given = known.get(read.fingerprint)
         if given is not None:
-            parsed = parse_source(read, loaders_by_name, known=given, unread=(unread or {}).get(read.fingerprint))
+            parsed = parse_source(read, loaders_by_name, known=given, unread=(unread or {}).get(read.fingerprint),
+                                  checked=read.fingerprint in checked)
         else:
             with progress.step(f"parsing {read.document_id} ({size_text(read.size)})", announce=read.size >= LARGE_BYTES):
                 parsed = parse_source(read, loaders_by_name)
@@ -335,8 +339,18 @@ def counts(parsed: Parsed) -> dict[str, int]:
     (a government text's numbered paragraphs as ``paragraph``), rows with a
     parent as ``sub-item``."""
     found = Counter("sub-item" if row.parent_id else row.kind for row in parsed.recommendations)
-    found.update("sub-item" if paragraph.parent_id else "paragraph" for paragraph in parsed.paragraphs)
-    return dict(sorted(found.items()))
+    top_level, sub_items = paragraph_counts(parsed.paragraphs)
+    found.update({"paragraph": top_level, "sub-item": sub_items})
+    return {kind: count for kind, count in sorted(found.items()) if count}
+
+
+def paragraph_counts(paragraphs) -> tuple[int, int]:
+    """How many paragraphs are top-level and how many sub-items; a kept
+    government text's (``StoredParagraphs``) counted without reading them."""
+    if isinstance(paragraphs, StoredParagraphs):
+        return paragraphs.top_level, paragraphs.sub_items
+    sub_items = sum(1 for paragraph in paragraphs if paragraph.parent_id)
+    return len(paragraphs) - sub_items, sub_items
 
 
 def format_counts(by_kind: dict[str, int]) -> str:
@@ -447,18 +461,20 @@ class Written:
 def _write(path: Path, written: Written) -> None:
     """A new database at ``path`` holding everything."""
     path.unlink(missing_ok=True)
-    _fill(path, written, {read.document_id for read in written.sources}, fresh=True)
+    _fill(path, written, {read.document_id for read in written.sources})
 
 
-def _update(path: Path, previous_path: Path, written: Written, changed: set[str]) -> None:
+def _update(path: Path, previous_path: Path, written: Written, changed: set[str], previous: Previous) -> None:
     """A copy of the previous database at ``path``, with the ``changed``
     documents (added, changed or removed) replaced and everything derived
     from all of them written again."""
     shutil.copyfile(previous_path, path)
-    _fill(path, written, changed, fresh=False)
+    _fill(path, written, changed, previous)
 
 
-def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None:
+def _fill(path: Path, written: Written, replaced: set[str], previous: Previous | None = None) -> None:
+    """``written`` into the database at ``path``: all of it into a new one,
+    or with the ``previous`` build's database copied there, what changed."""
     db = sqlite_utils.Database(path)
     # A temporary file, swapped in only when complete and synced once at the
     # end: no journal or sync per transaction (sqlite-utils commits every
@@ -467,10 +483,10 @@ def _fill(path: Path, written: Written, replaced: set[str], fresh: bool) -> None
     db.execute("PRAGMA synchronous = OFF")
     try:
         store.ensure_db_shape(db)
-        if fresh:
+        if previous is None:
             _fill_fresh(db, written)
         else:
-            _fill_changes(db, written, replaced)
+            _fill_changes(db, written, replaced, previous)
     finally:
         db.close()
     with open(path, "rb+") as file:
@@ -509,7 +525,7 @@ def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
     db.execute("VACUUM")
 
 
-def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str]) -> None:
+def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str], previous: Previous) -> None:
     """A copy of the previous database brought to what a full build would
     write: the ``replaced`` documents (added, changed or removed) deleted
     and written again, and of every derived table only the rows that
@@ -521,9 +537,10 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
     store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
     store.sync_primary_areas(db, written.tags)
-    store.sync_in_order(db, "links", [vars(link) for link in written.links])
+    store.sync_in_order(db, "links", [vars(link) for link in written.links], [vars(link) for link in previous.links])
     answers = written.answers
-    store.sync_table(db, "responses", [vars(r) for r in answers.responses] if answers else [])
+    if answers:
+        store.replace_responses(db, answers.replaced, answers.responses)
     store.sync_table(db, "response_status", [vars(s) for s in answers.statuses] if answers else [])
     store.sync_positions(db)
     store.sync_in_order(db, "threads", written.threads)
@@ -606,9 +623,6 @@ def _report(source: Source, parsed: Parsed | None) -> DocumentReport:
             report.sub_items += 1
         else:
             report.top_level[row.kind] += 1
-    for paragraph in parsed.paragraphs if parsed else []:
-        if paragraph.parent_id:
-            report.sub_items += 1
-        else:
-            report.paragraphs += 1
+    top_level, sub_items = paragraph_counts(parsed.paragraphs) if parsed else (0, 0)
+    report.paragraphs, report.sub_items = top_level, report.sub_items + sub_items
     return report

@@ -197,27 +197,39 @@ def sync_table(db: sqlite_utils.Database, table: str, records: list[dict]) -> in
     return len(gone) + len(new) + len(changed)
 
 
-def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict]) -> int:
+def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict], have: list[dict] | None = None) -> int:
     """Make ``table`` hold exactly ``records`` in their order (rowid order,
     which pages read: the links), keeping the longest run of rows a full
     build would write first and rewriting only what follows it.  A link
     runs from an earlier document to one at most a window later, so a
     document added at the end rewrites the links of its last windows only.
+    ``have``: the table's rows as the caller knows them, in rowid order
+    (the previous build's links), compared with instead of the table's.
     Returns how many rows were written."""
     names = list(TABLES[table])
     columns = ", ".join(f"[{name}]" for name in names)
-    wanted = [tuple(_sql_value(record.get(name)) for name in names) for record in records]
-    kept, last = 0, 0
-    for row in db.execute(f"select rowid, {columns} from [{table}] order by rowid"):
-        if kept < len(wanted) and tuple(row[1:]) == wanted[kept] and row[0] == last + 1:
-            kept, last = kept + 1, row[0]
-        else:
-            break
+    if have is None:
+        rows = db.execute(f"select rowid, {columns} from [{table}] order by rowid")
+        kept, last = 0, 0
+        for row in rows:
+            if kept < len(records) and tuple(row[1:]) == _values(records[kept], names) and row[0] == last + 1:
+                kept, last = kept + 1, row[0]
+            else:
+                break
+        rows.close()
+    else:
+        kept = next((i for i, (old, new) in enumerate(zip(have, records)) if old != new), min(len(have), len(records)))
+        found = db.execute(f"select rowid from [{table}] order by rowid limit 1 offset ?", [kept - 1]).fetchone() if kept else None
+        last = found[0] if found else 0
     with db.conn:
         db.execute(f"delete from [{table}] where rowid > ?", [last])
         db.conn.executemany(f"insert into [{table}] (rowid, {columns}) values (?, {', '.join('?' for _ in names)})",
-                            [(last + 1 + i, *values) for i, values in enumerate(wanted[kept:])])
-    return len(wanted) - kept
+                            ((last + 1 + i, *_values(record, names)) for i, record in enumerate(records[kept:])))
+    return len(records) - kept
+
+
+def _values(record: dict, names: list[str]) -> tuple:
+    return tuple(_sql_value(record.get(name)) for name in names)
 
 
 def _sql_value(value):
@@ -271,6 +283,19 @@ def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -
     """Write the government responses and every recommendation's status, into empty tables."""
     insert_records(db, "responses", (vars(r) for r in responses))
     insert_records(db, "response_status", (vars(s) for s in statuses))
+
+
+def replace_responses(db: sqlite_utils.Database, pairs: set[tuple[str, str]], responses: list[Response]) -> None:
+    """Delete the responses of each (submission, government text) pair of
+    ``pairs``, then insert ``responses`` (those pairs' new ones): the other
+    pairs' rows are not read.  A row id is ``<document>/<number>``, so a
+    document's rows are the ids between ``<document>/`` and ``<document>0``
+    (``0`` follows ``/``), a range of the responses' key."""
+    with db.conn:
+        db.conn.executemany(
+            "delete from responses where recommendation_id > ? and recommendation_id < ? and paragraph_id > ? and paragraph_id < ?",
+            [(f"{submission}/", f"{submission}0", f"{government}/", f"{government}0") for submission, government in sorted(pairs)])
+    insert_records(db, "responses", (vars(r) for r in responses))
 
 
 def policy_area_records(areas: list[PolicyArea]) -> list[dict]:

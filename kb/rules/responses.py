@@ -843,10 +843,15 @@ def response_pairs(documents: list[Document], rows: list[Recommendation], paragr
     document with asks and each government text delivered after it was
     written, within ``horizon`` years (``kb.rules.timing.later_texts``), in
     the order they were delivered."""
+    return window_pairs(documents, rows, {p.document_id for p in paragraphs}, horizon)
+
+
+def window_pairs(documents: list[Document], rows: list[Recommendation], government: set[str],
+                 horizon: int = HORIZON_YEARS) -> list[tuple[str, str]]:
+    """``response_pairs``, the government texts given by their ids."""
     with_asks = {row.document_id for row in rows if not row.parent_id and row.kind == "recommendation"}
-    later = later_texts(documents, {p.document_id for p in paragraphs}, horizon)
-    return [(document.id, government) for document in documents if document.id in with_asks
-            for government in later.get(document.id, ())]
+    later = later_texts(documents, government, horizon)
+    return [(document.id, text) for document in documents if document.id in with_asks for text in later.get(document.id, ())]
 
 
 def by_government(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -913,6 +918,24 @@ def statuses(
     The thread status is the best over the ask's thread (``threads``: sets
     of row ids linked across years).  A reviewer's status overrides the
     rule's (``kb.rules.reviews.apply_status_reviews``)."""
+    return thread_statuses(own_statuses(rows, responses, documents, government, horizon), threads)
+
+
+# An ask's own status by the rules, before its thread's and any reviewer's:
+# (status, first addressing document, latest addressing document).
+Own = tuple[str, str | None, str | None]
+
+
+def own_statuses(
+    rows: list[Recommendation],
+    responses: list[Response],
+    documents: list[Document],
+    government: set[str] | None = None,
+    horizon: int = HORIZON_YEARS,
+) -> dict[str, Own]:
+    """Each ask's own status (``statuses``) from its ``responses``, by ask id
+    in the order of ``rows``: a function of the ask's responses and of its
+    document's window alone."""
     order = {d.id: (span.first if (span := published_span(d.published)) else date.max, d.id) for d in documents}
     later = later_texts(documents, government, horizon) if government is not None else {}
     by_ask: dict[str, list[Response]] = defaultdict(list)
@@ -929,6 +952,12 @@ def statuses(
         if status == NO_RESPONSE and government is not None and not later.get(row.document_id):
             status = NO_LATER_TEXT
         own[row.id] = (status, addressing[0] if addressing else None, addressing[-1] if addressing else None)
+    return own
+
+
+def thread_statuses(own: dict[str, Own], threads: list[set[str]]) -> list[Status]:
+    """Every ask's ``Status``: its own (``own_statuses``), with the best over
+    its thread (``threads``: sets of row ids linked across years)."""
     best = {}  # each thread's best status, worked out once per thread
     for index, thread in enumerate(threads):
         found = [own[member][0] for member in thread if member in own]
@@ -952,3 +981,6 @@ class Answers:
     responses: list[Response]
     statuses: list[Status]
     pairs: list[tuple[str, str]] = field(default_factory=list)  # the (submission, government text) pairs of the window
+    # An incremental build's: the pairs whose stored responses ``responses``
+    # replace (the others' are kept as stored); None: every response is here.
+    replaced: set[tuple[str, str]] | None = None

@@ -287,7 +287,8 @@ def update_search_index(db: sqlite_utils.Database, documents: set[str], glossary
     with conn:
         conn.executemany(f"INSERT INTO {SEARCH_TABLE}(rowid, id, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
                          ((rowid, row[0], *[index_text(value) for value in row[1:]]) for rowid, row in placed))
-        _fill_terms(conn, load_glossary(glossary_path), [row[0] for _, row in placed if _is_recommendation(conn, row[0])])
+        asks = [(rowid, row[0]) for rowid, row in placed if _is_recommendation(conn, row[0])]
+        _fill_terms(conn, load_glossary(glossary_path), [row_id for _, row_id in asks], [rowid for rowid, _ in asks])
 
 
 def _all_documents(conn) -> set[str]:
@@ -363,14 +364,19 @@ def _fill_glossary(conn, glossary: tuple[GlossaryEntry, ...]) -> None:
     )
 
 
-def _fill_terms(conn, glossary: tuple[GlossaryEntry, ...], only: list[str] | None = None) -> None:
-    """Link each row to the glossary entries it names; ``only`` those rows when given."""
+def _fill_terms(conn, glossary: tuple[GlossaryEntry, ...], only: list[str] | None = None,
+                rowids: list[int] = ()) -> None:
+    """Link each row to the glossary entries it names; ``only`` those rows
+    when given, whose search rowids ``rowids`` (when given) let each entry
+    be matched in them alone rather than in the whole table."""
     links = set()
     restrict = "" if only is None else f" AND id IN ({', '.join('?' for _ in only)})"
+    if rowids:
+        restrict = f" AND rowid IN ({', '.join('?' for _ in rowids)})" + restrict
     if only is not None and not only:
         return
     for entry in glossary:
         query = (f"SELECT id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? AND id IN (SELECT id FROM recommendations)"
                  + restrict)
-        links.update((row[0], entry.id) for row in conn.execute(query, [entry_expression(entry), *(only or [])]))
+        links.update((row[0], entry.id) for row in conn.execute(query, [entry_expression(entry), *rowids, *(only or [])]))
     conn.executemany(f"INSERT INTO {TERMS_TABLE} (recommendation_id, term_id) VALUES (?, ?)", sorted(links))
