@@ -57,3 +57,15 @@ def built_db(tmp_path_factory):
 def sources_copy(tmp_path):
     """A writable copy of sources/, for tests that break it."""
     return Path(shutil.copytree(SOURCES, tmp_path / "sources"))
+
+
+def in_fresh_process(function, *args):
+    """``function(*args)`` run in a new interpreter, started afresh rather
+    than forked: the test process runs many threads by then (servers,
+    executors), and a pool forked from it may inherit a lock one of them
+    held; a build forks its workers from a process of one thread."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as executor:
+        return executor.submit(function, *args).result(timeout=600)

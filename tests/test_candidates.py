@@ -9,6 +9,7 @@ import numpy as np
 
 from kb.rules import candidates as kb_candidates
 from kb.rules import links as kb_links
+from tests.conftest import in_fresh_process
 
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -72,15 +73,36 @@ def test_linking_through_candidates_gives_the_links_of_comparing_every_pair():
     assert len(kb_links.evidence_for(rows, documents, areas)) == 1863 and run.candidate_pairs < 200
 
 
-def test_scoring_in_a_process_pool_gives_the_links_of_scoring_in_one_process(monkeypatch):
+def test_scoring_in_a_process_pool_gives_the_links_of_scoring_in_one_process():
+    assert in_fresh_process(_pooled_and_serial_links) == (28, True, 3)
+
+
+def _pooled_and_serial_links() -> tuple[int, bool, int]:
+    import os
+
     rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
     areas = link_accuracy.primary_areas(rows, ROOT / "sources")
     serial = kb_links.find_links(rows, documents, areas=areas, workers=1)
-    monkeypatch.setattr(kb_links, "POOL_MIN_ROWS", 0)
+    kb_links.POOL_MIN_ROWS = 0  # a fresh process's own module
     pooled = kb_links.find_links(rows, documents, areas=areas, workers=2)
-    assert pooled.links == serial.links and len(pooled.links) == 28
+    os.environ["KB_WORKERS"] = "3"
+    return len(pooled.links), pooled.links == serial.links, kb_links.default_workers()
+
+
+def test_no_workers_are_forked_while_other_threads_run(monkeypatch):
+    """kb serve builds again in a thread of a server of many threads: a fork
+    there could leave a worker waiting for ever on a lock another thread held."""
+    import threading
+
     monkeypatch.setenv("KB_WORKERS", "3")
-    assert kb_links.default_workers() == 3
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert kb_links.default_workers() == 1
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_at_most_twelve_earlier_rows_per_later_row_lose_nothing_on_the_real_documents(monkeypatch):

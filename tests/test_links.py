@@ -16,6 +16,7 @@ from datasette.utils import tilde_encode
 
 from kb.read import compare as kb_compare
 from kb.rules import links as kb_links
+from tests.conftest import in_fresh_process
 from kb.rules import reviews as kb_reviews
 from kb.build.pipeline import build
 from kb.web import compare_view
@@ -514,11 +515,12 @@ def test_forked_workers_end_on_sigterm_whatever_handler_the_build_inherits():
     """kb serve stops on SIGTERM by raising SystemExit; a pool's workers
     forked under that handler once hung the build, the pool ending them with
     SIGTERM while one held its task queue's lock.  Workers take the default."""
+    assert in_fresh_process(_workers_forked_under_a_handler) == [True] * 4
+
+
+def _workers_forked_under_a_handler() -> list[bool]:
     import signal
 
-    previous = signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
-    try:
-        with kb_links.forked_pool(2) as pool:
-            assert pool.map(_sigterm_is_default, range(4), chunksize=1) == [True] * 4
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(SystemExit(0)))
+    with kb_links.forked_pool(2) as pool:
+        return pool.map(_sigterm_is_default, range(4), chunksize=1)

@@ -107,6 +107,7 @@ import multiprocessing
 import os
 import re
 import signal
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -632,7 +633,13 @@ _shared: History | None = None  # what forked workers read
 
 
 def default_workers() -> int:
-    """``KB_WORKERS`` from the environment, else the number of CPUs."""
+    """``KB_WORKERS`` from the environment, else the number of CPUs; but one
+    (no forked workers) while other threads run in this process, as when
+    ``kb serve`` builds again after a verdict: a fork copies only the
+    forking thread, so a lock another thread held then (a queue's, the
+    import system's, a logger's) stays held in the workers for ever."""
+    if threading.active_count() > 1:
+        return 1
     return max(1, int(os.environ.get("KB_WORKERS") or os.cpu_count() or 1))
 
 
