@@ -54,6 +54,27 @@ async def test_metadata_facets_sort_and_labels_show_on_the_table_page(datasette)
     assert ids[:5] == [tilde_encode(f"cma-2023-policy-address/{n}") for n in ("1", "2", "3", "4", "4.1")]
 
 
+async def test_the_table_pages_names_of_an_immutable_database_are_read_once(built_db, tmp_path):
+    """The documents', publishers' and areas' names grow with the corpus: for
+    a database served immutable they are read once per version of its file,
+    and the page is what a database opened for writing shows."""
+    import shutil
+
+    from kb.web import table_view
+
+    path = tmp_path / "kb.db"
+    shutil.copy(built_db, path)
+    served = Datasette(immutables=[str(path)], metadata=METADATA)
+    writable = Datasette([str(path)], metadata=METADATA)
+    table_view._NAMES.clear()
+    url = "/kb/recommendations?document_id=cma-2023-policy-address"
+    page = (await served.client.get(url)).text
+    assert table_view._NAMES.version is not None and "cma-2023-policy-address" in table_view._NAMES.value["documents"]
+    assert "香港中華廠商聯合會" in page
+    strip = lambda text: re.sub(r"Queries took [0-9.]+ms|\([0-9.]+ ms\)", "", text)  # noqa: E731
+    assert strip((await served.client.get(url)).text) == strip(page) == strip((await writable.client.get(url)).text)
+
+
 async def test_row_page_shows_document_and_parent_by_name(datasette):
     response = await datasette.client.get("/kb/recommendations/cma-2023-policy-address~2F5~2E3")
     assert response.status_code == 200
