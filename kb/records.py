@@ -183,3 +183,12 @@ def by_document(items) -> dict[str, list]:
     for item in items:
         grouped[item.document_id].append(item)
     return grouped
+
+
+def sub_items(rows) -> dict[str, list]:
+    """Rows' sub-items grouped by their ``parent_id``, in their order."""
+    grouped: dict[str, list] = defaultdict(list)
+    for row in rows:
+        if row.parent_id:
+            grouped[row.parent_id].append(row)
+    return grouped

@@ -119,7 +119,7 @@ from rapidfuzz.process import cdist
 from kb.rules.candidates import TOLERANCE, held, share, shares, stack
 from kb.rules.link_window import Corpus, History, Weights, bigrams, first_in_window, published_year
 from kb.text.normalize import normalize, normalize_term
-from kb.records import Document, Recommendation
+from kb.records import Document, Recommendation, sub_items
 from kb.text.segment import MAX_RUN, words
 from kb.text.sentences import BREAKS, COMMAS, split
 
@@ -290,10 +290,7 @@ def restated(weights: Weights, title: str, sentences: list[str]) -> float:
 
 def profiles(rows: list[Recommendation], order: dict[str, int]) -> list[Profile]:
     """A profile for every top-level row of a known document, in reading order."""
-    children: dict[str, list[Recommendation]] = {}
-    for row in rows:
-        if row.parent_id:
-            children.setdefault(row.parent_id, []).append(row)
+    children = sub_items(rows)
     result = []
     for row in rows:
         if row.parent_id or row.document_id not in order:

@@ -34,7 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from kb.records import Recommendation
+from kb.records import Recommendation, sub_items
 from kb.rules.english import gloss_index
 from kb.text.normalize import normalize
 from kb.text.segment import general_rarity, words
@@ -131,10 +131,7 @@ def shared_asks(rows_a: list[Recommendation], rows_b: list[Recommendation],
 
 def top_level_asks(rows: list[Recommendation]) -> list[Recommendation]:
     """Each top-level row with its sub-items' titles and bodies, at any depth, added to its body."""
-    children: dict[str, list[Recommendation]] = {}
-    for row in rows:
-        if row.parent_id:
-            children.setdefault(row.parent_id, []).append(row)
+    children = sub_items(rows)
 
     def text(row: Recommendation) -> str:
         return "\n".join([row.body or ""] + [f"{child.title}\n{text(child)}" for child in children.get(row.id, [])])
