@@ -269,6 +269,13 @@ def insert_records(db: sqlite_utils.Database, table: str, records) -> None:
                             (tuple(_sql_value(record.get(name)) for name in names) for record in records))
 
 
+def insert_objects(db: sqlite_utils.Database, table: str, objects) -> None:
+    """``insert_records`` of objects whose attributes are the table's columns
+    (dataclasses with slots, which have no ``__dict__``)."""
+    names = list(TABLES[table])
+    insert_records(db, table, ({name: getattr(item, name) for name in names} for item in objects))
+
+
 def save_recommendations(db: sqlite_utils.Database, publisher_id: str, rows: list[Recommendation]) -> None:
     """Insert a document's rows (deleted first when it was there); parents are written before their sub-items."""
     insert_records(db, "recommendations", ({**vars(row), "publisher_id": publisher_id} for row in rows))
@@ -281,7 +288,7 @@ def save_paragraphs(db: sqlite_utils.Database, paragraphs: list[Paragraph]) -> N
 
 def save_responses(db: sqlite_utils.Database, responses: list, statuses: list) -> None:
     """Write the government responses and every recommendation's status, into empty tables."""
-    insert_records(db, "responses", (vars(r) for r in responses))
+    insert_objects(db, "responses", responses)
     insert_records(db, "response_status", (vars(s) for s in statuses))
 
 
@@ -295,7 +302,7 @@ def replace_responses(db: sqlite_utils.Database, pairs: set[tuple[str, str]], re
         db.conn.executemany(
             "delete from responses where recommendation_id > ? and recommendation_id < ? and paragraph_id > ? and paragraph_id < ?",
             [(f"{submission}/", f"{submission}0", f"{government}/", f"{government}0") for submission, government in sorted(pairs)])
-    insert_records(db, "responses", (vars(r) for r in responses))
+    insert_objects(db, "responses", responses)
 
 
 def policy_area_records(areas: list[PolicyArea]) -> list[dict]:

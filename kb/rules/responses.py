@@ -127,7 +127,7 @@ PLACE_WORD_SPECIFICITY = 0.5
 ASK_WORDS = frozenset("建议 倡议 应 应当 应该 更应 还应 亦应 也应 须 必须 还须 亦须 宜 希望 期望 冀 促请 敦促 呼吁 考虑 不妨 要求".split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a build holds millions of them at three thousand documents
 class Response:
     recommendation_id: str
     paragraph_id: str
@@ -291,27 +291,30 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    cleaned, quoted, counts = _government_names(tuple(p.text for p in paragraphs))
+    cleaned, joined, quoted, counts = _government_names(tuple(p.text for p in paragraphs))
     read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows]
     texts = [text for text, _ in read]
+    all_texts = "\n".join(texts)  # a name no text holds is not in them all joined: most names, found at once
     found = set()
     for name in quoted.union(*(names for _, names in read)):
         if len(name) < 2:
             continue
         if name not in counts:
-            counts[name] = sum(name in text for text in cleaned)
-        if counts[name] + sum(name in text for text in texts) > SLOGAN_MIN_ROWS:
+            counts[name] = sum(name in text for text in cleaned) if name in joined else 0
+        if counts[name] + (sum(name in text for text in texts) if name in all_texts else 0) > SLOGAN_MIN_ROWS:
             found.add(name)
     return found
 
 
 @lru_cache(maxsize=64)
-def _government_names(texts: tuple[str, ...]) -> tuple[list[str], frozenset[str], dict[str, int]]:
-    """A government text's paragraphs cleaned, the names they quote, and how
-    many of them hold each name counted so far: a government text is
-    compared with every submission of its window, and counts once."""
+def _government_names(texts: tuple[str, ...]) -> tuple[list[str], str, frozenset[str], dict[str, int]]:
+    """A government text's paragraphs cleaned, and all of them joined, the
+    names they quote, and how many of them hold each name counted so far: a
+    government text is compared with every submission of its window, and
+    counts once."""
     read = [_cleaned_and_names(text) for text in texts]
-    return [text for text, _ in read], frozenset(name for _, names in read for name in names), {}
+    cleaned = [text for text, _ in read]
+    return cleaned, "\n".join(cleaned), frozenset(name for _, names in read for name in names), {}
 
 
 # A government text is compared with every submission published before it,
@@ -523,6 +526,11 @@ class GovernmentSide:
     rows: dict[str, int]  # paragraph id -> its row
     measures: frozenset[str]  # the paragraphs that announce or report a measure (``is_measure``) and open no list
 
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """Each row's paragraph id (objects), to pick many at once."""
+        return np.array([profile.id for profile in self.profiles], dtype=object)
+
     def columns_of(self, ids: np.ndarray) -> np.ndarray:
         """The columns of the terms numbered ``ids``; the last column for a term the text lacks."""
         absent = len(self.weights) - 1
@@ -695,6 +703,11 @@ def score(found: float) -> int:
     return min(100, round(SCORE_SCALE * found))
 
 
+def scores(found: np.ndarray) -> np.ndarray:
+    """``score`` of each of ``found`` (``np.rint`` rounds half to even, as ``round`` does)."""
+    return np.minimum(100, np.rint(SCORE_SCALE * found)).astype(np.int64)
+
+
 def relation(points: int, claim: int | None = None) -> str | None:
     """``addresses`` when the paragraph may address the ask (``claim`` is
     given only for the best paragraph of a document that announces or
@@ -735,8 +748,10 @@ def rule_responses(asks: list[Recommendation], paragraphs: list[Paragraph]) -> l
         first = scored[0][1]
         measure = first in measures and first not in shared and owner.get(first, ask_id) == ask_id
         claim = scored_pair.claim(rows[ask_id], subs.get(ask_id, []), first, texts[first]) if measure else None
-        found = [(pid, points, relation(points, claim if index == 0 else None)) for index, (points, pid) in enumerate(scored)]
-        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind][:MAX_PER_DOCUMENT]
+        # Best first: past the first, a paragraph below RELATED_SCORE is no response, nor is any after it.
+        found = [(pid, points, relation(points, claim if index == 0 else None))
+                 for index, (points, pid) in enumerate(scored[:MAX_PER_DOCUMENT])]
+        responses += [Response(ask_id, pid, points, kind, RULE) for pid, points, kind in found if kind]
     return responses
 
 
@@ -765,11 +780,17 @@ class ScoredPair:
 
     asks: dict[str, AskProfile]
     side: GovernmentSide
-    evidence: dict[str, list[tuple[float, str]]]  # ask id -> (evidence, paragraph id), best first
+    best_first: dict[str, tuple[np.ndarray, list[str]]]  # ask id -> every candidate's evidence and paragraph id, best first
     slogans: frozenset[str] = frozenset()  # the pair's slogans: no terms
 
+    @cached_property
+    def evidence(self) -> dict[str, list[tuple[float, str]]]:
+        """Ask id -> (evidence, paragraph id) of every candidate, best first."""
+        return {key: list(zip(points.tolist(), ids)) for key, (points, ids) in self.best_first.items()}
+
     def ranked(self) -> dict[str, list[tuple[int, str]]]:
-        return {key: [(score(raw), pid) for raw, pid in value] for key, value in self.evidence.items()}
+        """Ask id -> (score, paragraph id) of every candidate, best first (``score``, for all at once)."""
+        return {key: list(zip(scores(points).tolist(), ids)) for key, (points, ids) in self.best_first.items()}
 
     def claim(self, row: Recommendation, subs: list[Recommendation], paragraph_id: str, text: str) -> int:
         """The score that may make a paragraph address an ask: its evidence
@@ -782,23 +803,36 @@ class ScoredPair:
         (``kb.rules.claims.change_kind``).  A place says where a measure is,
         not what it does: a paragraph on the Loop's park does not do what an
         ask for pilot-production bases there asked."""
-        ask = self.asks[row.id]
-        places = place_terms() - set(ask.title)
         units = claims.claim_units(row.title, tuple(sub.title for sub in subs),
                                    tuple(body for body in [row.body] + [sub.body for sub in subs] if body), ASK_WORDS,
                                    claims.ASKING_CLAUSES)
-        read = [(clause, Counter({t: n for t, n in folded_terms(unit_text, self.slogans).items() if t not in places}))
-                for clause, unit_text in units]
-        read = [(clause, unit) for clause, unit in read if unit]
-        if not read:
+        held = frozenset(slogan for slogan in self.slogans if any(slogan in text for _, text in units))
+        named = frozenset(place_terms() & self.asks[row.id].title.keys())
+        clauses, table = _claim_table(units, held, named)
+        if not clauses:
             return 0
-        table = ask_table([AskProfile(ask.id, ask.document_id, [(1.0, unit)], ask.title, exact=True) for _, unit in read])
         found = [score(float(points)) for points in evidence(table, self.side)[self.side.rows[paragraph_id]]]
         best = max(found)
         if best <= 0:
             return 0
-        asked = read[found.index(best)][0]  # the first unit scoring best
+        asked = clauses[found.index(best)]  # the first unit scoring best
         return best if claims.does_kind(claims.change_kind(asked), _folded(text)) else 0
+
+
+@lru_cache(maxsize=4096)
+def _claim_table(units: tuple[tuple[str, str], ...], slogans: frozenset[str],
+                 named: frozenset[str]) -> tuple[tuple[str, ...], "AskTable"]:
+    """The asking clauses of an ask's claim units that have terms, and their
+    ``ask_table`` (one exact unit each): the terms of each unit without the
+    ``slogans`` it holds and the places (``place_terms``) but those its title
+    ``named``.  Kept: an ask is claimed against every government text of
+    its window, and this depends on its text alone."""
+    places = place_terms() - named
+    read = [(clause, Counter({t: n for t, n in folded_terms(text, slogans).items() if t not in places}))
+            for clause, text in units]
+    read = [(clause, unit) for clause, unit in read if unit]
+    table = ask_table([AskProfile("claim", "", [(1.0, unit)], Counter(), exact=True) for _, unit in read])
+    return tuple(clause for clause, _ in read), table
 
 
 @cache
@@ -828,13 +862,14 @@ def score_pair(asks: list[Recommendation], paragraphs: list[Paragraph]) -> Score
     side = government_side(paragraphs, slogans)
     table = kept_ask_table(asks, slogans)
     worth, found = candidates(table, side), evidence(table, side)
-    ranked = {}
+    best_first = {}
     for column, ask in sorted(enumerate(table.asks), key=lambda pair: pair[1].id):
         rows = np.flatnonzero(worth[:, column])
         if len(rows):
             points = found[rows, column]
-            ranked[ask.id] = [(float(points[i]), side.profiles[rows[i]].id) for i in np.lexsort((rows, -points))]
-    return ScoredPair({a.id: a for a in table.asks}, side, ranked, frozenset(slogans))
+            order = np.lexsort((rows, -points))
+            best_first[ask.id] = (points[order], side.ids[rows[order]].tolist())
+    return ScoredPair({a.id: a for a in table.asks}, side, best_first, frozenset(slogans))
 
 
 def response_pairs(documents: list[Document], rows: list[Recommendation], paragraphs: list[Paragraph],

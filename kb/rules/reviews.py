@@ -263,10 +263,14 @@ def apply_response_reviews(responses: list[Response], reviews: list[Review]) -> 
     """Rejected responses removed; confirmed ones kept (with the reviewer's
     relation) or added as ``manual`` with score 100.  Ordered by
     recommendation, then paragraph document, then falling score."""
-    by_pair = {(r.recommendation_id, r.paragraph_id): r for r in responses}
-    for review in reviews:
-        if not review.to_id or not review.verdict:
-            continue
+    verdicts = [review for review in reviews if review.to_id and review.verdict]
+    named = {(review.from_id, review.to_id) for review in verdicts}
+    asks = {ask for ask, _ in named}
+    # Only the responses a verdict names are looked up (a build holds millions).
+    by_pair = {(r.recommendation_id, r.paragraph_id): r for r in responses
+               if r.recommendation_id in asks and (r.recommendation_id, r.paragraph_id) in named}
+    others = [r for r in responses if r.recommendation_id not in asks or (r.recommendation_id, r.paragraph_id) not in named]
+    for review in verdicts:
         key = (review.from_id, review.to_id)
         if review.verdict == REJECT:
             by_pair.pop(key, None)
@@ -275,7 +279,7 @@ def apply_response_reviews(responses: list[Response], reviews: list[Review]) -> 
             by_pair[key] = Response(kept.recommendation_id, kept.paragraph_id, kept.score, review.relation or kept.relation, MANUAL)
         else:
             by_pair[key] = Response(key[0], key[1], 100, review.relation or ADDRESSES, MANUAL)
-    return in_ask_order(list(by_pair.values()))
+    return in_ask_order(others + list(by_pair.values()))
 
 
 def apply_status_reviews(statuses: list[Status], reviews: list[Review]) -> list[Status]:
