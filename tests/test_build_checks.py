@@ -135,3 +135,23 @@ def test_a_symbolic_link_inside_the_sources_folder_is_allowed(tmp_path, sources_
     os.replace(sources_copy / f"{CMA}.txt", sources_copy / "kept.txt")
     (sources_copy / f"{CMA}.txt").symlink_to(sources_copy / "kept.txt")
     assert read_manifest(sources_copy)[1].path == sources_copy / f"{CMA}.txt"
+
+
+def test_a_source_changed_while_the_build_runs_is_refused_with_nothing_written(sources_copy, tmp_path, monkeypatch):
+    """A build lets go of each text once parsed and reads the file again to
+    write it: bytes other than those parsed are an error naming the file."""
+    from kb.build import pipeline
+
+    parse = pipeline.parse_sources
+
+    def parse_then_edit(*args, **kwargs):
+        found = parse(*args, **kwargs)
+        path = sources_copy / f"{CMA}.txt"
+        path.write_text(path.read_text(encoding="utf-8") + "\n補充一行。\n", encoding="utf-8")
+        return found
+
+    monkeypatch.setattr(pipeline, "parse_sources", parse_then_edit)
+    db = tmp_path / "kb.db"
+    with pytest.raises(BuildError, match=rf"{CMA}\.txt: changed while the build was running"):
+        build(sources_copy, db)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("kb.db")) == ["kb.db.lock"]  # no database, no temporary

@@ -136,3 +136,15 @@ def test_new_bigrams_are_numbered_in_their_own_order_not_the_sets():
     history = kb_links.History([], {})
     assert history.numbers(["甲乙", "乙丙"]).tolist() == [0, 1]
     assert history.vocabulary == {"乙丙": 0, "甲乙": 1}  # in the bigrams' order (乙 U+4E59 before 甲 U+7532)
+
+
+def test_postings_give_each_keys_rows_ascending_whatever_order_they_were_added_in():
+    from kb.rules.link_window import Postings
+
+    postings = Postings()
+    for key, row in [("港", 7), ("中小企", 2), ("港", 3), ("港", 11), ("中小企", 1)]:
+        postings.add(key, row)
+    postings.finish()
+    assert postings.get("港").tolist() == [3, 7, 11]
+    assert postings.get("中小企").tolist() == [1, 2]
+    assert postings.get("未見").tolist() == []

@@ -18,6 +18,7 @@ publication order and answers counts over any window by slicing.
 """
 
 import math
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from itertools import accumulate
@@ -142,6 +143,35 @@ class WindowWeights(Weights):
 _NO_ROWS = np.zeros(0, dtype=np.int32)
 
 
+class Postings:
+    """Rows by key (a word, a bigram), each key's ascending: pairs are
+    added in any order, then ``finish`` sorts them into one array of rows
+    with where each key's start.  Millions of rows at a thousand documents:
+    as Python integers in a list per key, or an array per key, they held
+    most of the linking's memory."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}  # key -> its number
+        self._keys, self._rows = array("i"), array("i")  # as added: each pair's key number and row
+        self.starts = np.zeros(1, dtype=np.int64)  # where each key's rows start (one more: where they end)
+        self.rows = _NO_ROWS
+
+    def add(self, key: str, row: int) -> None:
+        self._keys.append(self.numbers.setdefault(key, len(self.numbers)))
+        self._rows.append(row)
+
+    def finish(self) -> None:
+        keys, rows = np.frombuffer(self._keys, dtype=np.int32), np.frombuffer(self._rows, dtype=np.int32)
+        self.rows = rows[np.lexsort((rows, keys))]
+        self.starts = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(np.bincount(keys, minlength=len(self.numbers)))])
+        self._keys, self._rows = array("i"), array("i")
+
+    def get(self, key: str) -> np.ndarray:
+        """The rows of ``key``, ascending (none for a key never added)."""
+        number = self.numbers.get(key)
+        return _NO_ROWS if number is None else self.rows[self.starts[number] : self.starts[number + 1]]
+
+
 class History:
     """Every top-level row in publication order, with each row's bigrams
     (before its supporting clauses are added: what rarity counts), and, once
@@ -156,8 +186,8 @@ class History:
         self.vocabulary: dict[str, int] = {}
         self._grams: list[str] = []
         self.plain = [self.numbers({g for s in p.sentences for g in bigrams(s)}) for p in self.profiles]
-        self.word_rows: dict[str, list[int]] = {}
-        self.text_rows: dict[str, list[int]] = {}
+        self.word_rows = Postings()  # word -> the rows whose words hold it
+        self.text_rows = Postings()  # bigram -> the rows whose text holds it
         self._windows: dict[int, tuple[int, int]] = {}
         self.made: dict[str, list] = {}  # what completing each row added (kb.rules.links.prepare)
 
@@ -165,7 +195,7 @@ class History:
         """The numbers of a set of bigrams, new ones numbered in the bigrams'
         order (not the set's, which changes with Python's string hashing from
         one process to the next, and with it the order floats are summed in)."""
-        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in sorted(grams)), dtype=np.int64)
+        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in sorted(grams)), dtype=np.int32)
 
     def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
@@ -175,7 +205,7 @@ class History:
                 number = self.vocabulary.setdefault(gram, len(self.vocabulary))
                 counts[number] = counts.get(number, 0) + 1
         numbers = sorted(counts)
-        return np.array(numbers, dtype=np.int64), np.array([counts[n] for n in numbers], dtype=np.float64)
+        return np.array(numbers, dtype=np.int32), np.array([counts[n] for n in numbers], dtype=np.float64)
 
     def window(self, order: int) -> tuple[int, int]:
         """The rows (start, end) of the window of the document at ``order``:
@@ -212,21 +242,17 @@ class History:
         """Index a row's final text (for names) and words, once its supporting clauses are added."""
         position = self.position[profile.id]
         for word in profile.words:
-            self.word_rows.setdefault(word, []).append(position)
+            self.word_rows.add(word, position)
         for gram in set(bigrams(profile.text)):
-            self.text_rows.setdefault(gram, []).append(position)
+            self.text_rows.add(gram, position)
 
     def finish(self) -> None:
-        """Sort the indexes (rows may be recorded in any order), each into an
-        array: millions of row numbers at a thousand documents, as Python
-        integers in lists, held most of the build's memory before the pairs
-        were scored."""
-        for index in (self.word_rows, self.text_rows):
-            for key, found in index.items():
-                index[key] = np.sort(np.array(found, dtype=np.int32))
+        """Sort the indexes (rows may be recorded in any order)."""
+        self.word_rows.finish()
+        self.text_rows.finish()
 
     def rows_with_word(self, word: str, start: int, end: int) -> list[int]:
-        found = self.word_rows.get(word, _NO_ROWS)
+        found = self.word_rows.get(word)
         return found[np.searchsorted(found, start) : np.searchsorted(found, end)].tolist()
 
     def rows_naming(self, name: str, start: int, end: int, limit: int) -> int:
@@ -234,7 +260,7 @@ class History:
         grams = set(bigrams(name))
         if not grams:
             return 0
-        postings = [self.text_rows.get(g, _NO_ROWS) for g in grams]
+        postings = [self.text_rows.get(g) for g in grams]
         rarest = min(postings, key=len)
         count = 0
         for position in rarest[np.searchsorted(rarest, start) : np.searchsorted(rarest, end)].tolist():
