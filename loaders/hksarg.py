@@ -36,6 +36,7 @@ line and the page.
 """
 
 import re
+from bisect import bisect_left
 from kb.records import Paragraph, ParseError, Parsed, recommendation_id
 from kb.text.cleanup import join_broken
 from kb.text.lines import numbered_lines, tidy_line
@@ -269,6 +270,14 @@ def _headers_are_chapters(headers: dict[int, str], toc_headings: set[str]) -> bo
     return not toc_headings or any(_compact(header) in toc_headings for header in headers.values())
 
 
+def _by_page(lines: list[tuple[int, str]], pages: list[int]) -> list[list[tuple[int, str]]]:
+    """``lines`` (numbered, in order) cut at the first line of each page
+    (``pages``, ascending, with where the last page ends): each page's
+    lines, found by bisection rather than by reading every line for every page."""
+    numbers = [number for number, _ in lines]
+    return [lines[bisect_left(numbers, start) : bisect_left(numbers, end)] for start, end in zip(pages, pages[1:])]
+
+
 def _page_number_lines(clean, starts: list[int], body_start: int, body_end: int, headers: dict[int, str]) -> set[int]:
     """Line numbers of the page numbers printed at the foot or head of the
     speech's pages (the last or first line of a page, its header aside).  A
@@ -276,8 +285,7 @@ def _page_number_lines(clean, starts: list[int], body_start: int, body_end: int,
     found: set[int] = set()
     pages = list(starts or [clean[0][0] if clean else 1]) + [clean[-1][0] + 1 if clean else 1]
     body = [(number, line) for number, line in clean[body_start:body_end] if line and number not in headers]
-    for start, end in zip(pages, pages[1:]):
-        page = [(number, line) for number, line in body if start <= number < end]
+    for page in _by_page(body, pages):
         for number, line in page[-1:] + page[:1]:
             if _PAGE_NUMBER_RE.match(line):
                 found.add(number)
@@ -296,8 +304,7 @@ def _footnote_lines(body, starts: list[int]) -> set[int]:
     found: set[int] = set()
     expected = 1
     pages = list(starts or [1]) + [body[-1][0] + 1 if body else 1]
-    for start, end in zip(pages, pages[1:]):
-        page = [(number, line) for number, line in body if start <= number < end]
+    for page in _by_page(body, pages):
         for k, (number, line) in enumerate(page):
             match = _FOOTNOTE_RE.match(line)
             if k > 0 and match and int(match.group(1)) == expected:
