@@ -1,14 +1,15 @@
 """Benchmark building, growing and serving a knowledge base of N documents.
 
 Makes a synthetic corpus of N documents: the five submissions and reports
-of sources/ and its latest Policy Address and Budget (``seed_entries``: two
-speeches a year, as in Hong Kong) copied under new
-ids and years (copies 1 to 3 of ``cma-2023-policy-address`` are
-``cma-1903-policy-address-c1`` to ``-c3``, published 120 years before it,
-copy 4 a year later, and so on: ``copy_years``), with 10% of
-the Han characters of long lines changed to other Han characters of the
-corpus (deterministic seed), so that copies are alike but not identical.
-Then:
+of sources/ and its latest Policy Address and Budget (``seed_entries``)
+copied under new ids and years, a year at a time (``corpus_plan``): each
+year three copies of each submission or report and one of each speech (two
+speeches a year, as in Hong Kong), so copies 1 to 3 of
+``cma-2023-policy-address`` are ``cma-1903-policy-address-c1`` to ``-c3``,
+published 120 years before it, copy 4 a year later, and so on
+(``copy_years``), with 10% of the Han characters of long lines changed to
+other Han characters of the corpus (deterministic seed), so that copies are
+alike but not identical.  Then:
 
 * builds it with ``kb build`` in a child process: wall and CPU time (the
   child's and its workers'), peak memory (largest resident set of any of
@@ -64,8 +65,11 @@ _KEPT = set("一二三四五六七八九十是表章節項第條點議員年月�
 _KEPT_LINE_RE = re.compile(r"回覆如下|公函|質詢|[一二三四五六]是")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _YEAR_RE = re.compile(r"(19|20)\d\d")
-# Copies start 120 years before the seeds (2020-2025), three a year: 3,000
-# documents (429 copies of each of the seven seeds) end in 2047.
+# Copies start 120 years before the seeds (2020-2025), three a year of each
+# submission or report and one of each speech: 3,000 documents (seventeen a
+# year) end in 2075.  Until December 2026 every seed had three copies a year,
+# speeches included: six speeches a year, three times Hong Kong's, and three
+# times the responses' pairs (figures before then were of that corpus).
 FIRST_COPY_YEARS = -120
 COPIES_A_YEAR = 3
 
@@ -106,18 +110,39 @@ def mutate(text: str, rng: random.Random, pool: list[str]) -> str:
     return "\n".join(lines)
 
 
-def copy_years(copy: int) -> int:
+def copies_a_year(seed: dict) -> int:
+    """How many copies of ``seed`` a year of the corpus holds: one of a
+    speech (a Policy Address and a Budget a year), ``COPIES_A_YEAR`` of the others."""
+    return 1 if seed["kind"] in SPEECH_KINDS else COPIES_A_YEAR
+
+
+def copy_years(copy: int, a_year: int = COPIES_A_YEAR) -> int:
     """How many years copy ``copy`` of a seed is published after it (before,
-    when negative): ``COPIES_A_YEAR`` copies a year from ``FIRST_COPY_YEARS`` on, so that
+    when negative): ``a_year`` copies a year from ``FIRST_COPY_YEARS`` on, so that
     every size of corpus has the same documents a year (and 3,000 documents
     fit in the years a manifest accepts, 1900-2099)."""
-    return FIRST_COPY_YEARS + (copy - 1) // COPIES_A_YEAR if copy else 0
+    return FIRST_COPY_YEARS + (copy - 1) // a_year if copy else 0
+
+
+def corpus_plan(count: int) -> list[tuple[dict, int]]:
+    """The first ``count`` documents of the corpus, as (seed, copy): the
+    seeds, then a year at a time, its speeches first, ``copies_a_year`` of
+    each seed.  A smaller corpus is the start of a larger one."""
+    seeds = seed_entries()
+    plan = [(seed, 0) for seed in seeds]
+    year = 0
+    while len(plan) < count:
+        for seed in sorted(seeds, key=lambda s: s["kind"] not in SPEECH_KINDS):  # stable: the manifest's order within each
+            a_year = copies_a_year(seed)
+            plan += [(seed, year * a_year + k + 1) for k in range(a_year)]
+        year += 1
+    return plan[:count]
 
 
 def document_entry(seed: dict, copy: int) -> dict:
     """The manifest entry of copy ``copy`` of a seed document (copy 0 is the seed)."""
     entry = {key: value for key, value in seed.items() if key not in ("expect", "sha256", "original")}
-    years = copy_years(copy)
+    years = copy_years(copy, copies_a_year(seed))
     # A copy's id names its copy number: shifting a year alone would give
     # hksarg-2023-policy-address to copy 3 of the 2020 address, a seed's id.
     entry["id"] = f"{shifted(seed['id'], years)}-c{copy}" if copy else seed["id"]
@@ -130,13 +155,12 @@ def document_entry(seed: dict, copy: int) -> dict:
 
 def make_corpus(count: int, folder: Path, seed: int = SEED) -> list[dict]:
     """Write ``count`` documents and their manifest to ``folder``; returns the entries."""
-    seeds = seed_entries()
-    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seeds}
+    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seed_entries()}
     pool = sorted({c for text in texts.values() for c in _HAN_RE.findall(text)} - _KEPT)
     folder.mkdir(parents=True, exist_ok=True)
     entries = []
-    for n in range(count):
-        entries.append(write_document(folder, seeds[n % len(seeds)], n // len(seeds), texts, pool, seed + n))
+    for n, (seed_entry, copy) in enumerate(corpus_plan(count)):
+        entries.append(write_document(folder, seed_entry, copy, texts, pool, seed + n))
     write_manifest(folder, entries)
     return entries
 
@@ -164,10 +188,10 @@ def write_manifest(folder: Path, entries: list[dict]) -> None:
 
 def add_document(folder: Path, entries: list[dict], count: int) -> dict:
     """Add document number ``count`` (0-based) to the corpus in ``folder``."""
-    seeds = seed_entries()
-    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seeds}
+    texts = {s["id"]: (SOURCES / s["file"]).read_text(encoding="utf-8") for s in seed_entries()}
     pool = sorted({c for text in texts.values() for c in _HAN_RE.findall(text)} - _KEPT)
-    entry = write_document(folder, seeds[count % len(seeds)], count // len(seeds), texts, pool, SEED + count)
+    seed, copy = corpus_plan(count + 1)[-1]
+    entry = write_document(folder, seed, copy, texts, pool, SEED + count)
     write_manifest(folder, entries + [entry])
     return entry
 
