@@ -55,3 +55,10 @@ def test_the_compiled_cutter_cuts_the_sources_han_text_as_jieba_does():
 
 def test_ask_words_are_cut_apart_from_the_words_holding_their_character():
     assert "应" in tokens(normalize("政府應盡快推出措施")) and "应" not in tokens(normalize("確保供應，應對挑戰"))
+
+
+def test_a_character_outside_jiebas_range_is_a_token_of_its_own_as_jieba_cuts_it():
+    """Folding gives 𪨶 (beyond the Basic Multilingual Plane) for a
+    traditional character; jieba cuts its neighbours apart from it."""
+    line = "全𪨶首间胸痛中心"
+    assert tokens(line) == [token for token in _tokenizer().lcut(line) if token.strip()] == ["全", "𪨶", "首", "间", "胸痛", "中心"]
