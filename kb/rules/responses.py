@@ -291,30 +291,62 @@ def slogans_of(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[s
 
 def quoted_slogans(rows: list[Recommendation], paragraphs: list[Paragraph]) -> set[str]:
     """Quoted names that more than ``SLOGAN_MIN_ROWS`` asks and paragraphs mention."""
-    cleaned, joined, quoted, counts = _government_names(tuple(p.text for p in paragraphs))
-    read = [_cleaned_and_names(f"{row.title} {row.body or ''}") for row in rows]
-    texts = [text for text, _ in read]
-    all_texts = "\n".join(texts)  # a name no text holds is not in them all joined: most names, found at once
-    found = set()
-    for name in quoted.union(*(names for _, names in read)):
+    government = _government_names(tuple(p.text for p in paragraphs))
+    texts, joined, names = _submission_names(tuple(f"{row.title} {row.body or ''}" for row in rows))
+    counts = government.counts
+    found = set(government.frequent)
+    # The government's other names count only where the asks hold them: their first two characters first.
+    for start, named in government.by_start.items():
+        if start not in joined:
+            continue
+        for name in named:
+            if name in joined and counts[name] + sum(name in text for text in texts) > SLOGAN_MIN_ROWS:
+                found.add(name)
+    for name in names - government.quoted:
         if len(name) < 2:
             continue
         if name not in counts:
-            counts[name] = sum(name in text for text in cleaned) if name in joined else 0
-        if counts[name] + (sum(name in text for text in texts) if name in all_texts else 0) > SLOGAN_MIN_ROWS:
+            counts[name] = sum(name in text for text in government.cleaned) if name in government.joined else 0
+        if counts[name] + (sum(name in text for text in texts) if name in joined else 0) > SLOGAN_MIN_ROWS:
             found.add(name)
     return found
 
 
+@dataclass
+class GovernmentNames:
+    """What ``quoted_slogans`` reads from a government text alone."""
+
+    cleaned: list[str]  # its paragraphs, cleaned
+    joined: str  # ... all of them, apart
+    quoted: frozenset[str]  # the names they quote
+    counts: dict[str, int]  # how many paragraphs hold each name: every quoted one, and the asks' as they come
+    frequent: frozenset[str]  # quoted names more than SLOGAN_MIN_ROWS paragraphs hold: slogans whatever the asks
+    by_start: dict[str, tuple[str, ...]]  # the other quoted names (two characters or more), by their first two
+
+
 @lru_cache(maxsize=64)
-def _government_names(texts: tuple[str, ...]) -> tuple[list[str], str, frozenset[str], dict[str, int]]:
-    """A government text's paragraphs cleaned, and all of them joined, the
-    names they quote, and how many of them hold each name counted so far: a
-    government text is compared with every submission of its window, and
-    counts once."""
+def _government_names(texts: tuple[str, ...]) -> GovernmentNames:
+    """A government text's names, counted once: it is compared with every
+    submission of its window."""
     read = [_cleaned_and_names(text) for text in texts]
     cleaned = [text for text, _ in read]
-    return cleaned, "\n".join(cleaned), frozenset(name for _, names in read for name in names), {}
+    joined = "\n".join(cleaned)
+    quoted = frozenset(name for _, names in read for name in names)
+    counts = {name: sum(name in text for text in cleaned) if name in joined else 0 for name in quoted if len(name) >= 2}
+    by_start: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(counts):
+        if counts[name] <= SLOGAN_MIN_ROWS:
+            by_start[name[:2]].append(name)
+    frequent = frozenset(name for name, count in counts.items() if count > SLOGAN_MIN_ROWS)
+    return GovernmentNames(cleaned, joined, quoted, counts, frequent, {key: tuple(value) for key, value in by_start.items()})
+
+
+@lru_cache(maxsize=256)  # KEPT_SUBMISSIONS: the submissions of a few government texts' windows
+def _submission_names(texts: tuple[str, ...]) -> tuple[list[str], str, frozenset[str]]:
+    """A submission's asks' texts cleaned, all of them joined, and the names they quote."""
+    read = [_cleaned_and_names(text) for text in texts]
+    cleaned = [text for text, _ in read]
+    return cleaned, "\n".join(cleaned), frozenset().union(*(names for _, names in read))
 
 
 # A government text is compared with every submission published before it,
