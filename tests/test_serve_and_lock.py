@@ -2,6 +2,7 @@
 half-way, and a server stopped with SIGTERM."""
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -21,7 +22,8 @@ from kb.cli import main as cli_module
 from kb.build.pipeline import build
 from kb.cli import cli
 from kb.build.lock import build_lock
-from kb.build.snapshot import snapshot_folder
+from kb.build import store
+from kb.build.snapshot import served_snapshot, snapshot_folder
 from tests.conftest import ROOT
 
 CMA = "cma-2023-policy-address"
@@ -189,3 +191,65 @@ def test_sigterm_stops_the_server_promptly_and_cleans_up(tmp_path, sql):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+# --- an incremental build with no server writes the database's file in place ---------
+
+
+def _tables(db_path) -> dict[str, int]:
+    with sqlite3.connect(db_path) as conn:
+        names = [name for (name,) in conn.execute("select name from sqlite_master where type = 'table' and name not like '%search%'")]
+        return {name: conn.execute(f"select count(*) from [{name}]").fetchone()[0] for name in names}
+
+
+def test_an_incremental_build_with_no_server_writes_the_file_in_place(tmp_path, sources_copy):
+    db_path = tmp_path / "kb.db"
+    _drop_cma_2023(sources_copy)
+    build(sources_copy, db_path)
+    inode = db_path.stat().st_ino
+    shutil.copy(ROOT / "sources" / "manifest.yml", sources_copy / "manifest.yml")  # the CMA's 2023 asks back
+    build(sources_copy, db_path)
+    assert db_path.stat().st_ino == inode
+    assert _count(db_path) == 93
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["kb.db", "kb.db.lock"]  # no copy, no journal left
+
+
+def test_an_incremental_build_under_a_servers_snapshot_writes_a_new_file(tmp_path, sources_copy):
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    with served_snapshot(db_path) as snapshot:
+        _drop_cma_2023(sources_copy)
+        build(sources_copy, db_path)
+        assert (_count(snapshot), _count(db_path)) == (93, 64)
+        assert not snapshot.samefile(db_path)
+
+
+def test_an_in_place_build_that_fails_while_writing_leaves_the_database_as_it_was(tmp_path, sources_copy, monkeypatch):
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    before = _tables(db_path)
+    _drop_cma_2023(sources_copy)
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "sync_positions", fail)  # after documents, rows and links were written
+    with pytest.raises(OSError, match="disk full"):
+        build(sources_copy, db_path)
+    assert _tables(db_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["kb.db", "kb.db.lock"]
+
+
+def test_a_snapshot_rolls_back_what_an_in_place_build_killed_half_way_left(tmp_path, sources_copy):
+    db_path = tmp_path / "kb.db"
+    build(sources_copy, db_path)
+    code = (f"import os; from kb.build import store\n"
+            f"with store.one_transaction({str(db_path)!r}) as db:\n"
+            f"    db.execute('pragma cache_size = 1')\n"
+            f"    db.execute('delete from recommendations')\n"
+            f"    db.execute('delete from document_lines')\n"
+            f"    os._exit(9)\n")  # killed before the transaction ends
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 9
+    assert Path(f"{db_path}-journal").exists()
+    with served_snapshot(db_path) as snapshot:
+        assert _count(snapshot) == 93

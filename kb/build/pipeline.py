@@ -1,9 +1,12 @@
-"""Build the knowledge base: parse every source, then write a new database
-file and swap it in only when it is complete.
+"""Build the knowledge base: parse every source, then write the database
+so that it is always whole, the previous build's or this one's.
 
-Everything is parsed and checked before anything is written, and the new
-database is written beside the old one under a temporary name: a failing
-build leaves the previous database untouched.
+Everything is parsed and checked before anything is written.  A new
+database is written beside the old one under a temporary name and swapped
+in when complete; an incremental build brings the previous database up to
+date in one transaction, in place when no server's snapshot shares its file
+(kb.build.snapshot), else in a copy swapped in the same way.  A failing
+build leaves the previous database as it was.
 """
 
 import gc
@@ -28,6 +31,7 @@ from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
+from kb.build.snapshot import unserved
 from kb.build.progress import LARGE_BYTES, Progress, size_text
 from kb.rules.search_index import save_search_index, update_search_index
 from kb.rules.threads import thread_members
@@ -175,27 +179,42 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                                     changed if previous else None, previous.answers if previous else None, horizon=horizon)
     threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
     db_path = Path(db_path)
+    with progress.step(f"writing {db_path}"):
+        read_already = {read.source.path: [read.size, read.mtime_ns, read.sha256] for read in found}
+        info = {**build_info(sources_dir, [source.path for source in sources], read_already),
+                "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
+                ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
+                UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
+                                       ensure_ascii=False),
+                CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
+                LINK_PROFILES_KEY: json.dumps(linked.profiles, ensure_ascii=False, sort_keys=True),
+                **reviewed_documents(link_reviews, response_reviews)}
+        _save(db_path, Written(found, tags, linked.links, threads, info, answers), changed, previous)
+    return [_report(source, parsed[source.document.id]) for source in sources]
+
+
+def _save(db_path: Path, written: "Written", changed: set[str], previous: Previous | None) -> None:
+    """``written`` into the database: the previous one brought up to date in
+    place, in one transaction, when no server's snapshot shares its file
+    (``kb.build.snapshot.unserved``); else a new file, written beside it
+    under a temporary name (a copy of it, brought up to date, or a new
+    database) and swapped in when complete."""
+    if previous is not None:
+        with unserved(db_path) as alone:
+            if alone:
+                with store.one_transaction(db_path) as db:
+                    store.ensure_db_shape(db)
+                    _fill_changes(db, written, changed, previous)
+                return
     temporary = temporary_path(db_path)
     try:
-        with progress.step(f"writing {db_path}"):
-            read_already = {read.source.path: [read.size, read.mtime_ns, read.sha256] for read in found}
-            info = {**build_info(sources_dir, [source.path for source in sources], read_already),
-                    "candidate_pairs": str(linked.candidate_pairs), PAIRS_KEY: json.dumps(linked.pairs_by_document),
-                    ANSWERED_KEY: json.dumps(sorted(answers.pairs)),
-                    UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
-                                           ensure_ascii=False),
-                    CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
-                    LINK_PROFILES_KEY: json.dumps(linked.profiles, ensure_ascii=False, sort_keys=True),
-                    **reviewed_documents(link_reviews, response_reviews)}
-            written = Written(found, tags, linked.links, threads, info, answers)
-            if previous:
-                _update(temporary, db_path, written, changed, previous)
-            else:
-                _write(temporary, written)
+        if previous is not None:
+            _update(temporary, db_path, written, changed, previous)
+        else:
+            _write(temporary, written)
         os.replace(temporary, db_path)
     finally:
         temporary.unlink(missing_ok=True)
-    return [_report(source, parsed[source.document.id]) for source in sources]
 
 
 def reviewed_documents(link_reviews: list[Review], response_reviews: list[Review]) -> dict[str, str]:

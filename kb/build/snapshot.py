@@ -18,12 +18,22 @@ A server that builds again itself (after a reviewer's verdict, kb.web.review)
 takes the new file as a new snapshot in the same folder, ``build-<n>/<db>``
 (``next_snapshot``), and switches to it: every page is read from one
 complete file, the old one or the new.
+
+A build that finds no snapshot sharing the database's file (it has no other
+hard link: ``unserved``) writes it in place, in one SQLite transaction,
+rather than a copy swapped in: taking a snapshot waits for such a build to
+end (a shared ``flock`` on the file, against the build's exclusive one),
+and rolls back first what a build killed half-way left in the file's
+journal (SQLite does so on opening it; a hard link to the file alone would
+not see the journal).
 """
 
+import fcntl
 import os
+import sqlite3
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 
@@ -57,10 +67,48 @@ def next_snapshot(db_path: str | Path, folder: str | Path, generation: int) -> P
 
 
 def _link(db_path: str | Path, snapshot: Path) -> None:
+    with _file_lock(db_path, fcntl.LOCK_SH):
+        _roll_back_unfinished(db_path)
+        try:
+            os.link(db_path, snapshot)
+        except OSError:  # a file system without hard links
+            shutil.copy2(db_path, snapshot)
+
+
+@contextmanager
+def unserved(db_path: str | Path):
+    """Whether no server's snapshot shares the database's file (its only
+    hard link is its name), kept so for the ``with`` block: a server taking
+    a snapshot meanwhile waits for the block to end.  A file with other
+    links is not opened at all: closing a descriptor of a file drops every
+    SQLite lock the process holds on it, and a server building again itself
+    (kb.web.review_live) reads its snapshot, that very file."""
+    if os.stat(db_path).st_nlink != 1:
+        yield False
+        return
+    with _file_lock(db_path, fcntl.LOCK_EX) as descriptor:
+        yield os.fstat(descriptor).st_nlink == 1 and os.path.samestat(os.fstat(descriptor), os.stat(db_path))
+
+
+@contextmanager
+def _file_lock(path: str | Path, operation: int):
+    descriptor = os.open(path, os.O_RDONLY)
     try:
-        os.link(db_path, snapshot)
-    except OSError:  # a file system without hard links
-        shutil.copy2(db_path, snapshot)
+        fcntl.flock(descriptor, operation)
+        yield descriptor
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _roll_back_unfinished(db_path: str | Path) -> None:
+    """What a build killed while writing the file in place left in its
+    journal, rolled back (SQLite does so when it reads the file)."""
+    if Path(f"{db_path}-journal").exists():
+        try:
+            with closing(sqlite3.connect(db_path)) as conn:
+                conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.Error:
+            pass  # a file SQLite cannot open: served as it is, and the server says what is wrong
 
 
 def _new_folder(db_path: str | Path) -> Path:

@@ -5,7 +5,11 @@ only ever grow.  ``ensure_db_shape`` creates them with their keys and indexes;
 ``save_*`` functions upsert records into them.
 """
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import asdict
+from pathlib import Path
 
 import sqlite_utils
 
@@ -126,6 +130,42 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             db[name].create_index(index, if_not_exists=True)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip(), replace=True)
+
+
+@contextmanager
+def one_transaction(path: str | Path) -> Iterator[sqlite_utils.Database]:
+    """The database at ``path``, every write made to it in the ``with``
+    block one transaction: committed when the block ends, rolled back (by
+    SQLite from its journal, were the process killed) when it does not."""
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield sqlite_utils.Database(_InTransaction(conn))
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+class _InTransaction:
+    """A connection whose own ``with`` blocks and commits, as the writes
+    here and sqlite-utils make them, do nothing: its writes all stay in the
+    transaction ``one_transaction`` opened."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        return False
+
+    def commit(self) -> None:
+        pass
 
 
 def save_publishers(db: sqlite_utils.Database, publishers: list[Publisher]) -> None:
