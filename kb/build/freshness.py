@@ -69,13 +69,19 @@ def input_state(sources_dir: str | Path, files: list[Path], known: Mapping[Path,
     known = known or {}
     state = {}
     for path in sorted(sources_dir.glob("*.yml")) + list(files):
-        name = path.relative_to(sources_dir).as_posix() if path.is_relative_to(sources_dir) else str(path)
+        name = input_name(sources_dir, path)
         if path in known:
             state[name] = list(known[path])
         else:
             status = path.stat()
             state[name] = [status.st_size, status.st_mtime_ns, sha256(path)]
     return state
+
+
+def input_name(sources_dir: str | Path, path: Path) -> str:
+    """The name ``input_state`` records a file under: its path relative to the sources folder."""
+    sources_dir = Path(sources_dir)
+    return path.relative_to(sources_dir).as_posix() if path.is_relative_to(sources_dir) else str(path)
 
 
 def build_info(sources_dir: str | Path, files: list[Path], known: Mapping[Path, list] | None = None) -> dict[str, str]:

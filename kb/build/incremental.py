@@ -31,7 +31,7 @@ from pathlib import Path
 import sqlite_utils
 
 import kb
-from kb.build.freshness import SCHEMA_KEY, VERSION_KEY, schema_version
+from kb.build.freshness import INPUTS_KEY, SCHEMA_KEY, VERSION_KEY, schema_version
 from kb.rules.areas import AreaTag
 from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
@@ -101,6 +101,7 @@ class Previous:
     tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
     overrides: str | None = None  # OVERRIDES_KEY
     link_profiles: dict[str, list] = field(default_factory=dict)  # LINK_PROFILES_KEY
+    inputs: dict[str, list] = field(default_factory=dict)  # INPUTS_KEY: the files it was built from, as recorded
 
 
 def read_previous(db_path: str | Path) -> Previous | None:
@@ -156,6 +157,7 @@ def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
         tags=_tags(db),
         overrides=info.get(OVERRIDES_KEY),
         link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
+        inputs=json.loads(info.get(INPUTS_KEY) or "{}"),
     )
 
 

@@ -25,7 +25,7 @@ import loaders
 from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
-from kb.build.freshness import build_info, read_input, sha256
+from kb.build.freshness import build_info, input_name, read_input, sha256
 from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
@@ -34,7 +34,8 @@ from kb.build.manifest import Source, read_manifest
 from kb.build.snapshot import unserved
 from kb.build.progress import LARGE_BYTES, Progress, size_text
 from kb.rules.search_index import save_search_index, update_search_index
-from kb.rules.threads import thread_members
+from kb.rules.graph import connected_groups
+from kb.rules.threads import members_of, threads_of
 from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
 from kb.rules.timing import HORIZON_YEARS
@@ -139,9 +140,9 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     collection, in the build and in each forked worker, walks all of it
     again (in a worker, copying every page it walks): work that grew with
     the documents times the collections, and workers as large as the build."""
-    texts = read_sources(sources_dir, loaders_by_name)
-    fingerprints = {read.document_id: read.fingerprint for read in texts}
     previous = None if full else read_previous(db_path)
+    texts = read_sources(sources_dir, loaders_by_name, previous.inputs if previous else None)
+    fingerprints = {read.document_id: read.fingerprint for read in texts}
     changed = changed_documents(fingerprints, previous) if previous else set(fingerprints)
     if previous and progress.notify:
         kept = len(fingerprints.keys() - changed)
@@ -175,9 +176,10 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     paragraphs = {result.document.id: result.paragraphs for result in parsed.values() if result and result.paragraphs}
     gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {sum(map(len, paragraphs.values()))} paragraphs"):
-        answers = answering.answers(sources_dir, rows, paragraphs, documents, linked.links, response_reviews,
+        groups = connected_groups((link.from_id, link.to_id) for link in linked.links)
+        answers = answering.answers(sources_dir, rows, paragraphs, documents, groups, response_reviews,
                                     changed if previous else None, previous.answers if previous else None, horizon=horizon)
-    threads = thread_members(((link.from_id, link.to_id) for link in linked.links), rows, documents)
+    threads = members_of(threads_of(groups, rows, documents))
     db_path = Path(db_path)
     with progress.step(f"writing {db_path}"):
         read_already = {read.source.path: [read.size, read.mtime_ns, read.sha256] for read in found}
@@ -299,20 +301,31 @@ def loader_for(source: Source, loaders_by_name=None):
     return loader
 
 
-def read_sources(sources_dir: str | Path, loaders_by_name=None) -> list[SourceText]:
+def read_sources(sources_dir: str | Path, loaders_by_name=None, recorded: Mapping[str, list] | None = None) -> list[SourceText]:
     """Every document the manifest lists, in its order, with its file's
     text: every entry's loader is checked first, then each file is read,
-    hashed and decoded once."""
+    hashed and decoded once.  ``recorded``: the files' states as the
+    previous build recorded them (``kb.build.freshness.input_state``); a
+    file whose size and modification time are as recorded is taken to hold
+    what it held, as ``kb.build.freshness`` takes it, and is not read (its
+    text ``None``: ``document_text`` reads it when it is needed)."""
     sources = read_manifest(sources_dir)
     for source in sources:
         loader_for(source, loaders_by_name)
+    recorded = recorded or {}
     found = []
     for source in sources:
-        data, (size, mtime_ns, digest) = read_input(source.path)
+        state = recorded.get(input_name(sources_dir, source.path))
+        status = source.path.stat()
+        if state and state[:2] == [status.st_size, status.st_mtime_ns]:
+            text, (size, mtime_ns, digest) = None, state
+        else:
+            data, (size, mtime_ns, digest) = read_input(source.path)
+            text = _read_text(source, data)
         source.document.sha256 = digest
         if source.original:
             source.document.original_sha256 = sha256(source.original)
-        found.append(SourceText(source, _read_text(source, data), size, mtime_ns, digest, fingerprint(source, digest)))
+        found.append(SourceText(source, text, size, mtime_ns, digest, fingerprint(source, digest)))
     return found
 
 
@@ -326,14 +339,14 @@ def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = 
     ones given (kept by the previous build) or found again."""
     source = read.source
     loader = loader_for(source, loaders_by_name)
-    parsed = known if known is not None else loader(read.text, source.document)
+    parsed = known if known is not None else loader(document_text(read), source.document)
     if known is not None and unread is not None:
         parsed.unread = unread
     elif known is not None and loader is loaders.LOADERS.get(source.document.loader):
-        parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
+        parsed.unread = loaders.unread(source.document.loader, document_text(read), parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
     if not checked:
-        _check(source, parsed, line_count=len(numbered_lines(read.text)))
+        _check(source, parsed, line_count=len(numbered_lines(document_text(read))))
         _check_expected(source, parsed)
     return parsed
 
@@ -572,7 +585,7 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
     store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
     store.sync_primary_areas(db, written.tags)
-    store.sync_in_order(db, "links", [vars(link) for link in written.links], [vars(link) for link in previous.links])
+    store.sync_in_order(db, "links", written.links, previous.links)
     answers = written.answers
     if answers:
         store.replace_responses(db, answers.replaced, answers.responses)

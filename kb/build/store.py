@@ -237,8 +237,9 @@ def sync_table(db: sqlite_utils.Database, table: str, records: list[dict]) -> in
     return len(gone) + len(new) + len(changed)
 
 
-def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict], have: list[dict] | None = None) -> int:
-    """Make ``table`` hold exactly ``records`` in their order (rowid order,
+def sync_in_order(db: sqlite_utils.Database, table: str, records: list, have: list | None = None) -> int:
+    """Make ``table`` hold exactly ``records`` (dicts of its columns, or
+    records whose attributes they are) in their order (rowid order,
     which pages read: the links), keeping the longest run of rows a full
     build would write first and rewriting only what follows it.  A link
     runs from an earlier document to one at most a window later, so a
@@ -268,7 +269,9 @@ def sync_in_order(db: sqlite_utils.Database, table: str, records: list[dict], ha
     return len(records) - kept
 
 
-def _values(record: dict, names: list[str]) -> tuple:
+def _values(record, names: list[str]) -> tuple:
+    if not isinstance(record, dict):
+        return tuple(_sql_value(getattr(record, name)) for name in names)
     return tuple(_sql_value(record.get(name)) for name in names)
 
 
@@ -379,7 +382,7 @@ def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
 
 def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
     """Write the links, into an empty table, in their order (pages read them in rowid order)."""
-    insert_records(db, "links", (vars(link) for link in links))
+    insert_objects(db, "links", links)
 
 
 def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:

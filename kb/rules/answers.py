@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.rules.graph import connected_groups
 from kb.rules.links import default_workers, forked_pool
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.synonyms import variant_index
@@ -53,7 +52,7 @@ def answers(
     rows: list[Recommendation],
     paragraphs: Mapping[str, Sequence[Paragraph]],
     documents: list[Document],
-    links: list,
+    threads: list[set[str]],
     reviews: list[Review] = (),
     changed: set[str] | None = None,
     kept: Kept | None = None,
@@ -62,6 +61,8 @@ def answers(
 ) -> Answers:
     """Responses and statuses for the build, with the reviewer's verdicts
     (``reviews``, read from the reviews file in ``sources_dir``) applied.
+    ``threads``: the rows the links join, as connected groups
+    (``kb.rules.graph.connected_groups``).
     ``paragraphs``: the government texts' paragraphs, by document; only
     those of the texts of the pairs scored, and of the paragraphs the
     reviews name, are read.
@@ -76,7 +77,6 @@ def answers(
     check_review_ids(Path(sources_dir) / RESPONSE_REVIEWS_NAME, reviews, {row.id for row in rows}, named_paragraphs)
     government = {document_id for document_id, found in paragraphs.items() if found}
     pairs = window_pairs(documents, rows, government, horizon)
-    threads = connected_groups((link.from_id, link.to_id) for link in links)
     if kept is None or changed is None:
         responses = apply_response_reviews(score_pairs(pairs, rows, paragraphs, workers), reviews)
         found = statuses(rows, responses, documents, threads, government, horizon)

@@ -26,10 +26,15 @@ def ordered_threads(pairs: Iterable[tuple[str, str]], rows: Iterable[Recommendat
     """The threads the linked ``pairs`` (from_id, to_id) make among ``rows``,
     each as its rows' ids in thread order, the threads by their first row.
     Ids that are not among ``rows`` are left out."""
+    return threads_of(connected_groups(pairs), rows, documents)
+
+
+def threads_of(groups: Iterable[set[str]], rows: Iterable[Recommendation], documents: Iterable[Document]) -> list[list[str]]:
+    """``ordered_threads``, of the connected groups the links make (``kb.rules.graph.connected_groups``)."""
     order = publication_order(documents)
     place = {row.id: (order[row.document_id], row.ordinal) for row in rows}
     threads = []
-    for group in connected_groups(pairs):
+    for group in groups:
         members = sorted((row_id for row_id in group if row_id in place), key=place.__getitem__)
         if members:
             threads.append(members)
@@ -39,8 +44,13 @@ def ordered_threads(pairs: Iterable[tuple[str, str]], rows: Iterable[Recommendat
 def thread_members(pairs: Iterable[tuple[str, str]], rows: Iterable[Recommendation], documents: Iterable[Document]) -> list[dict]:
     """Every row of every thread, for the ``threads`` table: its id, the
     thread's id (the id of its first row) and its place in the thread."""
+    return members_of(ordered_threads(pairs, rows, documents))
+
+
+def members_of(threads: list[list[str]]) -> list[dict]:
+    """``thread_members``, of the threads ``ordered_threads`` gives."""
     return [
         {"recommendation_id": row_id, "thread_id": members[0], "ordinal": ordinal}
-        for members in ordered_threads(pairs, rows, documents)
+        for members in threads
         for ordinal, row_id in enumerate(members, start=1)
     ]
