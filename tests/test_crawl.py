@@ -84,8 +84,9 @@ async def test_internal_tables_are_listed_nowhere_and_not_pages(built_db):
     datasette = Datasette(immutables=[str(built_db)], metadata=metadata, settings=datasette_settings())
     listing = (await datasette.client.get("/kb?_show_hidden=1")).text
     assert "hidden table" not in listing and "recommendations_search" not in listing and "build_info" not in listing
+    assert "link_profiles" not in listing
     assert "recommendations_search" not in (await datasette.client.get("/kb.json")).text
-    for table in ("recommendations_search", "recommendations_search_idx", "recommendations_search_data", "build_info"):
+    for table in ("recommendations_search", "recommendations_search_idx", "recommendations_search_data", "build_info", "link_profiles"):
         assert (await datasette.client.get(f"/kb/{table}")).status_code == 403
     # kb's pages and SQL still read them
     assert (await datasette.client.get("/-/search?q=中試")).status_code == 200

@@ -23,7 +23,7 @@ import hashlib
 import json
 import sqlite3
 from contextlib import closing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache, partial
 from pathlib import Path
@@ -45,7 +45,6 @@ LINK_REVIEWED_KEY = "link_reviewed"
 RESPONSE_REVIEWED_KEY = "response_reviewed"
 PAIRS_KEY = "candidate_pairs_by_document"
 UNREAD_KEY = "unread_lines"  # document id -> the lines its loader numbered but read into no row
-LINK_PROFILES_KEY = "link_profiles"  # row id -> what linking prepared of it (kb.rules.links.prepare's known)
 OVERRIDES_KEY = "area_overrides"  # a hash of the reviewer's area overrides the tags were made with
 ANSWERED_KEY = "answered_pairs"  # the (submission, government text) pairs whose responses were scored
 # The code that decides what a build stores, relative to the folder holding kb/:
@@ -100,7 +99,7 @@ class Previous:
     unread: dict[str, tuple[tuple[int, str], ...]]
     tags: dict[str, list[AreaTag]] = field(default_factory=dict)  # by document
     overrides: str | None = None  # OVERRIDES_KEY
-    link_profiles: dict[str, list] = field(default_factory=dict)  # LINK_PROFILES_KEY
+    link_profiles: "StoredProfiles | None" = None  # what linking prepared of each row, read when asked for
     inputs: dict[str, list] = field(default_factory=dict)  # INPUTS_KEY: the files it was built from, as recorded
 
 
@@ -156,7 +155,7 @@ def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
                 for document_id, lines in json.loads(info.get(UNREAD_KEY) or "{}").items()},
         tags=_tags(db),
         overrides=info.get(OVERRIDES_KEY),
-        link_profiles=json.loads(info.get(LINK_PROFILES_KEY) or "{}"),
+        link_profiles=StoredProfiles(path),
         inputs=json.loads(info.get(INPUTS_KEY) or "{}"),
     )
 
@@ -194,6 +193,59 @@ class StoredParagraphs(Sequence):
 
     def __iter__(self):
         return iter(self._paragraphs())
+
+
+class StoredProfiles:
+    """What linking prepared of each row (``kb.rules.links.prepare``'s
+    ``known``), as the previous database's ``link_profiles`` table holds it
+    by document: a document's read the first time one of its rows is asked
+    for (a build links into a few windows, not into every document)."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+
+    def of(self, documents: set[str]) -> "KnownProfiles":
+        """The profiles of the rows of ``documents`` only."""
+        return KnownProfiles(self.db_path, documents)
+
+
+class KnownProfiles(Mapping):
+    """``StoredProfiles.of``: row id -> its profile, for the rows of some documents."""
+
+    def __init__(self, db_path: Path, documents: set[str]):
+        self.db_path, self.documents = db_path, set(documents)
+        self._read: dict[str, dict[str, list]] = {}
+
+    def _of(self, document_id: str) -> dict[str, list]:
+        if document_id not in self.documents:
+            return {}
+        if document_id not in self._read:
+            with closing(sqlite3.connect(self.db_path.absolute().as_uri() + "?mode=ro", uri=True)) as conn:
+                found = conn.execute("select profiles from link_profiles where document_id = ?", [document_id]).fetchone()
+            self._read[document_id] = json.loads(found[0]) if found else {}
+        return self._read[document_id]
+
+    def __getitem__(self, row_id: str) -> list:
+        return self._of(document_of(row_id))[row_id]
+
+    def __contains__(self, row_id) -> bool:
+        return row_id in self._of(document_of(row_id))
+
+    def __iter__(self):
+        return (row_id for document_id in sorted(self.documents) for row_id in self._of(document_id))
+
+    def __len__(self) -> int:
+        return sum(len(self._of(document_id)) for document_id in self.documents)
+
+
+def profile_records(profiles: dict[str, list]) -> dict[str, str]:
+    """What linking prepared of each row (row id -> its profile), by
+    document as the ``link_profiles`` table holds it: document id -> its
+    rows' profiles as JSON, by row id."""
+    by_document: dict[str, dict[str, list]] = {}
+    for row_id, made in profiles.items():
+        by_document.setdefault(document_of(row_id), {})[row_id] = made
+    return {document_id: json.dumps(made, ensure_ascii=False, sort_keys=True) for document_id, made in by_document.items()}
 
 
 def stored_responses(db_path: Path, ask_ids: list[str]) -> list[Response]:
@@ -258,7 +310,7 @@ def window_changed(documents: list[Document], previous: Previous, changed: set[s
     document added, changed or removed (with top-level rows, now or before:
     ``linked``): what linking prepared of their rows (their supporting
     clauses, weighed with their window) must be prepared again; the other
-    rows' is kept (``LINK_PROFILES_KEY``)."""
+    rows' is kept (the ``link_profiles`` table)."""
     changed = linked(changed, previous, with_rows)
     keys = [_key(d) for d in documents if d.id in changed]
     keys += [_key(previous.documents[d]) for d in changed if d in previous.documents]

@@ -26,7 +26,7 @@ from kb.rules import answers as answering
 from kb.build import store
 from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy, tag, unknown_override_ids
 from kb.build.freshness import build_info, input_name, read_input, sha256
-from kb.build.incremental import (ANSWERED_KEY, LINK_PROFILES_KEY, OVERRIDES_KEY, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
+from kb.build.incremental import (ANSWERED_KEY, OVERRIDES_KEY, profile_records, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
 from kb.rules.links import Link, LinkRun, document_order, rule_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
@@ -171,8 +171,9 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     again = linked_again(documents, previous, changed, primary_areas(tags), with_rows) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
     gc.freeze()
+    moved = window_changed(documents, previous, changed, with_rows) if previous else set()
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, changed)
+        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, moved)
     paragraphs = {result.document.id: result.paragraphs for result in parsed.values() if result and result.paragraphs}
     gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {sum(map(len, paragraphs.values()))} paragraphs"):
@@ -189,9 +190,9 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                 UNREAD_KEY: json.dumps({document_id: result.unread for document_id, result in parsed.items() if result},
                                        ensure_ascii=False),
                 CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
-                LINK_PROFILES_KEY: json.dumps(linked.profiles, ensure_ascii=False, sort_keys=True),
                 **reviewed_documents(link_reviews, response_reviews)}
-        _save(db_path, Written(found, tags, linked.links, threads, info, answers), changed, previous)
+        _save(db_path, Written(found, tags, linked.links, threads, info, answers, profile_records(linked.profiles), moved),
+              changed, previous)
     return [_report(source, parsed[source.document.id]) for source in sources]
 
 
@@ -504,6 +505,8 @@ class Written:
     threads: list[dict]
     info: dict[str, str]
     answers: Answers | None = None
+    profiles: dict[str, str] = field(default_factory=dict)  # the link profiles made, by document (``profile_records``)
+    moved: set[str] = field(default_factory=set)  # documents whose stored link profiles no longer hold
 
 
 def _write(path: Path, written: Written) -> None:
@@ -568,6 +571,7 @@ def _fill_fresh(db: sqlite_utils.Database, written: Written) -> None:
         store.save_responses(db, written.answers.responses, written.answers.statuses)
     store.sync_positions(db)
     store.save_threads(db, written.threads)
+    store.replace_link_profiles(db, written.profiles)
     save_search_index(db)
     store.save_build_info(db, written.info)
     db.execute("VACUUM")
@@ -592,6 +596,7 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "response_status", [vars(s) for s in answers.statuses] if answers else [])
     store.sync_positions(db)
     store.sync_in_order(db, "threads", written.threads)
+    store.replace_link_profiles(db, written.profiles, written.moved)
     update_search_index(db, replaced)
     store.sync_table(db, "build_info", [{"key": key, "value": value} for key, value in written.info.items()])
 
@@ -638,21 +643,20 @@ def _link(
     reviews: list[Review],
     again: set[str] | None = None,
     previous: Previous | None = None,
-    changed: set[str] = frozenset(),
+    moved: set[str] = frozenset(),
 ) -> LinkRun:
     """Links between recommendations of different documents, with the reviewer's verdicts;
     ``areas`` are the rows' primary policy areas.  With a ``previous``
     database, only the links into the documents ``again`` are found; the
-    others are kept from it."""
+    others are kept from it, and what linking prepared of the rows of
+    documents not ``moved`` (whose window did not change) is read back from
+    it.  The run's ``profiles`` are those of the rows prepared."""
     check_review_ids(sources_dir / LINK_REVIEWS_NAME, reviews, {row.id for row in rows}, skipped=skipped)
     known = {}
     if previous is not None:
         present = {document.id for document in documents}
-        moved = window_changed(documents, previous, changed, {row.document_id for row in rows if not row.parent_id})
-        known = {row_id: made for row_id, made in previous.link_profiles.items()
-                 if document_of(row_id) in present and document_of(row_id) not in moved}
+        known = previous.link_profiles.of(present - moved)
     found = rule_links(rows, documents, areas, into=again, known=known)
-    profiles = {**known, **found.profiles}
     kept, pairs = [], {}
     if previous is not None:
         kept = [link for link in previous.links if document_of(link.to_id) not in again
@@ -660,7 +664,7 @@ def _link(
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
     return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs,
-                   dict(sorted(profiles.items())))
+                   found.profiles)
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

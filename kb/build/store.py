@@ -36,6 +36,7 @@ TABLES = {
     "threads": {"recommendation_id": str, "thread_id": str, "ordinal": int},
     "document_lines": {"document_id": str, "line": int, "text": str},
     "build_info": {"key": str, "value": str},
+    "link_profiles": {"document_id": str, "profiles": str},
 }
 PRIMARY_KEYS = {
     "document_lines": ("document_id", "line"),
@@ -45,6 +46,7 @@ PRIMARY_KEYS = {
     "response_status": "recommendation_id",
     "threads": "recommendation_id",
     "build_info": "key",
+    "link_profiles": "document_id",
 }
 NOT_NULL = {
     "documents": {"publisher_id", "title_zh", "kind", "year", "source_file", "sha256"},
@@ -191,7 +193,7 @@ def delete_documents(db: sqlite_utils.Database, document_ids: set[str]) -> None:
     """Remove documents with their lines, rows and paragraphs."""
     with db.conn:
         for document_id in sorted(document_ids):
-            for table in ("document_lines", "recommendations", "paragraphs"):
+            for table in ("document_lines", "recommendations", "paragraphs", "link_profiles"):
                 db.execute(f"delete from [{table}] where document_id = ?", [document_id])
             db.execute("delete from documents where id = ?", [document_id])
 
@@ -390,6 +392,15 @@ def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:
     worked out once from the links so that pages read a row's thread directly."""
     db["threads"].delete_where()
     insert_records(db, "threads", members)
+
+
+def replace_link_profiles(db: sqlite_utils.Database, profiles: dict[str, str], dropped: set[str] = frozenset()) -> None:
+    """Each document's link profiles (``profiles``: document id -> its
+    rows' as JSON, ``kb.build.incremental.profile_records``) in place of the
+    stored ones, and the stored ones of the documents ``dropped`` deleted."""
+    with db.conn:
+        db.conn.executemany("delete from link_profiles where document_id = ?", [(d,) for d in sorted(dropped | profiles.keys())])
+        db.conn.executemany("insert into link_profiles (document_id, profiles) values (?, ?)", sorted(profiles.items()))
 
 
 def save_build_info(db: sqlite_utils.Database, info: dict[str, str]) -> None:

@@ -456,7 +456,7 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
     since (the caller's to say): a document all of whose rows are known is
     completed from them, without weighing its window or cutting words
     (jieba: most of the work of linking into one document)."""
-    known = known or {}
+    known = {} if known is None else known  # not its length: a stored one is read a document at a time
     order = document_order(documents)
     years = {order[d.id]: published_year(d.published, d.year) for d in documents}
     if into is not None:  # only the rows of the windows of ``into`` and of their documents' windows

@@ -75,7 +75,7 @@ def register_routes():
 
 @hookimpl
 def permission_allowed(datasette, action, resource):
-    """The search index, its shadow tables and build_info are not pages of
+    """The search index, its shadow tables, build_info and link_profiles are not pages of
     their own: no page lists them or links their rows (internal_tables)."""
     return internal_tables.permission_allowed(datasette, action, resource)
 

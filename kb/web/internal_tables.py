@@ -2,7 +2,8 @@
 
 The search index (``recommendations_search``) and its FTS5 shadow tables
 (``_config``, ``_content``, ``_data``, ``_docsize``, ``_idx``), the record of
-what built the file (``build_info``) and any other table Datasette counts as
+what built the file (``build_info``), what linking prepared of each row
+(``link_profiles``) and any other table Datasette counts as
 hidden are for kb's own queries.  Datasette would list them under "hidden
 tables", and the row links of the shadow tables lead to 404s (a blob key, a
 key of several columns).  ``hidden`` says which tables these are; the plugin
