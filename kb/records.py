@@ -163,7 +163,8 @@ def columns(record_type) -> dict[str, type]:
     ``str``, ``int`` or ``float`` (``bool`` is stored as 0/1, ``X | None``
     as X)."""
     hints = typing.get_type_hints(record_type)
-    return {item.name: _sql_type(hints[item.name]) for item in fields(record_type)}
+    names = record_type._fields if hasattr(record_type, "_fields") else [item.name for item in fields(record_type)]  # a named tuple's, or a dataclass's
+    return {name: _sql_type(hints[name]) for name in names}
 
 
 def _sql_type(hint) -> type:

@@ -2,6 +2,7 @@
 data, lines included, as the line-numbered pure-Python loader, and every
 error is still reported by that loader, with its line."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,48 @@ def test_errors_name_the_line(text, message):
 
 def test_dates_stay_text_and_ampersands_read():
     assert load_yaml_text("- 2026-06-30\n- R&D * 3\n") == ["2026-06-30", "R&D * 3"]
+
+
+# --- a list read item by item (kb.text.yamlfile.load_yaml_list_text) ------------------
+
+APPENDED = "\n- id: added\n  file: added.txt\n  expect: {recommendation: 3}\n"
+
+
+def test_a_manifest_read_item_by_item_is_the_manifest_read_whole():
+    text = (SOURCES / "manifest.yml").read_text(encoding="utf-8")
+    commented = "# documents\n\n" + text.replace("\n- id:", "\n# next\n- id:") + "# end\n"
+    for version in (text, commented, text + APPENDED):
+        assert _same(yamlfile.load_yaml_list_text(version), load_yaml_text(version))
+
+
+def test_a_manifest_read_again_with_an_entry_appended_reads_only_that_entry():
+    text = (SOURCES / "manifest.yml").read_text(encoding="utf-8")
+    yamlfile.load_yaml_list_text(text)
+    before = yamlfile._item.cache_info()
+    again = yamlfile.load_yaml_list_text(text + APPENDED.replace("added", "added-once"))
+    after = yamlfile._item.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, len(again) - 1)
+    assert again[-1]["id"] == "added-once" and again.lines[-1] == text.count("\n") + 2
+
+
+@pytest.mark.parametrize("text", [
+    "documents:\n- id: a\n",                          # not a list at the top
+    "- id: a\n  tags: [x,\n- y]\n- id: b\n",          # an item cut inside a flow list
+    "- id: a\n  title: \"x\n- y\"\n",                 # inside a quoted text
+    "- &a {id: a}\n- *a\n",                           # an anchor and an alias
+    "- id: a\n---\n- id: b\n",                        # two documents
+])
+def test_a_text_not_read_item_by_item_is_read_whole(text):
+    try:
+        expected = load_yaml_text(text)
+    except YamlFileError as error:
+        with pytest.raises(YamlFileError, match=re.escape(str(error))):
+            yamlfile.load_yaml_list_text(text)
+        return
+    assert _same(yamlfile.load_yaml_list_text(text), expected) if isinstance(expected, list) else yamlfile.load_yaml_list_text(text) == expected
+
+
+def test_an_error_in_one_item_names_its_line_as_a_whole_read_does():
+    text = "- id: a\n  file: a.txt\n- id: b\n  file: b.txt\n  file: c.txt\n"
+    with pytest.raises(YamlFileError, match=r"^m.yml:5: key 'file' given twice"):
+        yamlfile.load_yaml_list_text(text, "m.yml")

@@ -278,7 +278,10 @@ def _records(db: sqlite_utils.Database, record_type, table: str, order: str = ""
 
 @cache
 def _field_names(record_type) -> tuple[str, ...]:
-    """A record type's fields, asked once (``dataclasses.fields`` for every row read was most of reading them)."""
+    """A record type's fields (a dataclass's or a named tuple's), asked once
+    (``dataclasses.fields`` for every row read was most of reading them)."""
+    if hasattr(record_type, "_fields"):
+        return record_type._fields
     return tuple(item.name for item in fields(record_type))
 
 

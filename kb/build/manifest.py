@@ -34,7 +34,7 @@ from pathlib import Path
 from kb.records import Document, Publisher
 from loaders import SPEECH_KINDS, SPEECH_LOADER
 from kb.text.urls import url_problem
-from kb.text.yamlfile import YamlFileError, line_of, load_yaml_text, read_yaml_text
+from kb.text.yamlfile import YamlFileError, line_of, load_yaml_list_text, read_yaml_text
 
 __all__ = ["MANIFEST_NAME", "KEYS", "ManifestError", "Source", "read_manifest", "load_manifest_text", "source_for", "document_year",
            "id_problem", "published_problem", "text_problem", "url_problem"]
@@ -94,11 +94,11 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
 
 @lru_cache(maxsize=2)
 def load_manifest_text(text: str, name: str):
-    """A manifest's data (``kb.text.yamlfile.load_yaml_text``), read once
+    """A manifest's data (``kb.text.yamlfile.load_yaml_list_text``), read once
     for the same text: kb add reads the manifest before and while it
     writes, and the build after.  Shared by every caller: read it, never
     change it."""
-    return load_yaml_text(text, name)
+    return load_yaml_list_text(text, name)
 
 
 def source_for(sources_dir: str | Path, document_id: str) -> Source:

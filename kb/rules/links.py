@@ -111,6 +111,7 @@ import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -164,11 +165,11 @@ _PUNCTUATION_RE = re.compile(r"[\s\W_]+")
 _NAME_RE = re.compile(r"[「《“]([^」》”]{2,40})[」》”]")
 
 
-@dataclass(slots=True)
-class Link:
+class Link(NamedTuple):
     """A link from a row of an earlier document to one of a later (the
-    ``links`` table).  Not frozen: a build reads back every link it keeps,
-    hundreds of thousands, and a frozen dataclass is made three times slower."""
+    ``links`` table).  A named tuple: a build reads back every link it
+    keeps, hundreds of thousands, and compares them with the links it
+    writes; a dataclass is made and compared several times slower."""
 
     from_id: str
     to_id: str

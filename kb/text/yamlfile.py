@@ -24,6 +24,7 @@ the pure-Python loader, which names the line of every error.
 """
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -259,3 +260,57 @@ def load_yaml_text(text: str, name: str = "<text>"):
         raise YamlFileError(f"{name}:1: not valid YAML: {error}") from None
     finally:
         loader.dispose()
+
+
+# Where an item of a list at the top level starts: "- " (or a lone "-") at a line's start.
+_ITEM_START_RE = re.compile(r"^-(?:[ \t]|$)", re.M)
+_BLANK_OR_COMMENT_RE = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
+
+
+def load_yaml_list_text(text: str, name: str = "<text>"):
+    """As ``load_yaml_text``, for a text that is a list at the top level (a
+    manifest): read item by item, each item's data kept for the next text
+    holding the same item on the same line, so that a manifest of thousands
+    of entries read again with one entry appended (kb add, then its build)
+    reads only that entry.  Read whole by ``load_yaml_text``, with its
+    checks and errors, unless every item reads on its own as a list of one."""
+    starts = [match.start() for match in _ITEM_START_RE.finditer(text)]
+    if not starts or not _BLANK_OR_COMMENT_RE.fullmatch(text[:starts[0]]):
+        return load_yaml_text(text, name)
+    items = LineList()
+    line = text.count("\n", 0, starts[0]) + 1
+    for start, end in zip(starts, starts[1:] + [len(text)]):
+        item = _item(text[start:end], line)
+        if item is None:
+            return load_yaml_text(text, name)
+        items.append(item[0])
+        items.lines.append(item[1])
+        line += text.count("\n", start, end)
+    items.line = items.lines[0]
+    return items
+
+
+@lru_cache(maxsize=50_000)
+def _item(text: str, line: int) -> tuple[object, int] | None:
+    """The one item of a list ``text`` that starts on line ``line`` of its
+    file, with the line it starts on; ``None`` when ``text`` is not a list
+    of one item libyaml reads (``_fast_load``).  Kept: read it, never change it."""
+    data = _fast_load(text)
+    if not isinstance(data, LineList) or len(data) != 1:
+        return None
+    return _moved(data[0], line - 1), data.lines[0] + line - 1
+
+
+def _moved(data, lines: int):
+    """``data`` with every line it knows ``lines`` further down."""
+    if isinstance(data, LineDict):
+        data.line += lines
+        data.lines = {key: line + lines for key, line in data.lines.items()}
+        for value in data.values():
+            _moved(value, lines)
+    elif isinstance(data, LineList):
+        data.line += lines
+        data.lines = [line + lines for line in data.lines]
+        for value in data:
+            _moved(value, lines)
+    return data
