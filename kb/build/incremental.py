@@ -19,10 +19,11 @@ found again.
 Pure apart from reading the previous database; ``kb.build.pipeline`` does the writing.
 """
 
+import gc
 import hashlib
 import json
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache, partial
@@ -114,11 +115,26 @@ def read_previous(db_path: str | Path) -> Previous | None:
     try:
         db = sqlite_utils.Database(path)
         try:
-            return _read(db, path)
+            with _no_collection():
+                return _read(db, path)
         finally:
             db.close()
     except Exception:  # an unreadable or foreign file: build in full
         return None
+
+
+@contextmanager
+def _no_collection():
+    """The garbage collector paused: reading back hundreds of thousands of
+    records (which make no cycles) set off collection after collection,
+    each walking all that was read before, nearly half the reading."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:

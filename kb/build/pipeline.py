@@ -135,8 +135,9 @@ def _build(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progre
 def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name, progress: Progress, full: bool = False,
                   parsed_already: Mapping[str, Parsed] | None = None, horizon: int = HORIZON_YEARS) -> list[DocumentReport]:
     """``_build``; what it has read and worked out is frozen for the garbage
-    collector (``gc.freeze``) before each step that forks workers (linking,
-    responses): it lives until the database is written, and otherwise every
+    collector (``gc.freeze``) once the documents are parsed and before each
+    step that forks workers (linking, responses): it lives until the
+    database is written, and otherwise every
     collection, in the build and in each forked worker, walks all of it
     again (in a worker, copying every page it walks): work that grew with
     the documents times the collections, and workers as large as the build."""
@@ -162,6 +163,7 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     parsed = {read.document_id: read.parsed for read in found}
     skipped = {document_id for document_id, result in parsed.items() if result is None}
     rows = [row for result in parsed.values() if result for row in result.recommendations]
+    gc.freeze()  # the documents, rows and what the previous build kept: read by every later step
     overrides = overrides_hash(Path(sources_dir))
     with progress.step("tagging policy areas"):
         kept_tags = previous.tags if previous and previous.overrides == overrides else {}
