@@ -275,12 +275,12 @@ def update_search_index(db: sqlite_utils.Database, documents: set[str], glossary
         return
     documents = set(documents)
     with conn:
-        present = conn.execute(f"SELECT rowid, id FROM {SEARCH_TABLE} ORDER BY rowid").fetchall()
-        stale = [(rowid,) for rowid, row_id in present if document_of(row_id) in documents]
-        conn.executemany(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", stale)
-        terms = conn.execute(f"SELECT rowid, recommendation_id FROM {TERMS_TABLE}").fetchall()
-        conn.executemany(f"DELETE FROM {TERMS_TABLE} WHERE rowid = ?", [(r,) for r, i in terms if document_of(i) in documents])
-        placed = _placed(conn, [(rowid, row_id) for rowid, row_id in present if document_of(row_id) not in documents], documents)
+        ranges = _ranges(conn)
+        conn.executemany(f"DELETE FROM {SEARCH_TABLE} WHERE rowid BETWEEN ? AND ?",
+                         [(first, last) for first, last, document, _ in ranges if document in documents])
+        conn.executemany(f"DELETE FROM {TERMS_TABLE} WHERE recommendation_id > ? AND recommendation_id < ?",
+                         [(f"{document}/", f"{document}0") for document in sorted(documents)])  # its rows' ids: see replace_responses
+        placed = _placed(conn, [found for found in ranges if found[2] not in documents], documents)
     if placed is None:
         save_search_index(db, glossary_path, kept=_all_documents(conn) - documents)
         return
@@ -299,25 +299,34 @@ def _is_recommendation(conn, row_id: str) -> bool:
     return conn.execute("SELECT 1 FROM recommendations WHERE id = ?", [row_id]).fetchone() is not None
 
 
-def _placed(conn, present: list[tuple[int, str]], documents: set[str]) -> list[tuple[int, tuple]] | None:
+def _ranges(conn) -> list[tuple[int, int, str, int]]:
+    """Each document's recommendations, and its paragraphs, in the search
+    table, as they lie there: (first rowid, last rowid, document id, 1 for
+    paragraphs else 0), in rowid order.  A document's rows have consecutive
+    rowids (``ROWID_GAP``), so its range holds no other's row."""
+    return conn.execute(
+        f"SELECT min(rowid), max(rowid), substr(id, 1, instr(id, '/') - 1) AS document,"
+        f" id IN (SELECT id FROM paragraphs) AS paragraph FROM {SEARCH_TABLE} GROUP BY document, paragraph ORDER BY 1").fetchall()
+
+
+def _placed(conn, present: list[tuple[int, int, str, int]], documents: set[str]) -> list[tuple[int, tuple]] | None:
     """The rows of ``documents``, each with a rowid between those of its
-    neighbours in reading order among the ``present`` rows (rowid, id, in
-    rowid order); ``None`` when there is no room."""
+    neighbours in reading order among the ``present`` ranges of rows
+    (``_ranges``); ``None`` when there is no room."""
     new = _reading_order(conn, documents)
     if not new:
         return []
     paragraph_ids = {row[0] for row in conn.execute(
         f"SELECT id FROM paragraphs WHERE document_id IN ({', '.join('?' for _ in documents)})", sorted(documents))}
     # Reading order: recommendations by document, then paragraphs by document; within a document the order is new's.
-    first_paragraph = _first_paragraph(conn, present)
-    keys = [(1 if rowid >= first_paragraph else 0, document_of(row_id)) for rowid, row_id in present]
+    keys = [(paragraph, document) for _, _, document, paragraph in present]
     groups: dict[tuple[int, str], list[tuple]] = {}
     for row in new:
         groups.setdefault((1 if row[0] in paragraph_ids else 0, document_of(row[0])), []).append(row)
     placed = []
     for key, rows in groups.items():
         index = bisect_left(keys, key)
-        low = present[index - 1][0] if index else 0
+        low = present[index - 1][1] if index else 0
         high = present[index][0] if index < len(present) else low + 2 * ROWID_GAP + len(rows)
         free = high - low - 1 - len(rows)  # rowids left between the neighbours once the rows are placed
         if free < 0:
@@ -325,19 +334,6 @@ def _placed(conn, present: list[tuple[int, str]], documents: set[str]) -> list[t
         start = low + 1 + free // 2  # in the middle: room for documents on either side later
         placed += [(start + n, row) for n, row in enumerate(rows)]
     return placed
-
-
-def _first_paragraph(conn, present: list[tuple[int, str]]) -> float:
-    """The rowid of the first paragraph among the ``present`` rows (the recommendations come before)."""
-    is_paragraph = lambda row_id: conn.execute("SELECT 1 FROM paragraphs WHERE id = ?", [row_id]).fetchone() is not None  # noqa: E731
-    low, high = 0, len(present)  # the rows are recommendations, then paragraphs: find the first paragraph by bisection
-    while low < high:
-        middle = (low + high) // 2
-        if is_paragraph(present[middle][1]):
-            high = middle
-        else:
-            low = middle + 1
-    return present[low][0] if low < len(present) else float("inf")
 
 
 def _create_glossary_tables(db: sqlite_utils.Database) -> None:
