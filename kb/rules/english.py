@@ -41,7 +41,6 @@ text's words holding the character all of them share (ladder → 梯 → 階梯)
 Without a ``count`` (tests, the SQL function) every term counts as in the text.
 """
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby

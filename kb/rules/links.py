@@ -102,7 +102,6 @@ disagreement; tests/test_links.py holds them.
 """
 
 import gc
-import math
 import multiprocessing
 import os
 import re
