@@ -309,6 +309,8 @@ def test_kb_add_ends_with_an_incremental_build_of_the_database(sources_copy, tmp
     assert f"; building {db}." in result.output
     assert "building incrementally: 11 documents kept, 1 added, changed or removed" in result.stderr
     assert "hktdu-2026-ride-hailing: 9 recommendations, 0 sub-items" in result.stdout
+    assert "cma-2023-policy-address: " not in result.stdout  # the documents kb add did not add are counted, not listed
+    assert "11 other documents not listed: kb build lists them\nWrote " in result.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from recommendations where document_id = 'hktdu-2026-ride-hailing'").fetchone() == (9,)
     assert parsed == ["hktdu-2026-ride-hailing"]  # by kb add; the build takes its parse

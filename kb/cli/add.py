@@ -58,7 +58,8 @@ def add_command(path, publisher, publisher_zh, publisher_en, document_id, title_
     built = not (dry_run or no_build)
     click.echo(outcome(added, dry_run, db_path if built else None))
     if built:
-        build_and_echo(str(sources_dir), str(db_path), parsed=added.parsed_by_fingerprint())  # not parsed again
+        build_and_echo(str(sources_dir), str(db_path), parsed=added.parsed_by_fingerprint(),  # not parsed again
+                       only={added.document.id})
 
 
 def description(added) -> str:
