@@ -167,7 +167,9 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
     overrides = overrides_hash(Path(sources_dir))
     with progress.step("tagging policy areas"):
         kept_tags = previous.tags if previous and previous.overrides == overrides else {}
-        tags = area_tags(Path(sources_dir), rows, skipped, {d: t for d, t in kept_tags.items() if d not in changed})
+        kept_tags = {d: t for d, t in kept_tags.items() if d not in changed}
+        tags = area_tags(Path(sources_dir), rows, skipped, kept_tags)
+        tagged = {row.document_id for row in rows} - kept_tags.keys() if kept_tags else None
     documents = [result.document for result in parsed.values() if result]
     with_rows = {row.document_id for row in rows if not row.parent_id}
     again = linked_again(documents, previous, changed, primary_areas(tags), with_rows) if previous else None
@@ -193,8 +195,8 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                                        ensure_ascii=False),
                 CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
                 **reviewed_documents(link_reviews, response_reviews)}
-        _save(db_path, Written(found, tags, linked.links, threads, info, answers, profile_records(linked.profiles), moved),
-              changed, previous)
+        _save(db_path, Written(found, tags, linked.links, threads, info, answers, profile_records(linked.profiles), moved,
+                               tagged), changed, previous)
     return [_report(source, parsed[source.document.id]) for source in sources]
 
 
@@ -509,6 +511,7 @@ class Written:
     answers: Answers | None = None
     profiles: dict[str, str] = field(default_factory=dict)  # the link profiles made, by document (``profile_records``)
     moved: set[str] = field(default_factory=set)  # documents whose stored link profiles no longer hold
+    tagged: set[str] | None = None  # the documents tagged by this build, the others' tags kept as stored; None: all
 
 
 def _write(path: Path, written: Written) -> None:
@@ -589,8 +592,12 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     store.sync_table(db, "publishers", [asdict(publisher) for publisher in _publishers(written)])
     _save_documents(db, written, replaced)
     store.sync_table(db, "policy_areas", store.policy_area_records(read_taxonomy()))
-    store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
-    store.sync_primary_areas(db, written.tags)
+    if written.tagged is None:
+        store.sync_table(db, "recommendation_areas", store.area_tag_records(written.tags))
+        store.sync_primary_areas(db, written.tags)
+    else:  # the tags of the other documents are the stored ones
+        again = written.tagged | replaced
+        store.replace_area_tags(db, [t for t in written.tags if document_of(t.recommendation_id) in again], again)
     store.sync_in_order(db, "links", written.links, previous.links)
     answers = written.answers
     if answers:
@@ -661,12 +668,22 @@ def _link(
     found = rule_links(rows, documents, areas, into=again, known=known)
     kept, pairs = [], {}
     if previous is not None:
-        kept = [link for link in previous.links if document_of(link.to_id) not in again
-                and document_of(link.to_id) in present and document_of(link.from_id) in present]
+        kept = _kept_links(previous, again, present)
         pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
     return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs,
                    found.profiles)
+
+
+def _kept_links(previous: Previous, again: set[str], present: set[str]) -> list[Link]:
+    """The previous build's links that hold: into a document not linked
+    ``again``, between documents still ``present``.  Told by the rows they
+    join (every link joins two rows the previous build held), not by
+    cutting every link's two ids into their documents."""
+    removed = previous.documents.keys() - present
+    into_again = {row.id for document in again | removed for row in previous.rows.get(document, ())}
+    removed_rows = {row.id for document in removed for row in previous.rows.get(document, ())}
+    return [link for link in previous.links if link.to_id not in into_again and link.from_id not in removed_rows]
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

@@ -372,6 +372,18 @@ def area_tag_records(tags: list[AreaTag]) -> list[dict]:
     return [{**vars(tag), "is_primary": int(tag.is_primary)} for tag in tags]
 
 
+def replace_area_tags(db: sqlite_utils.Database, tags: list[AreaTag], documents: set[str]) -> None:
+    """The tags of the rows of ``documents`` replaced by ``tags``, and each
+    of those rows' primary area onto the row; the other rows' are not read.
+    A document's rows are a range of the tags' key (see ``replace_responses``)."""
+    with db.conn:
+        db.conn.executemany("delete from recommendation_areas where recommendation_id > ? and recommendation_id < ?",
+                            [(f"{document}/", f"{document}0") for document in sorted(documents)])
+        db.conn.executemany("update recommendations set primary_area_id = null where document_id = ?",
+                            [(document,) for document in sorted(documents)])
+    save_area_tags(db, tags)
+
+
 def save_area_tags(db: sqlite_utils.Database, tags: list[AreaTag]) -> None:
     """Write every tag, and each row's primary area onto the row itself."""
     insert_records(db, "recommendation_areas", area_tag_records(tags))
