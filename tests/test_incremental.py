@@ -17,6 +17,7 @@ import loaders
 from kb.build import incremental
 from kb.build.pipeline import build
 from kb.build.incremental import code_version, read_previous
+from kb.build.store import common_prefix
 from tests.test_threads import threads_read_back, threads_table
 
 ROOT = Path(__file__).parent.parent
@@ -342,3 +343,12 @@ def test_incremental_equals_full_when_the_response_verdicts_change(tmp_path):
     build(folder, db)
     build(folder, full, full=True)
     assert contents(db) == contents(full)
+
+
+@pytest.mark.parametrize("a, b, shared", [
+    ([], [], 0), ([1, 2], [], 0), (list(range(10_000)), list(range(10_000)), 10_000),
+    (list(range(10_000)), list(range(9_000)), 9_000), (list(range(10_000)), list(range(5_000)) + [-1] + list(range(5_001, 10_000)), 5_000),
+    ([1, 2, 3], [1, 9, 3], 1),
+])
+def test_the_links_kept_from_the_start_are_counted_a_chunk_at_a_time_as_one_by_one(a, b, shared):
+    assert common_prefix(a, b) == shared == common_prefix(b, a)

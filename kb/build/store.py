@@ -261,7 +261,7 @@ def sync_in_order(db: sqlite_utils.Database, table: str, records: list, have: li
                 break
         rows.close()
     else:
-        kept = next((i for i, (old, new) in enumerate(zip(have, records)) if old != new), min(len(have), len(records)))
+        kept = common_prefix(have, records)
         found = db.execute(f"select rowid from [{table}] order by rowid limit 1 offset ?", [kept - 1]).fetchone() if kept else None
         last = found[0] if found else 0
     with db.conn:
@@ -269,6 +269,18 @@ def sync_in_order(db: sqlite_utils.Database, table: str, records: list, have: li
         db.conn.executemany(f"insert into [{table}] (rowid, {columns}) values (?, {', '.join('?' for _ in names)})",
                             ((last + 1 + i, *_values(record, names)) for i, record in enumerate(records[kept:])))
     return len(records) - kept
+
+
+def common_prefix(a: list, b: list, chunk: int = 4096) -> int:
+    """How many items ``a`` and ``b`` share from their start: compared a
+    chunk of slices at a time (in C), then item by item within the first
+    chunk that differs."""
+    end, start = min(len(a), len(b)), 0
+    while start < end and a[start:start + chunk] == b[start:start + chunk]:
+        start += chunk
+    while start < end and a[start] == b[start]:
+        start += 1
+    return min(start, end)
 
 
 def _values(record, names: list[str]) -> tuple:
