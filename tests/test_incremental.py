@@ -352,3 +352,23 @@ def test_incremental_equals_full_when_the_response_verdicts_change(tmp_path):
 ])
 def test_the_links_kept_from_the_start_are_counted_a_chunk_at_a_time_as_one_by_one(a, b, shared):
     assert common_prefix(a, b) == shared == common_prefix(b, a)
+
+
+def test_an_entry_changed_over_an_unchanged_file_reads_the_file_once_and_is_built_again(sources_copy, tmp_path, monkeypatch):
+    db = tmp_path / "kb.db"
+    build(sources_copy, db)
+    manifest = sources_copy / "manifest.yml"
+    old = 'en: "Hong Kong Brands: The Road to Relaunch — survey analysis report"'
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(old, 'en: "Brands relaunched"'), encoding="utf-8")
+    reads = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: reads.append(path.name) or real(path))
+    notes = []
+    build(sources_copy, db, notify=notes.append)
+    assert "building incrementally: 10 documents kept, 1 added, changed or removed" in notes
+    assert reads.count(f"{BDC}.txt") == 2  # read to parse it, and again to write it; the others not at all
+    assert not [name for name in reads if name.endswith(".txt") and name != f"{BDC}.txt"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select title_en from documents where id = ?", [BDC]).fetchone() == ("Brands relaunched",)
+    build(sources_copy, tmp_path / "full.db", full=True)
+    assert contents(db) == contents(tmp_path / "full.db")

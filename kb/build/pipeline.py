@@ -344,14 +344,16 @@ def parse_source(read: SourceText, loaders_by_name=None, known: Parsed | None = 
     ones given (kept by the previous build) or found again."""
     source = read.source
     loader = loader_for(source, loaders_by_name)
-    parsed = known if known is not None else loader(document_text(read), source.document)
+    if read.text is None and (known is None or unread is None or not checked):
+        read.text = document_text(read)  # a file not read (as the previous build left it) whose text is needed: read once
+    parsed = known if known is not None else loader(read.text, source.document)
     if known is not None and unread is not None:
         parsed.unread = unread
     elif known is not None and loader is loaders.LOADERS.get(source.document.loader):
-        parsed.unread = loaders.unread(source.document.loader, document_text(read), parsed)  # kept from a previous build: found again
+        parsed.unread = loaders.unread(source.document.loader, read.text, parsed)  # kept from a previous build: found again
     parsed.document.loader = source.document.loader
     if not checked:
-        _check(source, parsed, line_count=len(numbered_lines(document_text(read))))
+        _check(source, parsed, line_count=len(numbered_lines(read.text)))
         _check_expected(source, parsed)
     return parsed
 
