@@ -27,6 +27,7 @@ HELD_OUT = yaml.safe_load((TESTS / "english_queries_held_out.yml").read_text(enc
 FRESH = yaml.safe_load((TESTS / "english_queries_fresh.yml").read_text(encoding="utf-8"))
 FRESH2 = yaml.safe_load((TESTS / "english_queries_fresh2.yml").read_text(encoding="utf-8"))
 FRESH3 = yaml.safe_load((TESTS / "english_queries_fresh3.yml").read_text(encoding="utf-8"))
+FRESH4 = yaml.safe_load((TESTS / "english_queries_fresh4.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -106,7 +107,19 @@ def test_the_text_chooses_among_the_dictionary_terms():
 
 
 def test_a_term_the_text_lacks_gives_way_to_its_parts():
-    assert terms("country of origin", "香港的原產地效應") == [("country of origin", ("原產",))]
+    # Hong Kong writes 原產地, the dictionary 原產國; a text with neither backs off to 原產
+    assert terms("country of origin", "香港的原產效應") == [("country of origin", ("原產",))]
+
+
+def test_hong_kong_usage_the_text_lacks_gives_way_to_the_dictionary():
+    assert terms("country of origin", "香港的原產地效應") == [("country of origin", ("原產地",))]
+    assert terms("mainland", "內地市場") == [("mainland", ("內地",))]  # the dictionary's 大陸 is not Hong Kong's word
+    assert terms("mainland", "中國大陸") == [("mainland", ("大陸",))]
+
+
+def test_hong_kong_usage_phrases_of_any_length_are_read_whole():
+    read = terms("new capital investment entrant scheme", "推出新資本投資者入境計劃")
+    assert read == [("new capital investment entrant scheme", ("新資本投資者入境計劃",))]
 
 
 def test_a_term_the_text_lacks_is_dropped_and_the_word_stays():
@@ -143,7 +156,7 @@ def test_a_phrase_keeps_its_words_readings_to_widen_to():
 
 def test_hong_kong_usage_phrases_are_read_first_wherever_they_are():
     read = terms("revitalising industrial buildings", "活化工廈，振興工業")
-    assert read == [("revitalising", ("活化", "振興")), ("industrial buildings", ("工廈", "工業大廈"))]
+    assert read == [("revitalising", ("活化", "振興")), ("industrial buildings", ("工廈",))]  # 工業大廈: not in the text
 
 
 def test_a_word_whose_terms_the_text_lacks_backs_off_to_their_shared_character(conn):
@@ -194,8 +207,8 @@ def test_a_word_joins_a_hong_kong_usage_phrase_after_it_as_the_text_writes_them(
 
 @pytest.mark.parametrize(
     "queries, count, glossary_only, with_dictionary",
-    [(QUERIES, 49, 0.391, 0.969), (HELD_OUT, 20, 0.300, 0.900), (QUERIES + HELD_OUT, 69, 0.365, 0.949),
-     (FRESH, 36, 0.203, 0.832)],
+    [(QUERIES, 49, 0.391, 0.980), (HELD_OUT, 20, 0.300, 0.950), (QUERIES + HELD_OUT, 69, 0.365, 0.971),
+     (FRESH, 36, 0.203, 0.916)],
     ids=["development", "old-held-out", "both", "first-fresh"],
 )
 def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, count, glossary_only, with_dictionary):
@@ -210,25 +223,34 @@ def test_recall_at_10_of_the_development_queries_as_measured(conn, queries, coun
 def test_second_fresh_english_queries_as_measured_once(conn):
     """41 queries written from randomly picked rows, measured once at
     79.1% and a development set since (single characters, 79.8%; a noun
-    through its verb, kinds of a word, 86.1%), short of the 90% aimed at."""
+    through its verb, kinds of a word, 86.1%; Hong Kong usage's lexicon,
+    96.8%)."""
     before, _ = recall(conn, FRESH2, dictionary=False)
     after, misses = recall(conn, FRESH2, dictionary=True)
-    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.861), misses
+    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.968), misses
 
 
-def test_third_fresh_english_queries_as_measured_once(conn):
-    """42 queries written from randomly picked rows before the last two
-    reworks of the reading (single characters; a noun through its verb,
-    kinds of a word), kept apart and measured once after them: 62.7%, far
-    short of the 90% aimed at."""
+def test_third_fresh_english_queries_a_development_set_since(conn):
+    """42 queries measured once at 62.7%; their misses were read before Hong
+    Kong usage's lexicon was written, so they are a development set since
+    (89.2%)."""
     before, _ = recall(conn, FRESH3, dictionary=False)
     after, misses = recall(conn, FRESH3, dictionary=True)
-    assert (len(FRESH3), round(before, 3), round(after, 3)) == (42, 0.119, 0.627), misses
+    assert (len(FRESH3), round(before, 3), round(after, 3)) == (42, 0.119, 0.892), misses
+
+
+def test_fourth_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows after Hong Kong usage's
+    lexicon and before running any of them, measured once: 70.6% (65.8%
+    with the previous 22-entry usage file), short of the 90% aimed at."""
+    before, _ = recall(conn, FRESH4, dictionary=False)
+    after, misses = recall(conn, FRESH4, dictionary=True)
+    assert (len(FRESH4), round(before, 3), round(after, 3)) == (42, 0.024, 0.706), misses
 
 
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])

@@ -119,6 +119,18 @@ def _stems(words) -> tuple[str, ...]:
     return tuple(map(cedict.stem, words))
 
 
+def usage_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
+    """Hong Kong usage's terms of a word or phrase that the text holds: none
+    when it has no entry, or when no row holds any of its terms (the
+    dictionary reads it then)."""
+    return tuple(term for term in hong_kong_usage().get(_stems(words), ()) if count(term))
+
+
+@lru_cache(maxsize=1)
+def _longest_usage() -> int:
+    return max(map(len, hong_kong_usage()), default=1)
+
+
 # --- scoring the dictionary's terms -----------------------------------------------------
 
 
@@ -255,7 +267,7 @@ def phrase_terms(words: tuple[str, ...], count: Count = _everywhere, characters:
     """The terms of a word or phrase: Hong Kong usage, else the dictionary's
     reading of it, of its two words written as one, or of its words' terms
     written together (with a single character's, when ``characters``)."""
-    usage = hong_kong_usage().get(_stems(words))
+    usage = usage_terms(words, count)
     if usage:
         return usage
     found = attested(words, count)
@@ -426,11 +438,10 @@ def initials(letters: tuple[str, ...], count: Count = _everywhere) -> tuple[str,
 def _read_words(words: list[str], count: Count) -> list[Reading]:
     """Hong Kong usage's phrases first, wherever they are (revitalising
     *industrial buildings*), then the rest, longest phrase first."""
-    usage = hong_kong_usage()
-    for size in range(min(MAX_PHRASE_WORDS, len(words)), 1, -1):
+    for size in range(min(_longest_usage(), len(words)), 1, -1):
         for start in range(len(words) - size + 1):
             phrase = tuple(words[start : start + size])
-            terms = usage.get(_stems(phrase))
+            terms = usage_terms(phrase, count)
             if terms:
                 before = words[start - 1] if start else None
                 joined = _before_usage(before, terms, count) if before and before not in STOP_WORDS else ()
