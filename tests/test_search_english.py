@@ -117,6 +117,13 @@ def test_hong_kong_usage_the_text_lacks_gives_way_to_the_dictionary():
     assert terms("mainland", "中國大陸") == [("mainland", ("大陸",))]
 
 
+def test_a_word_the_glosses_do_not_read_is_read_as_the_name_its_pinyin_spells():
+    assert cedict.names_spelt("Zhuhai") == ("珠海",) and "廣州" in cedict.names_spelt("guangzhou")
+    assert terms("Zhuhai airport", "入股珠海機場") == [("zhuhai", ("珠海",)), ("airport", ("機場",))]
+    assert terms("zhuhai", "澳門") == [("zhuhai", ())]  # a name the text lacks is not a term
+    assert cedict.names_spelt("airport") == ()
+
+
 def test_hong_kong_usage_phrases_of_any_length_are_read_whole():
     read = terms("new capital investment entrant scheme", "推出新資本投資者入境計劃")
     assert read == [("new capital investment entrant scheme", ("新資本投資者入境計劃",))]
@@ -242,10 +249,12 @@ def test_third_fresh_english_queries_a_development_set_since(conn):
 def test_fourth_fresh_english_queries_as_measured_once(conn):
     """42 queries written from randomly picked rows after Hong Kong usage's
     lexicon and before running any of them, measured once: 70.6% (65.8%
-    with the previous 22-entry usage file), short of the 90% aimed at."""
+    with the previous 22-entry usage file), short of the 90% aimed at.
+    Romanised names read through their pinyin, written after reading its
+    misses, then found Zhuhai Airport's rows: 72.4%, a development figure."""
     before, _ = recall(conn, FRESH4, dictionary=False)
     after, misses = recall(conn, FRESH4, dictionary=True)
-    assert (len(FRESH4), round(before, 3), round(after, 3)) == (42, 0.024, 0.706), misses
+    assert (len(FRESH4), round(before, 3), round(after, 3)) == (42, 0.024, 0.724), misses
 
 
 def test_labelled_english_ids_exist(conn):

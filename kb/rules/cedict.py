@@ -150,6 +150,26 @@ def headwords() -> frozenset[str]:
     return frozenset(row[0] for row in dictionary().rows)
 
 
+_NOT_A_LETTER = re.compile(r"[^a-z]")
+
+
+@lru_cache(maxsize=1)
+def _names_by_spelling() -> dict[str, tuple[str, ...]]:
+    """The Traditional headwords of proper names (capitalised pinyin), by
+    their pinyin written as one word without tones (Zhu1 hai3 → zhuhai)."""
+    found: dict[str, dict[str, None]] = {}
+    for traditional, _, pinyin, _ in dictionary().rows:
+        if pinyin[:1].isupper():
+            found.setdefault(_NOT_A_LETTER.sub("", pinyin.lower().replace("u:", "u")), {})[traditional] = None
+    return {spelling: tuple(names) for spelling, names in found.items()}
+
+
+def names_spelt(word: str) -> tuple[str, ...]:
+    """The proper names whose pinyin, as one word without tones, is the word:
+    a Mainland place as English writes it (zhuhai → 珠海, qianhai → 前海)."""
+    return _names_by_spelling().get(word.lower(), ())
+
+
 @lru_cache(maxsize=None)
 def row_glosses(index: int) -> tuple[Gloss, ...]:
     """The glosses of a row's senses, cross-references and the like left out."""

@@ -36,7 +36,9 @@ search widens to them after the phrase's own rows.  Hong Kong usage's
 phrases are read first wherever they stand; single letters are not words
 (R&D is read through glosses with those initials, the s of women's is
 dropped); a word whose whole-gloss terms the text lacks backs off to the
-text's words holding the character all of them share (ladder → 梯 → 階梯).
+text's words holding the character all of them share (ladder → 梯 → 階梯);
+a word no gloss reads is read as the proper names its pinyin spells that
+the text holds (Zhuhai → 珠海).
 
 Without a ``count`` (tests, the SQL function) every term counts as in the text.
 """
@@ -278,7 +280,14 @@ def phrase_terms(words: tuple[str, ...], count: Count = _everywhere, characters:
         for term, score in [*attested(("".join(words),), count).items(),
                             *_common_joined(_joined_terms(words, count, characters), count).items()]:
             found.setdefault(term, score)
-    return best_terms(found, count)
+    return best_terms(found, count) or (_names_spelt(words[0], count) if len(words) == 1 else ())
+
+
+def _names_spelt(word: str, count: Count) -> tuple[str, ...]:
+    """A word the dictionary's glosses do not read, read as the proper names
+    its pinyin spells that the text holds (Zhuhai → 珠海), the commonest first."""
+    held = sorted(((count(name), name) for name in cedict.names_spelt(word)), reverse=True)
+    return tuple(name for rows, name in held if rows)[:TERMS_PER_WORD]
 
 
 def _character_terms(words: tuple[str, ...], count: Count) -> dict[str, float]:
