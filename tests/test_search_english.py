@@ -275,6 +275,14 @@ def test_glossary_wins_over_the_dictionary_and_is_said(conn):
     assert {result.method for result in found} <= {"exact", "glossary", "dictionary"}
 
 
+def test_hong_kong_usage_is_said_apart_from_the_dictionary(conn):
+    found = search(conn, "mainland economic outlook", within="government")
+    assert [(r.english, r.terms[0], r.source) for r in found.readings] == [
+        ("mainland", "內地", "Hong Kong usage"), ("economic outlook", "經濟前景", "Hong Kong usage")]
+    found = search(conn, "insurance company", within="government")
+    assert [(r.english, r.source) for r in found.readings] == [("insurance company", "dictionary")]
+
+
 def test_government_paragraphs_are_searched_in_english(conn):
     found = search(conn, "export credit insurance", within="government")
     assert found.results[0].id == "hksarg-2023-policy-address/69.2"
@@ -329,7 +337,11 @@ def test_kb_search_says_how_it_read_the_query(built_db):
 async def test_search_page_names_the_terms_and_links_to_drop_one(built_db):
     client = Datasette([str(built_db)], metadata=METADATA).client
     page = (await client.get("/-/search?q=insurance+company&in=government")).text
-    assert "Your English was read as" in page and "保險公司" in page
+    assert "Your English was read as" in page and "保險公司" in page and "(dictionary)" in page
     assert "drop=%E4%BF%9D%E9%9A%AA%E5%85%AC%E5%8F%B8" in page  # drop=保險公司
     dropped = (await client.get("/-/search?q=insurance+company&in=government&drop=%E4%BF%9D%E9%9A%AA%E5%85%AC%E5%8F%B8")).text
     assert "put back" in dropped
+    usage = (await client.get("/-/search?q=mainland+economic+outlook&in=government")).text
+    assert "內地" in usage and "(Hong Kong usage)" in usage
+    both = (await client.get("/-/search?q=mainland&in=government")).text  # part of a glossary name too
+    assert "內銷" in both and "內地" in both and "(glossary and Hong Kong usage)" in both

@@ -137,7 +137,7 @@ class Reading:
 
     english: str
     terms: list[str]
-    source: str  # glossary | dictionary
+    source: str  # glossary | Hong Kong usage | dictionary | glossary and Hong Kong usage | glossary and dictionary
     dropped: list[str] = field(default_factory=list)
     widened: list[list[str]] = field(default_factory=list)  # a phrase's words' own terms, searched after its terms
 
@@ -362,6 +362,7 @@ class _Piece:
     known: bool = False  # English the dictionary has, whether or not its terms are in the text
     dropped: tuple[str, ...] = ()  # terms or entry names the user dropped
     parts: tuple[tuple[str, ...], ...] = ()  # a phrase's words' own terms: what it widens to
+    usage: bool = False  # its terms are Hong Kong usage's (kb/rules/data/hong_kong_english.yml)
 
 
 @dataclass
@@ -415,8 +416,10 @@ def _read_english(pieces: list[_Piece], count=None) -> list[_Piece]:
         if piece.entries and piece.partial and all(map(_is_english, piece.runs)):
             # an English word that is only part of glossary names ("talent" in
             # "top talent"): the dictionary's reading counts as well
-            terms = tuple(t for r in read_english(piece.runs, count) for t in r.terms)
-            read.append(_Piece(piece.runs, piece.entries, terms, english=bool(terms), partial=True))
+            readings = read_english(piece.runs, count)
+            terms = tuple(t for r in readings for t in r.terms)
+            usage = bool(readings) and all(r.usage for r in readings)
+            read.append(_Piece(piece.runs, piece.entries, terms, english=bool(terms), partial=True, usage=usage))
             continue
         if piece.entries:
             read.append(piece)
@@ -426,7 +429,7 @@ def _read_english(pieces: list[_Piece], count=None) -> list[_Piece]:
             if not english:
                 read.append(_Piece(group))
                 continue
-            read += [_Piece(list(r.words), terms=r.terms, english=True, known=r.known, parts=r.parts)
+            read += [_Piece(list(r.words), terms=r.terms, english=True, known=r.known, parts=r.parts, usage=r.usage)
                      for r in read_english(group, count)]
     return read
 
@@ -440,7 +443,7 @@ def _without(piece: _Piece, glossary: _Glossary, dropped: set[str]) -> _Piece:
     parts = tuple(tuple(term for term in part if fold(term) not in dropped) for part in piece.parts)
     gone += [term for part in piece.parts for term in part if fold(term) in dropped and term not in gone]
     return _Piece(piece.runs, entries, terms, piece.english, piece.partial, piece.known, tuple(gone),
-                  parts if all(parts) else ())
+                  parts if all(parts) else (), piece.usage)
 
 
 def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
@@ -451,7 +454,9 @@ def _readings(plan: _Plan, glossary: _Glossary) -> list[Reading]:
             continue
         if piece.english:
             names = [glossary.entries[id].name_zh for id in piece.entries]
-            readings.append(Reading(_english(piece.runs), names + list(piece.terms), "dictionary", list(piece.dropped),
+            source = "Hong Kong usage" if piece.usage else "dictionary"
+            source = f"glossary and {source}" if names else source
+            readings.append(Reading(_english(piece.runs), names + list(piece.terms), source, list(piece.dropped),
                                     [list(part) for part in piece.parts]))
         elif piece.entries or piece.dropped:
             names = [glossary.entries[id].name_zh for id in piece.entries]

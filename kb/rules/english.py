@@ -96,6 +96,7 @@ class Reading:
     terms: tuple[str, ...]  # Traditional terms, best first; empty for a word not read
     known: bool = True  # the dictionary has the words (its terms may all be missing from the text)
     parts: tuple[tuple[str, ...], ...] = ()  # a phrase's words' own terms, one tuple a word: the phrase widened
+    usage: bool = False  # the terms are Hong Kong usage's, not the dictionary's
 
     @property
     def english(self) -> str:
@@ -456,7 +457,7 @@ def _read_words(words: list[str], count: Count) -> list[Reading]:
                 joined = _before_usage(before, terms, count) if before and before not in STOP_WORDS else ()
                 if joined:
                     start, phrase, terms = start - 1, (before, *phrase), joined
-                whole = Reading(phrase, terms, True, _parts_of(phrase, count))
+                whole = Reading(phrase, terms, True, _parts_of(phrase, count), usage=True)
                 return [*_read_words(words[:start], count), whole, *_read_words(words[start + len(phrase) :], count)]
     return _read_rest(words, count)
 
@@ -487,10 +488,11 @@ def _read_rest(words: list[str], count: Count) -> list[Reading]:
                 terms = phrase_terms(phrase, count)  # a pair only through a single character's reading
             if terms or size == 1:
                 break
+        usage = bool(terms) and terms == usage_terms(phrase, count)
         if len(phrase) > 1:
-            readings.append(Reading(phrase, terms, True, _parts_of(phrase, count)))
+            readings.append(Reading(phrase, terms, True, _parts_of(phrase, count), usage))
         elif phrase[0] not in STOP_WORDS:
-            readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase))))
+            readings.append(Reading(phrase, terms, bool(terms) or bool(cedict.find(phrase)), usage=usage))
         start += len(phrase)
     return readings
 
