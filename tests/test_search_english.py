@@ -28,6 +28,7 @@ FRESH = yaml.safe_load((TESTS / "english_queries_fresh.yml").read_text(encoding=
 FRESH2 = yaml.safe_load((TESTS / "english_queries_fresh2.yml").read_text(encoding="utf-8"))
 FRESH3 = yaml.safe_load((TESTS / "english_queries_fresh3.yml").read_text(encoding="utf-8"))
 FRESH4 = yaml.safe_load((TESTS / "english_queries_fresh4.yml").read_text(encoding="utf-8"))
+FRESH5 = yaml.safe_load((TESTS / "english_queries_fresh5.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -231,35 +232,46 @@ def test_second_fresh_english_queries_as_measured_once(conn):
     """41 queries written from randomly picked rows, measured once at
     79.1% and a development set since (single characters, 79.8%; a noun
     through its verb, kinds of a word, 86.1%; Hong Kong usage's lexicon,
-    96.8%)."""
+    98.0%)."""
     before, _ = recall(conn, FRESH2, dictionary=False)
     after, misses = recall(conn, FRESH2, dictionary=True)
-    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.968), misses
+    assert (len(FRESH2), round(before, 3), round(after, 3)) == (41, 0.216, 0.980), misses
 
 
 def test_third_fresh_english_queries_a_development_set_since(conn):
     """42 queries measured once at 62.7%; their misses were read before Hong
     Kong usage's lexicon was written, so they are a development set since
-    (89.2%)."""
+    (90.4%)."""
     before, _ = recall(conn, FRESH3, dictionary=False)
     after, misses = recall(conn, FRESH3, dictionary=True)
-    assert (len(FRESH3), round(before, 3), round(after, 3)) == (42, 0.119, 0.892), misses
+    assert (len(FRESH3), round(before, 3), round(after, 3)) == (42, 0.119, 0.904), misses
 
 
 def test_fourth_fresh_english_queries_as_measured_once(conn):
     """42 queries written from randomly picked rows after Hong Kong usage's
     lexicon and before running any of them, measured once: 70.6% (65.8%
     with the previous 22-entry usage file), short of the 90% aimed at.
-    Romanised names read through their pinyin, written after reading its
-    misses, then found Zhuhai Airport's rows: 72.4%, a development figure."""
+    Romanised names read through their pinyin and the lexicon's second
+    part, written after reading its misses, bring it to 91.0%: a
+    development figure."""
     before, _ = recall(conn, FRESH4, dictionary=False)
     after, misses = recall(conn, FRESH4, dictionary=True)
-    assert (len(FRESH4), round(before, 3), round(after, 3)) == (42, 0.024, 0.724), misses
+    assert (len(FRESH4), round(before, 3), round(after, 3)) == (42, 0.024, 0.910), misses
+
+
+def test_fifth_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows after the lexicon's
+    second part and before running any of them, measured once: 76.0%
+    (70.2% at the start of the round, 76.6% with the lexicon's first part
+    alone), short of the 90% aimed at."""
+    before, _ = recall(conn, FRESH5, dictionary=False)
+    after, misses = recall(conn, FRESH5, dictionary=True)
+    assert (len(FRESH5), round(before, 3), round(after, 3)) == (42, 0.087, 0.760), misses
 
 
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])
@@ -268,10 +280,10 @@ def test_queries_that_found_nothing_now_find_rows(conn, query):
 
 
 def test_glossary_wins_over_the_dictionary_and_is_said(conn):
-    found = search(conn, "SME financing", within="all")
+    found = search(conn, "SME training", within="all")
     assert [(r.english, r.terms[0], r.source) for r in found.readings] == [
-        ("sme", "中小企業", "glossary"), ("financing", "融資", "dictionary")]
-    assert found.read_as.startswith("sme → 中小企業; financing → 融資")
+        ("sme", "中小企業", "glossary"), ("training", "訓練", "dictionary")]
+    assert found.read_as.startswith("sme → 中小企業; training → 訓練")
     assert {result.method for result in found} <= {"exact", "glossary", "dictionary"}
 
 
@@ -286,7 +298,7 @@ def test_hong_kong_usage_is_said_apart_from_the_dictionary(conn):
 def test_government_paragraphs_are_searched_in_english(conn):
     found = search(conn, "export credit insurance", within="government")
     assert found.results[0].id == "hksarg-2023-policy-address/69.2"
-    assert "<mark>保險</mark>" in found.results[0].snippet
+    assert "<mark>出口信用保險</mark>" in found.results[0].snippet  # Hong Kong usage's whole term
 
 
 def test_a_dropped_term_is_not_searched_and_is_said(conn):
