@@ -190,14 +190,18 @@ def _kind(words: tuple[str, ...], gloss: cedict.Gloss) -> str:
     return HEAD if gloss.stems[-len(words):] == tuple(map(cedict.stem, words)) else PART
 
 
-NOUN_ENDINGS = (("ication", "ify"), ("ation", ""), ("ation", "ate"), ("ment", ""), ("ance", ""), ("ence", ""))
+NOUN_ENDINGS = (("ication", "ify"), ("ation", ""), ("ation", "ate"), ("ment", ""), ("ance", ""), ("ence", ""),
+                ("ction", "ct"), ("ction", "ce"), ("ention", "ent"), ("ension", "end"), ("ansion", "and"),
+                ("ision", "ide"), ("etion", "ete"), ("otion", "ote"))
 
 
 def _verbs(words: tuple[str, ...]) -> list[str]:
-    """The verbs a noun in -ation, -ment, -ance or -ence may be made from
+    """The verbs a noun in -ation, -ment, -ance, -ence, -ction, -ention,
+    -ension, -ansion, -ision, -etion or -otion may be made from
     (transformation → transform, certification → certify, development →
-    develop, governance → govern), for its verb's whole glosses: the text
-    may write the noun as it writes the verb (轉型, "to transform")."""
+    develop, governance → govern, prevention → prevent, reduction → reduce,
+    extension → extend, promotion → promote), for its verb's whole glosses:
+    the text may write the noun as it writes the verb (轉型, "to transform")."""
     if len(words) != 1:
         return []
     word = cedict.american(words[0])
