@@ -29,6 +29,7 @@ FRESH2 = yaml.safe_load((TESTS / "english_queries_fresh2.yml").read_text(encodin
 FRESH3 = yaml.safe_load((TESTS / "english_queries_fresh3.yml").read_text(encoding="utf-8"))
 FRESH4 = yaml.safe_load((TESTS / "english_queries_fresh4.yml").read_text(encoding="utf-8"))
 FRESH5 = yaml.safe_load((TESTS / "english_queries_fresh5.yml").read_text(encoding="utf-8"))
+FRESH6 = yaml.safe_load((TESTS / "english_queries_fresh6.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -277,9 +278,19 @@ def test_fifth_fresh_english_queries_as_measured_once(conn):
     assert (len(FRESH5), round(before, 3), round(after, 3)) == (42, 0.087, 0.852), misses
 
 
+def test_sixth_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows after every change of
+    the round to the reading and before running any of them, measured once:
+    74.8% (56.8% with the reading as the round found it), short of the 90%
+    aimed at."""
+    before, _ = recall(conn, FRESH6, dictionary=False)
+    after, misses = recall(conn, FRESH6, dictionary=True)
+    assert (len(FRESH6), round(before, 3), round(after, 3)) == (42, 0.091, 0.748), misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 for id in item["expect"]} <= ids
+    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])
