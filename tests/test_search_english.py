@@ -125,6 +125,16 @@ def test_a_noun_in_tion_is_read_through_its_verb_too():
     assert "減少" in dict(candidates(("reduction",)))  # "to reduce"
 
 
+def test_a_period_in_years_is_read_as_the_text_writes_it():
+    assert terms("ten-year forecast", "未來十年的供應預測") == [("ten year", ("十年",)), ("forecast", ("預測",))]
+
+
+def test_rows_naming_a_thing_without_the_word_for_its_kind_follow_those_with_it(conn):
+    found = [result.id for result in search(conn, "Infrastructure Bond Scheme", within="government")]
+    # 基礎建設債券計劃 first; then 二百億元綠色債券及基礎建設債券, with no 計劃
+    assert found.index("hksarg-2023-24-budget/216") < found.index("hksarg-2024-25-budget/143")
+
+
 def test_a_word_the_glosses_do_not_read_is_read_as_the_name_its_pinyin_spells():
     assert cedict.names_spelt("Zhuhai") == ("珠海",) and "廣州" in cedict.names_spelt("guangzhou")
     assert terms("Zhuhai airport", "入股珠海機場") == [("zhuhai", ("珠海",)), ("airport", ("機場",))]
@@ -282,10 +292,12 @@ def test_sixth_fresh_english_queries_as_measured_once(conn):
     """42 queries written from randomly picked rows after every change of
     the round to the reading and before running any of them, measured once:
     74.8% (56.8% with the reading as the round found it), short of the 90%
-    aimed at."""
+    aimed at.  Rows naming a thing without the word for its kind and
+    periods in years, written after reading its misses: 77.6%, a
+    development figure."""
     before, _ = recall(conn, FRESH6, dictionary=False)
     after, misses = recall(conn, FRESH6, dictionary=True)
-    assert (len(FRESH6), round(before, 3), round(after, 3)) == (42, 0.091, 0.748), misses
+    assert (len(FRESH6), round(before, 3), round(after, 3)) == (42, 0.091, 0.776), misses
 
 
 def test_labelled_english_ids_exist(conn):

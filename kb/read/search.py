@@ -722,7 +722,26 @@ def _all_pieces(conn, plan: _Plan, glossary: _Glossary, filters: _Filters, limit
     if wider:  # rows holding a phrase's words but not the phrase's reading come after
         for id, score in _banded(_match(conn, wider, filters, limit), 40.0, 10.0).items():
             found.setdefault(id, (score, "dictionary"))
+    unnamed = _without_kind_words(plan, glossary) if len(found) < limit else None
+    if unnamed:  # then rows naming the thing without the word for its kind (a bond, not a bond scheme)
+        for id, score in _banded(_match(conn, unnamed, filters, limit), 30.0, 10.0).items():
+            found.setdefault(id, (score, "dictionary"))
     return found
+
+
+KIND_WORDS = frozenset("""scheme schemes programme programmes program programs plan plans initiative initiatives
+    project projects measure measures arrangement arrangements""".split())
+
+
+def _without_kind_words(plan: _Plan, glossary: _Glossary) -> str | None:
+    """The expanded query less its English pieces that only say what kind of
+    thing the rest names (scheme, programme, plan, measures …): the text may
+    name a scheme without the word (基礎建設債券 for "infrastructure bond
+    scheme").  None when no such piece, or nothing else, is left."""
+    kept = [piece for piece in plan.pieces if not (piece.english and set(piece.runs) <= KIND_WORDS)]
+    if len(kept) == len(plan.pieces) or not kept:
+        return None
+    return _expanded_expression(_Plan(plan.text, plan.runs, plan.terms, kept), glossary)
 
 
 # --- fuzzy ---------------------------------------------------------------------------
