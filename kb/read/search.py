@@ -28,6 +28,10 @@ number and exact rows always score above fuzzy ones:
 
 * exact: 60 + 40 × bm25 / the best exact bm25 (the best row scores 100);
 * glossary or dictionary: 50 + 40 × bm25 / the best bm25 of the query (at most 90);
+* dictionary, when every word together matches fewer rows than asked for:
+  rows holding a phrase's words but not its reading, 40 + 10 × bm25 / the
+  best; then rows without a word that only names a kind (scheme, plan …),
+  30 + 10 × bm25 / the best;
 * dictionary, when every word together matches fewer than ``FEW_RESULTS``
   rows: rows matching some of the words, 40 + 20 × bm25 / the best (at most 60);
 * fuzzy: half the rapidfuzz similarity (at most 50; 35–50 in practice).
