@@ -30,6 +30,7 @@ FRESH3 = yaml.safe_load((TESTS / "english_queries_fresh3.yml").read_text(encodin
 FRESH4 = yaml.safe_load((TESTS / "english_queries_fresh4.yml").read_text(encoding="utf-8"))
 FRESH5 = yaml.safe_load((TESTS / "english_queries_fresh5.yml").read_text(encoding="utf-8"))
 FRESH6 = yaml.safe_load((TESTS / "english_queries_fresh6.yml").read_text(encoding="utf-8"))
+FRESH7 = yaml.safe_load((TESTS / "english_queries_fresh7.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -300,9 +301,20 @@ def test_sixth_fresh_english_queries_as_measured_once(conn):
     assert (len(FRESH6), round(before, 3), round(after, 3)) == (42, 0.091, 0.776), misses
 
 
+def test_seventh_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows after the round's last
+    change to the reading and before running any of them, measured once on
+    the final code: 69.8% (60.3% with the reading as the round found it),
+    short of the 90% aimed at."""
+    before, _ = recall(conn, FRESH7, dictionary=False)
+    after, misses = recall(conn, FRESH7, dictionary=True)
+    assert (len(FRESH7), round(before, 3), round(after, 3)) == (42, 0.071, 0.698), misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    assert {id for item in QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 for id in item["expect"]} <= ids
+    labelled = QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7
+    assert {id for item in labelled for id in item["expect"]} <= ids
 
 
 @pytest.mark.parametrize("query", ["insurance", "SME financing", "ride-hailing"])
