@@ -126,6 +126,15 @@ def test_a_noun_in_tion_is_read_through_its_verb_too():
     assert "減少" in dict(candidates(("reduction",)))  # "to reduce"
 
 
+def test_a_usage_phrase_holding_a_letter_is_read_as_a_phrase():
+    assert terms("Tseung Kwan O tunnel", "將軍澳隧道") == [("tseung kwan o", ("將軍澳",)), ("tunnel", ("隧道",))]
+    assert terms("women s development", "推動婦女發展") == [("women development", ("婦女發展",))]  # a letter alone still goes
+
+
+def test_a_usage_phrase_written_as_one_word_is_read_as_the_phrase():
+    assert terms("Shatin bypass", "沙田繞道") == [("shatin", ("沙田",)), ("bypass", ("繞道",))]
+
+
 def test_a_period_in_years_is_read_as_the_text_writes_it():
     assert terms("ten-year forecast", "未來十年的供應預測") == [("ten year", ("十年",)), ("forecast", ("預測",))]
 
@@ -305,10 +314,12 @@ def test_seventh_fresh_english_queries_as_measured_once(conn):
     """42 queries written from randomly picked rows after the round's last
     change to the reading and before running any of them, measured once on
     the final code: 69.8% (60.3% with the reading as the round found it),
-    short of the 90% aimed at."""
+    short of the 90% aimed at.  Usage phrases holding a letter and written
+    as one word, written after reading its misses: 72.2%, a development
+    figure."""
     before, _ = recall(conn, FRESH7, dictionary=False)
     after, misses = recall(conn, FRESH7, dictionary=True)
-    assert (len(FRESH7), round(before, 3), round(after, 3)) == (42, 0.071, 0.698), misses
+    assert (len(FRESH7), round(before, 3), round(after, 3)) == (42, 0.071, 0.722), misses
 
 
 def test_labelled_english_ids_exist(conn):

@@ -125,8 +125,21 @@ def _stems(words) -> tuple[str, ...]:
 def usage_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str, ...]:
     """Hong Kong usage's terms of a word or phrase that the text holds: none
     when it has no entry, or when no row holds any of its terms (the
-    dictionary reads it then)."""
-    return tuple(term for term in hong_kong_usage().get(_stems(words), ()) if count(term))
+    dictionary reads it then).  A word that is a usage phrase written as one
+    word (Shatin, for Sha Tin) has the phrase's terms."""
+    key = _stems(words)
+    if len(words) == 1 and key not in hong_kong_usage():
+        key = _usage_written_together().get(words[0], key)
+    return tuple(term for term in hong_kong_usage().get(key, ()) if count(term))
+
+
+@lru_cache(maxsize=1)
+def _usage_written_together() -> dict[str, tuple[str, ...]]:
+    """Hong Kong usage's phrases by their words written as one (shatin → the
+    key of sha tin), the phrases of two or three words."""
+    data = yaml.safe_load(HONG_KONG_PATH.read_text(encoding="utf-8")) or {}
+    phrases = (english_words(str(key)) for key in data)
+    return {"".join(words): _stems(words) for words in phrases if 2 <= len(words) <= 3}
 
 
 @lru_cache(maxsize=1)
@@ -409,11 +422,24 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     read through the dictionary's glosses with those initials ("research
     and development"); a letter alone (the s of women's) is dropped.  A
     phrase read as a whole keeps its words' own readings too (``parts``),
-    for the search to widen to."""
+    for the search to widen to.  A Hong Kong usage phrase with a letter
+    among its words (Tseung Kwan O) is read first, as the phrase it is."""
     extras = {name: getattr(count, name) for name in ("holding", "rows") if hasattr(count, name)}
     count = _cached(count or _everywhere)
     for name, extra in extras.items():
         setattr(count, name, extra)
+    return _read_lettered(list(words), count)
+
+
+def _read_lettered(words: list[str], count: Count) -> list[Reading]:
+    """``read_english`` of the words: a usage phrase holding a single letter
+    first, wherever it stands, then the rest in groups of words and letters."""
+    for size in range(min(_longest_usage(), len(words)), 1, -1):
+        for start in range(len(words) - size + 1):
+            phrase = tuple(words[start : start + size])
+            if any(len(word) == 1 for word in phrase) and (terms := usage_terms(phrase, count)):
+                return [*_read_lettered(words[:start], count), Reading(phrase, terms, True, usage=True),
+                        *_read_lettered(words[start + size :], count)]
     readings = []
     for group, letters in _letter_groups(words):
         if letters:
