@@ -113,9 +113,15 @@ def english_words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def hong_kong_usage() -> dict[str, tuple[str, ...]]:
     """English as Hong Kong writes it (``data/hong_kong_english.yml``): read
-    before the dictionary."""
+    before the dictionary, by the stems of its words."""
+    return {_stems(words): terms for words, terms in _usage_entries()}
+
+
+@lru_cache(maxsize=1)
+def _usage_entries() -> list[tuple[list[str], tuple[str, ...]]]:
+    """The usage file's entries: the key's words as written, and its terms."""
     data = yaml.safe_load(HONG_KONG_PATH.read_text(encoding="utf-8")) or {}
-    return {_stems(english_words(str(key))): tuple(terms) for key, terms in data.items()}
+    return [(english_words(str(key)), tuple(terms)) for key, terms in data.items()]
 
 
 def _stems(words) -> tuple[str, ...]:
@@ -137,9 +143,7 @@ def usage_terms(words: tuple[str, ...], count: Count = _everywhere) -> tuple[str
 def _usage_written_together() -> dict[str, tuple[str, ...]]:
     """Hong Kong usage's phrases by their words written as one (shatin → the
     key of sha tin), the phrases of two or three words."""
-    data = yaml.safe_load(HONG_KONG_PATH.read_text(encoding="utf-8")) or {}
-    phrases = (english_words(str(key)) for key in data)
-    return {"".join(words): _stems(words) for words in phrases if 2 <= len(words) <= 3}
+    return {"".join(words): _stems(words) for words, _ in _usage_entries() if 2 <= len(words) <= 3}
 
 
 @lru_cache(maxsize=1)
