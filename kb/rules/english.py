@@ -432,25 +432,37 @@ def read_english(words: list[str], count: Count | None = None) -> list[Reading]:
     count = _cached(count or _everywhere)
     for name, extra in extras.items():
         setattr(count, name, extra)
-    return _read_lettered(list(words), count)
+    return _read_words(list(words), count)
 
 
-def _read_lettered(words: list[str], count: Count) -> list[Reading]:
-    """``read_english`` of the words: a usage phrase holding a single letter
-    first, wherever it stands, then the rest in groups of words and letters."""
+def _read_words(words: list[str], count: Count) -> list[Reading]:
+    """Hong Kong usage's phrases first, wherever they are and whatever their
+    words (revitalising *industrial buildings*, *Tseung Kwan O*), a word
+    before one joining it as the text writes them; then the rest in groups
+    of words and of letters, longest phrase first."""
     for size in range(min(_longest_usage(), len(words)), 1, -1):
         for start in range(len(words) - size + 1):
             phrase = tuple(words[start : start + size])
-            if any(len(word) == 1 for word in phrase) and (terms := usage_terms(phrase, count)):
-                return [*_read_lettered(words[:start], count), Reading(phrase, terms, True, usage=True),
-                        *_read_lettered(words[start + size :], count)]
+            terms = usage_terms(phrase, count)
+            if terms:
+                before = words[start - 1] if start else None
+                joined = _before_usage(before, terms, count) if before and _is_word(before) else ()
+                if joined:
+                    start, phrase, terms = start - 1, (before, *phrase), joined
+                whole = Reading(phrase, terms, True, _parts_of(phrase, count), usage=True)
+                return [*_read_words(words[:start], count), whole, *_read_words(words[start + len(phrase) :], count)]
     readings = []
     for group, letters in _letter_groups(words):
         if letters:
             readings.append(Reading(tuple(group), initials(tuple(group), count), True))
         else:
-            readings += _read_words(group, count)
+            readings += _read_rest(group, count)
     return readings
+
+
+def _is_word(word: str) -> bool:
+    """A word that may join a phrase: not a stop word, not a single letter."""
+    return word not in STOP_WORDS and len(word) > 1
 
 
 def _letter_groups(words: list[str]) -> list[tuple[list[str], bool]]:
@@ -477,23 +489,6 @@ def initials(letters: tuple[str, ...], count: Count = _everywhere) -> tuple[str,
     held = sorted(((count(term), term) for term in cedict.initials(letters)), reverse=True)
     most = held[0][0] if held else 0
     return tuple(term for rows, term in held if rows and rows * COMMON_SHARE >= most)[:TERMS_PER_WORD]
-
-
-def _read_words(words: list[str], count: Count) -> list[Reading]:
-    """Hong Kong usage's phrases first, wherever they are (revitalising
-    *industrial buildings*), then the rest, longest phrase first."""
-    for size in range(min(_longest_usage(), len(words)), 1, -1):
-        for start in range(len(words) - size + 1):
-            phrase = tuple(words[start : start + size])
-            terms = usage_terms(phrase, count)
-            if terms:
-                before = words[start - 1] if start else None
-                joined = _before_usage(before, terms, count) if before and before not in STOP_WORDS else ()
-                if joined:
-                    start, phrase, terms = start - 1, (before, *phrase), joined
-                whole = Reading(phrase, terms, True, _parts_of(phrase, count), usage=True)
-                return [*_read_words(words[:start], count), whole, *_read_words(words[start + len(phrase) :], count)]
-    return _read_rest(words, count)
 
 
 def _before_usage(word: str, terms: tuple[str, ...], count: Count) -> tuple[str, ...]:
