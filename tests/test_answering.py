@@ -75,3 +75,17 @@ def test_a_related_paragraph_makes_a_possible_response_and_a_thin_overlap_none()
                  Response("s/3", "g/3", RELATED_SCORE - 1, "related", "manual")]
     found = {s.recommendation_id: s.status for s in statuses(rows, responses, [], [])}
     assert found == {"s/1": "possible response", "s/2": "no response found", "s/3": "possible response"}
+
+
+def test_runs_keep_texts_in_order_with_as_many_pairs_each():
+    """Each worker takes one run of government texts, one after another, so
+    that it meets a submission's window in one piece; the runs carry about
+    as many pairs each."""
+    groups = [[("s", f"g{i}")] * size for i, size in enumerate([5, 1, 1, 1, 4, 2, 2, 4, 3, 1])]
+    runs = answering.runs(groups, 2)
+    assert [group for run in runs for group in run] == groups
+    assert [sum(len(group) for group in run) for run in runs] == [12, 12]
+    assert len(answering.runs(groups, 3)) == 3
+    assert answering.runs(groups[:1], 2) == [groups[:1]]
+    assert answering.runs([], 2) == [[]]
+

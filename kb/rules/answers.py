@@ -14,6 +14,7 @@ again for the asks whose responses or window changed and the threads of
 all.
 """
 
+import gc
 import multiprocessing
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -118,16 +119,35 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
     workers = default_workers() if workers is None else workers
     try:
         if workers < 2 or len(pairs) < POOL_MIN_PAIRS or "fork" not in multiprocessing.get_all_start_methods():
-            found = {government: _score_shared(group) for government, group in by_government.items()}
+            found = _score_run(list(by_government.values()))
         else:
             variant_index()  # read once here, before the workers fork, not once in each
+            gc.freeze()  # what the workers inherit: no collection in a worker walks (and copies) it
             with forked_pool(workers) as pool:
-                found = dict(zip(by_government, pool.map(_score_shared, by_government.values(), chunksize=1)))
+                found = {pair: responses for run in pool.map(_score_run, runs(list(by_government.values()), workers))
+                         for pair, responses in run.items()}
     finally:
         _shared = None
-    return [r for pair in pairs for r in found[pair[1]][pair]]
+        gc.unfreeze()
+    return [r for pair in pairs for r in found[pair]]
 
 
-def _score_shared(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], list[Response]]:
+def runs(groups: list[list[tuple[str, str]]], workers: int) -> list[list[list[tuple[str, str]]]]:
+    """The government texts' groups of pairs cut into ``workers`` runs of
+    texts one after another, with about as many pairs each: a worker takes
+    a run.  A submission is compared with the texts of its window, which
+    come one after another, and the worker that meets it again keeps its
+    asks' tables (``kb.rules.responses.kept_ask_table``); handed out one
+    text at a time, every worker made every submission's tables again."""
+    total, done, cut = sum(len(group) for group in groups), 0, [[]]
+    for group in groups:
+        if cut[-1] and done >= total * len(cut) / workers:
+            cut.append([])
+        cut[-1].append(group)
+        done += len(group)
+    return cut
+
+
+def _score_run(groups: list[list[tuple[str, str]]]) -> dict[tuple[str, str], list[Response]]:
     rows_of, paragraphs_of = _shared
-    return {(s, g): rule_responses(rows_of[s], paragraphs_of[g]) for s, g in pairs}
+    return {(s, g): rule_responses(rows_of[s], paragraphs_of[g]) for group in groups for s, g in group}

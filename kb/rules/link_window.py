@@ -75,13 +75,8 @@ class Weights:
 
     def of(self, text: str) -> float:
         if text not in self.known:
-            self.known[text] = sum(self._rarities(text))
+            self.known[text] = sum(self.rarities_of(text))
         return self.known[text]
-
-    def of_run(self, text: str, start: int, size: int) -> float:
-        """``of(text[start : start + size])``, from ``text``'s rarities: a run of
-        an aligned sentence is weighed without cutting it out."""
-        return sum(self.rarities_of(text)[start : start + size - 1])
 
     def heaviest(self, text: str) -> list[float]:
         """``result[k]``: the weight of the ``k`` heaviest bigrams of ``text``."""
@@ -281,6 +276,7 @@ class Corpus:
         self.max_rows = max_rows
         self._specific: dict[str, bool] = {}
         self._rare: dict[str, bool] = {}
+        self.named: dict[str, tuple[str, ...]] = {}  # a later row's specific names (kb.rules.links.specific_held)
 
     def specific(self, name: str) -> bool:
         """A quoted name found in at least one and at most ``max_rows`` rows' text."""

@@ -198,6 +198,7 @@ class Profile:
     title_grams: np.ndarray | None = None
     title_counts: np.ndarray | None = None
     mentioned: dict[str, bool] = field(default_factory=dict, repr=False)  # name -> its text or narrative holds it, once complete
+    held: tuple[str, ...] | None = field(default=None, repr=False)  # its names it holds (``held_names``), once complete
 
 
 @dataclass(frozen=True)
@@ -249,36 +250,40 @@ def document_order(documents: list[Document]) -> dict[str, int]:
 
 def aligned(weights: Weights, a: str, b: str) -> float:
     """The weight of ``a``'s characters in runs aligned with ``b``."""
-    blocks = Indel.opcodes(a, b).as_matching_blocks()
-    return sum(weights.of_run(a, block.a, block.size) for block in blocks if block.size >= MIN_RUN)
+    rarities = weights.rarities_of(a)
+    return sum([sum(rarities[block.a : block.a + block.size - 1])
+                for block in Indel.opcodes(a, b).as_matching_blocks() if block.size >= MIN_RUN])
 
 
 def coverage(weights: Weights, sentences: list[str], other: list[str]) -> float:
     """The share of ``sentences``' weight found, sentence by sentence, in ``other``."""
     if not sentences or not other:
         return 0.0
-    similarity = cdist(sentences, other, scorer=LCSseq.similarity)
+    similarity = cdist(sentences, other, scorer=LCSseq.similarity).astype(np.int64)
+    nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :CANDIDATES].tolist()
+    similarity = similarity.tolist()
     found = total = 0.0
     for index, sentence in enumerate(sentences):
-        found += _best_aligned(weights, sentence, other, similarity[index])
+        found += _best_aligned(weights, sentence, other, similarity[index], nearest[index])
         total += weights.of(sentence)
     return found / total if total else 0.0
 
 
-def _best_aligned(weights: Weights, sentence: str, other: list[str], similarity) -> float:
-    """The most of ``sentence``'s weight aligned with one of the ``CANDIDATES``
-    sentences of ``other`` most like it (longest common subsequence).
+def _best_aligned(weights: Weights, sentence: str, other: list[str], similarity: list[int], nearest: list[int]) -> float:
+    """The most of ``sentence``'s weight aligned with one of the ``nearest``
+    sentences of ``other`` (the ``CANDIDATES`` most like it by longest
+    common subsequence, ``similarity``, most alike first).
 
-    Candidates are tried most alike first, and the rest skipped once they
-    cannot beat the best so far: runs aligned within a common subsequence of
-    n characters hold at most n - 1 of the sentence's bigrams, so they weigh
-    at most its n - 1 heaviest bigrams (``Weights.heaviest``)."""
-    nearest = np.argsort(-similarity.astype(np.int64), kind="stable")[:CANDIDATES]
-    heaviest = weights.heaviest(sentence)
-    best = 0.0
+    The rest are skipped once they cannot beat the best so far: runs
+    aligned within a common subsequence of n characters hold at most n - 1
+    of the sentence's bigrams, so they weigh at most its n - 1 heaviest
+    bigrams (``Weights.heaviest``, looked up only then)."""
+    best, heaviest = 0.0, None
     for rank, j in enumerate(nearest):
-        if rank and heaviest[min(max(int(similarity[j]) - 1, 0), len(heaviest) - 1)] < best - TOLERANCE:
-            break
+        if rank:
+            heaviest = heaviest or weights.heaviest(sentence)
+            if heaviest[min(max(similarity[j] - 1, 0), len(heaviest) - 1)] < best - TOLERANCE:
+                break
         best = max(best, aligned(weights, sentence, other[j]))
     return best
 
@@ -331,7 +336,7 @@ def evidence(a: Profile, b: Profile, corpus: Corpus) -> Evidence:
     weighed with the statistics of ``b``'s window (``kb.rules.link_window``)."""
     shorter = _shorter(a, b)
     longer = b if shorter is a else a
-    shared = sorted(n for n in a.names | b.names if _mentions(a, n) and _mentions(b, n) and corpus.specific(n))
+    shared = shared_names(a, b, corpus)
     return Evidence(
         coverage(corpus.weights, shorter.sentences, longer.sentences),
         fuzz.ratio(a.title, b.title),
@@ -348,6 +353,33 @@ def _mentions(profile: Profile, name: str) -> bool:
     if found is None:
         found = profile.mentioned[name] = name in profile.text or name in profile.context
     return found
+
+
+def held_names(profile: Profile) -> tuple[str, ...]:
+    """The names ``profile`` quotes that its text or narrative holds (asked once its text is complete)."""
+    if profile.held is None:
+        profile.held = tuple(sorted(name for name in profile.names if _mentions(profile, name)))
+    return profile.held
+
+
+def shared_names(a: Profile, b: Profile, corpus: Corpus) -> list[str]:
+    """The names one row quotes that both rows hold and ``corpus``'s window finds specific."""
+    return sorted({n for n in held_names(a) if _mentions(b, n) and corpus.specific(n)}
+                  | {n for n in specific_held(b, corpus) if _mentions(a, n)})
+
+
+def shares_name(a: Profile, b: Profile, corpus: Corpus) -> bool:
+    """``shared_names`` is not empty."""
+    return (any(_mentions(a, n) for n in specific_held(b, corpus))
+            or any(_mentions(b, n) and corpus.specific(n) for n in held_names(a)))
+
+
+def specific_held(later: Profile, corpus: Corpus) -> tuple[str, ...]:
+    """``held_names`` of a row of the window's later document that the window finds specific
+    (asked once per row: it meets every earlier row of its window)."""
+    if later.id not in corpus.named:
+        corpus.named[later.id] = tuple(n for n in held_names(later) if corpus.specific(n))
+    return corpus.named[later.id]
 
 
 def is_link(found: Evidence, shortest: int) -> bool:
@@ -595,7 +627,7 @@ def _rare_shared(history: History, corpus: Corpus, later: Profile, start: int, e
 def coverage_needed(a: Profile, b: Profile, corpus: Corpus) -> float:
     """The least coverage at which ``is_link`` links the two rows, other
     evidence (rare words, a restated title) aside."""
-    if any(_mentions(a, name) and _mentions(b, name) and corpus.specific(name) for name in a.names | b.names):
+    if shares_name(a, b, corpus):
         return TERM_LINK_COVERAGE
     if min(len(a.text), len(b.text)) < SHORT_ROW:
         return SAME_AREA_SHORT_COVERAGE if a.area is not None and a.area == b.area else SHORT_LINK_COVERAGE

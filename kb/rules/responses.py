@@ -170,22 +170,30 @@ class AskProfile:
             context = {term: tuple(position for position in range(own) if term not in self.units[position][1])
                        for term in self.context}
         stands_for: dict[str, list[str]] = defaultdict(list)
+        owned: dict[str, list[int]] = {}  # the ask's own units holding each word a variant stands for
         if VARIANT_WEIGHT and not self.exact:
             for term, positions in exact.items():
                 if term[0] not in "@=«" and positions[0] < own:
+                    owned[term] = [position for position in positions if position < own]
                     for variant in variants(term):
                         stands_for[variant].append(term)
         weights = tuple(weight for weight, _ in self.units)
-        share = {term: max(weights[position] for position in positions) for term, positions in exact.items()}
+        share = {term: max([weights[position] for position in positions]) for term, positions in exact.items()}
         for term, positions in context.items():
             if positions:
                 share[term] = max(share.get(term, 0.0), CONTEXT_WEIGHT * max(weights[p] for p in positions))
+        most = {word: max([weights[p] for p in positions]) for word, positions in owned.items()}
         for variant, words in stands_for.items():
-            share[variant] = max(share.get(variant, 0.0),
-                                 VARIANT_WEIGHT * max(weights[p] for word in words for p in exact[word] if p < own))
+            found = VARIANT_WEIGHT * (most[words[0]] if len(words) == 1 else max([most[word] for word in words]))
+            share[variant] = max(share.get(variant, 0.0), found)
         held = [set(unit) for _, unit in self.units[:own]]
         return Lookup(np.array(weights), tuple(share.items()), *_unit_table(len(weights), exact, context),
-                      *_variant_table(exact, own, held, stands_for))
+                      *_variant_table(owned, held, stands_for))
+
+    @cached_property
+    def numbers(self) -> "AskNumbers":
+        """Its ``lookup``'s terms as numbers (``ask_numbers``)."""
+        return ask_numbers(self.lookup)
 
 
 @dataclass(frozen=True)
@@ -221,16 +229,20 @@ def _unit_table(units: int, exact: dict[str, list[int]], context: dict[str, tupl
     return tuple(term for term, _ in entries), np.array([count for _, count in entries]), starts
 
 
-def _variant_table(exact: dict[str, list[int]], own: int, held: list[set[str]], stands_for: dict[str, list[str]]) -> tuple:
+def _variant_table(owned: dict[str, list[int]], held: list[set[str]], stands_for: dict[str, list[str]]) -> tuple:
     """``Lookup.variant_terms``, ``variant_units``, ``word_terms`` and
     ``word_starts``: each variant, in each of the ask's own units lacking it
-    where it stands for a word of the unit, with those words; by unit."""
+    (``held``: each own unit's terms) where it stands for a word of the unit
+    (``owned``: the own units holding each word), with those words; by unit."""
     found: list[tuple[int, str, list[str]]] = []
     for variant, words in stands_for.items():
+        if len(words) == 1:  # most variants stand for one word: its units, in order
+            found += [(position, variant, words[:]) for position in owned[words[0]] if variant not in held[position]]
+            continue
         units_words: dict[int, list[str]] = defaultdict(list)
         for word in words:
-            for position in exact[word]:
-                if position < own and variant not in held[position]:
+            for position in owned[word]:
+                if variant not in held[position]:
                     units_words[position].append(word)
         found += [(position, variant, found_words) for position, found_words in units_words.items()]
     found.sort(key=lambda entry: entry[0])
@@ -425,26 +437,52 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
     for row in rows:
         if row.parent_id:
             children[row.parent_id].append(row)
-    profiles = []
-    for row in rows:
-        if row.parent_id or row.kind != "recommendation":
-            continue
-        subs = children.get(row.id, [])
-        units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
-        for body in [row.body or ""] + [c.body or "" for c in subs]:
-            folded = (_folded(sentence) for sentence in split(body))
-            units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
-                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
-        units = [(weight, unit) for weight, unit in units if unit]
-        own = len(units)
-        if SUPPORT_WEIGHT:
-            folded = (_folded(sentence) for sentence in split(row.support or ""))
-            units += [(SUPPORT_WEIGHT * (1.0 if asks(sentence) else NARRATIVE), folded_terms(sentence, slogans))
-                      for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
-        context = terms(row.section or "", slogans) if row.section else Counter()
-        profiles.append(AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit],
-                                   terms(row.title, slogans), context, own))
-    return profiles
+    return [kept_ask_profile(row, children.get(row.id, []), slogans)
+            for row in rows if not row.parent_id and row.kind == "recommendation"]
+
+
+_kept_asks: OrderedDict[tuple, AskProfile] = OrderedDict()
+# The asks of the submissions of a few government texts' windows: an ask is
+# compared with every government text of its window, and its profile (with
+# its ``lookup`` and ``table_part``) changes only with its text, the slogans
+# it holds and the weights of the rules.
+KEPT_ASKS = 20_000
+
+
+def kept_ask_profile(row: Recommendation, subs: list[Recommendation], slogans: set[str]) -> AskProfile:
+    """``ask_profile``, kept from one pair to the next by the ask's texts and
+    the slogans they hold (most hold none, whatever the pair's)."""
+    texts = (row.id, row.document_id, row.title, row.body, row.support, row.section,
+             tuple((c.title, c.body) for c in subs))
+    folded = _folded("\n".join(str(part) for part in texts[2:6]) + "\n" + "\n".join(f"{t}\n{b}" for t, b in texts[6]))
+    held = frozenset(slogan for slogan in slogans if slogan in folded)
+    key = (texts, held, VARIANT_WEIGHT, CONTEXT_WEIGHT, SUPPORT_WEIGHT)
+    found = _kept_asks.get(key)
+    if found is None:
+        found = _kept_asks[key] = ask_profile(row, subs, held)
+        if len(_kept_asks) > KEPT_ASKS:
+            _kept_asks.popitem(last=False)
+    else:
+        _kept_asks.move_to_end(key)
+    return found
+
+
+def ask_profile(row: Recommendation, subs: list[Recommendation], slogans: set[str]) -> AskProfile:
+    """The profile of one top-level ask, its sub-items ``subs`` folded in."""
+    units = [(1.0, terms(title, slogans)) for title in [row.title] + [c.title for c in subs]]
+    for body in [row.body or ""] + [c.body or "" for c in subs]:
+        folded = (_folded(sentence) for sentence in split(body))
+        units += [(1.0 if asks(sentence) else NARRATIVE, folded_terms(sentence, slogans))
+                  for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
+    units = [(weight, unit) for weight, unit in units if unit]
+    own = len(units)
+    if SUPPORT_WEIGHT:
+        folded = (_folded(sentence) for sentence in split(row.support or ""))
+        units += [(SUPPORT_WEIGHT * (1.0 if asks(sentence) else NARRATIVE), folded_terms(sentence, slogans))
+                  for sentence in folded if len(clean_folded(sentence)) >= MIN_UNIT]
+    context = terms(row.section or "", slogans) if row.section else Counter()
+    return AskProfile(row.id, row.document_id, [(weight, unit) for weight, unit in units if unit],
+                      terms(row.title, slogans), context, own)
 
 
 def kept_ask_table(rows: list[Recommendation], slogans: set[str]) -> "AskTable":
@@ -532,7 +570,8 @@ def term_ids(terms) -> np.ndarray:
     """The numbers of ``terms``, new terms numbered as they come: a pair's
     asks and paragraphs meet in arrays of these, not in dictionaries."""
     ids = _term_ids
-    return np.array([ids.setdefault(term, len(ids)) for term in terms], dtype=np.int64)
+    get = ids.get
+    return np.array([n if (n := get(term)) is not None else ids.setdefault(term, len(ids)) for term in terms], dtype=np.int64)
 
 
 # --- the government text's side of a pair ----------------------------------
@@ -654,26 +693,49 @@ class AskTable:
 def ask_table(asks: list[AskProfile]) -> AskTable:
     asks = [ask for ask in asks if len(ask.lookup.weights)]
     lookups = [ask.lookup for ask in asks]
+    parts = [ask.numbers for ask in asks]
     firsts = np.cumsum([0] + [len(lookup.weights) for lookup in lookups])
     words = np.cumsum([0] + [len(lookup.word_terms) for lookup in lookups])
     joined = lambda arrays, dtype=float: np.concatenate([np.zeros(0, dtype=dtype), *arrays])  # noqa: E731
-    units = [np.repeat(np.arange(len(lookup.weights)), np.diff([*lookup.starts, len(lookup.terms)])) for lookup in lookups]
     word_starts = joined((lookup.word_starts + words[i] for i, lookup in enumerate(lookups)), int)
     return AskTable(
         asks,
-        term_ids(term for lookup in lookups for term in lookup.terms),
+        joined((part.terms for part in parts), np.int64),
         joined(lookup.counts for lookup in lookups),
-        joined((found + firsts[i] for i, found in enumerate(units)), int),
+        joined((part.units + firsts[i] for i, part in enumerate(parts)), int),
         joined(lookup.weights for lookup in lookups),
         firsts[:-1],
-        term_ids(term for lookup in lookups for term in lookup.variant_terms),
+        joined((part.variant_terms for part in parts), np.int64),
         joined((lookup.variant_units + firsts[i] for i, lookup in enumerate(lookups)), int),
-        term_ids(term for lookup in lookups for term in lookup.word_terms),
+        joined((part.word_terms for part in parts), np.int64),
         word_starts,
         np.diff(np.append(word_starts, words[-1])),
-        term_ids(term for lookup in lookups for term, _ in lookup.share),
-        joined(np.array([share for _, share in lookup.share]) for lookup in lookups),
+        joined((part.share_terms for part in parts), np.int64),
+        joined(part.share for part in parts),
         joined((np.full(len(lookup.share), i) for i, lookup in enumerate(lookups)), int),
+    )
+
+
+@dataclass(frozen=True)
+class AskNumbers:
+    """An ask's ``Lookup`` with its terms as numbers (``term_ids``): its part of an ``AskTable``."""
+
+    terms: np.ndarray
+    units: np.ndarray  # the unit of each of ``terms``
+    variant_terms: np.ndarray
+    word_terms: np.ndarray
+    share_terms: np.ndarray
+    share: np.ndarray
+
+
+def ask_numbers(lookup: Lookup) -> AskNumbers:
+    return AskNumbers(
+        term_ids(lookup.terms),
+        np.repeat(np.arange(len(lookup.weights)), np.diff([*lookup.starts, len(lookup.terms)])),
+        term_ids(lookup.variant_terms),
+        term_ids(lookup.word_terms),
+        term_ids(term for term, _ in lookup.share),
+        np.array([share for _, share in lookup.share], dtype=float),
     )
 
 
