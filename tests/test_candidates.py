@@ -142,9 +142,9 @@ def test_postings_give_each_keys_rows_ascending_whatever_order_they_were_added_i
     from kb.rules.link_window import Postings
 
     postings = Postings()
-    for key, row in [("港", 7), ("中小企", 2), ("港", 3), ("港", 11), ("中小企", 1)]:
-        postings.add(key, row)
+    for keys, row in [(["港"], 7), (["中小企"], 2), (("港", "中小企"), 3), (["港"], 11), ({"中小企"}, 1), ([], 5)]:
+        postings.add(keys, row)
     postings.finish()
     assert postings.get("港").tolist() == [3, 7, 11]
-    assert postings.get("中小企").tolist() == [1, 2]
+    assert postings.get("中小企").tolist() == [1, 2, 3]
     assert postings.get("未見").tolist() == []

@@ -20,7 +20,7 @@ publication order and answers counts over any window by slicing.
 import math
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections import Counter
 from itertools import accumulate
 
 import numpy as np
@@ -64,13 +64,11 @@ def _ascending(years: dict[int, int]) -> tuple[list[int], list[int]] | None:
 
 
 class Weights:
-    """Rarity of character bigrams, and the weight of texts made of them."""
+    """Rarity of character bigrams (``_rarities``, a subclass's), and the weight of texts made of them."""
 
-    def __init__(self, rarity_of: Callable[[str], float]):
-        self._rarity_of = rarity_of
+    def __init__(self):
         self.known: dict[str, float] = {}
         self.sorted_sums: dict[str, list[float]] = {}
-        self.rarities: dict[str, float] = {}
         self.in_order: dict[str, list[float]] = {}
 
     def of(self, text: str) -> float:
@@ -92,39 +90,31 @@ class Weights:
         return found
 
     def _rarities(self, text: str) -> list[float]:
-        get = self.rarities.get
-        found = [get(text[i : i + 2]) for i in range(len(text) - 1)]
-        if None in found:
-            found = [self.rarity(text[i : i + 2]) for i in range(len(text) - 1)]
-        return found
+        raise NotImplementedError
 
-    def rarity(self, gram: str) -> float:
-        found = self.rarities.get(gram)
-        if found is None:
-            found = self.rarities[gram] = self._rarity_of(gram)
-        return found
+
+UNNUMBERED = np.iinfo(np.int64).max  # the number looked up for a bigram never numbered: above every other
 
 
 class WindowWeights(Weights):
     """A window's rarity of bigrams, by bigram number: ``values`` for the
     ``numbers`` its rows hold, ``absent`` for a bigram known when it was
     counted (one of the first ``size`` numbers) that they do not hold, and
-    ``unseen`` for one numbered since.  The rarities of the bigrams its rows
-    hold are looked up by bigram from the start (``grams``: the bigrams, by
-    number)."""
+    ``unseen`` for one numbered since or never.  A text's bigrams are
+    looked up by number (``vocabulary``), all at once: a window is asked
+    about a few hundred texts, and a table of all its bigrams' rarities
+    took longer to make than they to look up."""
 
     def __init__(self, numbers: np.ndarray, values: np.ndarray, absent: float, unseen: float, size: int,
-                 vocabulary: dict[str, int], grams: list[str]):
-        super().__init__(self._rarity_of_gram)
+                 vocabulary: dict[str, int]):
+        super().__init__()
         self.numbers, self.values, self.absent, self.unseen, self.size = numbers, values, absent, unseen, size
         self.vocabulary = vocabulary
-        self.rarities = dict(zip([grams[number] for number in numbers.tolist()], values.tolist()))
 
-    def _rarity_of_gram(self, gram: str) -> float:
-        number = self.vocabulary.get(gram)
-        if number is None:
-            return self.unseen
-        return float(self.of_numbers(np.array([number], dtype=np.int64))[0])
+    def _rarities(self, text: str) -> list[float]:
+        get = self.vocabulary.get
+        numbers = np.array([get(text[i : i + 2], UNNUMBERED) for i in range(len(text) - 1)], dtype=np.int64)
+        return self.of_numbers(numbers).tolist()
 
     def of_numbers(self, numbers: np.ndarray) -> np.ndarray:
         """The rarity of each bigram number in ``numbers``."""
@@ -136,6 +126,12 @@ class WindowWeights(Weights):
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int32)
+
+
+def numbers_of(numbers: dict[str, int], keys) -> list[int]:
+    """The number of each of ``keys`` in ``numbers``, new keys numbered in turn as they come."""
+    get = numbers.get
+    return [n if (n := get(key)) is not None else numbers.setdefault(key, len(numbers)) for key in keys]
 
 
 class Postings:
@@ -151,9 +147,11 @@ class Postings:
         self.starts = np.zeros(1, dtype=np.int64)  # where each key's rows start (one more: where they end)
         self.rows = _NO_ROWS
 
-    def add(self, key: str, row: int) -> None:
-        self._keys.append(self.numbers.setdefault(key, len(self.numbers)))
-        self._rows.append(row)
+    def add(self, keys, row: int) -> None:
+        """Add ``row`` to each of ``keys``."""
+        numbered = numbers_of(self.numbers, keys)
+        self._keys.extend(numbered)
+        self._rows.extend(array("i", [row]) * len(numbered))
 
     def finish(self) -> None:
         keys, rows = np.frombuffer(self._keys, dtype=np.int32), np.frombuffer(self._rows, dtype=np.int32)
@@ -179,7 +177,6 @@ class History:
         self.orders = [p.order for p in self.profiles]
         self.years = years  # document order -> year published
         self.vocabulary: dict[str, int] = {}
-        self._grams: list[str] = []
         self.plain = [self.numbers({g for s in p.sentences for g in bigrams(s)}) for p in self.profiles]
         self.word_rows = Postings()  # word -> the rows whose words hold it
         self.text_rows = Postings()  # bigram -> the rows whose text holds it
@@ -194,11 +191,7 @@ class History:
 
     def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
-        counts: dict[int, int] = {}
-        for grams in gram_lists:
-            for gram in grams:
-                number = self.vocabulary.setdefault(gram, len(self.vocabulary))
-                counts[number] = counts.get(number, 0) + 1
+        counts = Counter(numbers_of(self.vocabulary, (gram for grams in gram_lists for gram in grams)))
         numbers = sorted(counts)
         return np.array(numbers, dtype=np.int32), np.array([counts[n] for n in numbers], dtype=np.float64)
 
@@ -224,22 +217,13 @@ class History:
         numbers = np.flatnonzero(counts)
         # The last value is a bigram's the rows do not hold: log(rows + 1), as numpy works it out.
         rarity = np.log((rows + 1) / np.maximum(np.append(counts[numbers], 0), 1))
-        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary,
-                             self.grams())
-
-    def grams(self) -> list[str]:
-        """The bigrams by number (numbered in the order they were met)."""
-        if len(self._grams) != len(self.vocabulary):
-            self._grams = list(self.vocabulary)
-        return self._grams
+        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary)
 
     def record(self, profile) -> None:
         """Index a row's final text (for names) and words, once its supporting clauses are added."""
         position = self.position[profile.id]
-        for word in profile.words:
-            self.word_rows.add(word, position)
-        for gram in set(bigrams(profile.text)):
-            self.text_rows.add(gram, position)
+        self.word_rows.add(profile.words, position)
+        self.text_rows.add(set(bigrams(profile.text)), position)
 
     def finish(self) -> None:
         """Sort the indexes (rows may be recorded in any order)."""

@@ -369,9 +369,16 @@ def shared_names(a: Profile, b: Profile, corpus: Corpus) -> list[str]:
 
 
 def shares_name(a: Profile, b: Profile, corpus: Corpus) -> bool:
-    """``shared_names`` is not empty."""
-    return (any(_mentions(a, n) for n in specific_held(b, corpus))
-            or any(_mentions(b, n) and corpus.specific(n) for n in held_names(a)))
+    """``shared_names`` is not empty (asked of every candidate pair: what
+    ``_mentions`` keeps is read here directly)."""
+    if any(_mentions(a, n) for n in specific_held(b, corpus)):
+        return True
+    mentioned = b.mentioned
+    for name in held_names(a):
+        found = mentioned.get(name)
+        if (found or found is None and _mentions(b, name)) and corpus.specific(name):
+            return True
+    return False
 
 
 def specific_held(later: Profile, corpus: Corpus) -> tuple[str, ...]:
@@ -506,9 +513,11 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
         if first == last:
             continue
         rows_here = history.profiles[first:last]
-        weights = None if all(p.id in known for p in rows_here) else history.weights(*history.window(document))
+        stored = all(p.id in known for p in rows_here)
+        # The window's weights weigh the supporting clauses only: not made for a document whose rows have none.
+        weights = None if stored or not any(p.id in support for p in rows_here) else history.weights(*history.window(document))
         for profile in rows_here:
-            if weights is None:
+            if stored:
                 clauses, context, names, found_words = known[profile.id]
                 profile.sentences += clauses
                 profile.text += "".join(clauses)
@@ -517,11 +526,12 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
                 profile.words = tuple(sys.intern(word) for word in found_words)  # sorted, as stored
             else:
                 sentences, names = len(profile.sentences), set(profile.names)
-                add_support(profile, support.get(profile.id), weights)
+                if profile.id in support:
+                    add_support(profile, support[profile.id], weights)
                 profile.words = tuple(sorted({word for sentence in profile.sentences for word in words(sentence)}))
                 clauses = profile.sentences[sentences:]
-            history.made[profile.id] = [clauses if weights is None else list(clauses), profile.context,
-                                        sorted(profile.names - names) if weights is not None else sorted(set(names)),
+            history.made[profile.id] = [clauses if stored else list(clauses), profile.context,
+                                        sorted(set(names)) if stored else sorted(profile.names - names),
                                         profile.words]
             profile.grams, profile.gram_counts = history.counted(bigrams(s) for s in profile.sentences)
             profile.title_grams, profile.title_counts = history.counted([bigrams(profile.title)])
