@@ -129,6 +129,23 @@ def test_a_windows_rarity_is_counted_over_the_bigrams_it_holds():
     assert len(weights.numbers) == len(set(np.concatenate(history.plain[start:end]).tolist())) < len(history.vocabulary)
 
 
+def test_a_texts_rarities_are_looked_up_by_number_held_absent_or_never_numbered():
+    """A window weighs a text's bigrams by their numbers: those its rows hold
+    by their count, one it does not hold (numbered or never met) as held by
+    none, in the text's order."""
+    rows, documents = link_accuracy.parsed_sources(ROOT / "sources")
+    history = kb_links.prepare(rows, documents, {})
+    start, end = 3, 40
+    weights = history.weights(start, end)
+    held = history.profiles[start].sentences[0][:6]
+    absent = next(g for g, n in history.vocabulary.items() if n not in set(weights.numbers.tolist()))
+    text = held + absent + "𠀀𠀁"  # 𠀀𠀁: never numbered
+    expected = [weights.of_numbers(np.array([history.vocabulary.get(text[i : i + 2], 10**9)]))[0] for i in range(len(text) - 1)]
+    assert weights.rarities_of(text) == expected
+    assert expected[-1] == expected[len(held)] == np.log(end - start + 1) > min(expected[:len(held) - 1])
+    assert weights.of(text) == sum(expected)
+
+
 def test_new_bigrams_are_numbered_in_their_own_order_not_the_sets():
     """Numbers given in the order a set is iterated in change with Python's
     string hashing, and with them the order floats are summed in: a tie

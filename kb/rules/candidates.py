@@ -50,11 +50,15 @@ class Stack:
         return self.by_feature[self.starts[features][places] + within], places
 
 
-def stack(features: list[np.ndarray], counts: list[np.ndarray], rarity: np.ndarray) -> Stack:
+def stack(features: list[np.ndarray], counts: list[np.ndarray], rarity: np.ndarray, local: np.ndarray | None = None) -> Stack:
     """The rows (each its feature numbers and their occurrences) weighted by
-    ``rarity`` (by feature number, one for every feature there is)."""
+    ``rarity`` (by feature number, one for every feature there is).  With
+    ``local`` (ascending feature numbers), the rows' numbers are their
+    places in it, looked up for all the rows at once."""
     row = np.repeat(np.arange(len(features)), [len(f) for f in features])
     numbers = np.concatenate(features) if features else np.zeros(0, np.int64)
+    if local is not None:
+        numbers = np.searchsorted(local, numbers)
     weight = (np.concatenate(counts) if counts else np.zeros(0)) * rarity[numbers]
     by_feature = np.argsort(numbers, kind="stable")  # within a feature, by row
     starts = np.searchsorted(numbers[by_feature], np.arange(len(rarity) + 1))

@@ -584,8 +584,8 @@ def candidates_into(history: History, document: int, corpus: Corpus) -> list[tup
     # The bigrams of this window and document, numbered 0, 1, … in the order of their global numbers.
     local = _distinct(np.concatenate([p.grams for p in earlier] + [p.title_grams for p in earlier] + [p.grams for p in later_rows]))
     rarity = corpus.weights.of_numbers(local)
-    texts = stack([np.searchsorted(local, p.grams) for p in earlier], [p.gram_counts for p in earlier], rarity)
-    titles = stack([np.searchsorted(local, p.title_grams) for p in earlier], [p.title_counts for p in earlier], rarity)
+    texts = stack([p.grams for p in earlier], [p.gram_counts for p in earlier], rarity, local)
+    titles = stack([p.title_grams for p in earlier], [p.title_counts for p in earlier], rarity, local)
     lengths = np.array([len(p.text) for p in earlier])
     pairs = []
     for later in later_rows:

@@ -446,7 +446,7 @@ _kept_asks: OrderedDict[tuple, AskProfile] = OrderedDict()
 # compared with every government text of its window, and its profile (with
 # its ``lookup`` and ``table_part``) changes only with its text, the slogans
 # it holds and the weights of the rules.
-KEPT_ASKS = 20_000
+KEPT_ASKS = 4_096
 
 
 def kept_ask_profile(row: Recommendation, subs: list[Recommendation], slogans: set[str]) -> AskProfile:
