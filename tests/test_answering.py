@@ -7,6 +7,7 @@ from kb.rules import answers as answering
 from tests.conftest import in_fresh_process
 from kb.build import parse_sources
 from kb.records import Document, Paragraph, Recommendation, by_document
+from kb.rules.links import runs
 from kb.rules.responses import RELATED_SCORE, Response, compute_responses, relation, response_pairs, statuses
 
 ROOT = Path(__file__).parent.parent
@@ -79,13 +80,13 @@ def test_a_related_paragraph_makes_a_possible_response_and_a_thin_overlap_none()
 
 def test_runs_keep_texts_in_order_with_as_many_pairs_each():
     """Each worker takes one run of government texts, one after another, so
-    that it meets a submission's window in one piece; the runs carry about
-    as many pairs each."""
+    that it meets a submission's window in one piece (and keeps its asks'
+    tables); the runs carry about as many pairs each."""
     groups = [[("s", f"g{i}")] * size for i, size in enumerate([5, 1, 1, 1, 4, 2, 2, 4, 3, 1])]
-    runs = answering.runs(groups, 2)
-    assert [group for run in runs for group in run] == groups
-    assert [sum(len(group) for group in run) for run in runs] == [12, 12]
-    assert len(answering.runs(groups, 3)) == 3
-    assert answering.runs(groups[:1], 2) == [groups[:1]]
-    assert answering.runs([], 2) == [[]]
-
+    sizes = [len(group) for group in groups]
+    cut = runs(groups, sizes, 2)
+    assert [group for run in cut for group in run] == groups
+    assert [sum(len(group) for group in run) for run in cut] == [12, 12]
+    assert len(runs(groups, sizes, 3)) == 3
+    assert runs(groups[:1], sizes[:1], 2) == [groups[:1]]
+    assert runs([], [], 2) == [[]]

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.rules.links import default_workers, forked_pool
+from kb.rules.links import default_workers, forked_pool, runs
 from kb.records import Document, Paragraph, Recommendation, by_document, document_of
 from kb.rules.synonyms import variant_index
 from kb.rules.responses import Answers, Own, Response, own_statuses, rule_responses, statuses, thread_statuses, window_pairs
@@ -124,28 +124,13 @@ def score_pairs(pairs: list[tuple[str, str]], rows: list[Recommendation], paragr
             variant_index()  # read once here, before the workers fork, not once in each
             gc.freeze()  # what the workers inherit: no collection in a worker walks (and copies) it
             with forked_pool(workers) as pool:
-                found = {pair: responses for run in pool.map(_score_run, runs(list(by_government.values()), workers))
+                groups = list(by_government.values())  # a worker takes a run of texts: it keeps the asks' tables it made
+                found = {pair: responses for run in pool.map(_score_run, runs(groups, [len(g) for g in groups], workers))
                          for pair, responses in run.items()}
     finally:
         _shared = None
         gc.unfreeze()
     return [r for pair in pairs for r in found[pair]]
-
-
-def runs(groups: list[list[tuple[str, str]]], workers: int) -> list[list[list[tuple[str, str]]]]:
-    """The government texts' groups of pairs cut into ``workers`` runs of
-    texts one after another, with about as many pairs each: a worker takes
-    a run.  A submission is compared with the texts of its window, which
-    come one after another, and the worker that meets it again keeps its
-    asks' tables (``kb.rules.responses.kept_ask_table``); handed out one
-    text at a time, every worker made every submission's tables again."""
-    total, done, cut = sum(len(group) for group in groups), 0, [[]]
-    for group in groups:
-        if cut[-1] and done >= total * len(cut) / workers:
-            cut.append([])
-        cut[-1].append(group)
-        done += len(group)
-    return cut
 
 
 def _score_run(groups: list[list[tuple[str, str]]]) -> dict[tuple[str, str], list[Response]]:

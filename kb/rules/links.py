@@ -712,16 +712,34 @@ def _map_documents(history: History, documents: list[int], workers: int | None =
         return [links_into(history, document) for document in documents]
     _shared = history
     gc.freeze()  # the profiles live as long as the pool: no collection in a worker walks (and copies) them
+    # The work of linking into a document: its rows times its window's.
+    sizes = [(history.rows_of(d)[1] - history.rows_of(d)[0]) * (history.window(d)[1] - history.window(d)[0]) for d in documents]
     try:
         with forked_pool(workers) as pool:
-            return pool.map(_links_into_shared, documents, chunksize=1)
+            return [found for run in pool.map(_links_into_run, runs(documents, sizes, workers)) for found in run]
     finally:
         _shared = None
         gc.unfreeze()
 
 
-def _links_into_shared(document: int) -> tuple[list[Link], int]:
-    return links_into(_shared, document)
+def _links_into_run(documents: list[int]) -> list[tuple[list[Link], int]]:
+    return [links_into(_shared, document) for document in documents]
+
+
+def runs(items: list, sizes: list[int], workers: int) -> list[list]:
+    """``items`` cut into ``workers`` runs, one after another, of about the
+    same total size each: a worker takes a run.  The work on an item reads
+    its window's (the items just before it), so a worker given a run reads
+    one stretch of the corpus, each profile's names looked up once, where
+    handed out one item at a time every worker read all of it (and, forked,
+    copied what it touched)."""
+    total, done, cut = sum(sizes), 0, [[]]
+    for item, size in zip(items, sizes):
+        if cut[-1] and done >= total * len(cut) / workers:
+            cut.append([])
+        cut[-1].append(item)
+        done += size
+    return cut
 
 
 # --- order ------------------------------------------------------------------

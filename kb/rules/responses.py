@@ -444,7 +444,7 @@ def ask_profiles(rows: list[Recommendation], slogans: set[str] = frozenset()) ->
 _kept_asks: OrderedDict[tuple, AskProfile] = OrderedDict()
 # The asks of the submissions of a few government texts' windows: an ask is
 # compared with every government text of its window, and its profile (with
-# its ``lookup`` and ``table_part``) changes only with its text, the slogans
+# its ``lookup`` and ``numbers``) changes only with its text, the slogans
 # it holds and the weights of the rules.
 KEPT_ASKS = 4_096
 
