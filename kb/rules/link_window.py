@@ -63,10 +63,23 @@ def _ascending(years: dict[int, int]) -> tuple[list[int], list[int]] | None:
     return _ascending_memo[1]
 
 
-class Weights:
-    """Rarity of character bigrams (``_rarities``, a subclass's), and the weight of texts made of them."""
+UNNUMBERED = np.iinfo(np.int64).max  # the number looked up for a bigram never numbered: above every other
 
-    def __init__(self):
+
+class Weights:
+    """A window's rarity of character bigrams, and the weight of texts made
+    of them.  By bigram number: ``values`` for the ``numbers`` its rows
+    hold, ``absent`` for a bigram known when it was counted (one of the
+    first ``size`` numbers) that they do not hold, and ``unseen`` for one
+    numbered since or never.  A text's bigrams are looked up by number
+    (``vocabulary``), all at once: a window is asked about a few hundred
+    texts, and a table of all its bigrams' rarities took longer to make
+    than they to look up."""
+
+    def __init__(self, numbers: np.ndarray, values: np.ndarray, absent: float, unseen: float, size: int,
+                 vocabulary: dict[str, int]):
+        self.numbers, self.values, self.absent, self.unseen, self.size = numbers, values, absent, unseen, size
+        self.vocabulary = vocabulary
         self.known: dict[str, float] = {}
         self.sorted_sums: dict[str, list[float]] = {}
         self.in_order: dict[str, list[float]] = {}
@@ -86,35 +99,10 @@ class Weights:
         """The rarity of each bigram of ``text``, in order (kept: ``text`` is a sentence, weighed again and again)."""
         found = self.in_order.get(text)
         if found is None:
-            found = self.in_order[text] = self._rarities(text)
+            get = self.vocabulary.get
+            numbers = np.array([get(text[i : i + 2], UNNUMBERED) for i in range(len(text) - 1)], dtype=np.int64)
+            found = self.in_order[text] = self.of_numbers(numbers).tolist()
         return found
-
-    def _rarities(self, text: str) -> list[float]:
-        raise NotImplementedError
-
-
-UNNUMBERED = np.iinfo(np.int64).max  # the number looked up for a bigram never numbered: above every other
-
-
-class WindowWeights(Weights):
-    """A window's rarity of bigrams, by bigram number: ``values`` for the
-    ``numbers`` its rows hold, ``absent`` for a bigram known when it was
-    counted (one of the first ``size`` numbers) that they do not hold, and
-    ``unseen`` for one numbered since or never.  A text's bigrams are
-    looked up by number (``vocabulary``), all at once: a window is asked
-    about a few hundred texts, and a table of all its bigrams' rarities
-    took longer to make than they to look up."""
-
-    def __init__(self, numbers: np.ndarray, values: np.ndarray, absent: float, unseen: float, size: int,
-                 vocabulary: dict[str, int]):
-        super().__init__()
-        self.numbers, self.values, self.absent, self.unseen, self.size = numbers, values, absent, unseen, size
-        self.vocabulary = vocabulary
-
-    def _rarities(self, text: str) -> list[float]:
-        get = self.vocabulary.get
-        numbers = np.array([get(text[i : i + 2], UNNUMBERED) for i in range(len(text) - 1)], dtype=np.int64)
-        return self.of_numbers(numbers).tolist()
 
     def of_numbers(self, numbers: np.ndarray) -> np.ndarray:
         """The rarity of each bigram number in ``numbers``."""
@@ -217,7 +205,7 @@ class History:
         numbers = np.flatnonzero(counts)
         # The last value is a bigram's the rows do not hold: log(rows + 1), as numpy works it out.
         rarity = np.log((rows + 1) / np.maximum(np.append(counts[numbers], 0), 1))
-        return WindowWeights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary)
+        return Weights(numbers, rarity[:-1], float(rarity[-1]), math.log(rows + 1), len(self.vocabulary), self.vocabulary)
 
     def record(self, profile) -> None:
         """Index a row's final text (for names) and words, once its supporting clauses are added."""
