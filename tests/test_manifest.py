@@ -52,3 +52,28 @@ def test_repeated_ids_are_an_error(sources_copy):
     manifest.write_text(text.replace("- id: cma-2024-budget", "- id: cma-2023-policy-address"), encoding="utf-8")
     with pytest.raises(ManifestError, match="document ids repeated: cma-2023-policy-address"):
         read_manifest(sources_copy)
+
+
+def test_a_manifest_read_again_gives_fresh_sources_and_checks_the_files_again(sources_copy):
+    first = read_manifest(sources_copy)
+    first[1].document.sha256 = "changed by whoever read it"
+    again = read_manifest(sources_copy)
+    assert again[1].document.sha256 == ""
+    assert [s.document for s in again[2:]] == [s.document for s in first[2:]]
+    assert again[1].document is not first[1].document
+    (sources_copy / again[3].document.source_file).unlink()
+    with pytest.raises(ManifestError, match=r"hkpc-2025-manufacturing-study\).*not found"):
+        read_manifest(sources_copy)
+
+
+def test_an_entry_appended_is_checked_and_the_others_kept(sources_copy):
+    manifest = sources_copy / "manifest.yml"
+    before = read_manifest(sources_copy)
+    text = manifest.read_text(encoding="utf-8")
+    entry = text[text.index("- id: cma-2024-budget"):].split("\n- id:")[0]
+    manifest.write_text(text + "\n" + entry.replace("id: cma-2024-budget", "id: cma-2024-budget-again") + "\n", encoding="utf-8")
+    after = read_manifest(sources_copy)
+    assert [s.document.id for s in after] == [s.document.id for s in before] + ["cma-2024-budget-again"]
+    manifest.write_text(text + "\n" + entry + "\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match="document ids repeated: cma-2024-budget$"):
+        read_manifest(sources_copy)

@@ -26,9 +26,10 @@ Every refusal names the file and the line: ``manifest.yml:52: document 3
 
 import datetime
 import re
+from collections import Counter
 from functools import lru_cache
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kb.records import Document, Publisher
@@ -87,9 +88,43 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
     if not isinstance(entries, list) or not entries:
         raise ManifestError(f"{path}:{line_of(entries, default=1)}: expected a list of documents")
     root = path.parent.resolve()
-    sources = [_Entry(path, entries, index, root).source() for index in range(len(entries))]
+    sources = [_source(path, entries, index, root) for index in range(len(entries))]
     _check_unique(path, entries, [source.document.id for source in sources])
     return sources
+
+
+# Entries checked already, by the identity of the data read for them: a
+# manifest read again with the same entry on the same line (kb add reads it
+# before and while it writes, then its build) gives the same data
+# (``load_yaml_list_text`` keeps each item's), whose checks need not run
+# again but for its files, which may have gone since.
+_CHECKED: dict[int, tuple[object, Path, Source]] = {}
+_CHECKED_MOST = 50_000
+
+
+def _source(path: Path, entries: list, index: int, root: Path) -> Source:
+    """The ``index``-th entry's source, checked (``_Entry.source``), or
+    a copy of the one made when its data was read before."""
+    entry = entries[index]
+    kept = _CHECKED.get(id(entry))
+    if kept is not None and kept[0] is entry and kept[1] == path and _files_there(kept[2]):
+        return _copy(kept[2])
+    source = _Entry(path, entries, index, root).source()
+    if len(_CHECKED) >= _CHECKED_MOST:
+        _CHECKED.clear()
+    _CHECKED[id(entry)] = (entry, path, source)
+    return _copy(source)
+
+
+def _files_there(source: Source) -> bool:
+    return source.path.is_file() and (source.original is None or source.original.is_file())
+
+
+def _copy(source: Source) -> Source:
+    """A source whose document and counts whoever reads it may change (the
+    build fills in the document's checksum)."""
+    return replace(source, document=replace(source.document), publisher=replace(source.publisher),
+                   expect=dict(source.expect) if source.expect is not None else None)
 
 
 @lru_cache(maxsize=2)
@@ -358,7 +393,8 @@ def _type_name(value) -> str:
 
 
 def _check_unique(path: Path, entries: list, ids: list[str]) -> None:
-    repeated = sorted({document_id for document_id in ids if ids.count(document_id) > 1})
+    counted = Counter(ids)
+    repeated = sorted(document_id for document_id, count in counted.items() if count > 1)
     if repeated:
         line = line_of(entries, ids.index(repeated[0], ids.index(repeated[0]) + 1), default=1)
         raise ManifestError(f"{path}:{line}: document ids repeated: {', '.join(repeated)}")
