@@ -372,3 +372,59 @@ def test_an_entry_changed_over_an_unchanged_file_reads_the_file_once_and_is_buil
         assert conn.execute("select title_en from documents where id = ?", [BDC]).fetchone() == ("Brands relaunched",)
     build(sources_copy, tmp_path / "full.db", full=True)
     assert contents(db) == contents(tmp_path / "full.db")
+
+
+def _kept_links_never_read_whole(monkeypatch):
+    """An incremental build that keeps every row reads no kept link back
+    (kb.build.link_change): reading them all fails the test."""
+    def read_all(self):
+        raise AssertionError("every link read back")
+    monkeypatch.setattr(incremental.StoredLinks, "all", read_all)
+
+
+def test_a_newer_document_added_reads_back_only_the_links_it_changes(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import benchmark_build
+
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    entries = benchmark_build.make_corpus(12, folder)
+    build(folder, db)
+    added = benchmark_build.add_document(folder, entries, 12)
+    added["published"] = f"{max(int(str(e['published'])[:4]) for e in entries) + 1}-06"  # after every other
+    benchmark_build.write_manifest(folder, entries + [added])
+    before = contents(db)["links"]
+    _kept_links_never_read_whole(monkeypatch)
+    notes = []
+    build(folder, db, notify=notes.append)
+    assert "building incrementally: 12 documents kept, 1 added, changed or removed" in notes
+    monkeypatch.undo()
+    build(folder, tmp_path / "full.db", full=True)
+    incremental, full = contents(db), contents(tmp_path / "full.db")
+    assert incremental == full
+    assert len(full["links"]) > len(before) and common_prefix(before, full["links"]) > 0
+
+
+def test_link_verdicts_added_between_builds_are_applied_as_a_full_build_applies_them(tmp_path, monkeypatch):
+    """A confirmed link added reads back no kept link; a rejected one may
+    split a thread, and the links are read to find the threads again."""
+    folder, db = tmp_path / "sources", tmp_path / "kb.db"
+    shutil.copytree(SOURCES, folder, ignore=shutil.ignore_patterns(".*"))
+    build(folder, db)
+    with sqlite3.connect(db) as conn:
+        rejected = conn.execute("select from_id, to_id from links where method = 'rule' order by rowid limit 1").fetchone()
+        linked = {pair for pair in conn.execute("select from_id, to_id from links")}
+        later = conn.execute("select id from recommendations where document_id = ? and parent_id is null order by ordinal",
+                             [rejected[1].split("/")[0]]).fetchall()
+    confirmed = next((rejected[0], to_id) for (to_id,) in later if (rejected[0], to_id) not in linked)
+    for verdict, pair in [("confirm", confirmed), ("reject", rejected)]:
+        with open(folder / "link_reviews.yml", "a", encoding="utf-8") as file:
+            file.write(f'\n"{pair[0]} -> {pair[1]}": {verdict}\n')
+        if verdict == "confirm":
+            _kept_links_never_read_whole(monkeypatch)
+        build(folder, db)
+        monkeypatch.undo()
+        build(folder, tmp_path / "full.db", full=True)
+        incremental, full = contents(db), contents(tmp_path / "full.db")
+        links = {(row[0], row[1]): row[4] for row in full["links"]}
+        assert links[confirmed] == "manual" and (verdict == "confirm") == (rejected in links)
+        assert incremental == full

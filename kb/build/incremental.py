@@ -93,7 +93,7 @@ class Previous:
     rows: dict[str, list[Recommendation]]
     paragraphs: dict[str, "list[Paragraph] | StoredParagraphs"]  # a government text's, read when asked for
     primary_areas: dict[str, str]
-    links: list[Link]
+    links: "StoredLinks"  # its links, read when asked for
     answers: Kept  # what it found about responses; their rows are read only when asked for
     link_reviewed: set[str]
     pairs_by_document: dict[str, int]
@@ -158,7 +158,7 @@ def _read(db: sqlite_utils.Database, path: Path) -> Previous | None:
         rows=rows,
         paragraphs=paragraphs,
         primary_areas=dict(db.execute("select id, primary_area_id from recommendations")),
-        links=list(_records(db, Link, "links", "order by rowid")),
+        links=StoredLinks(path),
         answers=Kept(
             pairs={tuple(pair) for pair in json.loads(info.get(ANSWERED_KEY) or "[]")},
             reviewed={tuple(pair) for pair in json.loads(info.get(RESPONSE_REVIEWED_KEY) or "[]")},
@@ -254,6 +254,45 @@ class KnownProfiles(Mapping):
         return sum(len(self._of(document_id)) for document_id in self.documents)
 
 
+class StoredLinks:
+    """The previous database's links, left there until asked for: all of
+    them (read once), those into some rows, or the pairs of rows its
+    threads join (``kb.rules.threads``), which the links make."""
+
+    def __init__(self, db_path: Path):
+        self.db_path = db_path
+        self._all: list[Link] | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.db_path.absolute().as_uri() + "?mode=ro", uri=True)
+
+    def all(self) -> list[Link]:
+        """Every link, in rowid order (the order pages read)."""
+        if self._all is None:
+            columns = ", ".join(f"[{name}]" for name in Link._fields)
+            with closing(self._connect()) as conn, _no_collection():
+                self._all = [Link(*values) for values in conn.execute(f"select {columns} from links order by rowid")]
+        return self._all
+
+    def into(self, row_ids: set[str]) -> list[Link]:
+        """The links into the rows ``row_ids``, in rowid order, read through
+        the table's index of the later row."""
+        columns = ", ".join(f"[{name}]" for name in Link._fields)
+        ids, found = sorted(row_ids), []
+        with closing(self._connect()) as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                found += conn.execute(f"select rowid, {columns} from links where to_id in ({', '.join('?' for _ in chunk)})",
+                                      chunk).fetchall()
+        return [Link(*values[1:]) for values in sorted(found)]
+
+    def thread_pairs(self) -> list[tuple[str, str]]:
+        """Each row of a thread with its thread's first row: pairs whose
+        connected groups are those of the links."""
+        with closing(self._connect()) as conn:
+            return conn.execute("select recommendation_id, thread_id from threads where recommendation_id != thread_id").fetchall()
+
+
 def profile_records(profiles: dict[str, list]) -> dict[str, str]:
     """What linking prepared of each row (row id -> its profile), by
     document as the ``link_profiles`` table holds it: document id -> its
@@ -307,12 +346,14 @@ def changed_documents(fingerprints: dict[str, str], previous: Previous) -> set[s
 
 
 def linked_again(documents: list[Document], previous: Previous, changed: set[str], areas: dict[str, str],
-                 with_rows: set[str] | None = None) -> set[str]:
+                 with_rows: set[str] | None = None, reviewed: set[str] = frozenset()) -> set[str]:
     """The documents whose links into them must be found again: those whose
     window, or the windows of their window's rows (a row's supporting clauses
     are weighed as of its own document), holds a document that was added,
     changed or removed, or whose rows' primary areas changed; and those named
-    by the previous link reviews.  ``with_rows``: the documents with
+    by the previous link reviews, or by this build's (``reviewed``): a
+    verdict is applied to the links found into them (kb.build.pipeline),
+    the others are kept as the previous build wrote them.  ``with_rows``: the documents with
     top-level rows now; a document changed that has none, and had none (a
     government text), changes no window's rows, so no link (``linked``)."""
     touched = linked(changed, previous, with_rows)
@@ -320,7 +361,7 @@ def linked_again(documents: list[Document], previous: Previous, changed: set[str
     keys = [_key(d) for d in documents if d.id in touched]
     keys += [_key(previous.documents[d]) for d in touched if d in previous.documents]
     again = {d.id for d in documents if any(_within(key, _key(d), 2 * HORIZON_YEARS) for key in keys)}
-    return again | (previous.link_reviewed & {d.id for d in documents})
+    return again | ((previous.link_reviewed | reviewed) & {d.id for d in documents})
 
 
 def window_changed(documents: list[Document], previous: Previous, changed: set[str],

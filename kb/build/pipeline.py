@@ -28,13 +28,13 @@ from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy
 from kb.build.freshness import build_info, input_name, read_input, sha256
 from kb.build.incremental import (ANSWERED_KEY, OVERRIDES_KEY, profile_records, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
-from kb.rules.links import Link, LinkRun, document_order, rule_links
+from kb.rules.links import Link, LinkRun, document_order, in_reading_order, rule_links
+from kb.build.link_change import LinkChange, link_change, link_groups, sync_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
 from kb.build.snapshot import unserved
 from kb.build.progress import LARGE_BYTES, Progress, size_text
 from kb.rules.search_index import save_search_index, update_search_index
-from kb.rules.graph import connected_groups
 from kb.rules.threads import members_of, threads_of
 from kb.records import Parsed, document_of
 from kb.rules.responses import Answers
@@ -172,16 +172,18 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
         tagged = {row.document_id for row in rows} - kept_tags.keys() if kept_tags else None
     documents = [result.document for result in parsed.values() if result]
     with_rows = {row.document_id for row in rows if not row.parent_id}
-    again = linked_again(documents, previous, changed, primary_areas(tags), with_rows) if previous else None
     link_reviews, response_reviews = read_reviews(sources_dir)
+    again = None
+    if previous:
+        again = linked_again(documents, previous, changed, primary_areas(tags), with_rows, link_reviewed(link_reviews))
     gc.freeze()
     moved = window_changed(documents, previous, changed, with_rows) if previous else set()
     with progress.step(f"linking {len(rows)} rows across documents"):
-        linked = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, moved)
+        linked, links = _link(Path(sources_dir), rows, documents, primary_areas(tags), skipped, link_reviews, again, previous, moved)
     paragraphs = {result.document.id: result.paragraphs for result in parsed.values() if result and result.paragraphs}
     gc.freeze()
     with progress.step(f"finding government responses to {len(rows)} rows in {sum(map(len, paragraphs.values()))} paragraphs"):
-        groups = connected_groups((link.from_id, link.to_id) for link in linked.links)
+        groups = link_groups(links)
         answers = answering.answers(sources_dir, rows, paragraphs, documents, groups, response_reviews,
                                     changed if previous else None, previous.answers if previous else None, horizon=horizon)
     threads = members_of(threads_of(groups, rows, documents))
@@ -195,7 +197,7 @@ def _build_frozen(sources_dir: str | Path, db_path: str | Path, loaders_by_name,
                                        ensure_ascii=False),
                 CODE_KEY: code_version(), OVERRIDES_KEY: overrides,
                 **reviewed_documents(link_reviews, response_reviews)}
-        _save(db_path, Written(found, tags, linked.links, threads, info, answers, profile_records(linked.profiles), moved,
+        _save(db_path, Written(found, tags, links, threads, info, answers, profile_records(linked.profiles), moved,
                                tagged), changed, previous)
     return [_report(source, parsed[source.document.id]) for source in sources]
 
@@ -228,9 +230,14 @@ def reviewed_documents(link_reviews: list[Review], response_reviews: list[Review
     """The documents the reviewer's verdicts name, for ``build_info``: the
     next incremental build works their links and responses out again
     (``kb.build.incremental``)."""
-    link_ids = {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
+    link_ids = link_reviewed(link_reviews)
     response_pairs = {(document_of(r.from_id), document_of(r.to_id)) for r in response_reviews if r.to_id}
     return {LINK_REVIEWED_KEY: json.dumps(sorted(link_ids)), RESPONSE_REVIEWED_KEY: json.dumps(sorted(response_pairs))}
+
+
+def link_reviewed(link_reviews: list[Review]) -> set[str]:
+    """The documents the reviewer's link verdicts name."""
+    return {document_of(i) for r in link_reviews for i in (r.from_id, r.to_id)}
 
 
 def check_db_path(db_path: str | Path) -> None:
@@ -507,7 +514,7 @@ class Written:
 
     sources: list[ParsedSource]
     tags: list[AreaTag]
-    links: list[Link]
+    links: "list[Link] | LinkChange"  # a change to the previous build's (kb.build.link_change) in an incremental build
     threads: list[dict]
     info: dict[str, str]
     answers: Answers | None = None
@@ -600,7 +607,7 @@ def _fill_changes(db: sqlite_utils.Database, written: Written, replaced: set[str
     else:  # the tags of the other documents are the stored ones
         again = written.tagged | replaced
         store.replace_area_tags(db, [t for t in written.tags if document_of(t.recommendation_id) in again], again)
-    store.sync_in_order(db, "links", written.links, previous.links)
+    sync_links(db, written.links, previous)
     answers = written.answers
     if answers:
         store.replace_responses(db, answers.replaced, answers.responses)
@@ -655,26 +662,32 @@ def _link(
     again: set[str] | None = None,
     previous: Previous | None = None,
     moved: set[str] = frozenset(),
-) -> LinkRun:
+) -> tuple[LinkRun, "list[Link] | LinkChange"]:
     """Links between recommendations of different documents, with the reviewer's verdicts;
     ``areas`` are the rows' primary policy areas.  With a ``previous``
-    database, only the links into the documents ``again`` are found; the
-    others are kept from it, and what linking prepared of the rows of
-    documents not ``moved`` (whose window did not change) is read back from
-    it.  The run's ``profiles`` are those of the rows prepared."""
+    database, only the links into the documents ``again`` (which hold
+    every document a verdict names) are found; the others are kept from
+    it, and what linking prepared of the rows of documents not ``moved``
+    (whose window did not change) is read back from it.  The run's
+    ``profiles`` are those of the rows prepared; with the run, the links:
+    all of them, or (``kb.build.link_change``) those found as a change to
+    the previous build's."""
     check_review_ids(sources_dir / LINK_REVIEWS_NAME, reviews, {row.id for row in rows}, skipped=skipped)
     known = {}
     if previous is not None:
         present = {document.id for document in documents}
         known = previous.link_profiles.of(present - moved)
     found = rule_links(rows, documents, areas, into=again, known=known)
-    kept, pairs = [], {}
-    if previous is not None:
-        kept = _kept_links(previous, again, present)
-        pairs = {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
+    reviewed = apply_link_reviews(found.links, reviews, rows, document_order(documents))
+    pairs = {} if previous is None else {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
-    return LinkRun(apply_link_reviews(kept + found.links, reviews, rows, document_order(documents)), sum(pairs.values()), pairs,
-                   found.profiles)
+    run = LinkRun(reviewed, sum(pairs.values()), pairs, found.profiles)
+    if previous is None:
+        return run, reviewed
+    change = link_change(previous, rows, documents, again, reviewed)
+    if change is not None:
+        return run, change
+    return run, in_reading_order(_kept_links(previous, again, present) + reviewed, rows, document_order(documents))
 
 
 def _kept_links(previous: Previous, again: set[str], present: set[str]) -> list[Link]:
@@ -685,7 +698,7 @@ def _kept_links(previous: Previous, again: set[str], present: set[str]) -> list[
     removed = previous.documents.keys() - present
     into_again = {row.id for document in again | removed for row in previous.rows.get(document, ())}
     removed_rows = {row.id for document in removed for row in previous.rows.get(document, ())}
-    return [link for link in previous.links if link.to_id not in into_again and link.from_id not in removed_rows]
+    return [link for link in previous.links.all() if link.to_id not in into_again and link.from_id not in removed_rows]
 
 
 def _report(source: Source, parsed: Parsed | None) -> DocumentReport:

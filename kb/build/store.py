@@ -411,6 +411,34 @@ def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
     insert_objects(db, "links", links)
 
 
+def link_count(db: sqlite_utils.Database) -> int | None:
+    """How many links the table holds, when their rowids are 1 to that
+    count (as every build writes them), else ``None``."""
+    count, last = db.execute("select count(*), coalesce(max(rowid), 0) from links").fetchone()
+    return count if count == last else None
+
+
+def link_at(db: sqlite_utils.Database, rowid: int) -> Link:
+    columns = ", ".join(f"[{name}]" for name in Link._fields)
+    return Link(*db.execute(f"select {columns} from links where rowid = ?", [rowid]).fetchone())
+
+
+def links_from(db: sqlite_utils.Database, rowid: int) -> list[Link]:
+    """The links from rowid ``rowid`` on, in rowid order."""
+    columns = ", ".join(f"[{name}]" for name in Link._fields)
+    return [Link(*values) for values in db.execute(f"select {columns} from links where rowid >= ? order by rowid", [rowid])]
+
+
+def replace_links_from(db: sqlite_utils.Database, rowid: int, links: list[Link]) -> None:
+    """The links from rowid ``rowid`` on deleted, and ``links`` written there in their order."""
+    names = list(TABLES["links"])
+    columns = ", ".join(f"[{name}]" for name in names)
+    with db.conn:
+        db.execute("delete from links where rowid >= ?", [rowid])
+        db.conn.executemany(f"insert into links (rowid, {columns}) values (?, {', '.join('?' for _ in names)})",
+                            ((rowid + i, *_values(link, names)) for i, link in enumerate(links)))
+
+
 def save_threads(db: sqlite_utils.Database, members: list[dict]) -> None:
     """Every proposal thread's rows (``kb.rules.threads.thread_members``),
     worked out once from the links so that pages read a row's thread directly."""

@@ -109,6 +109,7 @@ import signal
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -748,7 +749,18 @@ def runs(items: list, sizes: list[int], workers: int) -> list[list]:
 def in_reading_order(links: list[Link], rows: list[Recommendation], order: dict[str, int]) -> list[Link]:
     """Links ordered by the earlier row's document (``order``: the documents'
     publication order) and reading order, then the later row's."""
+    return sorted(links, key=link_place(reading_ranks(rows, order)))
+
+
+def reading_ranks(rows: list[Recommendation], order: dict[str, int]) -> dict[str, int]:
+    """Each row's place in reading order: by its document's place in
+    ``order``, then by its place in ``rows``."""
     ranked = sorted(range(len(rows)), key=lambda index: (order[rows[index].document_id], index))
-    rank = {rows[index].id: place for place, index in enumerate(ranked)}  # a row's place, as one number
-    width = len(rows)
-    return sorted(links, key=lambda link: rank[link.from_id] * width + rank[link.to_id])
+    return {rows[index].id: place for place, index in enumerate(ranked)}
+
+
+def link_place(ranks: dict[str, int]) -> Callable[[Link], int]:
+    """A link's place in reading order (``in_reading_order``), as one
+    number, of its rows' ``ranks`` (``reading_ranks``)."""
+    width = len(ranks)
+    return lambda link: ranks[link.from_id] * width + ranks[link.to_id]
