@@ -3,8 +3,9 @@ that writes one.
 
 Holds: reading the manifest (manifest), reading and parsing every source and
 writing the database (pipeline, with the tables in store), what a previous
-database lets a build keep (incremental), whether a database is up to date
-with its sources (freshness), one build at a time (lock), progress on
+database lets a build keep (incremental; of its links, link_change),
+whether a database is up to date with its sources (freshness), one build
+at a time (lock), progress on
 stderr (progress), adding a document to the sources (add) and appending a
 reviewer's verdict (verdicts), every write to the sources folder under one
 lock, through a temporary file renamed into place (writing), and the

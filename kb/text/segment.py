@@ -37,7 +37,6 @@ import re
 import sys
 from functools import cache, lru_cache
 
-import jieba
 import rjieba
 
 from kb.text.normalize import HAN
@@ -60,7 +59,12 @@ _LONG_RUN_RE = re.compile(f"(?<!{_RUN_CHARACTER})({_RUN_CHARACTER}{{{MAX_RUN}}})
 
 
 @cache
-def _tokenizer() -> jieba.Tokenizer:
+def _tokenizer():
+    """jieba's own tokenizer, for its dictionary's counts: imported only
+    here (with the setuptools module it loads, a sixth of a second that
+    every command paid, kb add among them, which never asks for it)."""
+    import jieba
+
     jieba.setLogLevel(logging.WARNING)  # not "Building prefix dict…" on every build
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
