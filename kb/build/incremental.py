@@ -33,6 +33,7 @@ import sqlite_utils
 
 import kb
 from kb.build.freshness import INPUTS_KEY, SCHEMA_KEY, VERSION_KEY, schema_version
+from kb.build.store import LINK_COLUMNS
 from kb.rules.areas import AreaTag
 from kb.rules.link_window import HORIZON_YEARS, published_year
 from kb.rules.links import Link
@@ -269,20 +270,18 @@ class StoredLinks:
     def all(self) -> list[Link]:
         """Every link, in rowid order (the order pages read)."""
         if self._all is None:
-            columns = ", ".join(f"[{name}]" for name in Link._fields)
             with closing(self._connect()) as conn, _no_collection():
-                self._all = [Link(*values) for values in conn.execute(f"select {columns} from links order by rowid")]
+                self._all = [Link(*values) for values in conn.execute(f"select {LINK_COLUMNS} from links order by rowid")]
         return self._all
 
     def into(self, row_ids: set[str]) -> list[Link]:
         """The links into the rows ``row_ids``, in rowid order, read through
         the table's index of the later row."""
-        columns = ", ".join(f"[{name}]" for name in Link._fields)
         ids, found = sorted(row_ids), []
         with closing(self._connect()) as conn:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
-                found += conn.execute(f"select rowid, {columns} from links where to_id in ({', '.join('?' for _ in chunk)})",
+                found += conn.execute(f"select rowid, {LINK_COLUMNS} from links where to_id in ({', '.join('?' for _ in chunk)})",
                                       chunk).fetchall()
         return [Link(*values[1:]) for values in sorted(found)]
 
@@ -353,9 +352,10 @@ def linked_again(documents: list[Document], previous: Previous, changed: set[str
     changed or removed, or whose rows' primary areas changed; and those named
     by the previous link reviews, or by this build's (``reviewed``): a
     verdict is applied to the links found into them (kb.build.pipeline),
-    the others are kept as the previous build wrote them.  ``with_rows``: the documents with
-    top-level rows now; a document changed that has none, and had none (a
-    government text), changes no window's rows, so no link (``linked``)."""
+    the others are kept as the previous build wrote them.  ``with_rows``:
+    the documents with top-level rows now; a document changed that has
+    none, and had none (a government text), changes no window's rows, so no
+    link (``linked``)."""
     touched = linked(changed, previous, with_rows)
     touched |= {document_of(row_id) for row_id, area in areas.items() if previous.primary_areas.get(row_id) != area}
     keys = [_key(d) for d in documents if d.id in touched]

@@ -411,6 +411,9 @@ def save_links(db: sqlite_utils.Database, links: list[Link]) -> None:
     insert_objects(db, "links", links)
 
 
+LINK_COLUMNS = ", ".join(f"[{name}]" for name in Link._fields)  # the links table's, as a query lists them
+
+
 def link_count(db: sqlite_utils.Database) -> int | None:
     """How many links the table holds, when their rowids are 1 to that
     count (as every build writes them), else ``None``."""
@@ -419,14 +422,12 @@ def link_count(db: sqlite_utils.Database) -> int | None:
 
 
 def link_at(db: sqlite_utils.Database, rowid: int) -> Link:
-    columns = ", ".join(f"[{name}]" for name in Link._fields)
-    return Link(*db.execute(f"select {columns} from links where rowid = ?", [rowid]).fetchone())
+    return Link(*db.execute(f"select {LINK_COLUMNS} from links where rowid = ?", [rowid]).fetchone())
 
 
 def links_from(db: sqlite_utils.Database, rowid: int) -> list[Link]:
     """The links from rowid ``rowid`` on, in rowid order."""
-    columns = ", ".join(f"[{name}]" for name in Link._fields)
-    return [Link(*values) for values in db.execute(f"select {columns} from links where rowid >= ? order by rowid", [rowid])]
+    return [Link(*values) for values in db.execute(f"select {LINK_COLUMNS} from links where rowid >= ? order by rowid", [rowid])]
 
 
 def replace_links_from(db: sqlite_utils.Database, rowid: int, links: list[Link]) -> None:
