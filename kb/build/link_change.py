@@ -26,9 +26,9 @@ import sqlite_utils
 
 from kb.build import store
 from kb.build.incremental import Previous, StoredLinks
-from kb.records import Document, Recommendation
+from kb.records import Recommendation
 from kb.rules.graph import connected_groups
-from kb.rules.links import Link, document_order, link_place, reading_ranks
+from kb.rules.links import Link, document_order, link_place
 
 
 @dataclass
@@ -61,15 +61,16 @@ class LinkChange:
         return min(map(link_place(self.ranks), set(self.found).symmetric_difference(self.before)), default=None)
 
 
-def link_change(previous: Previous, rows: list[Recommendation], documents: list[Document], again: set[str],
+def link_change(previous: Previous, rows: list[Recommendation], ranks: dict[str, int], again: set[str],
                 found: list[Link]) -> LinkChange | None:
     """The links of a build that linked into the documents ``again`` anew
     (``found``, reviewed, in reading order), as a change to the previous
-    build's; ``None`` when a row it held is gone or moved in reading order."""
+    build's; ``ranks``: the rows' places in reading order
+    (``kb.rules.links.reading_ranks``).  ``None`` when a row the previous
+    build held is gone or moved in reading order."""
     present = {row.id for row in rows}
     if any(row.id not in present for held in previous.rows.values() for row in held):
         return None
-    ranks = reading_ranks(rows, document_order(documents))
     if not _in_order(previous, ranks):
         return None
     into = {row.id for row in rows if row.document_id in again}

@@ -28,7 +28,7 @@ from kb.rules.areas import AreaTag, primary_areas, read_overrides, read_taxonomy
 from kb.build.freshness import build_info, input_name, read_input, sha256
 from kb.build.incremental import (ANSWERED_KEY, OVERRIDES_KEY, profile_records, window_changed, CODE_KEY, UNREAD_KEY, LINK_REVIEWED_KEY, PAIRS_KEY, RESPONSE_REVIEWED_KEY, Previous, StoredParagraphs, changed_documents,
                             code_version, fingerprint, linked_again, read_previous)
-from kb.rules.links import Link, LinkRun, document_order, in_reading_order, rule_links
+from kb.rules.links import Link, LinkRun, document_order, link_place, reading_ranks, rule_links
 from kb.build.link_change import LinkChange, link_change, link_groups, sync_links
 from kb.build.lock import build_lock, remove_stale_temporaries, temporary_path
 from kb.build.manifest import Source, read_manifest
@@ -678,16 +678,18 @@ def _link(
         present = {document.id for document in documents}
         known = previous.link_profiles.of(present - moved)
     found = rule_links(rows, documents, areas, into=again, known=known)
-    reviewed = apply_link_reviews(found.links, reviews, rows, document_order(documents))
+    order = document_order(documents)
+    reviewed = apply_link_reviews(found.links, reviews, rows, order)
     pairs = {} if previous is None else {d: n for d, n in previous.pairs_by_document.items() if d in present and d not in again}
     pairs = dict(sorted({**pairs, **found.pairs_by_document}.items()))
     run = LinkRun(reviewed, sum(pairs.values()), pairs, found.profiles)
     if previous is None:
         return run, reviewed
-    change = link_change(previous, rows, documents, again, reviewed)
+    ranks = reading_ranks(rows, order)
+    change = link_change(previous, rows, ranks, again, reviewed)
     if change is not None:
         return run, change
-    return run, in_reading_order(_kept_links(previous, again, present) + reviewed, rows, document_order(documents))
+    return run, sorted(_kept_links(previous, again, present) + reviewed, key=link_place(ranks))
 
 
 def _kept_links(previous: Previous, again: set[str], present: set[str]) -> list[Link]:

@@ -175,7 +175,7 @@ class History:
         """The numbers of a set of bigrams, new ones numbered in the bigrams'
         order (not the set's, which changes with Python's string hashing from
         one process to the next, and with it the order floats are summed in)."""
-        return np.array(sorted(self.vocabulary.setdefault(g, len(self.vocabulary)) for g in sorted(grams)), dtype=np.int32)
+        return np.array(sorted(numbers_of(self.vocabulary, sorted(grams))), dtype=np.int32)
 
     def counted(self, gram_lists) -> tuple[np.ndarray, np.ndarray]:
         """The numbers of the bigrams in ``gram_lists`` (ascending) and how often each occurs."""
