@@ -18,6 +18,7 @@ from kb.build import incremental
 from kb.build.pipeline import build
 from kb.build.incremental import code_version, read_previous
 from kb.build.store import common_prefix
+from kb.rules import link_window, links
 from tests.test_threads import threads_read_back, threads_table
 
 ROOT = Path(__file__).parent.parent
@@ -382,6 +383,13 @@ def _kept_links_never_read_whole(monkeypatch):
     monkeypatch.setattr(incremental.StoredLinks, "all", read_all)
 
 
+def _profiled_documents(monkeypatch) -> set[str]:
+    """The documents whose rows linking profiles from now on."""
+    profiled, real = set(), links.profiles
+    monkeypatch.setattr(links, "profiles", lambda rows, order: profiled.update(r.document_id for r in rows) or real(rows, order))
+    return profiled
+
+
 def test_a_newer_document_added_reads_back_only_the_links_it_changes(tmp_path, monkeypatch):
     sys.path.insert(0, str(ROOT / "scripts"))
     import benchmark_build
@@ -394,10 +402,17 @@ def test_a_newer_document_added_reads_back_only_the_links_it_changes(tmp_path, m
     benchmark_build.write_manifest(folder, entries + [added])
     before = contents(db)["links"]
     _kept_links_never_read_whole(monkeypatch)
+    profiled = _profiled_documents(monkeypatch)
     notes = []
     build(folder, db, notify=notes.append)
     assert "building incrementally: 12 documents kept, 1 added, changed or removed" in notes
     monkeypatch.undo()
+    # Only the rows of the new document's window are profiled, not those of
+    # its window's documents' windows (completed from what the previous build kept).
+    years = {entry["id"]: int(str(entry["published"])[:4]) for entry in entries + [added]}
+    first = years[added["id"]] - link_window.HORIZON_YEARS
+    assert min(years[d] for d in profiled) >= first > min(years.values())
+    assert any(first - link_window.HORIZON_YEARS <= year < first for year in years.values())  # the rows once profiled too
     build(folder, tmp_path / "full.db", full=True)
     incremental, full = contents(db), contents(tmp_path / "full.db")
     assert incremental == full

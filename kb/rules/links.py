@@ -499,11 +499,8 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
     known = {} if known is None else known  # not its length: a stored one is read a document at a time
     order = document_order(documents)
     years = {order[d.id]: published_year(d.published, d.year) for d in documents}
-    if into is not None:  # only the rows of the windows of ``into`` and of their documents' windows
-        needed = {o for d in into if d in order for o in range(first_in_window(order[d], years), order[d] + 1)}
-        lowest = min((first_in_window(o, years) for o in needed), default=len(order))
-        highest = max(needed, default=-1)  # no later row is compared: a document inserted early profiled all of them
-        rows = [row for row in rows if lowest <= order.get(row.document_id, -1) <= highest]
+    if into is not None:
+        rows = _rows_needed(rows, order, years, into, known)
     prepared = profiles(rows, order)
     for profile in prepared:
         profile.area = areas.get(profile.id)
@@ -539,6 +536,25 @@ def prepare(rows: list[Recommendation], documents: list[Document], areas: dict[s
             history.record(profile)
     history.finish()
     return history
+
+
+def _rows_needed(rows: list[Recommendation], order: dict[str, int], years: dict[int, int], into: set[str],
+                 known) -> list[Recommendation]:
+    """The rows linking into ``into`` profiles: those of the windows of
+    ``into``, and of the windows of the documents there that are weighed
+    (``into`` itself, and those not all of whose rows are ``known``).  A
+    document completed from ``known`` needs no window of its own: without
+    this, adding the newest document profiled two horizons of rows."""
+    targets = {order[d] for d in into if d in order}
+    needed = {o for target in targets for o in range(first_in_window(target, years), target + 1)}
+    top_level: dict[int, list[str]] = {}
+    for row in rows:
+        if not row.parent_id and order.get(row.document_id) in needed:
+            top_level.setdefault(order[row.document_id], []).append(row.id)
+    weighed = targets | {o for o, ids in top_level.items() if not all(row_id in known for row_id in ids)}
+    lowest = min((first_in_window(o, years) for o in weighed), default=len(order))
+    highest = max(needed, default=-1)  # no later row is compared: a document inserted early profiled all of them
+    return [row for row in rows if lowest <= order.get(row.document_id, -1) <= highest]
 
 
 def _needed(history: History, order: dict[str, int], into: set[str] | None) -> set[int]:
