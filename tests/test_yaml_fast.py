@@ -2,11 +2,14 @@
 data, lines included, as the line-numbered pure-Python loader, and every
 error is still reported by that loader, with its line."""
 
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from kb.build.manifest import KEPT_NAME, load_manifest_text, read_manifest
 from kb.text import yamlfile
 from kb.text.yamlfile import YamlFileError, load_yaml_text
 
@@ -72,14 +75,97 @@ def test_a_manifest_read_item_by_item_is_the_manifest_read_whole():
         assert _same(yamlfile.load_yaml_list_text(version), load_yaml_text(version))
 
 
-def test_a_manifest_read_again_with_an_entry_appended_reads_only_that_entry():
+def _counting_reads(monkeypatch) -> list[str]:
+    """The texts libyaml reads from now on."""
+    read, fast_load = [], yamlfile._fast_load
+    monkeypatch.setattr(yamlfile, "_fast_load", lambda text: (read.append(text), fast_load(text))[1])
+    return read
+
+
+def test_a_manifest_read_again_with_an_entry_appended_reads_only_that_entry(monkeypatch):
     text = (SOURCES / "manifest.yml").read_text(encoding="utf-8")
     yamlfile.load_yaml_list_text(text)
-    before = yamlfile._item.cache_info()
+    read = _counting_reads(monkeypatch)
     again = yamlfile.load_yaml_list_text(text + APPENDED.replace("added", "added-once"))
-    after = yamlfile._item.cache_info()
-    assert (after.misses - before.misses, after.hits - before.hits) == (1, len(again) - 1)
+    assert len(read) == 1 and "added-once" in read[0]
     assert again[-1]["id"] == "added-once" and again.lines[-1] == text.count("\n") + 2
+
+
+# --- a long list's items kept between runs (a file beside it) ----------------------
+
+
+def _long_list(tmp_path, monkeypatch) -> tuple[str, Path]:
+    """The seed manifest as a list long enough to be kept, and where to keep it;
+    nothing read before in this process."""
+    monkeypatch.setattr(yamlfile, "KEEP_FROM_ITEMS", 3)
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})
+    return (SOURCES / "manifest.yml").read_text(encoding="utf-8"), tmp_path / "kept.json"
+
+
+def test_a_long_list_is_kept_and_read_from_the_kept_file_the_next_run(tmp_path, monkeypatch):
+    text, kept = _long_list(tmp_path, monkeypatch)
+    first = yamlfile.load_yaml_list_text(text, "m.yml", kept)
+    assert kept.is_file() and _same(first, load_yaml_text(text))
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})  # the next run
+    read = _counting_reads(monkeypatch)
+    again = yamlfile.load_yaml_list_text(text, "m.yml", kept)
+    assert read == [] and _same(again, first) and again[0] is not first[0]
+
+
+def test_kept_items_moved_down_the_file_know_their_new_lines(tmp_path, monkeypatch):
+    text, kept = _long_list(tmp_path, monkeypatch)
+    first = yamlfile.load_yaml_list_text(text, "m.yml", kept)
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})
+    moved = "# a comment\n\n" + APPENDED.lstrip("\n") + "\n" + text
+    read = _counting_reads(monkeypatch)
+    again = yamlfile.load_yaml_list_text(moved, "m.yml", kept)
+    assert len(read) == 1 and _same(again, load_yaml_text(moved))
+    assert again.lines[1] == first.lines[0] + 6 and again[1].lines["file"] == first[0].lines["file"] + 6
+
+
+def test_a_short_list_is_not_kept(tmp_path, monkeypatch):
+    text, kept = _long_list(tmp_path, monkeypatch)
+    monkeypatch.setattr(yamlfile, "KEEP_FROM_ITEMS", text.count("\n- id:") + 2)
+    yamlfile.load_yaml_list_text(text, "m.yml", kept)
+    assert not kept.exists()
+
+
+@pytest.mark.parametrize("written", [
+    "not json",
+    '{"format": "another", "items": {}}',
+    "[1, 2]",
+    None,  # each kept item's data replaced by something else (below)
+])
+def test_a_kept_file_kb_did_not_write_as_it_reads_is_not_believed(tmp_path, monkeypatch, written):
+    text, kept = _long_list(tmp_path, monkeypatch)
+    yamlfile.load_yaml_list_text(text, "m.yml", kept)
+    if written is None:
+        stored = json.loads(kept.read_text(encoding="utf-8"))
+        damaged = [{"m": "x", "k": []}, [{"l": 1, "v": [[1]]}, 1], [{"m": 1, "k": [[[1], 1, "x"]]}, 1], ["x", "y"]]
+        stored["items"] = {digest: damaged[n % len(damaged)] for n, digest in enumerate(stored["items"])}
+        written = json.dumps(stored)
+    kept.write_text(written, encoding="utf-8")
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})
+    assert _same(yamlfile.load_yaml_list_text(text, "m.yml", kept), load_yaml_text(text))
+
+
+def test_a_list_holding_what_json_cannot_keep_is_read_but_not_kept(tmp_path, monkeypatch):
+    text, kept = _long_list(tmp_path, monkeypatch)
+    binary = text + "\n- id: x\n  data: !!binary aGVsbG8=\n"
+    assert yamlfile.load_yaml_list_text(binary, "m.yml", kept)[-1]["data"] == b"hello"
+    assert not kept.exists()
+
+
+def test_a_long_manifest_is_kept_beside_it_and_reads_the_same(tmp_path, monkeypatch):
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES, sources, ignore=shutil.ignore_patterns(".kb-*"))
+    monkeypatch.setattr(yamlfile, "KEEP_FROM_ITEMS", 3)
+    first = read_manifest(sources)
+    assert (sources / KEPT_NAME).is_file()
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})
+    load_manifest_text.cache_clear()
+    read = _counting_reads(monkeypatch)
+    assert read_manifest(sources) == first and read == []
 
 
 @pytest.mark.parametrize("text", [

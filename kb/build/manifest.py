@@ -41,6 +41,9 @@ __all__ = ["MANIFEST_NAME", "KEYS", "ManifestError", "Source", "read_manifest", 
            "id_problem", "published_problem", "text_problem", "url_problem"]
 
 MANIFEST_NAME = "manifest.yml"
+# Beside the manifest: its entries' data as last read, so that the next run
+# need not read thousands of entries' YAML again (kb.text.yamlfile).
+KEPT_NAME = ".kb-manifest.kept.json"
 _REQUIRED = ("id", "file", "publisher", "title", "kind", "published", "language")
 KEYS = frozenset(_REQUIRED) | {"sha256", "expect", "loader", "cycle", "notes", "original", "url", "ocr"}
 _CYCLE_YEAR_RE = re.compile(r"(19|20)\d\d")
@@ -82,7 +85,7 @@ def read_manifest(sources_dir: str | Path) -> list[Source]:
     if not path.is_file():
         raise ManifestError(f"{path}: no manifest found")
     try:
-        entries = load_manifest_text(read_yaml_text(path), str(path))
+        entries = load_manifest_text(read_yaml_text(path), str(path), path.with_name(KEPT_NAME))
     except YamlFileError as error:
         raise ManifestError(str(error)) from None
     if not isinstance(entries, list) or not entries:
@@ -128,12 +131,13 @@ def _copy(source: Source) -> Source:
 
 
 @lru_cache(maxsize=2)
-def load_manifest_text(text: str, name: str):
+def load_manifest_text(text: str, name: str, kept: Path | None = None):
     """A manifest's data (``kb.text.yamlfile.load_yaml_list_text``), read once
     for the same text: kb add reads the manifest before and while it
-    writes, and the build after.  Shared by every caller: read it, never
-    change it."""
-    return load_yaml_list_text(text, name)
+    writes, and the build after; ``kept``, the file keeping a long
+    manifest's entries between runs.  Shared by every caller: read it,
+    never change it."""
+    return load_yaml_list_text(text, name, kept)
 
 
 def source_for(sources_dir: str | Path, document_id: str) -> Source:

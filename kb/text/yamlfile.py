@@ -23,8 +23,10 @@ in sight, nesting too deep, anything libyaml finds wrong) is read again by
 the pure-Python loader, which names the line of every error.
 """
 
+import hashlib
+import json
+import os
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -267,38 +269,63 @@ _ITEM_START_RE = re.compile(r"^-(?:[ \t]|$)", re.M)
 _BLANK_OR_COMMENT_RE = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*[ \t]*(?:#[^\n]*)?")
 
 
-def load_yaml_list_text(text: str, name: str = "<text>"):
+def load_yaml_list_text(text: str, name: str = "<text>", kept: Path | None = None):
     """As ``load_yaml_text``, for a text that is a list at the top level (a
     manifest): read item by item, each item's data kept for the next text
     holding the same item on the same line, so that a manifest of thousands
     of entries read again with one entry appended (kb add, then its build)
     reads only that entry.  Read whole by ``load_yaml_text``, with its
-    checks and errors, unless every item reads on its own as a list of one."""
+    checks and errors, unless every item reads on its own as a list of one.
+
+    ``kept``: a file keeping a long list's items' data between runs
+    (``KEEP_FROM_ITEMS``), read and written here: the next run reads
+    from it the items whose text it holds, not the YAML (libyaml took
+    most of a second for 3,000 manifest entries)."""
     starts = [match.start() for match in _ITEM_START_RE.finditer(text)]
     if not starts or not _BLANK_OR_COMMENT_RE.fullmatch(text[:starts[0]]):
         return load_yaml_text(text, name)
-    items = LineList()
+    stored = _read_kept(kept) if kept is not None and len(starts) >= KEEP_FROM_ITEMS else None
+    items, firsts, digests = LineList(), [], []
     line = text.count("\n", 0, starts[0]) + 1
     for start, end in zip(starts, starts[1:] + [len(text)]):
-        item = _item(text[start:end], line)
+        chunk = text[start:end]
+        digest = None if stored is None else _digest(chunk)
+        item = _item(chunk, line, None if stored is None else stored.get(digest))
         if item is None:
             return load_yaml_text(text, name)
         items.append(item[0])
         items.lines.append(item[1])
+        firsts.append(line)
+        digests.append(digest)
         line += text.count("\n", start, end)
     items.line = items.lines[0]
+    if stored is not None and set(digests) != stored.keys():
+        _write_kept(kept, items, firsts, digests)
     return items
 
 
-@lru_cache(maxsize=50_000)
-def _item(text: str, line: int) -> tuple[object, int] | None:
+# Items read by ``_item``, by their text and first line: read them, never change them.
+_ITEMS: dict[tuple[str, int], tuple[object, int] | None] = {}
+_ITEMS_MOST = 50_000
+
+
+def _item(text: str, line: int, stored=None) -> tuple[object, int] | None:
     """The one item of a list ``text`` that starts on line ``line`` of its
     file, with the line it starts on; ``None`` when ``text`` is not a list
-    of one item libyaml reads (``_fast_load``).  Kept: read it, never change it."""
-    data = _fast_load(text)
-    if not isinstance(data, LineList) or len(data) != 1:
-        return None
-    return _moved(data[0], line - 1), data.lines[0] + line - 1
+    of one item libyaml reads (``_fast_load``).  ``stored``: the item as a
+    kept file holds it (``_encoded``), read instead of the text when it
+    is sound."""
+    key = (text, line)
+    if key in _ITEMS:
+        return _ITEMS[key]
+    item = _decoded(stored, line - 1) if stored is not None else None
+    if item is None:
+        data = _fast_load(text)
+        item = None if not isinstance(data, LineList) or len(data) != 1 else (_moved(data[0], line - 1), data.lines[0] + line - 1)
+    if len(_ITEMS) >= _ITEMS_MOST:
+        _ITEMS.clear()
+    _ITEMS[key] = item
+    return item
 
 
 def _moved(data, lines: int):
@@ -314,3 +341,119 @@ def _moved(data, lines: int):
         for value in data:
             _moved(value, lines)
     return data
+
+
+# --- a long list's items kept between runs --------------------------------------
+
+# A list this long is kept (below it, reading the YAML takes under a tenth of a second).
+KEEP_FROM_ITEMS = 500
+# What the kept data depends on besides the text: a change to how items are
+# read or kept, or another PyYAML, and a kept file is read no more.
+_KEPT_FORMAT = f"1 PyYAML {yaml.__version__} libyaml {getattr(yaml, '__with_libyaml__', False)}"
+
+
+class _NotKept(ValueError):
+    """A value the kept file cannot hold as it is (bytes, a set, a tuple)."""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+# The kept file last read or written, by its path: its size and time, and its items (kb add reads it twice).
+_KEPT_READ: dict[Path, tuple[tuple[int, int], dict]] = {}
+
+
+def _read_kept(path: Path) -> dict[str, object]:
+    """The items a kept file holds, by their text's digest; none when there
+    is no such file or it is not one kb wrote in this format."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            stamp = _stamp(os.fstat(file.fileno()))
+            if path in _KEPT_READ and _KEPT_READ[path][0] == stamp:
+                return _KEPT_READ[path][1]
+            found = json.load(file)
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict) or found.get("format") != _KEPT_FORMAT or not isinstance(found.get("items"), dict):
+        return {}
+    _KEPT_READ[path] = (stamp, found["items"])
+    return found["items"]
+
+
+def _stamp(status: os.stat_result) -> tuple[int, int]:
+    return status.st_mtime_ns, status.st_size
+
+
+def _write_kept(path: Path, items: LineList, firsts: list[int], digests: list[str]) -> None:
+    """Keep ``items`` (which start on the lines ``firsts``) in the file at
+    ``path``, written whole and then moved into place; nothing is kept when
+    an item holds a value JSON cannot hold as it is, or the file cannot be
+    written (the next run reads the YAML)."""
+    try:
+        kept = {digest: [_encoded(item, first - 1), line - first + 1]
+                for item, first, line, digest in zip(items, firsts, items.lines, digests)}
+    except _NotKept:
+        return
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps({"format": _KEPT_FORMAT, "items": kept}, ensure_ascii=False,
+                                        separators=(",", ":")), encoding="utf-8")
+        os.replace(temporary, path)
+        _KEPT_READ[path] = (_stamp(path.stat()), kept)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def _encoded(value, lines: int):
+    """``value`` as JSON holds it, every line it knows ``lines`` further up:
+    a mapping as ``{"m": line, "k": [[key, line, value], ...]}``, a list as
+    ``{"l": line, "v": [[line, value], ...]}``, a scalar as it is."""
+    if isinstance(value, LineDict):
+        return {"m": value.line - lines, "k": [[_key(key), value.lines[key] - lines, _encoded(item, lines)]
+                                               for key, item in value.items()]}
+    if isinstance(value, LineList):
+        return {"l": value.line - lines, "v": [[line - lines, _encoded(item, lines)] for line, item in zip(value.lines, value)]}
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise _NotKept(type(value).__name__)
+
+
+def _key(key):
+    if key is None or isinstance(key, (str, int, float)):
+        return key
+    raise _NotKept(type(key).__name__)
+
+
+def _decoded(stored, lines: int) -> tuple[object, int] | None:
+    """A kept item (``[value, first line]``) with every line ``lines``
+    further down, or ``None`` when it is not as ``_write_kept`` writes it."""
+    try:
+        value, first = stored
+        if not isinstance(first, int):
+            return None
+        return _value(value, lines), first + lines
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _value(stored, lines: int):
+    if isinstance(stored, dict):
+        if "m" in stored:
+            data = LineDict()
+            data.line = stored["m"] + lines
+            for key, line, value in stored["k"]:
+                if isinstance(key, (dict, list)) or key in data:
+                    raise ValueError("not a kept mapping")
+                data[key] = _value(value, lines)
+                data.lines[key] = line + lines
+            return data
+        data = LineList()
+        data.line = stored["l"] + lines
+        for line, value in stored["v"]:
+            data.append(_value(value, lines))
+            data.lines.append(line + lines)
+        return data
+    if isinstance(stored, list):
+        raise ValueError("not a kept value")
+    return stored
