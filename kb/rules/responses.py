@@ -173,7 +173,7 @@ class AskProfile:
         owned: dict[str, list[int]] = {}  # the ask's own units holding each word a variant stands for
         if VARIANT_WEIGHT and not self.exact:
             for term, positions in exact.items():
-                if term[0] not in "@=«" and positions[0] < own:
+                if not is_concept(term) and positions[0] < own:
                     owned[term] = [position for position in positions if position < own]
                     for variant in variants(term):
                         stands_for[variant].append(term)
@@ -555,7 +555,7 @@ def specificity(term: str) -> float:
     """How much a term says about a topic: glossary terms, variants and quoted
     names 1; a word by its general rarity, from ``RARITY_FLOOR`` (活動) to
     ``RARITY_CAP`` (差餉)."""
-    if term[0] in "@=«":
+    if is_concept(term):
         return 1.0
     scaled = (general_rarity(term) - RARITY_FROM) / RARITY_SPAN
     return min(RARITY_CAP, max(RARITY_FLOOR, scaled))
@@ -894,9 +894,12 @@ class ScoredPair:
         (``place_terms``) the ask's title does not name; 0 when the best
         unit's asking clause asks a kind of change (widen, extend, more,
         less, create, fund) the paragraph's text holds no word of
-        (``kb.rules.claims.change_kind``).  A place says where a measure is,
-        not what it does: a paragraph on the Loop's park does not do what an
-        ask for pilot-production bases there asked."""
+        (``kb.rules.claims.change_kind``), or when that unit and the
+        paragraph share no concept (a glossary or variant term, a quoted
+        name): plain words alone (統籌, 拆牆鬆綁) say nothing of what a
+        measure is about.  A place says where a measure is, not what it
+        does: a paragraph on the Loop's park does not do what an ask for
+        pilot-production bases there asked."""
         units = claims.claim_units(row.title, tuple(sub.title for sub in subs),
                                    tuple(body for body in [row.body] + [sub.body for sub in subs] if body), ASK_WORDS,
                                    claims.ASKING_CLAUSES)
@@ -909,8 +912,16 @@ class ScoredPair:
         best = max(found)
         if best <= 0:
             return 0
-        asked = clauses[found.index(best)]  # the first unit scoring best
-        return best if claims.does_kind(claims.change_kind(asked), _folded(text)) else 0
+        first = found.index(best)  # the first unit scoring best
+        paragraph_terms = self.side.profiles[self.side.rows[paragraph_id]].terms
+        if not any(is_concept(term) and term in paragraph_terms for term in table.asks[first].units[0][1]):
+            return 0
+        return best if claims.does_kind(claims.change_kind(clauses[first]), _folded(text)) else 0
+
+
+def is_concept(term: str) -> bool:
+    """A glossary or variant term, or a quoted name: not a plain word."""
+    return term[0] in "@=«"
 
 
 @lru_cache(maxsize=4096)
