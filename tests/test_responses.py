@@ -64,9 +64,10 @@ def test_rules_rank_the_labelled_responses(calibration, held_out):
 
 FRESH = ROOT / "tests" / "response_labels_fresh.yml"
 FRESH_2 = ROOT / "tests" / "response_labels_fresh2.yml"
+FRESH_3 = ROOT / "tests" / "response_labels_fresh3.yml"
 
 
-@pytest.mark.parametrize("path, entries", [(FRESH, 19 + 13 + 7 + 7), (FRESH_2, 13 + 19 + 7 + 13)])
+@pytest.mark.parametrize("path, entries", [(FRESH, 19 + 13 + 7 + 7), (FRESH_2, 13 + 19 + 7 + 13), (FRESH_3, 19 + 13 + 7 + 7)])
 def test_fresh_held_out_labels_name_real_asks_and_paragraphs(built_db, path, entries):
     labels, held = response_accuracy.read_labels(extra=(path,))
     fresh = [label for label in labels if response_accuracy.is_held_out(label, held)]
@@ -90,6 +91,11 @@ def test_fresh_held_out_labels_name_real_asks_and_paragraphs(built_db, path, ent
     # Since, calibration too: the claim's need of a shared concept was
     # written after reading its wrong claims (one of the four is gone).
     (FRESH_2, (18, 37, 13, 16, 18, 4, 7)),
+    # tests/response_labels_fresh3.yml: written by reading only, kept apart
+    # while the claim's need of a shared concept was written on the others,
+    # measured once after it was committed: 75% of cases in the top three
+    # (the aim), 87.5% in the top ten (aim 90%), 4 of 7 claims right (aim 80%).
+    (FRESH_3, (16, 28, 12, 14, 17, 4, 7)),
 ])
 def test_rules_on_the_fresh_labels(path, figures):
     fresh = response_accuracy.accuracy_of(part="held-out", extra=(path,))
