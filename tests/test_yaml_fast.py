@@ -123,6 +123,20 @@ def test_kept_items_moved_down_the_file_know_their_new_lines(tmp_path, monkeypat
     assert again.lines[1] == first.lines[0] + 6 and again[1].lines["file"] == first[0].lines["file"] + 6
 
 
+def test_the_kept_file_is_written_again_only_when_a_twentieth_of_the_items_changed(tmp_path, monkeypatch):
+    _, kept = _long_list(tmp_path, monkeypatch)
+    entries = lambda numbers: "".join(f"- id: d{n}\n  file: f{n}.txt\n" for n in numbers)  # noqa: E731
+    yamlfile.load_yaml_list_text(entries(range(40)), "m.yml", kept)
+    written = kept.read_bytes()
+    one_more = yamlfile.load_yaml_list_text(entries(range(41)), "m.yml", kept)  # kb add: the new entry is read next time too
+    assert kept.read_bytes() == written and one_more[-1] == {"id": "d40", "file": "f40.txt"}
+    monkeypatch.setattr(yamlfile, "_ITEMS", {})
+    read = _counting_reads(monkeypatch)
+    assert _same(yamlfile.load_yaml_list_text(entries(range(41)), "m.yml", kept), one_more) and len(read) == 1
+    yamlfile.load_yaml_list_text(entries(range(43)), "m.yml", kept)  # 3 of 43 new: written again
+    assert kept.read_bytes() != written and len(json.loads(kept.read_bytes())["items"]) == 43
+
+
 def test_a_short_list_is_not_kept(tmp_path, monkeypatch):
     text, kept = _long_list(tmp_path, monkeypatch)
     monkeypatch.setattr(yamlfile, "KEEP_FROM_ITEMS", text.count("\n- id:") + 2)
