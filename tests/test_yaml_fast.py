@@ -167,7 +167,9 @@ def test_a_list_holding_what_json_cannot_keep_is_read_but_not_kept(tmp_path, mon
     text, kept = _long_list(tmp_path, monkeypatch)
     binary = text + "\n- id: x\n  data: !!binary aGVsbG8=\n"
     assert yamlfile.load_yaml_list_text(binary, "m.yml", kept)[-1]["data"] == b"hello"
-    assert not kept.exists()
+    surrogate = text + '\n- id: x\n  title: "\\ud800"\n'  # a lone surrogate: the manifest's checks refuse it, later
+    assert yamlfile.load_yaml_list_text(surrogate, "m.yml", kept)[-1]["title"] == "\ud800"
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
 def test_a_long_manifest_is_kept_beside_it_and_reads_the_same(tmp_path, monkeypatch):

@@ -398,7 +398,7 @@ def _write_kept(path: Path, items: LineList, firsts: list[int], digests: list[st
     """Keep ``items`` (which start on the lines ``firsts``) in the file at
     ``path``, written whole and then moved into place; nothing is kept when
     an item holds a value JSON cannot hold as it is, or the file cannot be
-    written (the next run reads the YAML)."""
+    written, or holds text UTF-8 cannot (the next run reads the YAML)."""
     try:
         kept = {digest: [_encoded(item, first - 1), line - first + 1]
                 for item, first, line, digest in zip(items, firsts, items.lines, digests)}
@@ -410,7 +410,7 @@ def _write_kept(path: Path, items: LineList, firsts: list[int], digests: list[st
                                         separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, path)
         _KEPT_READ[path] = (_stamp(path.stat()), kept)
-    except OSError:
+    except (OSError, UnicodeError):  # UnicodeError: a lone surrogate, which YAML's "\ud800" makes
         temporary.unlink(missing_ok=True)
 
 
