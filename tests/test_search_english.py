@@ -31,6 +31,7 @@ FRESH4 = yaml.safe_load((TESTS / "english_queries_fresh4.yml").read_text(encodin
 FRESH5 = yaml.safe_load((TESTS / "english_queries_fresh5.yml").read_text(encoding="utf-8"))
 FRESH6 = yaml.safe_load((TESTS / "english_queries_fresh6.yml").read_text(encoding="utf-8"))
 FRESH7 = yaml.safe_load((TESTS / "english_queries_fresh7.yml").read_text(encoding="utf-8"))
+FRESH8 = yaml.safe_load((TESTS / "english_queries_fresh8.yml").read_text(encoding="utf-8"))
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 
 
@@ -322,9 +323,18 @@ def test_seventh_fresh_english_queries_as_measured_once(conn):
     assert (len(FRESH7), round(before, 3), round(after, 3)) == (42, 0.071, 0.722), misses
 
 
+def test_eighth_fresh_english_queries_as_measured_once(conn):
+    """42 queries written from randomly picked rows, by reading only, in a
+    round that did not change the reading, and measured once: 72.1%, short
+    of the 90% aimed at (4.8% with the glossary alone)."""
+    before, _ = recall(conn, FRESH8, dictionary=False)
+    after, misses = recall(conn, FRESH8, dictionary=True)
+    assert (len(FRESH8), round(before, 3), round(after, 3)) == (42, 0.048, 0.721), misses
+
+
 def test_labelled_english_ids_exist(conn):
     ids = {row[0] for row in conn.execute("SELECT id FROM recommendations UNION ALL SELECT id FROM paragraphs")}
-    labelled = QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7
+    labelled = QUERIES + HELD_OUT + FRESH + FRESH2 + FRESH3 + FRESH4 + FRESH5 + FRESH6 + FRESH7 + FRESH8
     assert {id for item in labelled for id in item["expect"]} <= ids
 
 
