@@ -135,6 +135,8 @@ def test_the_kept_file_is_written_again_only_when_a_twentieth_of_the_items_chang
     assert _same(yamlfile.load_yaml_list_text(entries(range(41)), "m.yml", kept), one_more) and len(read) == 1
     yamlfile.load_yaml_list_text(entries(range(43)), "m.yml", kept)  # 3 of 43 new: written again
     assert kept.read_bytes() != written and len(json.loads(kept.read_bytes())["items"]) == 43
+    yamlfile.load_yaml_list_text(entries(range(40)), "m.yml", kept)  # 3 gone: written again without them
+    assert len(json.loads(kept.read_bytes())["items"]) == 40
 
 
 def test_a_short_list_is_not_kept(tmp_path, monkeypatch):

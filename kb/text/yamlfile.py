@@ -310,7 +310,8 @@ def _worth_keeping_again(digests: list[str], stored: dict) -> bool:
     one entry kb add appends: reading it takes a millisecond, writing
     thousands a quarter of a second."""
     fresh = sum(digest not in stored for digest in digests)
-    return (fresh or len(stored) > len(digests)) and max(fresh, len(stored) - (len(digests) - fresh)) * 20 >= len(digests)
+    gone = len(stored) - (len(digests) - fresh)
+    return max(fresh, gone) > 0 and max(fresh, gone) * 20 >= len(digests)
 
 
 # Items read by ``_item``, by their text and first line: read them, never change them.
